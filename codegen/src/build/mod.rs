@@ -1,0 +1,329 @@
+//! Stage 3: the normalized document -> [`crate::ir::Api`].
+
+mod operation;
+mod schema;
+
+use crate::config::Config;
+use crate::diag::{join, Error, Warning};
+use crate::ir::*;
+use crate::naming::{camel, Scope};
+use crate::normalize::Origins;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+pub(crate) use schema::Name;
+
+/// Builds the IR of a normalized document.
+pub fn build(file: &str, root: &Value, origins: &Origins, config: &Config) -> Result<Api, Error> {
+    let mut b = Builder {
+        file,
+        root,
+        origins,
+        config,
+        type_names: Scope::new(),
+        component_names: BTreeMap::new(),
+        by_pointer: HashMap::new(),
+        in_progress: HashSet::new(),
+        defined: BTreeSet::new(),
+        types: Vec::new(),
+        warnings: Vec::new(),
+        error_schemas: HashMap::new(),
+    };
+    b.api()
+}
+
+pub(crate) struct Builder<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) root: &'a Value,
+    pub(crate) origins: &'a Origins,
+    pub(crate) config: &'a Config,
+    pub(crate) type_names: Scope,
+    /// Component schema key -> claimed Rust name.
+    pub(crate) component_names: BTreeMap<String, String>,
+    /// Types already built for a schema location (lookup only; never iterated into output).
+    pub(crate) by_pointer: HashMap<String, TypeRef>,
+    pub(crate) in_progress: HashSet<String>,
+    pub(crate) defined: BTreeSet<String>,
+    pub(crate) types: Vec<TypeDef>,
+    pub(crate) warnings: Vec<Warning>,
+    /// Canonical JSON of inline error schemas -> their shared type (Fluxer inlines the same 429 body 400 times).
+    pub(crate) error_schemas: HashMap<String, TypeRef>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn root_static(&self) -> &'a Value {
+        self.root
+    }
+
+    pub(crate) fn err(&self, ptr: &str, message: impl Into<String>) -> Error {
+        Error::spec(self.file, &self.origins.original(ptr), message)
+    }
+
+    pub(crate) fn warn(&mut self, ptr: &str, message: impl Into<String>) {
+        self.warnings.push(Warning { pointer: self.origins.original(ptr), message: message.into() });
+    }
+
+    pub(crate) fn define(&mut self, def: TypeDef) {
+        if self.defined.insert(def.name.clone()) {
+            self.types.push(def);
+        }
+    }
+
+    fn api(&mut self) -> Result<Api, Error> {
+        let root = self.root;
+        let info = root.get("info");
+        let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+        let title = text(info, "title").unwrap_or_else(|| "API".into());
+        let version = text(info, "version").unwrap_or_default();
+        let description = text(info, "description");
+        let base_url = root
+            .get("servers")
+            .and_then(Value::as_array)
+            .and_then(|s| s.first())
+            .map(server_url)
+            .unwrap_or_default();
+
+        // Claim component names first so inline types never take them.
+        if let Some(schemas) = root.pointer("/components/schemas") {
+            let Some(schemas) = schemas.as_object() else {
+                return Err(self.err("/components/schemas", "`components/schemas` must be an object"));
+            };
+            for key in schemas.keys() {
+                if !self.config.type_overrides.contains_key(key) {
+                    let name = self.type_names.claim(camel(key));
+                    self.component_names.insert(key.clone(), name);
+                }
+            }
+        }
+        for reserved in ["Client", "ClientBuilder", "Error", "ErrorBody", "Response", "Result", "Snowflake", "Nullable"] {
+            self.type_names.claim(reserved.to_string());
+        }
+
+        let security_schemes = self.security_schemes()?;
+        let (operations, tags, error_models, skipped) = self.operations(&security_schemes)?;
+
+        // Every component schema gets a type, used or not.
+        let keys: Vec<String> = self.component_names.keys().cloned().collect();
+        for key in keys {
+            if let Err(e) = self.component(&key) {
+                return Err(e);
+            }
+        }
+
+        let mut types = std::mem::take(&mut self.types);
+        box_recursive_fields(&mut types);
+        types.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut api = Api {
+            title,
+            version,
+            description,
+            base_url,
+            security_schemes,
+            tags,
+            operations,
+            types,
+            error_models,
+            warnings: std::mem::take(&mut self.warnings),
+            skipped_operations: skipped,
+        };
+        assign_tags(&mut api);
+        api.warnings.sort();
+        api.warnings.dedup();
+        Ok(api)
+    }
+
+    fn security_schemes(&mut self) -> Result<Vec<SecurityScheme>, Error> {
+        let mut out = Vec::new();
+        let Some(Value::Object(schemes)) = self.root.pointer("/components/securitySchemes") else { return Ok(out) };
+        let mut names = Scope::new();
+        for (name, s) in schemes {
+            let ptr = join("/components/securitySchemes", name);
+            let (s, _) = self.deref(s, &ptr)?;
+            let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("");
+            let description = s.get("description").and_then(Value::as_str).map(str::to_string);
+            let kind = match (get("type"), get("in")) {
+                ("apiKey", "header") => {
+                    let header = get("name").to_string();
+                    let prefix = self
+                        .config
+                        .auth_prefix
+                        .get(name)
+                        .cloned()
+                        .or_else(|| s.get("x-auth-prefix").and_then(Value::as_str).map(str::to_string))
+                        .or_else(|| prefix_from_description(&header, description.as_deref().unwrap_or("")))
+                        .unwrap_or_default();
+                    SchemeKind::ApiKeyHeader { header, prefix }
+                }
+                ("apiKey", "query") => SchemeKind::ApiKeyQuery { param: get("name").to_string() },
+                ("apiKey", "cookie") => SchemeKind::ApiKeyCookie { cookie: get("name").to_string() },
+                ("http", _) => match get("scheme").to_ascii_lowercase().as_str() {
+                    "basic" => SchemeKind::Basic,
+                    "bearer" => SchemeKind::Bearer,
+                    other => SchemeKind::ApiKeyHeader { header: "Authorization".into(), prefix: format!("{} ", camel(other)) },
+                },
+                ("oauth2", _) | ("openIdConnect", _) => SchemeKind::Bearer,
+                (t, _) => {
+                    self.warn(&ptr, format!("security scheme type `{t}` is not supported: operations needing it send no credentials"));
+                    continue;
+                }
+            };
+            out.push(SecurityScheme { name: name.clone(), rust_name: names.claim(crate::naming::snake(name)), kind, description });
+        }
+        Ok(out)
+    }
+}
+
+/// `servers[0].url` with its variables replaced by their defaults.
+fn server_url(server: &Value) -> String {
+    let mut url = server.get("url").and_then(Value::as_str).unwrap_or("").to_string();
+    if let Some(Value::Object(vars)) = server.get("variables") {
+        for (k, v) in vars {
+            if let Some(d) = v.get("default").and_then(Value::as_str) {
+                url = url.replace(&format!("{{{k}}}"), d);
+            }
+        }
+    }
+    url
+}
+
+/// Reads a prefix from descriptions such as "`Authorization: Bot <token>`".
+fn prefix_from_description(header: &str, description: &str) -> Option<String> {
+    let needle = format!("{header}: ");
+    let start = description.find(&needle)? + needle.len();
+    let rest = &description[start..];
+    let end = rest.find('<')?;
+    let prefix = &rest[..end];
+    (prefix.len() < 20 && !prefix.contains('`')).then(|| prefix.to_string())
+}
+
+/// Boxes fields whose type contains the struct itself without indirection (Vec/Map are indirect).
+fn box_recursive_fields(types: &mut [TypeDef]) {
+    let index: BTreeMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    // Direct edges: a type embeds another by value.
+    fn direct(t: &TypeRef, out: &mut Vec<String>) {
+        match t {
+            TypeRef::Named(n) => out.push(n.clone()),
+            TypeRef::Option(inner) => direct(inner, out),
+            _ => {}
+        }
+    }
+    let edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|t| {
+            let mut names = Vec::new();
+            match &t.kind {
+                TypeKind::Struct(s) => s.fields.iter().for_each(|f| direct(&f.ty, &mut names)),
+                TypeKind::Union(u) => u.variants.iter().for_each(|v| direct(&v.ty, &mut names)),
+                TypeKind::Alias(a) => direct(a, &mut names),
+                _ => {}
+            }
+            names.iter().filter_map(|n| index.get(n).copied()).collect()
+        })
+        .collect();
+    let reaches = |from: usize, to: usize| -> bool {
+        let mut stack = vec![from];
+        let mut seen = vec![false; edges.len()];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[n], true) {
+                stack.extend(edges[n].iter().copied());
+            }
+        }
+        false
+    };
+    let mut boxes: Vec<(usize, usize)> = Vec::new(); // (type, field or variant index)
+    for (i, t) in types.iter().enumerate() {
+        let targets: Vec<Vec<String>> = match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| { let mut v = Vec::new(); direct(&f.ty, &mut v); v }).collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|f| { let mut v = Vec::new(); direct(&f.ty, &mut v); v }).collect(),
+            _ => vec![],
+        };
+        for (fi, names) in targets.iter().enumerate() {
+            if names.iter().filter_map(|n| index.get(n)).any(|&j| reaches(j, i)) {
+                boxes.push((i, fi));
+            }
+        }
+    }
+    for (i, fi) in boxes {
+        let wrap = |t: &mut TypeRef| {
+            let inner = std::mem::replace(t, TypeRef::Any);
+            *t = match inner {
+                TypeRef::Option(x) => TypeRef::Option(Box::new(TypeRef::Boxed(x))),
+                other => TypeRef::Boxed(Box::new(other)),
+            };
+        };
+        match &mut types[i].kind {
+            TypeKind::Struct(s) => wrap(&mut s.fields[fi].ty),
+            TypeKind::Union(u) => wrap(&mut u.variants[fi].ty),
+            _ => {}
+        }
+    }
+}
+
+/// Records which tags reach each type: the basis of per-tag cargo features.
+fn assign_tags(api: &mut Api) {
+    let index: BTreeMap<String, usize> = api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let mut reached: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); api.types.len()];
+    let mut always = vec![false; api.types.len()];
+    let children = |t: &TypeDef| -> Vec<String> {
+        let mut out = Vec::new();
+        match &t.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| f.ty.named(&mut out));
+                if let Some(a) = &s.additional {
+                    a.named(&mut out);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut out)),
+            TypeKind::Alias(a) => a.named(&mut out),
+            _ => {}
+        }
+        out
+    };
+    let visit = |roots: Vec<String>, mark: &mut dyn FnMut(usize) -> bool| {
+        let mut stack: Vec<usize> = roots.iter().filter_map(|n| index.get(n).copied()).collect();
+        while let Some(i) = stack.pop() {
+            if mark(i) {
+                stack.extend(children(&api.types[i]).iter().filter_map(|n| index.get(n).copied()));
+            }
+        }
+    };
+    for op in api.operations.iter().filter(|o| !o.is_webhook) {
+        let mut roots = Vec::new();
+        op.params.iter().for_each(|p| p.ty.named(&mut roots));
+        if let Some(b) = &op.body {
+            b.ty.named(&mut roots);
+        }
+        if let SuccessKind::Json(t) = &op.success.kind {
+            t.named(&mut roots);
+        }
+        let tag = op.tag;
+        visit(roots, &mut |i| reached[i].insert(tag));
+    }
+    // Error bodies and webhook payloads are shared by everything: always compiled.
+    let mut roots = Vec::new();
+    api.error_models.iter().for_each(|m| m.ty.named(&mut roots));
+    for op in api.operations.iter().filter(|o| o.is_webhook) {
+        if let Some(b) = &op.body {
+            b.ty.named(&mut roots);
+        }
+    }
+    visit(roots, &mut |i| !std::mem::replace(&mut always[i], true));
+    for (i, t) in api.types.iter_mut().enumerate() {
+        // Unreached types stay ungated too: they are part of the API's vocabulary.
+        t.tags = if always[i] || reached[i].is_empty() { vec![] } else { reached[i].iter().copied().collect() };
+    }
+}
+
+impl TypeRef {
+    /// Names of generated types this reference mentions.
+    pub fn named(&self, out: &mut Vec<String>) {
+        match self {
+            TypeRef::Named(n) => out.push(n.clone()),
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Option(t) | TypeRef::Boxed(t) => t.named(out),
+            _ => {}
+        }
+    }
+}

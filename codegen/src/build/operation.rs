@@ -1,0 +1,593 @@
+//! Paths and webhooks -> operations.
+
+use super::{Builder, Name};
+use crate::diag::{join, Error};
+use crate::ir::*;
+use crate::naming::{camel, snake, Scope};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+const METHODS: [(&str, Method); 8] = [
+    ("get", Method::Get),
+    ("put", Method::Put),
+    ("post", Method::Post),
+    ("delete", Method::Delete),
+    ("options", Method::Options),
+    ("head", Method::Head),
+    ("patch", Method::Patch),
+    ("trace", Method::Trace),
+];
+
+type Built = (Vec<Operation>, Vec<Tag>, Vec<ErrorModel>, usize);
+
+impl Builder<'_> {
+    pub(crate) fn operations(&mut self, schemes: &[SecurityScheme]) -> Result<Built, Error> {
+        let root = self.root_static();
+        let mut tags = TagSet::declared(root);
+        let mut ops = Vec::new();
+        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut names = Scope::new();
+        let mut errors = ErrorModels::default();
+
+        let mut items: Vec<(String, &Value, bool)> = Vec::new();
+        for (section, webhook) in [("paths", false), ("webhooks", true)] {
+            match root.get(section) {
+                None => {}
+                Some(Value::Object(paths)) => {
+                    for (key, item) in paths {
+                        items.push((join(&format!("/{section}"), key), item, webhook));
+                    }
+                }
+                Some(_) => return Err(self.err(&format!("/{section}"), format!("`{section}` must be an object"))),
+            }
+        }
+        let mut i = 0;
+        while i < items.len() {
+            let (ptr, item, webhook) = items[i].clone();
+            i += 1;
+            let (item, item_ptr) = self.deref(item, &ptr)?;
+            let Some(item_obj) = item.as_object() else {
+                return Err(self.err(&ptr, "a path item must be an object"));
+            };
+            let key = ptr.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+            for (m, method) in METHODS {
+                let Some(op) = item_obj.get(m) else { continue };
+                let op_ptr = join(&item_ptr, m);
+                if !op.is_object() {
+                    return Err(self.err(&op_ptr, "an operation must be an object"));
+                }
+                // Callbacks describe requests the server makes: their payloads become models.
+                if let Some(Value::Object(cbs)) = op.get("callbacks") {
+                    for (name, cb) in cbs {
+                        let cb_ptr = join(&format!("{op_ptr}/callbacks"), name);
+                        let (cb, cb_ptr) = self.deref(cb, &cb_ptr)?;
+                        if let Some(cb) = cb.as_object() {
+                            for expr in cb.keys() {
+                                items.push((join(&cb_ptr, expr), &cb[expr], true));
+                            }
+                        }
+                    }
+                }
+                let id = match op.get("operationId").and_then(Value::as_str) {
+                    Some(id) if !id.is_empty() => id.to_string(),
+                    _ => format!("{m}_{}", key),
+                };
+                let id_key = if webhook { format!("webhook:{id}") } else { id.clone() };
+                if let Some(first) = ids.insert(id_key, op_ptr.clone()) {
+                    if !webhook {
+                        return Err(self.err(&join(&op_ptr, "operationId"), format!("duplicate operationId `{id}` (also at #{})", self.origins.original(&first))));
+                    }
+                }
+                let rust_name = names.claim(snake(&id));
+                let built = self.operation(&id, rust_name, method, &key, item, &item_ptr, op, &op_ptr, webhook, schemes, &mut tags, &mut errors)?;
+                ops.push(built);
+            }
+        }
+        Ok((ops, tags.finish(), errors.models, 0))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        id: &str,
+        rust_name: String,
+        method: Method,
+        key: &str,
+        item: &Value,
+        item_ptr: &str,
+        op: &Value,
+        op_ptr: &str,
+        is_webhook: bool,
+        schemes: &[SecurityScheme],
+        tags: &mut TagSet,
+        errors: &mut ErrorModels,
+    ) -> Result<Operation, Error> {
+        let type_name = camel(&rust_name);
+        let text = |k: &str| op.get(k).and_then(Value::as_str).map(str::to_string).filter(|s| !s.trim().is_empty());
+
+        // `/files/{id}#add_link` and `/responses/{id}?beta=true` are real path keys.
+        let without_fragment = key.split('#').next().unwrap_or(key);
+        let (path, query) = without_fragment.split_once('?').unwrap_or((without_fragment, ""));
+        let fixed_query = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+
+        // Parameters: path-item ones, overridden by the operation's (same name and location).
+        let mut raw: Vec<(Value, String)> = Vec::new();
+        for (holder, hptr) in [(item, item_ptr), (op, op_ptr)] {
+            match holder.get("parameters") {
+                None => {}
+                Some(Value::Array(list)) => {
+                    for (i, p) in list.iter().enumerate() {
+                        let pptr = format!("{hptr}/parameters/{i}");
+                        let (p, pptr) = self.deref(p, &pptr)?;
+                        let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
+                        raw.retain(|(q, _)| key(q) != key(p));
+                        raw.push((p.clone(), pptr));
+                    }
+                }
+                Some(_) => return Err(self.err(&format!("{hptr}/parameters"), "`parameters` must be an array")),
+            }
+        }
+        let mut scope = Scope::new();
+        for reserved in ["body", "params", "self_"] {
+            scope.claim(reserved.into());
+        }
+        let mut params = Vec::new();
+        for (p, pptr) in &raw {
+            if let Some(param) = self.parameter(p, pptr, &type_name, &mut scope)? {
+                params.push(param);
+            }
+        }
+
+        // Path template: every `{name}` must be declared.
+        let mut path_parts = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
+            if open > 0 {
+                path_parts.push(PathPart::Literal(rest[..open].to_string()));
+            }
+            let name = &rest[open + 1..close];
+            match params.iter().position(|p: &Param| p.location == ParamLocation::Path && p.name == name) {
+                Some(i) => path_parts.push(PathPart::Param(i)),
+                None if is_webhook => path_parts.push(PathPart::Literal(rest[open..=close].to_string())),
+                None => return Err(self.err(op_ptr, format!("path parameter `{name}` of `{path}` is not declared in `parameters`"))),
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            path_parts.push(PathPart::Literal(rest.to_string()));
+        }
+        let used: Vec<usize> = path_parts.iter().filter_map(|p| if let PathPart::Param(i) = p { Some(*i) } else { None }).collect();
+        let mut unused = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            if p.location == ParamLocation::Path && !used.contains(&i) {
+                unused.push(i);
+            }
+        }
+        if !unused.is_empty() {
+            self.warn(op_ptr, "path parameters not in the path template are ignored");
+            // Drop them and re-index the template.
+            let keep: Vec<usize> = (0..params.len()).filter(|i| !unused.contains(i)).collect();
+            for part in &mut path_parts {
+                if let PathPart::Param(i) = part {
+                    *i = keep.iter().position(|k| k == i).unwrap_or(0);
+                }
+            }
+            params = keep.into_iter().map(|i| params[i].clone()).collect();
+        }
+
+        let body = match op.get("requestBody") {
+            Some(b) => self.request_body(b, &format!("{op_ptr}/requestBody"), &type_name)?,
+            None => None,
+        };
+        let (success, errs) = self.responses(op, op_ptr, &type_name, errors)?;
+
+        let security = self.security(op, op_ptr, schemes);
+        let tag_name = op.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str).unwrap_or("default");
+        let tag = tags.index(tag_name);
+
+        Ok(Operation {
+            id: id.to_string(),
+            rust_name,
+            type_name,
+            method,
+            path: path.to_string(),
+            fixed_query,
+            path_parts,
+            params,
+            body,
+            success,
+            errors: errs,
+            security,
+            tag,
+            summary: text("summary"),
+            description: text("description"),
+            deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+            pointer: self.origins.original(op_ptr),
+            is_webhook,
+        })
+    }
+
+    fn parameter(&mut self, p: &Value, ptr: &str, op_type: &str, scope: &mut Scope) -> Result<Option<Param>, Error> {
+        let name = p.get("name").and_then(Value::as_str).ok_or_else(|| self.err(ptr, "parameter without a `name`"))?;
+        let location = match p.get("in").and_then(Value::as_str) {
+            Some("path") => ParamLocation::Path,
+            Some("query") => ParamLocation::Query,
+            Some("header") => ParamLocation::Header,
+            Some("cookie") => ParamLocation::Cookie,
+            Some(other) => return Err(self.err(&format!("{ptr}/in"), format!("unknown parameter location `{other}`"))),
+            None => return Err(self.err(ptr, format!("parameter `{name}` has no `in`"))),
+        };
+        // The client sets these itself; OpenAPI says such parameters are ignored.
+        if location == ParamLocation::Header && ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str()) {
+            return Ok(None);
+        }
+        let (schema, sptr) = if let Some(s) = p.get("schema") {
+            (s.clone(), format!("{ptr}/schema"))
+        } else if let Some(Value::Object(content)) = p.get("content") {
+            match content.iter().next() {
+                Some((media, m)) => (m.get("schema").cloned().unwrap_or(Value::Bool(true)), join(&format!("{ptr}/content"), media) + "/schema"),
+                None => return Err(self.err(ptr, format!("parameter `{name}` has neither `schema` nor `content`"))),
+            }
+        } else {
+            return Err(self.err(ptr, format!("parameter `{name}` has neither `schema` nor `content`")));
+        };
+        let ty = self.convert(&schema, &sptr, Name::Hint(format!("{op_type}{}", camel(name))))?;
+        let explode = p.get("explode").and_then(Value::as_bool);
+        let style = match (p.get("style").and_then(Value::as_str), location) {
+            (Some("deepObject"), _) => ParamStyle::DeepObject,
+            (Some("pipeDelimited"), _) => ParamStyle::Delimited('|'),
+            (Some("spaceDelimited"), _) => ParamStyle::Delimited(' '),
+            (Some("form"), _) | (None, ParamLocation::Query | ParamLocation::Cookie) => ParamStyle::Form { explode: explode.unwrap_or(true) },
+            _ => ParamStyle::Simple,
+        };
+        Ok(Some(Param {
+            name: name.to_string(),
+            rust_name: scope.claim(snake(name)),
+            location,
+            required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool) == Some(true),
+            ty,
+            style,
+            description: p.get("description").and_then(Value::as_str).map(str::to_string),
+            deprecated: p.get("deprecated").and_then(Value::as_bool) == Some(true),
+        }))
+    }
+
+    fn request_body(&mut self, b: &Value, ptr: &str, op_type: &str) -> Result<Option<RequestBody>, Error> {
+        let (b, ptr) = self.deref(b, ptr)?;
+        let Some(Value::Object(content)) = b.get("content") else { return Ok(None) };
+        let Some((media, m)) = content.iter().min_by_key(|(media, _)| body_rank(media)) else { return Ok(None) };
+        let kind = body_kind(media);
+        let mptr = join(&format!("{ptr}/content"), media);
+        let ty = match m.get("schema") {
+            Some(s) => self.convert(s, &format!("{mptr}/schema"), Name::Hint(format!("{op_type}Request")))?,
+            None if kind == BodyKind::Json => TypeRef::Any,
+            None => TypeRef::Prim(Prim::Binary),
+        };
+        let ty = match (kind, &ty) {
+            (BodyKind::Bytes, _) => TypeRef::Prim(Prim::Binary),
+            (BodyKind::Text, _) => TypeRef::Prim(Prim::String),
+            _ => ty,
+        };
+        let file_fields = if kind == BodyKind::Multipart { self.binary_fields(&ty) } else { vec![] };
+        let param_name = match &ty {
+            TypeRef::Named(n) => snake(n),
+            _ => format!("{}_request", snake(op_type)),
+        };
+        Ok(Some(RequestBody {
+            param_name,
+            content_type: media.clone(),
+            kind,
+            ty,
+            required: b.get("required").and_then(Value::as_bool) == Some(true),
+            description: b.get("description").and_then(Value::as_str).map(str::to_string),
+            file_fields,
+        }))
+    }
+
+    /// Fields of a multipart body struct that hold files.
+    fn binary_fields(&self, ty: &TypeRef) -> Vec<String> {
+        let TypeRef::Named(n) = ty else { return vec![] };
+        let Some(def) = self.types.iter().find(|t| &t.name == n) else { return vec![] };
+        let TypeKind::Struct(s) = &def.kind else { return vec![] };
+        s.fields.iter().filter(|f| f.ty.is_binary()).map(|f| f.name.clone()).collect()
+    }
+
+    fn responses(&mut self, op: &Value, op_ptr: &str, op_type: &str, models: &mut ErrorModels) -> Result<(Success, Vec<ErrorResponse>), Error> {
+        let rptr = format!("{op_ptr}/responses");
+        let responses = match op.get("responses") {
+            Some(Value::Object(r)) => r.clone(),
+            Some(_) => return Err(self.err(&rptr, "`responses` must be an object")),
+            None => Default::default(),
+        };
+        let statuses: Vec<(StatusMatch, &String)> = responses.keys().map(|k| (status_of(k), k)).collect();
+        let success_key = statuses
+            .iter()
+            .filter(|(s, _)| matches!(s, StatusMatch::Code(200..=299) | StatusMatch::Range(2)))
+            .min_by_key(|(s, _)| *s)
+            .or_else(|| statuses.iter().find(|(s, _)| *s == StatusMatch::Default))
+            .map(|(_, k)| (*k).clone());
+
+        let mut success = Success { status: 200, kind: SuccessKind::Empty, description: None, headers: vec![] };
+        let mut errors = Vec::new();
+        for (status, key) in &statuses {
+            let ptr = join(&rptr, key);
+            let (r, ptr) = self.deref(&responses[key.as_str()], &ptr)?;
+            let description = r.get("description").and_then(Value::as_str).map(str::to_string);
+            let headers: Vec<String> = r.get("headers").and_then(Value::as_object).map(|h| h.keys().cloned().collect()).unwrap_or_default();
+            let json = r.get("content").and_then(Value::as_object).and_then(|c| {
+                c.iter().min_by_key(|(media, _)| body_rank(media)).map(|(media, m)| (media.clone(), m.clone()))
+            });
+            if Some(*key) == success_key.as_ref() {
+                success.status = match status {
+                    StatusMatch::Code(c) => *c,
+                    _ => 200,
+                };
+                success.description = description;
+                success.headers = headers;
+                success.kind = match json {
+                    None => SuccessKind::Empty,
+                    Some((media, m)) => match body_kind(&media) {
+                        BodyKind::Json => match m.get("schema") {
+                            Some(s) => SuccessKind::Json(self.convert(s, &format!("{}/schema", join(&format!("{ptr}/content"), &media)), Name::Hint(format!("{op_type}Response")))?),
+                            None => SuccessKind::Json(TypeRef::Any),
+                        },
+                        BodyKind::Text => SuccessKind::Text,
+                        _ => SuccessKind::Bytes { content_type: media },
+                    },
+                };
+                continue;
+            }
+            if matches!(status, StatusMatch::Code(100..=399) | StatusMatch::Range(1..=3)) {
+                continue;
+            }
+            let model = match json {
+                Some((media, m)) if body_kind(&media) == BodyKind::Json => match m.get("schema") {
+                    Some(s) => {
+                        let sptr = format!("{}/schema", join(&format!("{ptr}/content"), &media));
+                        let ty = if s.get("$ref").is_some() {
+                            self.convert(s, &sptr, Name::Hint(format!("{op_type}Error")))?
+                        } else {
+                            // Identical inline error bodies share one type.
+                            let canonical = serde_json::to_string(s).unwrap_or_default();
+                            match self.error_schemas.get(&canonical) {
+                                Some(t) => t.clone(),
+                                None => {
+                                    let t = self.convert(s, &sptr, Name::Hint(format!("{}Error", status_word(*status))))?;
+                                    self.error_schemas.insert(canonical, t.clone());
+                                    t
+                                }
+                            }
+                        };
+                        Some(models.index(ty))
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            errors.push(ErrorResponse { status: *status, description, model, headers });
+        }
+        Ok((success, errors))
+    }
+
+    fn security(&mut self, op: &Value, op_ptr: &str, schemes: &[SecurityScheme]) -> Vec<Vec<String>> {
+        let (reqs, ptr) = match op.get("security") {
+            Some(s) => (s, format!("{op_ptr}/security")),
+            None => match self.root_static().get("security") {
+                Some(s) => (s, "/security".to_string()),
+                None => return vec![],
+            },
+        };
+        let mut out = Vec::new();
+        for (i, req) in reqs.as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+            let Some(req) = req.as_object() else { continue };
+            let names: Vec<String> = req.keys().cloned().collect();
+            if let Some(unknown) = names.iter().find(|n| !schemes.iter().any(|s| &s.name == *n)) {
+                self.warn(&format!("{ptr}/{i}"), format!("unknown or unsupported security scheme `{unknown}`: alternative ignored"));
+                continue;
+            }
+            out.push(names);
+        }
+        // Only anonymous alternatives: no auth at all.
+        if out.iter().all(Vec::is_empty) {
+            out.clear();
+        }
+        out
+    }
+}
+
+/// Preference among a body's media types: JSON first, then forms, then the rest.
+fn body_rank(media: &str) -> (u8, String) {
+    let rank = match body_kind(media) {
+        BodyKind::Json => 0,
+        BodyKind::Multipart => 1,
+        BodyKind::Form => 2,
+        BodyKind::Bytes => 3,
+        BodyKind::Text => 4,
+    };
+    (rank, media.to_string())
+}
+
+pub(crate) fn body_kind(media: &str) -> BodyKind {
+    let m = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if m == "application/json" || m.ends_with("+json") || (m.starts_with("application/") && m.contains("json")) {
+        BodyKind::Json
+    } else if m == "multipart/form-data" || m.starts_with("multipart/") {
+        BodyKind::Multipart
+    } else if m == "application/x-www-form-urlencoded" {
+        BodyKind::Form
+    } else if m.starts_with("text/") && m != "text/event-stream" {
+        BodyKind::Text
+    } else {
+        BodyKind::Bytes
+    }
+}
+
+fn status_of(key: &str) -> StatusMatch {
+    if let Ok(c) = key.parse::<u16>() {
+        return StatusMatch::Code(c);
+    }
+    let k = key.to_ascii_uppercase();
+    if k.len() == 3 && k.ends_with("XX") {
+        if let Some(d) = k[..1].parse::<u16>().ok() {
+            return StatusMatch::Range(d);
+        }
+    }
+    StatusMatch::Default
+}
+
+fn status_word(s: StatusMatch) -> String {
+    match s {
+        StatusMatch::Code(c) => match c {
+            400 => "BadRequest".into(),
+            401 => "Unauthorized".into(),
+            403 => "Forbidden".into(),
+            404 => "NotFound".into(),
+            405 => "MethodNotAllowed".into(),
+            409 => "Conflict".into(),
+            410 => "Gone".into(),
+            413 => "PayloadTooLarge".into(),
+            415 => "UnsupportedMediaType".into(),
+            422 => "UnprocessableEntity".into(),
+            429 => "TooManyRequests".into(),
+            500 => "InternalServerError".into(),
+            502 => "BadGateway".into(),
+            503 => "ServiceUnavailable".into(),
+            504 => "GatewayTimeout".into(),
+            c => format!("Status{c}"),
+        },
+        StatusMatch::Range(d) => format!("Status{d}xx"),
+        StatusMatch::Default => "Default".into(),
+    }
+}
+
+/// Distinct error-body types, in first-use order.
+#[derive(Default)]
+struct ErrorModels {
+    models: Vec<ErrorModel>,
+    variants: Scope,
+}
+
+impl ErrorModels {
+    fn index(&mut self, ty: TypeRef) -> usize {
+        if let Some(i) = self.models.iter().position(|m| m.ty == ty) {
+            return i;
+        }
+        let base = match &ty {
+            TypeRef::Named(n) => n.clone(),
+            TypeRef::External(p) => camel(p.rsplit("::").next().unwrap_or(p)),
+            TypeRef::Prim(_) => "Text".into(),
+            TypeRef::Array(_) => "List".into(),
+            TypeRef::Map(_) | TypeRef::Any => "Json".into(),
+            TypeRef::Option(_) | TypeRef::Boxed(_) => "Other".into(),
+        };
+        let variant = self.variants.claim(base);
+        self.models.push(ErrorModel { variant, ty });
+        self.models.len() - 1
+    }
+}
+
+/// Tags in declaration order, then in order of first use.
+struct TagSet {
+    tags: Vec<(String, Option<String>)>,
+    used: Vec<bool>,
+}
+
+impl TagSet {
+    fn declared(root: &Value) -> Self {
+        let tags: Vec<(String, Option<String>)> = root
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(|t| Some((t.get("name")?.as_str()?.to_string(), t.get("description").and_then(Value::as_str).map(str::to_string))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let used = vec![false; tags.len()];
+        TagSet { tags, used }
+    }
+
+    fn index(&mut self, name: &str) -> usize {
+        let i = match self.tags.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                self.tags.push((name.to_string(), None));
+                self.used.push(false);
+                self.tags.len() - 1
+            }
+        };
+        self.used[i] = true;
+        i
+    }
+
+    /// Keeps used tags only; operation indices are remapped by `remap` in the caller.
+    fn finish(self) -> Vec<Tag> {
+        let mut modules = Scope::new();
+        let mut types = Scope::new();
+        for reserved in ["runtime", "types", "models", "client", "error"] {
+            modules.claim(reserved.into());
+        }
+        let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+        self.tags
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, description))| {
+                by_name.insert(name.clone(), i);
+                let module = modules.claim(module_name(&name));
+                Tag { feature: module.replace('_', "-"), type_name: types.claim(camel(&name)), module, name, description }
+            })
+            .collect()
+    }
+}
+
+/// `OAuth2` -> `oauth2`, `Saved Media` -> `saved_media`: snake case without one-letter words.
+fn module_name(tag: &str) -> String {
+    let snake = snake(tag);
+    let mut words: Vec<String> = Vec::new();
+    let mut carry = String::new();
+    for w in snake.split('_').filter(|w| !w.is_empty()) {
+        if w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+            carry.push_str(w);
+            continue;
+        }
+        words.push(format!("{carry}{w}"));
+        carry.clear();
+    }
+    if !carry.is_empty() {
+        words.push(carry);
+    }
+    let n = words.join("_");
+    if n.is_empty() { "default".into() } else { crate::naming::snake(&n) }
+}
+
+impl TypeRef {
+    /// Whether values of this type are file contents.
+    pub fn is_binary(&self) -> bool {
+        match self {
+            TypeRef::Prim(Prim::Binary) => true,
+            TypeRef::Option(t) | TypeRef::Boxed(t) => t.is_binary(),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_modules() {
+        assert_eq!(module_name("OAuth2"), "oauth2");
+        assert_eq!(module_name("Saved Media"), "saved_media");
+        assert_eq!(module_name("Users"), "users");
+        assert_eq!(module_name("A"), "a");
+    }
+}

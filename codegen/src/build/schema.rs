@@ -1,0 +1,626 @@
+//! Schemas -> named types and type references.
+
+use super::Builder;
+use crate::diag::{join, Error};
+use crate::ir::*;
+use crate::naming::{camel, snake, Scope};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// Where a type's name comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Name {
+    /// A component schema's name, already claimed.
+    Fixed(String),
+    /// A stem for an inline schema; claimed only if a named type is needed.
+    Hint(String),
+}
+
+impl Name {
+    fn stem(&self) -> &str {
+        match self {
+            Name::Fixed(s) | Name::Hint(s) => s,
+        }
+    }
+}
+
+const DECIMAL_ID: &str = "^(0|[1-9][0-9]*)$";
+
+impl Builder<'_> {
+    /// Follows `$ref` chains to the schema they name. Errors on dangling refs and ref loops.
+    pub(crate) fn deref<'v>(&self, v: &'v Value, ptr: &str) -> Result<(&'v Value, String), Error>
+    where
+        Self: 'v,
+    {
+        let mut cur = v;
+        let mut cur_ptr = ptr.to_string();
+        let mut seen = BTreeSet::new();
+        while let Some(r) = cur.get("$ref") {
+            let Some(r) = r.as_str() else {
+                return Err(self.err(&join(&cur_ptr, "$ref"), "`$ref` must be a string"));
+            };
+            if !r.starts_with('#') {
+                return Err(self.err(&join(&cur_ptr, "$ref"), format!("external reference `{r}` is not supported; bundle the document first")));
+            }
+            if !seen.insert(r.to_string()) {
+                return Err(self.err(&join(&cur_ptr, "$ref"), format!("`$ref` cycle through `{r}` never reaches a schema")));
+            }
+            let Some(target) = crate::load::resolve(self.root_static(), r) else {
+                return Err(self.err(&join(&cur_ptr, "$ref"), format!("`$ref` target `{r}` does not exist")));
+            };
+            // SAFETY of lifetimes: the root outlives the builder; see root_static.
+            cur = target;
+            cur_ptr = r[1..].to_string();
+        }
+        Ok((cur, cur_ptr))
+    }
+
+    /// Whether a schema (or what it references) allows null.
+    pub(crate) fn is_nullable(&self, s: &Value, ptr: &str) -> bool {
+        if s.get("nullable").and_then(Value::as_bool) == Some(true) {
+            return true;
+        }
+        if s.get("type").and_then(Value::as_str) == Some("null") {
+            return true;
+        }
+        if s.get("$ref").is_some() {
+            if let Ok((t, p)) = self.deref(s, ptr) {
+                return self.is_nullable(t, &p);
+            }
+        }
+        if let Some(Value::Array(all)) = s.get("allOf") {
+            if all.len() == 1 && !has_object_keywords(s) {
+                return self.is_nullable(&all[0], &format!("{ptr}/allOf/0"));
+            }
+        }
+        false
+    }
+
+    /// The type of a schema; defines named types as needed.
+    pub(crate) fn convert(&mut self, s: &Value, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+        let obj = match s {
+            Value::Object(o) => o,
+            Value::Bool(_) => return Ok(TypeRef::Any),
+            _ => return Err(self.err(ptr, "a schema must be an object")),
+        };
+
+        if obj.contains_key("$ref") {
+            let (target, tptr) = self.deref(s, ptr)?;
+            let ty = self.schema_at(target, &tptr, name.stem())?;
+            return Ok(self.alias_if_fixed(name, ty, obj, ptr));
+        }
+        if let Some(flags) = obj.get("x-bitflagValues") {
+            return self.flags(obj, flags, ptr, name);
+        }
+        if let Some(values) = obj.get("enum") {
+            return self.enumeration(obj, values, ptr, name);
+        }
+        if let Some(Value::Array(parts)) = obj.get("allOf") {
+            if parts.len() == 1 && !has_object_keywords(s) {
+                let inner = self.convert(&parts[0], &format!("{ptr}/allOf/0"), Name::Hint(name.stem().to_string()))?;
+                return Ok(self.alias_if_fixed(name, inner, obj, ptr));
+            }
+            return self.structure(obj, ptr, name);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(branches)) = obj.get(key) {
+                if has_object_keywords(s) {
+                    self.warn(ptr, format!("`{key}` beside properties: generated the properties only"));
+                    return self.structure(obj, ptr, name);
+                }
+                if branches.len() == 1 {
+                    let inner = self.convert(&branches[0], &format!("{ptr}/{key}/0"), Name::Hint(name.stem().to_string()))?;
+                    return Ok(self.alias_if_fixed(name, inner, obj, ptr));
+                }
+                if branches.is_empty() {
+                    return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
+                }
+                return self.union(obj, key, ptr, name);
+            }
+        }
+        let ty = match obj.get("type").and_then(Value::as_str) {
+            Some("string") => TypeRef::Prim(self.string_prim(obj)),
+            Some("integer") => TypeRef::Prim(int_prim(obj)),
+            Some("number") => TypeRef::Prim(if obj.get("format").and_then(Value::as_str) == Some("float") { Prim::F32 } else { Prim::F64 }),
+            Some("boolean") => TypeRef::Prim(Prim::Bool),
+            Some("array") => {
+                let item = match obj.get("items") {
+                    Some(items) => {
+                        let iptr = format!("{ptr}/items");
+                        let t = self.convert(items, &iptr, Name::Hint(format!("{}Item", name.stem())))?;
+                        if self.is_nullable(items, &iptr) { TypeRef::Option(Box::new(t)) } else { t }
+                    }
+                    None => {
+                        if obj.contains_key("prefixItems") {
+                            self.warn(ptr, "tuple (`prefixItems`) arrays are generated as arrays of `serde_json::Value`");
+                        }
+                        TypeRef::Any
+                    }
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            Some("object") | None if has_object_keywords(s) => return self.structure(obj, ptr, name),
+            Some("object") => TypeRef::Map(Box::new(TypeRef::Any)),
+            Some("null") | None => TypeRef::Any,
+            Some(other) => {
+                self.warn(ptr, format!("unknown type `{other}`: generated as `serde_json::Value`"));
+                TypeRef::Any
+            }
+        };
+        Ok(self.alias_if_fixed(name, ty, obj, ptr))
+    }
+
+    /// The type of a schema found at `ptr` (a `$ref` target), reusing earlier work.
+    fn schema_at(&mut self, target: &Value, tptr: &str, hint: &str) -> Result<TypeRef, Error> {
+        if let Some(key) = tptr.strip_prefix("/components/schemas/") {
+            if !key.contains('/') {
+                let key = key.replace("~1", "/").replace("~0", "~");
+                return self.component(&key);
+            }
+        }
+        if let Some(t) = self.by_pointer.get(tptr) {
+            return Ok(t.clone());
+        }
+        // A ref into the middle of another schema: name it after where it lives.
+        let stem = tptr.rsplit('/').filter(|t| t.parse::<usize>().is_err()).take(2).collect::<Vec<_>>();
+        let hint = if stem.is_empty() { hint.to_string() } else { stem.iter().rev().map(|t| camel(t)).collect::<String>() };
+        let t = self.convert(target, tptr, Name::Hint(hint))?;
+        self.by_pointer.insert(tptr.to_string(), t.clone());
+        Ok(t)
+    }
+
+    /// The type of `#/components/schemas/{key}`.
+    pub(crate) fn component(&mut self, key: &str) -> Result<TypeRef, Error> {
+        let ptr = join("/components/schemas", key);
+        if let Some(path) = self.config.type_overrides.get(key) {
+            return Ok(TypeRef::External(path.clone()));
+        }
+        if let Some(t) = self.by_pointer.get(&ptr) {
+            return Ok(t.clone());
+        }
+        let name = self.component_names.get(key).cloned().ok_or_else(|| self.err(&ptr, "unknown component schema"))?;
+        if !self.in_progress.insert(ptr.clone()) {
+            // Recursion: the named type is being defined right now.
+            return Ok(TypeRef::Named(name));
+        }
+        let schema = self.root_static().pointer(&ptr).cloned().unwrap_or(Value::Null);
+        let t = self.convert(&schema, &ptr, Name::Fixed(name))?;
+        self.in_progress.remove(&ptr);
+        self.by_pointer.insert(ptr, t.clone());
+        Ok(t)
+    }
+
+    /// Component schemas that are plain types still get a name (`pub type X = …`); references
+    /// to them use the underlying type so fields read naturally.
+    fn alias_if_fixed(&mut self, name: Name, ty: TypeRef, obj: &Map<String, Value>, ptr: &str) -> TypeRef {
+        if let Name::Fixed(n) = name {
+            if ty != TypeRef::Named(n.clone()) && !self.defined.contains(&n) {
+                self.define(TypeDef {
+                    name: n,
+                    docs: docs(obj),
+                    deprecated: deprecated(obj),
+                    kind: TypeKind::Alias(ty.clone()),
+                    pointer: self.origins.original(ptr),
+                    tags: vec![],
+                });
+            }
+        }
+        ty
+    }
+
+    fn claim(&mut self, name: Name) -> String {
+        match name {
+            Name::Fixed(n) => n,
+            Name::Hint(h) => self.type_names.claim(camel(&h)),
+        }
+    }
+
+    fn string_prim(&self, obj: &Map<String, Value>) -> Prim {
+        let format = obj.get("format").and_then(Value::as_str).unwrap_or("");
+        match format {
+            "date-time" => Prim::DateTime,
+            "date" => Prim::Date,
+            "byte" => Prim::Base64,
+            "binary" => Prim::Binary,
+            "snowflake" => Prim::Snowflake,
+            _ if self.config.decimal_ids_as_snowflake && obj.get("pattern").and_then(Value::as_str) == Some(DECIMAL_ID) => {
+                Prim::Snowflake
+            }
+            _ => Prim::String,
+        }
+    }
+
+    fn flags(&mut self, obj: &Map<String, Value>, flags: &Value, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+        let Some(list) = flags.as_array() else {
+            self.warn(ptr, "`x-bitflagValues` is not an array: ignored");
+            return Ok(TypeRef::Prim(Prim::String));
+        };
+        let name = self.claim(name);
+        let mut scope = Scope::new();
+        let mut out = Vec::new();
+        for (i, f) in list.iter().enumerate() {
+            let fname = f.get("name").and_then(Value::as_str).unwrap_or("");
+            let value = match f.get("value") {
+                Some(Value::String(s)) => s.parse::<u64>().ok(),
+                Some(Value::Number(n)) => n.as_u64(),
+                _ => None,
+            };
+            let Some(value) = value else {
+                self.warn(&format!("{ptr}/x-bitflagValues/{i}"), "flag value is not an unsigned integer: skipped");
+                continue;
+            };
+            let rust = scope.claim(snake(fname).to_uppercase().trim_end_matches('_').to_string());
+            let rust = if rust.starts_with(|c: char| c.is_ascii_digit()) || rust.is_empty() { format!("F{rust}") } else { rust };
+            out.push(Flag { rust_name: rust, name: fname.to_string(), value, docs: docs_of(f) });
+        }
+        let as_string = obj.get("type").and_then(Value::as_str) == Some("string");
+        self.define(TypeDef {
+            name: name.clone(),
+            docs: docs(obj),
+            deprecated: deprecated(obj),
+            kind: TypeKind::Flags(FlagsDef { as_string, flags: out }),
+            pointer: self.origins.original(ptr),
+            tags: vec![],
+        });
+        Ok(TypeRef::Named(name))
+    }
+
+    fn enumeration(&mut self, obj: &Map<String, Value>, values: &Value, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+        let Some(values) = values.as_array() else {
+            return Err(self.err(&format!("{ptr}/enum"), "`enum` must be an array"));
+        };
+        let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+        if !values.is_empty() && values.iter().all(|v| v.is_boolean()) {
+            // `enum: [true]` is a bool that happens to be fixed: decode it as a bool.
+            return Ok(self.alias_if_fixed(name, TypeRef::Prim(Prim::Bool), obj, ptr));
+        }
+        let repr = if values.iter().all(|v| v.is_string()) {
+            EnumRepr::String
+        } else if values.iter().all(|v| v.is_i64()) {
+            EnumRepr::Integer
+        } else if values.iter().all(|v| v.is_number()) {
+            return Ok(self.alias_if_fixed(name, TypeRef::Prim(Prim::F64), obj, ptr));
+        } else {
+            self.warn(ptr, "enum mixes value types: generated as `serde_json::Value`");
+            return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
+        };
+        if values.is_empty() {
+            return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
+        }
+        let names = ["x-enumNames", "x-enum-varnames"]
+            .iter()
+            .find_map(|k| obj.get(*k).and_then(Value::as_array))
+            .filter(|n| n.len() == values.len());
+        let descriptions = ["x-enumDescriptions", "x-enum-descriptions"].iter().find_map(|k| obj.get(*k));
+        let mut scope = Scope::new();
+        scope.claim("Unknown".into());
+        let mut variants = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let given = names.and_then(|n| n[i].as_str());
+            let base = match (given, v) {
+                (Some(g), _) => camel(g),
+                (None, Value::String(s)) => camel(s),
+                (None, Value::Number(n)) => {
+                    let i = n.as_i64().unwrap_or(0);
+                    if i < 0 { format!("Minus{}", i.unsigned_abs()) } else { format!("V{i}") }
+                }
+                _ => format!("V{i}"),
+            };
+            let doc = match descriptions {
+                Some(Value::Array(d)) => d.get(i).and_then(Value::as_str).map(str::to_string),
+                Some(Value::Object(m)) => v.as_str().and_then(|k| m.get(k)).and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            };
+            variants.push(EnumVariant { rust_name: scope.claim(base), value: (*v).clone(), docs: doc });
+        }
+        let name = self.claim(name);
+        self.define(TypeDef {
+            name: name.clone(),
+            docs: docs(obj),
+            deprecated: deprecated(obj),
+            kind: TypeKind::Enum(EnumDef { repr, variants }),
+            pointer: self.origins.original(ptr),
+            tags: vec![],
+        });
+        Ok(TypeRef::Named(name))
+    }
+
+    fn structure(&mut self, obj: &Map<String, Value>, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+        let mut props: Vec<(String, Value, String)> = Vec::new();
+        let mut required = BTreeSet::new();
+        let mut additional: Option<(Value, String)> = None;
+        let mut seen = BTreeSet::new();
+        self.collect_object(&Value::Object(obj.clone()), ptr, &mut props, &mut required, &mut additional, &mut seen)?;
+
+        if props.is_empty() {
+            // A pure map (or an empty object).
+            let value = match &additional {
+                Some((v, p)) => {
+                    let t = self.convert(v, p, Name::Hint(format!("{}Value", name.stem())))?;
+                    if self.is_nullable(v, p) { TypeRef::Option(Box::new(t)) } else { t }
+                }
+                None => TypeRef::Any,
+            };
+            return Ok(self.alias_if_fixed(name, TypeRef::Map(Box::new(value)), obj, ptr));
+        }
+
+        let name = self.claim(name);
+        let key = join("#", &name);
+        self.in_progress.insert(key.clone());
+        let mut scope = Scope::new();
+        let mut fields = Vec::new();
+        for (wire, schema, pptr) in props {
+            let ty = self.convert(&schema, &pptr, Name::Hint(format!("{name}{}", camel(&wire))))?;
+            let nullable = self.is_nullable(&schema, &pptr);
+            let read_only = schema.get("readOnly").and_then(Value::as_bool) == Some(true);
+            let is_required = required.contains(&wire) && !read_only;
+            let presence = match (is_required, nullable) {
+                (true, false) => Presence::Required,
+                (true, true) => Presence::RequiredNullable,
+                (false, false) => Presence::Optional,
+                (false, true) => Presence::OptionalNullable,
+            };
+            let (field_docs, field_deprecated) = match self.deref(&schema, &pptr) {
+                Ok((t, _)) if schema.get("description").is_none() => (docs_of(t), deprecated_of(&schema) || deprecated_of(t)),
+                _ => (docs_of(&schema), deprecated_of(&schema)),
+            };
+            fields.push(Field {
+                rust_name: scope.claim(snake(&wire)),
+                name: wire,
+                ty,
+                presence,
+                docs: field_docs,
+                deprecated: field_deprecated,
+                read_only,
+                default: schema.get("default").cloned(),
+            });
+        }
+        let additional = match additional {
+            Some((v, p)) => {
+                let t = self.convert(&v, &p, Name::Hint(format!("{name}Value")))?;
+                Some(if self.is_nullable(&v, &p) { TypeRef::Option(Box::new(t)) } else { t })
+            }
+            None => None,
+        };
+        self.in_progress.remove(&key);
+        self.define(TypeDef {
+            name: name.clone(),
+            docs: docs(obj),
+            deprecated: deprecated(obj),
+            kind: TypeKind::Struct(StructDef { fields, additional }),
+            pointer: self.origins.original(ptr),
+            tags: vec![],
+        });
+        Ok(TypeRef::Named(name))
+    }
+
+    /// Gathers properties from a schema and its `allOf` parts (refs followed), in order.
+    #[allow(clippy::type_complexity)]
+    fn collect_object(
+        &self,
+        s: &Value,
+        ptr: &str,
+        props: &mut Vec<(String, Value, String)>,
+        required: &mut BTreeSet<String>,
+        additional: &mut Option<(Value, String)>,
+        seen: &mut BTreeSet<String>,
+    ) -> Result<(), Error> {
+        let (s, ptr) = self.deref(s, ptr)?;
+        if !seen.insert(ptr.clone()) {
+            return Ok(());
+        }
+        if let Some(Value::Array(parts)) = s.get("allOf") {
+            for (i, part) in parts.iter().enumerate() {
+                self.collect_object(part, &format!("{ptr}/allOf/{i}"), props, required, additional, seen)?;
+            }
+        }
+        // A single-branch oneOf/anyOf inside allOf contributes its properties too.
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(b)) = s.get(key) {
+                if b.len() == 1 {
+                    self.collect_object(&b[0], &format!("{ptr}/{key}/0"), props, required, additional, seen)?;
+                }
+            }
+        }
+        if let Some(Value::Object(p)) = s.get("properties") {
+            for (k, v) in p {
+                let pp = join(&format!("{ptr}/properties"), k);
+                if let Some(existing) = props.iter_mut().find(|(n, _, _)| n == k) {
+                    // A later allOf part refines the property: the later schema wins.
+                    *existing = (k.clone(), v.clone(), pp);
+                } else {
+                    props.push((k.clone(), v.clone(), pp));
+                }
+            }
+        }
+        if let Some(Value::Array(r)) = s.get("required") {
+            required.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+        match s.get("additionalProperties") {
+            Some(Value::Bool(true)) => *additional = Some((Value::Bool(true), format!("{ptr}/additionalProperties"))),
+            Some(v @ Value::Object(_)) => *additional = Some((v.clone(), format!("{ptr}/additionalProperties"))),
+            _ => {}
+        }
+        if additional.is_none() {
+            if let Some(Value::Object(pp)) = s.get("patternProperties") {
+                if let Some((k, v)) = pp.iter().next() {
+                    *additional = Some((v.clone(), join(&format!("{ptr}/patternProperties"), k)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn union(&mut self, obj: &Map<String, Value>, key: &str, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+        let branches = obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let name = self.claim(name);
+        let self_key = join("#", &name);
+        self.in_progress.insert(self_key.clone());
+
+        // Which property tells the variants apart, if any.
+        let disc = obj.get("discriminator");
+        let disc_prop = disc.and_then(|d| d.get("propertyName")).and_then(Value::as_str).map(str::to_string);
+        let mapping: Vec<(String, String)> = disc
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+
+        let mut resolved = Vec::new();
+        for (i, b) in branches.iter().enumerate() {
+            let bptr = format!("{ptr}/{key}/{i}");
+            let (t, tptr) = self.deref(b, &bptr)?;
+            resolved.push((t.clone(), tptr));
+        }
+        let tag = disc_prop.or_else(|| self.const_tag(&resolved));
+
+        let mut scope = Scope::new();
+        scope.claim("Unknown".into());
+        let mut variants = Vec::new();
+        for (i, b) in branches.iter().enumerate() {
+            let bptr = format!("{ptr}/{key}/{i}");
+            let (target, tptr) = &resolved[i];
+            let component = tptr.strip_prefix("/components/schemas/").filter(|k| !k.contains('/'));
+            let mut tag_values = Vec::new();
+            if let Some(tag) = &tag {
+                for (value, r) in &mapping {
+                    let r_ptr = r.strip_prefix('#').map(str::to_string).unwrap_or_else(|| format!("/components/schemas/{r}"));
+                    if &r_ptr == tptr {
+                        tag_values.push(value.clone());
+                    }
+                }
+                if tag_values.is_empty() {
+                    if let Some(v) = self.const_value(target, tptr, tag) {
+                        tag_values.push(v);
+                    } else if let Some(c) = component {
+                        tag_values.push(c.to_string());
+                    }
+                }
+            }
+            let hint = match (&tag_values.first(), component) {
+                (_, Some(c)) => camel(c),
+                (Some(v), None) => format!("{name}{}", camel(v)),
+                (None, None) => target
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(|t| format!("{name}{}", camel(t)))
+                    .unwrap_or_else(|| format!("{name}Variant{i}")),
+            };
+            let ty = self.convert(b, &bptr, Name::Hint(hint))?;
+            let base = match (&ty, component, tag_values.first()) {
+                (_, _, Some(v)) if tag.is_some() => camel(v),
+                (_, Some(c), _) => camel(c),
+                (TypeRef::Named(n), _, _) => n.strip_prefix(name.as_str()).filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| n.clone()),
+                (t, _, _) => variant_name_for(t),
+            };
+            variants.push(UnionVariant { rust_name: scope.claim(base), ty, tag_values, docs: docs_of(target) });
+        }
+        // A tag only helps if every variant has a value for it.
+        let tag = tag.filter(|_| variants.iter().all(|v| !v.tag_values.is_empty()));
+        self.in_progress.remove(&self_key);
+        self.define(TypeDef {
+            name: name.clone(),
+            docs: docs(obj),
+            deprecated: deprecated(obj),
+            kind: TypeKind::Union(UnionDef { variants, tag }),
+            pointer: self.origins.original(ptr),
+            tags: vec![],
+        });
+        Ok(TypeRef::Named(name))
+    }
+
+    /// A required property holding a distinct one-value string enum in every branch.
+    fn const_tag(&self, branches: &[(Value, String)]) -> Option<String> {
+        let first = &branches.first()?.0;
+        let mut candidates: Vec<String> = Vec::new();
+        let mut props = Vec::new();
+        let mut req = BTreeSet::new();
+        let mut add = None;
+        let mut seen = BTreeSet::new();
+        self.collect_object(first, &branches[0].1, &mut props, &mut req, &mut add, &mut seen).ok()?;
+        for (k, _, _) in &props {
+            if req.contains(k) {
+                candidates.push(k.clone());
+            }
+        }
+        candidates.into_iter().find(|prop| {
+            let mut values = BTreeSet::new();
+            branches.iter().all(|(b, p)| self.const_value(b, p, prop).is_some_and(|v| values.insert(v)))
+        })
+    }
+
+    /// The single string value a property is fixed to in an object schema, if it is.
+    fn const_value(&self, s: &Value, ptr: &str, prop: &str) -> Option<String> {
+        let mut props = Vec::new();
+        let mut req = BTreeSet::new();
+        let mut add = None;
+        let mut seen = BTreeSet::new();
+        self.collect_object(s, ptr, &mut props, &mut req, &mut add, &mut seen).ok()?;
+        let (_, schema, pptr) = props.iter().find(|(k, _, _)| k == prop)?;
+        let (schema, _) = self.deref(schema, pptr).ok()?;
+        match schema.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+            Some([Value::String(v)]) => Some(v.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn variant_name_for(t: &TypeRef) -> String {
+    match t {
+        TypeRef::Prim(p) => match p {
+            Prim::String | Prim::Uri | Prim::Uuid => "String",
+            Prim::Bool => "Bool",
+            Prim::I32 | Prim::I64 | Prim::U32 | Prim::U64 => "Integer",
+            Prim::F32 | Prim::F64 => "Number",
+            Prim::DateTime => "DateTime",
+            Prim::Date => "Date",
+            Prim::Base64 | Prim::Binary => "Bytes",
+            Prim::Snowflake => "Snowflake",
+        }
+        .to_string(),
+        TypeRef::Named(n) | TypeRef::External(n) => camel(n.rsplit("::").next().unwrap_or(n)),
+        TypeRef::Array(inner) => format!("{}List", variant_name_for(inner)),
+        TypeRef::Map(_) => "Map".into(),
+        TypeRef::Option(inner) | TypeRef::Boxed(inner) => variant_name_for(inner),
+        TypeRef::Any => "Value".into(),
+    }
+}
+
+fn int_prim(obj: &Map<String, Value>) -> Prim {
+    let min = obj.get("minimum").and_then(Value::as_f64);
+    let max = obj.get("maximum").and_then(Value::as_f64);
+    let fits_i32 = min.map_or(true, |m| m >= i32::MIN as f64) && max.map_or(true, |m| m <= i32::MAX as f64);
+    let exceeds_i64 = max.is_some_and(|m| m > i64::MAX as f64);
+    let unsigned = min.is_some_and(|m| m >= 0.0);
+    match obj.get("format").and_then(Value::as_str).unwrap_or("") {
+        "int32" if fits_i32 => Prim::I32,
+        "uint32" | "uint" if max.map_or(true, |m| m <= u32::MAX as f64) => Prim::U32,
+        "uint64" | "uint" | "uint32" => Prim::U64,
+        _ if exceeds_i64 && unsigned => Prim::U64,
+        _ => Prim::I64,
+    }
+}
+
+/// Keywords that make a schema an object with its own shape.
+fn has_object_keywords(s: &Value) -> bool {
+    ["properties", "additionalProperties", "patternProperties"].iter().any(|k| s.get(*k).is_some())
+        || s.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1)
+}
+
+pub(crate) fn docs(obj: &Map<String, Value>) -> Option<String> {
+    let d = obj.get("description").or_else(|| obj.get("title")).and_then(Value::as_str)?;
+    let d = d.trim();
+    (!d.is_empty()).then(|| d.to_string())
+}
+
+pub(crate) fn docs_of(v: &Value) -> Option<String> {
+    v.as_object().and_then(docs)
+}
+
+fn deprecated(obj: &Map<String, Value>) -> bool {
+    obj.get("deprecated").and_then(Value::as_bool) == Some(true)
+}
+
+fn deprecated_of(v: &Value) -> bool {
+    v.as_object().is_some_and(deprecated)
+}

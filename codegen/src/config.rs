@@ -1,0 +1,88 @@
+//! Generator options, from the command line and from an optional `codegen.toml` beside the spec.
+//!
+//! ```toml
+//! crate_name = "fluxer-sdk"          # package name of the generated crate
+//! crate_version = "0.1.0"
+//! decimal_ids_as_snowflake = true    # strings with pattern ^(0|[1-9][0-9]*)$ become Snowflake
+//!
+//! [type_overrides]                   # schema name -> Rust type path used instead of a generated type
+//! SnowflakeType = "crate::types::Snowflake"
+//!
+//! [auth_prefix]                      # apiKey scheme -> prefix written before the token
+//! botToken = "Bot "
+//! ```
+
+use crate::diag::Error;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Options that shape the generated crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Package name of the generated crate.
+    pub crate_name: String,
+    /// Package version of the generated crate.
+    pub crate_version: String,
+    /// Map pattern-constrained decimal ID strings to `Snowflake` (a u64 newtype).
+    pub decimal_ids_as_snowflake: bool,
+    /// Component schema name -> Rust type path used in place of a generated type.
+    pub type_overrides: BTreeMap<String, String>,
+    /// apiKey security scheme name -> prefix written before the token (`"Bot "`).
+    pub auth_prefix: BTreeMap<String, String>,
+    /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
+    #[serde(skip)]
+    pub extra_files: BTreeMap<String, String>,
+    /// Write a crate that is its own workspace (for `--out` outside this repository).
+    #[serde(skip)]
+    pub standalone: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            crate_name: "openapi-client".into(),
+            crate_version: "0.1.0".into(),
+            decimal_ids_as_snowflake: false,
+            type_overrides: BTreeMap::new(),
+            auth_prefix: BTreeMap::new(),
+            extra_files: BTreeMap::new(),
+            standalone: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `codegen.toml` from the spec's folder if present; defaults otherwise.
+    pub fn beside(spec: &Path) -> Result<Config, Error> {
+        let path = spec.parent().unwrap_or(Path::new(".")).join("codegen.toml");
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io { file: file.clone(), message: e.to_string() })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| {
+                    let before = &text[..s.start.min(text.len())];
+                    (before.lines().count().max(1), before.rsplit('\n').next().map_or(0, str::len) + 1)
+                })
+                .unwrap_or((0, 0));
+            Error::Syntax { file, line, column, message: e.message().to_string() }
+        })?;
+        // Examples kept beside the spec ship with the crate.
+        let examples = path.with_file_name("examples");
+        if let Ok(dir) = std::fs::read_dir(&examples) {
+            let mut names: Vec<_> = dir.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rs")).collect();
+            names.sort();
+            for p in names {
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::Io { file: p.display().to_string(), message: e.to_string() })?;
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                config.extra_files.insert(format!("examples/{name}"), text);
+            }
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,1339 @@
+//! Markdown documentation of a generated crate, in the layout of OpenAPI Generator's `rust`
+//! client docs: `README.md`, one `docs/<Tag>Api.md` per tag and one `docs/<Model>.md` per type.
+//!
+//! The API docs follow the reference generator (7.26) line for line, blank lines included, so
+//! a doc generated here can be compared section by section with one it wrote
+//! (`shared/tools/seed_parity.py`). Types are shown with that generator's conventions too
+//! (date-times as `String`, maps as `HashMap`, binary as `std::path::PathBuf`): see [`prim`].
+
+use crate::ir::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The back-links at the end of an operation section.
+const OP_FOOTER: &str =
+    "[[Back to top]](#) [[Back to API list]](../README.md#documentation-for-api-endpoints) \
+[[Back to Model list]](../README.md#documentation-for-models) [[Back to README]](../README.md)";
+
+/// The back-links at the end of a model doc.
+const MODEL_FOOTER: &str = "[[Back to Model list]](../README.md#documentation-for-models) \
+[[Back to API list]](../README.md#documentation-for-api-endpoints) [[Back to README]](../README.md)";
+
+/// Header and separator of an operation's parameter table (two spaces after `Description`,
+/// as the reference writes it).
+const PARAM_TABLE_HEADER: &str = "Name | Type | Description  | Required | Notes\n\
+------------- | ------------- | ------------- | ------------- | -------------\n";
+
+/// Markdown docs in the layout of OpenAPI Generator's `rust` client docs: `(path relative to
+/// the crate root, contents)`, sorted by path.
+pub fn render(api: &Api, crate_name: &str) -> Vec<(String, String)> {
+    let docs = Docs::new(api);
+    let mut out = Vec::new();
+    for (tag, ops) in &docs.tags {
+        out.push((
+            format!("docs/{}", docs.api_file(tag)),
+            docs.api_doc(tag, ops),
+        ));
+    }
+    for t in &api.types {
+        out.push((
+            format!("docs/{}", docs.model_file(&t.name)),
+            docs.model_doc(t),
+        ));
+    }
+    out.push(("README.md".to_string(), docs.readme(crate_name)));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+struct Docs<'a> {
+    api: &'a Api,
+    /// Tags with client operations, by API class name; operations sorted by Rust name.
+    tags: Vec<(&'a Tag, Vec<&'a Operation>)>,
+    /// Model doc file names that would clash with an API doc (`FooApi.md`), renamed.
+    renamed: BTreeMap<String, String>,
+}
+
+impl<'a> Docs<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut tags: Vec<(&Tag, Vec<&Operation>)> = api
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, tag)| {
+                let mut ops: Vec<&Operation> =
+                    api.client_operations().filter(|o| o.tag == i).collect();
+                ops.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+                (tag, ops)
+            })
+            .filter(|(_, ops)| !ops.is_empty())
+            .collect();
+        tags.sort_by(|a, b| a.0.type_name.cmp(&b.0.type_name));
+        let api_files: BTreeSet<String> = tags
+            .iter()
+            .map(|(t, _)| format!("{}Api.md", t.type_name))
+            .collect();
+        let mut renamed = BTreeMap::new();
+        for t in &api.types {
+            let file = format!("{}.md", t.name);
+            if api_files.contains(&file) {
+                renamed.insert(t.name.clone(), format!("{}.model.md", t.name));
+            }
+        }
+        Docs { api, tags, renamed }
+    }
+
+    fn api_file(&self, tag: &Tag) -> String {
+        format!("{}Api.md", tag.type_name)
+    }
+
+    /// The doc file (relative to `docs/`) of a model.
+    fn model_file(&self, name: &str) -> String {
+        self.renamed
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("{name}.md"))
+    }
+
+    // ---- API docs -------------------------------------------------------------------------
+
+    fn api_doc(&self, tag: &Tag, ops: &[&Operation]) -> String {
+        let class = format!("{}Api", tag.type_name);
+        let mut s = format!(
+            "# \\{class}\n\nAll URIs are relative to *{}*\n\n",
+            self.api.base_url
+        );
+        s.push_str(
+            "Method | HTTP request | Description\n------------- | ------------- | -------------\n",
+        );
+        for op in ops {
+            s.push_str(&format!(
+                "[**{n}**]({file}#{n}) | **{m}** {p} | {d}\n",
+                n = op.rust_name,
+                file = self.api_file(tag),
+                m = op.method.as_str(),
+                p = op.path,
+                d = cell(&summary(op)),
+            ));
+        }
+        s.push_str("\n\n");
+        for op in ops {
+            s.push('\n');
+            s.push_str(&self.operation_section(op));
+        }
+        s
+    }
+
+    /// One `## op` section, from the heading to the blank line after the back-links.
+    fn operation_section(&self, op: &Operation) -> String {
+        let rows = self.param_rows(op);
+        let ret = self.return_type(op);
+        let args: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let mut s = format!("## {}\n\n", op.rust_name);
+        s.push_str("> ");
+        if let Some((label, _)) = &ret {
+            s.push_str(label);
+            s.push(' ');
+        }
+        s.push_str(&format!("{}({})\n", op.rust_name, args.join(", ")));
+        s.push_str(&summary(op));
+        s.push('\n');
+        if let Some(d) = op
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            s.push('\n');
+            s.push_str(&prose(d));
+            s.push('\n');
+        }
+        s.push_str("\n### Parameters\n\n");
+        if rows.is_empty() {
+            s.push_str("This endpoint does not need any parameter.\n");
+        } else {
+            s.push('\n');
+            s.push_str(PARAM_TABLE_HEADER);
+            for r in &rows {
+                let ty = if r.required {
+                    r.ty.clone()
+                } else {
+                    format!("Option<{}>", r.ty)
+                };
+                let req = if r.required { "[required]" } else { "" };
+                s.push_str(&format!(
+                    "**{}** | {} | {} | {} |\n",
+                    r.name, ty, r.description, req
+                ));
+            }
+        }
+        s.push_str("\n### Return type\n\n");
+        match &ret {
+            Some((label, Some(model))) => {
+                s.push_str(&format!("[**{label}**]({})", self.model_file(model)))
+            }
+            Some((label, None)) => s.push_str(&format!("**{label}**")),
+            None => s.push_str(" (empty response body)"),
+        }
+        s.push_str("\n\n### Authorization\n\n");
+        let schemes = auth_schemes(self.api, op);
+        if schemes.is_empty() {
+            s.push_str("No authorization required");
+        } else {
+            let links: Vec<String> = schemes
+                .iter()
+                .map(|n| format!("[{n}](../README.md#{n})"))
+                .collect();
+            s.push_str(&links.join(", "));
+        }
+        s.push_str("\n\n### HTTP request headers\n\n");
+        let content_type = op
+            .body
+            .as_ref()
+            .map_or("Not defined", |b| b.content_type.as_str());
+        let accept = accept(op);
+        let accept = if accept.is_empty() {
+            "Not defined".to_string()
+        } else {
+            accept.join(", ")
+        };
+        s.push_str(&format!(
+            "- **Content-Type**: {content_type}\n- **Accept**: {accept}\n\n"
+        ));
+        s.push_str(OP_FOOTER);
+        s.push_str("\n\n");
+        s
+    }
+
+    /// Parameter rows in signature order: path parameters, the other parameters as declared,
+    /// then the body as one argument (a multipart form too: one typed parameter).
+    fn param_rows(&self, op: &Operation) -> Vec<ParamRow> {
+        let path = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path);
+        let other = op
+            .params
+            .iter()
+            .filter(|p| p.location != ParamLocation::Path);
+        let mut rows: Vec<ParamRow> = path
+            .chain(other)
+            .map(|p| ParamRow {
+                name: p.rust_name.clone(),
+                ty: self.type_cell(&p.ty, Style::Param),
+                description: p.description.as_deref().map(cell).unwrap_or_default(),
+                required: p.required,
+            })
+            .collect();
+        if let Some(b) = &op.body {
+            rows.push(ParamRow {
+                name: b.param_name.clone(),
+                ty: self.type_cell(&b.ty, Style::Param),
+                description: b.description.as_deref().map(cell).unwrap_or_default(),
+                required: b.required,
+            });
+        }
+        rows
+    }
+
+    /// The return type label and the model it links to; `None` for an empty body.
+    fn return_type(&self, op: &Operation) -> Option<(String, Option<String>)> {
+        match &op.success.kind {
+            SuccessKind::Empty => None,
+            SuccessKind::Json(t) => Some(label(t, Style::Model, true)),
+            SuccessKind::Bytes { .. } => Some((prim(Prim::Binary).to_string(), None)),
+            SuccessKind::Text => Some(("String".to_string(), None)),
+        }
+    }
+
+    /// A type in a table cell: `**String**`, `[**Pet**](Pet.md)`, `[**Vec<models::Pet>**](Pet.md)`.
+    fn type_cell(&self, t: &TypeRef, style: Style) -> String {
+        match label(t, style, true) {
+            (l, Some(model)) => format!("[**{l}**]({})", self.model_file(&model)),
+            (l, None) => format!("**{l}**"),
+        }
+    }
+
+    // ---- Model docs -----------------------------------------------------------------------
+
+    fn model_doc(&self, t: &TypeDef) -> String {
+        let mut s = format!("# {}\n\n", t.name);
+        if t.deprecated {
+            s.push_str("**Deprecated.**\n\n");
+        }
+        if let Some(d) = t.docs.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            s.push_str(&prose(d));
+            s.push_str("\n\n");
+        }
+        match &t.kind {
+            TypeKind::Struct(st) => self.struct_doc(st, &mut s),
+            TypeKind::Enum(e) => enum_doc(e, &mut s),
+            TypeKind::Union(u) => self.union_doc(u, &mut s),
+            TypeKind::Alias(target) => {
+                let (l, _) = label(target, Style::Model, true);
+                s.push_str("## Type\n\n");
+                s.push_str(&format!("A type alias: `pub type {} = {l};`\n\n", t.name));
+                s.push_str(&format!(
+                    "Alias of {}.\n\n",
+                    self.type_cell(target, Style::Model)
+                ));
+            }
+            TypeKind::Flags(f) => flags_doc(f, &mut s),
+        }
+        s.push_str(MODEL_FOOTER);
+        s.push_str("\n\n");
+        s
+    }
+
+    fn struct_doc(&self, st: &StructDef, s: &mut String) {
+        s.push_str("## Properties\n\n");
+        if st.fields.is_empty() && st.additional.is_none() {
+            s.push_str("This model has no properties.\n\n");
+            return;
+        }
+        s.push_str("Name | Type | Description | Notes\n------------ | ------------- | ------------- | -------------\n");
+        for f in &st.fields {
+            let base = self.type_cell(&f.ty, Style::Model);
+            let ty = match f.presence {
+                Presence::Required => base,
+                Presence::RequiredNullable | Presence::Optional => format!("Option<{base}>"),
+                Presence::OptionalNullable => format!("Nullable<{base}>"),
+            };
+            let mut notes = Vec::new();
+            if matches!(f.presence, Presence::Optional | Presence::OptionalNullable) {
+                notes.push("[optional]".to_string());
+            }
+            if matches!(
+                f.presence,
+                Presence::RequiredNullable | Presence::OptionalNullable
+            ) {
+                notes.push("[nullable]".to_string());
+            }
+            if f.read_only {
+                notes.push("[readonly]".to_string());
+            }
+            if f.deprecated {
+                notes.push("[deprecated]".to_string());
+            }
+            if let Some(d) = &f.default {
+                notes.push(format!("[default to {}]", cell(&json_text(d))));
+            }
+            if f.name != f.rust_name {
+                notes.push(format!("[json: `{}`]", cell(&f.name)));
+            }
+            let desc = f.docs.as_deref().map(cell).unwrap_or_default();
+            s.push_str(&format!(
+                "**{}** | {} | {} | {}\n",
+                f.rust_name,
+                ty,
+                desc,
+                notes.join(" ")
+            ));
+        }
+        if let Some(extra) = &st.additional {
+            let name = if st
+                .fields
+                .iter()
+                .any(|f| f.rust_name == "additional_properties")
+            {
+                "additional_properties_"
+            } else {
+                "additional_properties"
+            };
+            let (l, model) = label(extra, Style::Model, false);
+            let map = format!("{}<String, {l}>", MAP);
+            let ty = match model {
+                Some(m) => format!("[**{map}**]({})", self.model_file(&m)),
+                None => format!("**{map}**"),
+            };
+            s.push_str(&format!(
+                "**{name}** | {ty} | Properties beyond the declared ones, by name. | [flattened]\n"
+            ));
+        }
+        s.push('\n');
+    }
+
+    fn union_doc(&self, u: &UnionDef, s: &mut String) {
+        s.push_str("## Variants\n\n");
+        match &u.tag {
+            Some(tag) => {
+                s.push_str(&format!(
+                    "The `{}` property selects the variant.\n\n",
+                    cell(tag)
+                ));
+                s.push_str("Variant | Type | Tag values | Description\n------------ | ------------- | ------------- | -------------\n");
+            }
+            None => {
+                s.push_str("The first variant the value fits is chosen.\n\n");
+                s.push_str(
+                    "Variant | Type | Description\n------------ | ------------- | -------------\n",
+                );
+            }
+        }
+        for v in &u.variants {
+            let ty = self.type_cell(&v.ty, Style::Model);
+            let desc = v.docs.as_deref().map(cell).unwrap_or_default();
+            if u.tag.is_some() {
+                let values: Vec<String> = v
+                    .tag_values
+                    .iter()
+                    .map(|t| format!("`{}`", cell(t)))
+                    .collect();
+                s.push_str(&format!(
+                    "**{}** | {} | {} | {}\n",
+                    v.rust_name,
+                    ty,
+                    values.join(", "),
+                    desc
+                ));
+            } else {
+                s.push_str(&format!("**{}** | {} | {}\n", v.rust_name, ty, desc));
+            }
+        }
+        s.push('\n');
+    }
+
+    // ---- README ---------------------------------------------------------------------------
+
+    fn readme(&self, crate_name: &str) -> String {
+        let api = self.api;
+        let krate = crate_name.replace('-', "_");
+        let mut s = format!("# {crate_name}\n\n");
+        s.push_str(&format!("Rust client for the {}", api.title));
+        if !api.version.is_empty() {
+            s.push_str(&format!(" (API version {})", api.version));
+        }
+        s.push_str(", generated from its OpenAPI description.\n\n");
+        if let Some(d) = api
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            s.push_str(&prose(d));
+            s.push_str("\n\n");
+        }
+
+        s.push_str("## Installation\n\n");
+        s.push_str(&format!(
+            "Put the crate in a directory named `{crate_name}` beside your project and add it to \
+             `[dependencies]` in `Cargo.toml`, with an async runtime:\n\n```toml\n[dependencies]\n\
+             {crate_name} = {{ path = \"./{crate_name}\" }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n```\n\n"
+        ));
+        if !self.tags.is_empty() {
+            let first = &self.tags[0].0.feature;
+            s.push_str(
+                "Each group of endpoints is behind a Cargo feature, all enabled by default. To compile \
+                 only the groups you use, turn the defaults off and list them:\n\n",
+            );
+            s.push_str(&format!(
+                "```toml\n{crate_name} = {{ path = \"./{crate_name}\", default-features = false, features = [\"{first}\"] }}\n```\n\n"
+            ));
+            s.push_str("Feature | API\n------------ | -------------\n");
+            for (tag, _) in &self.tags {
+                let class = format!("{}Api", tag.type_name);
+                s.push_str(&format!(
+                    "`{}` | [{class}](docs/{})\n",
+                    tag.feature,
+                    self.api_file(tag)
+                ));
+            }
+            s.push('\n');
+        }
+
+        s.push_str("## Getting Started\n\n");
+        s.push_str(&self.example(&krate));
+
+        s.push_str("## Documentation for API Endpoints\n\n");
+        s.push_str(&format!("All URIs are relative to *{}*\n\n", api.base_url));
+        s.push_str("Class | Method | HTTP request | Description\n------------ | ------------- | ------------- | -------------\n");
+        for (tag, ops) in &self.tags {
+            let class = format!("{}Api", tag.type_name);
+            for op in ops {
+                s.push_str(&format!(
+                    "*{class}* | [**{n}**](docs/{file}#{n}) | **{m}** {p} | {d}\n",
+                    n = op.rust_name,
+                    file = self.api_file(tag),
+                    m = op.method.as_str(),
+                    p = op.path,
+                    d = cell(&summary(op)),
+                ));
+            }
+        }
+        s.push_str("\n\n## Documentation For Models\n\n");
+        for t in &api.types {
+            s.push_str(&format!(
+                " - [{}](docs/{})\n",
+                t.name,
+                self.model_file(&t.name)
+            ));
+        }
+        s.push_str("\n\n## Documentation For Authorization\n\n");
+        if api.security_schemes.is_empty() {
+            s.push_str("Endpoints do not require authorization.\n\n");
+        }
+        for scheme in &api.security_schemes {
+            s.push_str(&scheme_section(scheme));
+        }
+        s.push_str(
+            "To get access to the crate's generated documentation, use:\n\n```\ncargo doc --open\n```\n",
+        );
+        s
+    }
+
+    /// A short async example: build a client, call one operation without arguments.
+    fn example(&self, krate: &str) -> String {
+        let scheme = self
+            .api
+            .security_schemes
+            .iter()
+            .find(|s| s.kind != SchemeKind::Basic);
+        // An argument-free GET the example's credential can call (or that needs none).
+        let callable = |op: &&Operation| {
+            op.params.is_empty()
+                && op.body.is_none()
+                && (op.security.is_empty()
+                    || op.security.iter().any(|alt| alt.is_empty())
+                    || scheme.is_some_and(|s| {
+                        op.security
+                            .iter()
+                            .any(|alt| alt.len() == 1 && alt[0] == s.name)
+                    }))
+        };
+        let call = self
+            .tags
+            .iter()
+            .flat_map(|(tag, ops)| ops.iter().map(move |op| (tag, op)))
+            .filter(|(_, op)| callable(op))
+            .min_by_key(|(_, op)| {
+                (
+                    op.method != Method::Get,
+                    !matches!(op.success.kind, SuccessKind::Json(_)),
+                )
+            });
+        let mut s = String::from("```rust\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
+        s.push_str(&format!(
+            "    let client = {krate}::Client::builder({krate}::DEFAULT_BASE_URL)\n"
+        ));
+        if let Some(scheme) = scheme {
+            s.push_str(&format!("        .{}(\"…\")\n", scheme.rust_name));
+        }
+        s.push_str("        .build()?;\n");
+        match call {
+            Some((tag, op)) => {
+                s.push_str(&format!(
+                    "    let response = client.{}().{}().await?;\n",
+                    tag.module, op.rust_name
+                ));
+                s.push_str("    println!(\"{} {:?}\", response.status(), response.body());\n");
+            }
+            None => s.push_str("    println!(\"{}\", client.base_url());\n"),
+        }
+        s.push_str("    Ok(())\n}\n```\n\n");
+        s.push_str(
+            "Every operation returns the decoded body together with the response status, headers \
+             and rate-limit information.\n\n",
+        );
+        s
+    }
+}
+
+struct ParamRow {
+    name: String,
+    /// The type cell without the `Option<…>` of an optional parameter.
+    ty: String,
+    description: String,
+    required: bool,
+}
+
+/// How a named model is written: a parameter's own type is the bare name (`Pet`, as the
+/// reference writes body parameters); everywhere else it is `models::Pet`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Param,
+    Model,
+}
+
+/// The displayed map type (the reference generator's).
+const MAP: &str = "std::collections::HashMap";
+
+/// How a primitive is displayed (the reference generator's conventions; a Snowflake keeps
+/// its own name, which the parity check accepts as a more precise scalar).
+fn prim(p: Prim) -> &'static str {
+    match p {
+        Prim::String | Prim::Uri | Prim::Uuid | Prim::DateTime | Prim::Date => "String",
+        Prim::Bool => "bool",
+        Prim::I32 => "i32",
+        Prim::I64 => "i64",
+        Prim::U32 => "u32",
+        Prim::U64 => "u64",
+        Prim::F32 => "f32",
+        Prim::F64 => "f64",
+        Prim::Base64 => "Vec<u8>",
+        Prim::Binary => "std::path::PathBuf",
+        Prim::Snowflake => "Snowflake",
+    }
+}
+
+/// A type's label and the model it links to (the innermost named type).
+fn label(t: &TypeRef, style: Style, top: bool) -> (String, Option<String>) {
+    match t {
+        TypeRef::Prim(p) => (prim(*p).to_string(), None),
+        TypeRef::Named(n) if top && style == Style::Param => (n.clone(), Some(n.clone())),
+        TypeRef::Named(n) => (format!("models::{n}"), Some(n.clone())),
+        TypeRef::External(path) => (path.clone(), None),
+        TypeRef::Array(inner) => {
+            let (l, m) = label(inner, style, false);
+            (format!("Vec<{l}>"), m)
+        }
+        TypeRef::Map(inner) => {
+            let (l, m) = label(inner, style, false);
+            (format!("{MAP}<String, {l}>"), m)
+        }
+        TypeRef::Option(inner) if top => label(inner, style, true),
+        TypeRef::Option(inner) => {
+            let (l, m) = label(inner, style, false);
+            (format!("Option<{l}>"), m)
+        }
+        TypeRef::Boxed(inner) => label(inner, style, top),
+        TypeRef::Any => ("serde_json::Value".to_string(), None),
+    }
+}
+
+/// The one-line summary: the spec's summary, else the description's first sentence, else
+/// the method name.
+fn summary(op: &Operation) -> String {
+    if let Some(s) = op
+        .summary
+        .as_deref()
+        .map(one_line)
+        .filter(|s| !s.is_empty())
+    {
+        return s;
+    }
+    if let Some(d) = op
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        let first = one_line(d.split("\n\n").next().unwrap_or(d));
+        let end = first.find(". ").map_or(first.len(), |i| i + 1);
+        return first[..end].to_string();
+    }
+    op.rust_name.clone()
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Free text for a table cell: one line, `|` escaped.
+fn cell(s: &str) -> String {
+    one_line(s).replace('|', "\\|")
+}
+
+/// Free text as a block, as written, except that a line starting with `#` is escaped so it
+/// cannot open a section of its own.
+fn prose(s: &str) -> String {
+    let lines: Vec<String> = s
+        .replace("\r\n", "\n")
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                format!("\\{}", l.trim_start())
+            } else {
+                l.trim_end().to_string()
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// A JSON literal as shown in a `[default to …]` note: strings bare, anything else as JSON.
+fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The security schemes an operation accepts, in the order OpenAPI Generator lists them.
+///
+/// The reference collects them into a `java.util.HashMap` and iterates it, so the order is
+/// that of their hash buckets (insertion order within a bucket), not the spec's order:
+/// `[{botToken}, {sessionToken}]` is documented as `sessionToken, botToken`.
+fn auth_schemes<'o>(api: &Api, op: &'o Operation) -> Vec<&'o str> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in op.security.iter().flatten() {
+        let known = api.security_schemes.iter().any(|s| &s.name == name);
+        if known && !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    // java.util.HashMap: 16 buckets, doubled while more than 3/4 full; a resize keeps the
+    // relative order of entries that share a bucket, so a stable sort by bucket reproduces it.
+    let mut buckets = 16usize;
+    while names.len() > buckets * 3 / 4 {
+        buckets *= 2;
+    }
+    names.sort_by_key(|n| {
+        let h = java_string_hash(n);
+        (h ^ (h >> 16)) as usize & (buckets - 1)
+    });
+    names
+}
+
+/// `java.lang.String::hashCode`.
+fn java_string_hash(s: &str) -> u32 {
+    s.encode_utf16()
+        .fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(u32::from(c)))
+}
+
+/// The media types of all responses, success first, distinct, in first-seen order.
+///
+/// The IR keeps no response media types: a JSON success or an error with a body model is
+/// `application/json`, a bytes success its content type, a text success `text/plain`.
+fn accept(op: &Operation) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |m: &str| {
+        if !out.iter().any(|x| x == m) {
+            out.push(m.to_string());
+        }
+    };
+    match &op.success.kind {
+        SuccessKind::Empty => {}
+        SuccessKind::Json(_) => add("application/json"),
+        SuccessKind::Bytes { content_type } => add(content_type),
+        SuccessKind::Text => add("text/plain"),
+    }
+    if op.errors.iter().any(|e| e.model.is_some()) {
+        add("application/json");
+    }
+    out
+}
+
+fn enum_doc(e: &EnumDef, s: &mut String) {
+    s.push_str("## Enum Variants\n\n");
+    s.push_str(match e.repr {
+        EnumRepr::String => "Sent as a string.\n\n",
+        EnumRepr::Integer => "Sent as an integer.\n\n",
+    });
+    s.push_str("Value | Variant | Description\n------------ | ------------- | -------------\n");
+    for v in &e.variants {
+        let desc = v.docs.as_deref().map(cell).unwrap_or_default();
+        s.push_str(&format!(
+            "`{}` | `{}` | {}\n",
+            cell(&json_text(&v.value)),
+            v.rust_name,
+            desc
+        ));
+    }
+    s.push('\n');
+}
+
+fn flags_doc(f: &FlagsDef, s: &mut String) {
+    s.push_str("## Flags\n\n");
+    s.push_str(if f.as_string {
+        "A bit set, sent as a decimal string: combine the values below with `|`.\n\n"
+    } else {
+        "A bit set, sent as a number: combine the values below with `|`.\n\n"
+    });
+    s.push_str("Name | Constant | Value | Description\n------------ | ------------- | ------------- | -------------\n");
+    for flag in &f.flags {
+        let value = if flag.value.is_power_of_two() {
+            format!("`{}` (`1 << {}`)", flag.value, flag.value.trailing_zeros())
+        } else {
+            format!("`{}`", flag.value)
+        };
+        let desc = flag.docs.as_deref().map(cell).unwrap_or_default();
+        s.push_str(&format!(
+            "**{}** | `{}` | {} | {}\n",
+            cell(&flag.name),
+            flag.rust_name,
+            value,
+            desc
+        ));
+    }
+    s.push('\n');
+}
+
+/// `### name` under "Documentation For Authorization", with an anchor that keeps the
+/// scheme name's case (`../README.md#botToken`).
+fn scheme_section(scheme: &SecurityScheme) -> String {
+    let mut s = format!("<a id=\"{0}\"></a>\n### {0}\n\n", scheme.name);
+    match &scheme.kind {
+        SchemeKind::ApiKeyHeader { header, prefix } => {
+            s.push_str("- **Type**: API key\n");
+            s.push_str(&format!("- **API key parameter name**: `{header}`\n"));
+            s.push_str("- **Location**: HTTP header\n");
+            if prefix.is_empty() {
+                s.push_str(&format!("- **Sent as**: `{header}: <token>` (no prefix)\n"));
+            } else {
+                s.push_str(&format!("- **Prefix**: `{prefix}`\n"));
+                s.push_str(&format!("- **Sent as**: `{header}: {prefix}<token>`\n"));
+            }
+        }
+        SchemeKind::ApiKeyQuery { param } => {
+            s.push_str("- **Type**: API key\n");
+            s.push_str(&format!("- **API key parameter name**: `{param}`\n"));
+            s.push_str("- **Location**: URL query string\n");
+        }
+        SchemeKind::ApiKeyCookie { cookie } => {
+            s.push_str("- **Type**: API key\n");
+            s.push_str(&format!("- **API key parameter name**: `{cookie}`\n"));
+            s.push_str("- **Location**: cookie\n");
+        }
+        SchemeKind::Bearer => {
+            s.push_str("- **Type**: HTTP Bearer token authentication\n");
+            s.push_str("- **Sent as**: `Authorization: Bearer <token>`\n");
+        }
+        SchemeKind::Basic => {
+            s.push_str("- **Type**: HTTP basic authentication\n");
+            s.push_str("- **Sent as**: `Authorization: Basic <base64(username:password)>`\n");
+        }
+    }
+    if scheme.kind == SchemeKind::Basic {
+        s.push_str(&format!(
+            "- **Set with**: `ClientBuilder::{}(username, password)`\n",
+            scheme.rust_name
+        ));
+    } else {
+        s.push_str(&format!(
+            "- **Set with**: `ClientBuilder::{}(token)`\n",
+            scheme.rust_name
+        ));
+    }
+    if let Some(d) = scheme
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        s.push('\n');
+        s.push_str(&prose(d));
+        s.push('\n');
+    }
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(
+        name: &str,
+        location: ParamLocation,
+        required: bool,
+        ty: TypeRef,
+        description: Option<&str>,
+    ) -> Param {
+        Param {
+            name: name.to_string(),
+            rust_name: name.to_string(),
+            location,
+            required,
+            ty,
+            style: ParamStyle::Simple,
+            description: description.map(str::to_string),
+            deprecated: false,
+        }
+    }
+
+    fn body(param_name: &str, content_type: &str, kind: BodyKind, ty: &str) -> RequestBody {
+        RequestBody {
+            param_name: param_name.to_string(),
+            content_type: content_type.to_string(),
+            kind,
+            ty: TypeRef::Named(ty.to_string()),
+            required: true,
+            description: None,
+            file_fields: vec![],
+        }
+    }
+
+    fn op(rust_name: &str, method: Method, path: &str, kind: SuccessKind) -> Operation {
+        Operation {
+            id: rust_name.to_string(),
+            rust_name: rust_name.to_string(),
+            type_name: rust_name.to_string(),
+            method,
+            path: path.to_string(),
+            fixed_query: vec![],
+            path_parts: vec![],
+            params: vec![],
+            body: None,
+            success: Success {
+                status: 200,
+                kind,
+                description: None,
+                headers: vec![],
+            },
+            errors: vec![ErrorResponse {
+                status: StatusMatch::Code(400),
+                description: None,
+                model: Some(0),
+                headers: vec![],
+            }],
+            security: vec![
+                vec!["botToken".to_string()],
+                vec!["sessionToken".to_string()],
+            ],
+            tag: 0,
+            summary: None,
+            description: None,
+            deprecated: false,
+            pointer: String::new(),
+            is_webhook: false,
+        }
+    }
+
+    fn struct_type(name: &str, fields: Vec<Field>) -> TypeDef {
+        TypeDef {
+            name: name.to_string(),
+            docs: None,
+            deprecated: false,
+            kind: TypeKind::Struct(StructDef {
+                fields,
+                additional: None,
+            }),
+            pointer: String::new(),
+            tags: vec![0],
+        }
+    }
+
+    fn field(name: &str, rust_name: &str, ty: TypeRef, presence: Presence) -> Field {
+        Field {
+            name: name.to_string(),
+            rust_name: rust_name.to_string(),
+            ty,
+            presence,
+            docs: None,
+            deprecated: false,
+            read_only: false,
+            default: None,
+        }
+    }
+
+    fn sample() -> Api {
+        let mut update = op(
+            "update_pet",
+            Method::Patch,
+            "/pets/{petId}",
+            SuccessKind::Json(TypeRef::Named("Pet".into())),
+        );
+        update.summary = Some("Update a pet".into());
+        update.description = Some("Changes a pet's name | tag.".into());
+        update.params = vec![
+            param(
+                "if_match",
+                ParamLocation::Header,
+                false,
+                TypeRef::Prim(Prim::String),
+                Some("An ETag"),
+            ),
+            param(
+                "pet_id",
+                ParamLocation::Path,
+                true,
+                TypeRef::Prim(Prim::Snowflake),
+                Some("The pet id"),
+            ),
+        ];
+        update.body = Some(body(
+            "pet_update_request",
+            "application/json",
+            BodyKind::Json,
+            "PetUpdateRequest",
+        ));
+
+        let mut upload = op("upload_photo", Method::Post, "/photos", SuccessKind::Empty);
+        upload.summary = Some("Upload a photo".into());
+        upload.body = Some(body(
+            "photo_form",
+            "multipart/form-data",
+            BodyKind::Multipart,
+            "PhotoForm",
+        ));
+        upload.security = vec![];
+        upload.errors = vec![];
+
+        let mut list = op(
+            "list_pets",
+            Method::Get,
+            "/pets",
+            SuccessKind::Json(TypeRef::Array(Box::new(TypeRef::Named("Pet".into())))),
+        );
+        list.summary = Some("List pets".into());
+        list.security = vec![vec!["botToken".to_string()]];
+
+        let mut delete = op(
+            "delete_pet",
+            Method::Delete,
+            "/pets/{petId}",
+            SuccessKind::Empty,
+        );
+        delete.params = vec![param(
+            "pet_id",
+            ParamLocation::Path,
+            true,
+            TypeRef::Prim(Prim::String),
+            None,
+        )];
+        delete.description = Some("Deletes a pet. It is gone then.".into());
+
+        let mut hook = op(
+            "pet_created",
+            Method::Post,
+            "/hooks/pet",
+            SuccessKind::Empty,
+        );
+        hook.is_webhook = true;
+
+        let mut pet = struct_type(
+            "Pet",
+            vec![
+                field(
+                    "id",
+                    "id",
+                    TypeRef::Prim(Prim::Snowflake),
+                    Presence::Required,
+                ),
+                field(
+                    "displayName",
+                    "display_name",
+                    TypeRef::Prim(Prim::String),
+                    Presence::Optional,
+                ),
+                field(
+                    "owner",
+                    "owner",
+                    TypeRef::Named("Owner".into()),
+                    Presence::OptionalNullable,
+                ),
+            ],
+        );
+        if let TypeKind::Struct(s) = &mut pet.kind {
+            s.fields[1].docs = Some("Shown | to users".into());
+            s.fields[1].default = Some(Value::String("Rex".into()));
+            s.fields[0].read_only = true;
+        }
+        let kind = TypeDef {
+            name: "Kind".into(),
+            docs: Some("What a pet is.".into()),
+            deprecated: false,
+            kind: TypeKind::Enum(EnumDef {
+                repr: EnumRepr::String,
+                variants: vec![EnumVariant {
+                    rust_name: "Cat".into(),
+                    value: Value::String("cat".into()),
+                    docs: Some("Meows".into()),
+                }],
+            }),
+            pointer: String::new(),
+            tags: vec![],
+        };
+        Api {
+            title: "Pet Store".into(),
+            version: "1.0.0".into(),
+            description: Some("Pets as a service.".into()),
+            base_url: "https://pets.example/v1".into(),
+            security_schemes: vec![
+                SecurityScheme {
+                    name: "botToken".into(),
+                    rust_name: "bot_token".into(),
+                    kind: SchemeKind::ApiKeyHeader {
+                        header: "Authorization".into(),
+                        prefix: "Bot ".into(),
+                    },
+                    description: None,
+                },
+                SecurityScheme {
+                    name: "sessionToken".into(),
+                    rust_name: "session_token".into(),
+                    kind: SchemeKind::Bearer,
+                    description: None,
+                },
+            ],
+            tags: vec![
+                Tag {
+                    name: "Pets".into(),
+                    module: "pets".into(),
+                    type_name: "Pets".into(),
+                    feature: "pets".into(),
+                    description: None,
+                },
+                Tag {
+                    name: "Empty".into(),
+                    module: "empty".into(),
+                    type_name: "Empty".into(),
+                    feature: "empty".into(),
+                    description: None,
+                },
+            ],
+            operations: vec![update, upload, list, delete, hook],
+            types: vec![
+                kind,
+                struct_type("Owner", vec![]),
+                pet,
+                struct_type("PetUpdateRequest", vec![]),
+                struct_type("PhotoForm", vec![]),
+            ],
+            error_models: vec![ErrorModel {
+                variant: "Error".into(),
+                ty: TypeRef::Named("Error".into()),
+            }],
+            warnings: vec![],
+            skipped_operations: 0,
+        }
+    }
+
+    fn file<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
+        &files
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .1
+    }
+
+    /// The text of `## name` up to (not including) the next section.
+    fn section<'a>(doc: &'a str, name: &str) -> &'a str {
+        let start = doc.find(&format!("\n## {name}\n")).expect("section") + 1;
+        let end = doc[start + 3..]
+            .find("\n## ")
+            .map_or(doc.len(), |i| start + 3 + i + 1);
+        &doc[start..end]
+    }
+
+    #[test]
+    fn files_are_sorted_and_cover_tags_types_and_readme() {
+        let files = render(&sample(), "pet-store");
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "README.md",
+                "docs/Kind.md",
+                "docs/Owner.md",
+                "docs/Pet.md",
+                "docs/PetUpdateRequest.md",
+                "docs/PetsApi.md",
+                "docs/PhotoForm.md"
+            ]
+        );
+        assert_eq!(files, render(&sample(), "pet-store"));
+    }
+
+    #[test]
+    fn operation_with_path_param_and_json_body() {
+        let files = render(&sample(), "pet-store");
+        let doc = file(&files, "docs/PetsApi.md");
+        let expected = "## update_pet
+
+> models::Pet update_pet(pet_id, if_match, pet_update_request)
+Update a pet
+
+Changes a pet's name | tag.
+
+### Parameters
+
+
+Name | Type | Description  | Required | Notes
+------------- | ------------- | ------------- | ------------- | -------------
+**pet_id** | **Snowflake** | The pet id | [required] |
+**if_match** | Option<**String**> | An ETag |  |
+**pet_update_request** | [**PetUpdateRequest**](PetUpdateRequest.md) |  | [required] |
+
+### Return type
+
+[**models::Pet**](Pet.md)
+
+### Authorization
+
+[sessionToken](../README.md#sessionToken), [botToken](../README.md#botToken)
+
+### HTTP request headers
+
+- **Content-Type**: application/json
+- **Accept**: application/json
+
+[[Back to top]](#) [[Back to API list]](../README.md#documentation-for-api-endpoints) [[Back to Model list]](../README.md#documentation-for-models) [[Back to README]](../README.md)
+
+
+";
+        assert_eq!(section(doc, "update_pet"), expected);
+        assert!(doc.ends_with("[[Back to README]](../README.md)\n\n"));
+    }
+
+    #[test]
+    fn api_doc_header_table_and_other_sections() {
+        let files = render(&sample(), "pet-store");
+        let doc = file(&files, "docs/PetsApi.md");
+        let head = "# \\PetsApi
+
+All URIs are relative to *https://pets.example/v1*
+
+Method | HTTP request | Description
+------------- | ------------- | -------------
+[**delete_pet**](PetsApi.md#delete_pet) | **DELETE** /pets/{petId} | Deletes a pet.
+[**list_pets**](PetsApi.md#list_pets) | **GET** /pets | List pets
+[**update_pet**](PetsApi.md#update_pet) | **PATCH** /pets/{petId} | Update a pet
+[**upload_photo**](PetsApi.md#upload_photo) | **POST** /photos | Upload a photo
+
+
+
+## delete_pet
+";
+        assert!(doc.starts_with(head), "{doc}");
+        assert!(!doc.contains("pet_created"));
+
+        let delete = section(doc, "delete_pet");
+        assert!(delete.starts_with(
+            "## delete_pet\n\n> delete_pet(pet_id)\nDeletes a pet.\n\nDeletes a pet. It is gone then.\n\n### Parameters\n\n\n"
+        ));
+        assert!(delete.contains("**pet_id** | **String** |  | [required] |\n"));
+        assert!(delete.contains("### Return type\n\n (empty response body)\n\n### Authorization"));
+
+        let list = section(doc, "list_pets");
+        assert!(list.contains("> Vec<models::Pet> list_pets()\nList pets\n\n### Parameters\n\nThis endpoint does not need any parameter.\n\n### Return type\n\n[**Vec<models::Pet>**](Pet.md)\n\n### Authorization\n\n[botToken](../README.md#botToken)\n\n"));
+
+        let upload = section(doc, "upload_photo");
+        assert!(upload.contains("> upload_photo(photo_form)\n"));
+        assert!(
+            upload.contains("**photo_form** | [**PhotoForm**](PhotoForm.md) |  | [required] |\n")
+        );
+        assert!(upload.contains(
+            "### Authorization\n\nNo authorization required\n\n### HTTP request headers\n\n- **Content-Type**: multipart/form-data\n- **Accept**: Not defined\n"
+        ));
+    }
+
+    #[test]
+    fn readme_tables_and_authorization() {
+        let files = render(&sample(), "pet-store");
+        let readme = file(&files, "README.md");
+        let endpoints = "## Documentation for API Endpoints
+
+All URIs are relative to *https://pets.example/v1*
+
+Class | Method | HTTP request | Description
+------------ | ------------- | ------------- | -------------
+*PetsApi* | [**delete_pet**](docs/PetsApi.md#delete_pet) | **DELETE** /pets/{petId} | Deletes a pet.
+*PetsApi* | [**list_pets**](docs/PetsApi.md#list_pets) | **GET** /pets | List pets
+*PetsApi* | [**update_pet**](docs/PetsApi.md#update_pet) | **PATCH** /pets/{petId} | Update a pet
+*PetsApi* | [**upload_photo**](docs/PetsApi.md#upload_photo) | **POST** /photos | Upload a photo
+
+
+## Documentation For Models
+
+ - [Kind](docs/Kind.md)
+ - [Owner](docs/Owner.md)
+ - [Pet](docs/Pet.md)
+ - [PetUpdateRequest](docs/PetUpdateRequest.md)
+ - [PhotoForm](docs/PhotoForm.md)
+
+
+## Documentation For Authorization
+
+<a id=\"botToken\"></a>
+### botToken
+
+- **Type**: API key
+- **API key parameter name**: `Authorization`
+- **Location**: HTTP header
+- **Prefix**: `Bot `
+- **Sent as**: `Authorization: Bot <token>`
+- **Set with**: `ClientBuilder::bot_token(token)`
+";
+        assert!(readme.contains(endpoints), "{readme}");
+        assert!(
+            readme.contains("### sessionToken\n\n- **Type**: HTTP Bearer token authentication\n")
+        );
+        assert!(readme.contains(
+            "let client = pet_store::Client::builder(pet_store::DEFAULT_BASE_URL)\n        .bot_token(\"…\")\n        .build()?;\n"
+        ));
+        assert!(readme.contains("client.pets().list_pets().await?"));
+        assert!(readme.contains("```rust\n"));
+        assert!(
+            !readme.contains("Empty"),
+            "tags without operations are left out"
+        );
+    }
+
+    #[test]
+    fn model_docs() {
+        let files = render(&sample(), "pet-store");
+        let pet = file(&files, "docs/Pet.md");
+        let expected = "# Pet
+
+## Properties
+
+Name | Type | Description | Notes
+------------ | ------------- | ------------- | -------------
+**id** | **Snowflake** |  | [readonly]
+**display_name** | Option<**String**> | Shown \\| to users | [optional] [default to Rex] [json: `displayName`]
+**owner** | Nullable<[**models::Owner**](Owner.md)> |  | [optional] [nullable]
+
+[[Back to Model list]](../README.md#documentation-for-models) [[Back to API list]](../README.md#documentation-for-api-endpoints) [[Back to README]](../README.md)
+
+";
+        assert_eq!(pet, expected);
+        let kind = file(&files, "docs/Kind.md");
+        assert!(kind.starts_with("# Kind\n\nWhat a pet is.\n\n## Enum Variants\n\n"));
+        assert!(kind.contains("`cat` | `Cat` | Meows\n"));
+        assert!(kind.ends_with(&format!("{MODEL_FOOTER}\n\n")));
+    }
+
+    #[test]
+    fn auth_order_follows_java_hash_map() {
+        let api = sample();
+        let mut o = op("x", Method::Get, "/x", SuccessKind::Empty);
+        o.security = vec![
+            vec!["botToken".into()],
+            vec!["sessionToken".into()],
+            vec!["botToken".into()],
+        ];
+        assert_eq!(auth_schemes(&api, &o), ["sessionToken", "botToken"]);
+        o.security = vec![vec!["unknown".into()]];
+        assert!(auth_schemes(&api, &o).is_empty());
+        assert_eq!(java_string_hash("botToken"), 2127351922);
+    }
+
+    #[test]
+    fn model_file_names_avoid_api_doc_names() {
+        let mut api = sample();
+        api.types.insert(3, struct_type("PetsApi", vec![]));
+        let files = render(&api, "pet-store");
+        assert!(files.iter().any(|(p, _)| p == "docs/PetsApi.model.md"));
+        assert!(file(&files, "README.md").contains(" - [PetsApi](docs/PetsApi.model.md)\n"));
+    }
+
+    /// Guards the layout lines copied from the reference doc against drift.
+    #[test]
+    fn reference_layout_lines() {
+        let path = "/work/shared/seed/OAuth2Api.md";
+        let Ok(reference) = std::fs::read_to_string(path) else {
+            eprintln!("skipped: {path} not found");
+            return;
+        };
+        let lines: Vec<&str> = reference.lines().collect();
+        let (header, separator) = PARAM_TABLE_HEADER.trim_end().split_once('\n').unwrap();
+        assert!(lines.contains(&header));
+        assert!(lines.contains(&separator));
+        assert!(lines.contains(&OP_FOOTER));
+        assert!(lines.contains(&"This endpoint does not need any parameter."));
+        assert!(lines.contains(&" (empty response body)"));
+        assert!(lines.contains(&"No authorization required"));
+        assert!(lines.contains(&"Method | HTTP request | Description"));
+        assert!(lines.contains(&"------------- | ------------- | -------------"));
+        assert!(lines[0].starts_with("# \\") && lines[0].ends_with("Api"));
+        assert!(reference.contains("\n\n### Parameters\n\n\nName | Type"));
+        assert!(reference.contains(
+            "### Parameters\n\nThis endpoint does not need any parameter.\n\n### Return type\n\n"
+        ));
+        assert!(reference.contains("\n\n- **Content-Type**: "));
+        assert!(reference.contains(&format!("{OP_FOOTER}\n\n\n## ")));
+        assert!(reference.ends_with(&format!("{OP_FOOTER}\n\n")));
+        assert!(reference.contains(" | [required] |\n") && reference.contains(" |  |  |\n"));
+    }
+}

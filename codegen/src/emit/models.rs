@@ -1,0 +1,328 @@
+//! `src/models.rs`: one Rust type per named schema, plus the crate-wide error body enum.
+
+use super::rust::{doc, ident, ty, Ctx};
+use crate::ir::*;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+pub fn models(api: &Api) -> TokenStream {
+    let types = api.types.iter().map(|t| {
+        let cfg = cfg_for(api, &t.tags);
+        let body = type_def(t);
+        quote!(#cfg #body)
+    });
+    let error_body = error_body(api);
+    quote! {
+        //! Request and response models.
+        #![allow(deprecated)]
+        #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+
+        use serde::{Deserialize, Serialize};
+        #[allow(unused_imports)]
+        use crate::types::Nullable;
+
+        #(#types)*
+
+        #error_body
+    }
+}
+
+/// `#[cfg(any(feature = …))]` for a type reached only by some tags' operations.
+pub fn cfg_for(api: &Api, tags: &[usize]) -> TokenStream {
+    if tags.is_empty() {
+        return quote!();
+    }
+    let features = tags.iter().map(|&i| api.tags[i].feature.as_str());
+    quote!(#[cfg(any(#(feature = #features),*))])
+}
+
+fn type_def(t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let docs = doc(t.docs.as_deref().unwrap_or(&format!("The `{}` model.", t.name)));
+    let deprecated = if t.deprecated { quote!(#[deprecated]) } else { quote!() };
+    match &t.kind {
+        TypeKind::Struct(s) => structure(&name, docs, deprecated, s),
+        TypeKind::Enum(e) => enumeration(&name, docs, deprecated, e),
+        TypeKind::Union(u) => union(&name, docs, deprecated, u),
+        TypeKind::Alias(target) => {
+            let target = ty(target, Ctx::Models);
+            quote!(#docs #deprecated pub type #name = #target;)
+        }
+        TypeKind::Flags(f) => flags(&name, docs, deprecated, f),
+    }
+}
+
+fn structure(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, s: &StructDef) -> TokenStream {
+    let mut fields = Vec::new();
+    let mut ctor_args = Vec::new();
+    let mut ctor_init = Vec::new();
+    let all_optional = s.fields.iter().all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let base = ty(&f.ty, Ctx::Models);
+        let wire = &f.name;
+        let rename = if &f.rust_name != wire { quote!(#[serde(rename = #wire)]) } else { quote!() };
+        let mut text = f.docs.clone().unwrap_or_else(|| format!("The `{wire}` property."));
+        if f.read_only {
+            text.push_str("\n\nRead-only: set by the server; leave it out of requests.");
+        }
+        if let Some(d) = &f.default {
+            text.push_str(&format!("\n\nDefault: `{d}`."));
+        }
+        let fdocs = doc(&text);
+        let fdep = if f.deprecated { quote!(#[deprecated]) } else { quote!() };
+        let (field_ty, attr) = match f.presence {
+            Presence::Required => (base.clone(), quote!()),
+            Presence::RequiredNullable => (quote!(Option<#base>), quote!()),
+            Presence::Optional => (quote!(Option<#base>), quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+            Presence::OptionalNullable => (quote!(Nullable<#base>), quote!(#[serde(default, skip_serializing_if = "Nullable::is_absent")])),
+        };
+        fields.push(quote!(#fdocs #fdep #rename #attr pub #fname: #field_ty,));
+        match f.presence {
+            Presence::Required | Presence::RequiredNullable => {
+                ctor_args.push(quote!(#fname: #field_ty));
+                ctor_init.push(quote!(#fname));
+            }
+            _ => ctor_init.push(quote!(#fname: Default::default())),
+        }
+    }
+    if let Some(extra) = &s.additional {
+        let v = ty(extra, Ctx::Models);
+        let fname = ident(if s.fields.iter().any(|f| f.rust_name == "additional_properties") { "additional_properties_" } else { "additional_properties" });
+        fields.push(quote! {
+            /// Properties beyond the declared ones, by name.
+            #[serde(flatten)]
+            pub #fname: std::collections::BTreeMap<String, #v>,
+        });
+        ctor_init.push(quote!(#fname: Default::default()));
+    }
+    let default = if all_optional { quote!(Default,) } else { quote!() };
+    let ctor_doc = if ctor_args.is_empty() {
+        "A value with every optional field left out.".to_string()
+    } else {
+        "A value from its required fields; optional fields are left out.".to_string()
+    };
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Clone, Debug, PartialEq, #default Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #[doc = #ctor_doc]
+            #[allow(clippy::new_without_default)]
+            pub fn new(#(#ctor_args),*) -> Self {
+                Self { #(#ctor_init),* }
+            }
+        }
+    }
+}
+
+fn enumeration(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, e: &EnumDef) -> TokenStream {
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let vdocs = e.variants.iter().map(|v| {
+        let d = v.docs.clone().unwrap_or_else(|| format!("`{}`", v.value));
+        doc(&d)
+    });
+    match e.repr {
+        EnumRepr::String => {
+            let values: Vec<String> = e.variants.iter().map(|v| v.value.as_str().unwrap_or_default().to_string()).collect();
+            quote! {
+                #docs
+                #deprecated
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#vdocs #variants,)*
+                    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
+                    Unknown(String),
+                }
+
+                impl #name {
+                    /// The wire value.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #(Self::#variants => #values,)*
+                            Self::Unknown(v) => v,
+                        }
+                    }
+                }
+
+                impl From<&str> for #name {
+                    fn from(v: &str) -> Self {
+                        match v {
+                            #(#values => Self::#variants,)*
+                            other => Self::Unknown(other.to_string()),
+                        }
+                    }
+                }
+
+                impl std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+
+                impl Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.serialize_str(self.as_str())
+                    }
+                }
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                        Ok(Self::from(v.as_ref()))
+                    }
+                }
+            }
+        }
+        EnumRepr::Integer => {
+            let values: Vec<Literal> = e.variants.iter().map(|v| Literal::i64_unsuffixed(v.value.as_i64().unwrap_or_default())).collect();
+            quote! {
+                #docs
+                #deprecated
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#vdocs #variants,)*
+                    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
+                    Unknown(i64),
+                }
+
+                impl #name {
+                    /// The wire value.
+                    pub fn value(self) -> i64 {
+                        match self {
+                            #(Self::#variants => #values,)*
+                            Self::Unknown(v) => v,
+                        }
+                    }
+                }
+
+                impl From<i64> for #name {
+                    fn from(v: i64) -> Self {
+                        match v {
+                            #(#values => Self::#variants,)*
+                            other => Self::Unknown(other),
+                        }
+                    }
+                }
+
+                impl Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.serialize_i64(self.value())
+                    }
+                }
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        i64::deserialize(d).map(Self::from)
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn union(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, u: &UnionDef) -> TokenStream {
+    let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let tys: Vec<_> = u.variants.iter().map(|v| ty(&v.ty, Ctx::Models)).collect();
+    let vdocs: Vec<_> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let d = match (&v.docs, v.tag_values.first()) {
+                (Some(d), _) => d.clone(),
+                (None, Some(t)) => format!("The `{t}` variant."),
+                (None, None) => format!("A `{}`.", v.rust_name),
+            };
+            doc(&d)
+        })
+        .collect();
+    match &u.tag {
+        Some(tag) => {
+            let arms = u.variants.iter().zip(&variants).map(|(v, id)| {
+                let values = &v.tag_values;
+                quote!(#(Some(#values))|* => serde_json::from_value(value).map(Self::#id).map_err(serde::de::Error::custom),)
+            });
+            quote! {
+                #docs
+                #deprecated
+                #[doc = ""]
+                #[doc = concat!(" Told apart by the `", #tag, "` property.")]
+                #[derive(Clone, Debug, PartialEq, Serialize)]
+                #[serde(untagged)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#vdocs #variants(#tys),)*
+                    /// A variant this version of the SDK does not know; kept as received.
+                    Unknown(serde_json::Value),
+                }
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        let value = serde_json::Value::deserialize(d)?;
+                        match value.get(#tag).and_then(serde_json::Value::as_str) {
+                            #(#arms)*
+                            _ => Ok(Self::Unknown(value)),
+                        }
+                    }
+                }
+            }
+        }
+        None => quote! {
+            #docs
+            #deprecated
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#vdocs #variants(#tys),)*
+                /// A value matching none of the known variants; kept as received.
+                Unknown(serde_json::Value),
+            }
+        },
+    }
+}
+
+fn flags(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, f: &FlagsDef) -> TokenStream {
+    let with = if f.as_string { "crate::types::bits_as_string" } else { "crate::types::bits_as_number" };
+    let consts = f.flags.iter().map(|flag| {
+        let c = ident(&flag.rust_name);
+        let v = Literal::u64_unsuffixed(flag.value);
+        let d = doc(flag.docs.as_deref().unwrap_or(&format!("`{}`", flag.name)));
+        quote!(#d pub const #c: Self = Self(#v);)
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(#[serde(with = #with)] u64);
+
+        impl #name {
+            #(#consts)*
+        }
+
+        crate::__flag_ops!(#name);
+    }
+}
+
+fn error_body(api: &Api) -> TokenStream {
+    let variants: Vec<_> = api.error_models.iter().map(|m| ident(&m.variant)).collect();
+    let tys: Vec<_> = api.error_models.iter().map(|m| ty(&m.ty, Ctx::Models)).collect();
+    let docs = api.error_models.iter().map(|m| format!(" A `{}` error body.", m.variant));
+    quote! {
+        /// The decoded body of an error response: which model it is depends on the status the
+        /// operation's description gives it.
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum ErrorBody {
+            #(#[doc = #docs] #variants(#tys),)*
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Shared pieces for Rust emission: type tokens, identifiers, doc comments.
+
+use crate::ir::{Prim, TypeRef};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Where a type reference is written: inside `models.rs` names are in scope.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ctx {
+    Models,
+    Elsewhere,
+}
+
+pub fn ty(t: &TypeRef, ctx: Ctx) -> TokenStream {
+    match t {
+        TypeRef::Prim(p) => prim(*p),
+        TypeRef::Named(n) => {
+            let n = ident(n);
+            match ctx {
+                Ctx::Models => quote!(#n),
+                Ctx::Elsewhere => quote!(crate::models::#n),
+            }
+        }
+        TypeRef::External(path) => syn::parse_str::<syn::Type>(path).map(|t| quote!(#t)).unwrap_or_else(|_| quote!(serde_json::Value)),
+        TypeRef::Array(inner) => {
+            let i = ty(inner, ctx);
+            quote!(Vec<#i>)
+        }
+        TypeRef::Map(inner) => {
+            let i = ty(inner, ctx);
+            quote!(std::collections::BTreeMap<String, #i>)
+        }
+        TypeRef::Option(inner) => {
+            let i = ty(inner, ctx);
+            quote!(Option<#i>)
+        }
+        TypeRef::Boxed(inner) => {
+            let i = ty(inner, ctx);
+            quote!(Box<#i>)
+        }
+        TypeRef::Any => quote!(serde_json::Value),
+    }
+}
+
+pub fn prim(p: Prim) -> TokenStream {
+    match p {
+        Prim::String | Prim::Uri | Prim::Uuid => quote!(String),
+        Prim::Bool => quote!(bool),
+        Prim::I32 => quote!(i32),
+        Prim::I64 => quote!(i64),
+        Prim::U32 => quote!(u32),
+        Prim::U64 => quote!(u64),
+        Prim::F32 => quote!(f32),
+        Prim::F64 => quote!(f64),
+        Prim::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
+        Prim::Date => quote!(chrono::NaiveDate),
+        Prim::Base64 => quote!(crate::types::Base64),
+        Prim::Binary => quote!(crate::types::Binary),
+        Prim::Snowflake => quote!(crate::types::Snowflake),
+    }
+}
+
+/// Whether values of the type are `Copy` (passed by value in signatures).
+pub fn is_copy(t: &TypeRef) -> bool {
+    matches!(
+        t,
+        TypeRef::Prim(Prim::Bool | Prim::I32 | Prim::I64 | Prim::U32 | Prim::U64 | Prim::F32 | Prim::F64 | Prim::Snowflake | Prim::Date)
+    )
+}
+
+/// Whether the type mentions chrono (the generated crate then depends on it).
+pub fn uses_chrono(t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Prim(Prim::DateTime | Prim::Date) => true,
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Boxed(i) => uses_chrono(i),
+        _ => false,
+    }
+}
+
+/// `#[doc = "…"]` attributes from free text, made safe for rustdoc.
+pub fn doc(text: &str) -> TokenStream {
+    let lines: Vec<String> = doc_text(text).lines().map(|l| format!(" {l}").trim_end().to_string()).collect();
+    quote!(#(#[doc = #lines])*)
+}
+
+/// Escapes prose so rustdoc reads it as prose: no accidental HTML tags, intra-doc links,
+/// bare-URL warnings or doctests. Inline code spans are kept as written.
+pub fn doc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_fence = false;
+    for (n, line) in text.trim().lines().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            // Fenced blocks in API prose are examples in other languages: never doctests.
+            out.push_str(if in_fence { "```" } else { "```text" });
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push_str(line);
+            continue;
+        }
+        // Indented lines would become code blocks (and doctests).
+        let line = if line.starts_with("    ") || line.starts_with('\t') { line.trim_start() } else { line };
+        let mut in_code = false;
+        let mut rest = line;
+        while !rest.is_empty() {
+            let next_tick = rest.find('`').unwrap_or(rest.len());
+            let (chunk, after) = rest.split_at(next_tick);
+            if in_code {
+                out.push_str(chunk);
+            } else {
+                escape_prose(chunk, &mut out);
+            }
+            if after.starts_with('`') {
+                // Only treat it as a code span if it closes on this line.
+                if in_code || after[1..].contains('`') {
+                    in_code = !in_code;
+                    out.push('`');
+                } else {
+                    out.push_str("\\`");
+                }
+                rest = &after[1..];
+            } else {
+                rest = after;
+            }
+        }
+    }
+    if in_fence {
+        out.push_str("\n```");
+    }
+    out
+}
+
+fn escape_prose(chunk: &str, out: &mut String) {
+    let mut i = 0;
+    let bytes = chunk.as_bytes();
+    while i < chunk.len() {
+        let rest = &chunk[i..];
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let end = rest.find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'').unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+            // Inside a Markdown link target the URL is already fine.
+            if i >= 2 && &chunk[i - 2..i] == "](" {
+                out.push_str(url);
+            } else {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+            }
+            i += url.len();
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' if !(rest.contains("](")) => out.push_str("\\["),
+            ']' if !(rest.starts_with("](")) => out.push_str("\\]"),
+            '\\' => out.push_str("\\\\"),
+            '#' if i == 0 && out.ends_with('\n') || (i == 0 && out.is_empty()) => out.push_str("\\#"),
+            _ => out.push(c),
+        }
+        let _ = bytes;
+        i += c.len_utf8();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_is_escaped_but_code_spans_are_kept() {
+        assert_eq!(doc_text("Use `Authorization: Bot <token>` or <token>"), "Use `Authorization: Bot <token>` or &lt;token&gt;");
+        assert_eq!(doc_text("see https://x.dev/a."), "see <https://x.dev/a>.");
+        assert_eq!(doc_text("[link](https://x.dev)"), "[link](https://x.dev)");
+        assert_eq!(doc_text("a [b] c"), "a \\[b\\] c");
+        assert_eq!(doc_text("```\nfoo()\n```"), "```text\nfoo()\n```");
+        assert_eq!(doc_text("    indented"), "indented");
+        assert_eq!(doc_text("a ` b"), "a \\` b");
+    }
+}

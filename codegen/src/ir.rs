@@ -1,0 +1,385 @@
+//! Stage 3's output: the intermediate model of an API. Plain data, no tokens, no JSON
+//! (literal enum values and defaults are kept as JSON values because they are data).
+//!
+//! Names here are already Rust names (`rust_name`) beside the wire names they map to, so
+//! every emitter (Rust, Markdown) agrees on them.
+
+use serde_json::Value;
+
+/// A whole API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The first server's URL (the client's default base URL).
+    pub base_url: String,
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Tags in document order (declared ones first, then ones only operations use).
+    pub tags: Vec<Tag>,
+    /// Operations in document order (path, then method).
+    pub operations: Vec<Operation>,
+    /// Named types, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// The distinct error-body types, sorted: the variants of the crate's error-body enum.
+    pub error_models: Vec<ErrorModel>,
+    /// Unsupported constructs that fell back, with where.
+    pub warnings: Vec<crate::diag::Warning>,
+    /// Operations in the spec that were not generated (the goal is none).
+    pub skipped_operations: usize,
+}
+
+/// An operation group (OpenAPI tag).
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// As written in the spec (`OAuth2`).
+    pub name: String,
+    /// snake_case module and accessor name (`oauth2`).
+    pub module: String,
+    /// UpperCamelCase type name stem (`OAuth2` -> `OAuth2Api`).
+    pub type_name: String,
+    /// Cargo feature name (kebab-case).
+    pub feature: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The key in `components/securitySchemes`.
+    pub name: String,
+    /// snake_case name for builder methods and constants.
+    pub rust_name: String,
+    pub kind: SchemeKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    ApiKeyHeader { header: String, prefix: String },
+    ApiKeyQuery { param: String },
+    ApiKeyCookie { cookie: String },
+    /// http bearer, oauth2, openIdConnect.
+    Bearer,
+    Basic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// operationId as written (or derived from method and path when absent).
+    pub id: String,
+    /// snake_case method name.
+    pub rust_name: String,
+    /// UpperCamelCase stem for types belonging to the operation.
+    pub type_name: String,
+    pub method: Method,
+    /// The path template as written, without `#fragment`/`?query` suffixes.
+    pub path: String,
+    /// Literal query pairs from a `?a=b` suffix on the path key.
+    pub fixed_query: Vec<(String, String)>,
+    pub path_parts: Vec<PathPart>,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub success: Success,
+    pub errors: Vec<ErrorResponse>,
+    /// OR of alternatives, each an AND of scheme names. Empty: no auth.
+    pub security: Vec<Vec<String>>,
+    /// Index into `Api::tags`.
+    pub tag: usize,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// JSON pointer of the operation in the original document.
+    pub pointer: String,
+    /// Whether this is a webhook/callback description rather than a client call.
+    pub is_webhook: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into `Operation::params`.
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `form` (query default); `explode` decides `a=1&a=2` vs `a=1,2`.
+    Form { explode: bool },
+    DeepObject,
+    /// path/header default.
+    Simple,
+    /// pipeDelimited / spaceDelimited.
+    Delimited(char),
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub style: ParamStyle,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Multipart,
+    Form,
+    /// Raw bytes with the given content type (octet-stream, images, …).
+    Bytes,
+    Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    /// snake_case argument name: the body type's name (`application_create_request`), or
+    /// `<operation>_request` for inline schemas.
+    pub param_name: String,
+    pub content_type: String,
+    pub kind: BodyKind,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+    /// Field names (wire) of the body type that carry binary data (multipart file parts).
+    pub file_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Success {
+    pub status: u16,
+    pub kind: SuccessKind,
+    pub description: Option<String>,
+    /// Response header names the spec documents.
+    pub headers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SuccessKind {
+    Empty,
+    Json(TypeRef),
+    Bytes { content_type: String },
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// First digit of an `4XX`-style range.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    pub status: StatusMatch,
+    pub description: Option<String>,
+    /// Index into `Api::error_models` when the response has a JSON body.
+    pub model: Option<usize>,
+    pub headers: Vec<String>,
+}
+
+/// One distinct error body type (a variant of the crate-wide error body enum).
+#[derive(Debug, Clone)]
+pub struct ErrorModel {
+    /// Variant name.
+    pub variant: String,
+    pub ty: TypeRef,
+}
+
+/// A reference to a Rust type from a field, parameter or body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    Prim(Prim),
+    /// A generated type, by its Rust name.
+    Named(String),
+    /// A user-configured type path (`crate::types::Snowflake`).
+    External(String),
+    Array(Box<TypeRef>),
+    /// String-keyed map.
+    Map(Box<TypeRef>),
+    /// A value that may be null (a nullable field whose presence is required, or an array item).
+    Option(Box<TypeRef>),
+    /// Any JSON (also the documented fallback for unsupported constructs).
+    Any,
+    /// Heap indirection that breaks a by-value recursion cycle.
+    Boxed(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Prim {
+    String,
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F32,
+    F64,
+    DateTime,
+    Date,
+    Uri,
+    Uuid,
+    /// base64 in JSON (`format: byte`).
+    Base64,
+    /// Raw bytes (`format: binary`).
+    Binary,
+    /// Decimal-string u64 ID.
+    Snowflake,
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub docs: Option<String>,
+    pub deprecated: bool,
+    pub kind: TypeKind,
+    /// Pointer of the schema in the original document.
+    pub pointer: String,
+    /// Indices into `Api::tags` whose operations reach this type (for per-tag features).
+    pub tags: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(StructDef),
+    Enum(EnumDef),
+    Union(UnionDef),
+    /// `pub type Name = Target;`
+    Alias(TypeRef),
+    /// A flags type from `x-bitflagValues`.
+    Flags(FlagsDef),
+}
+
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// Value type of extra keys (`additionalProperties` / `patternProperties`), flattened.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always present, never null.
+    Required,
+    /// Always present, may be null.
+    RequiredNullable,
+    /// May be absent, never null.
+    Optional,
+    /// May be absent, null, or a value: three states.
+    OptionalNullable,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub presence: Presence,
+    pub docs: Option<String>,
+    pub deprecated: bool,
+    pub read_only: bool,
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    String,
+    Integer,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub repr: EnumRepr,
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub rust_name: String,
+    /// The wire value (a JSON string or integer).
+    pub value: Value,
+    pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    pub variants: Vec<UnionVariant>,
+    /// Property that tells variants apart, when one does.
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// Values of the tag property selecting this variant.
+    pub tag_values: Vec<String>,
+    pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlagsDef {
+    /// Whether the wire form is a decimal string (`type: string`) rather than a number.
+    pub as_string: bool,
+    pub flags: Vec<Flag>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flag {
+    pub rust_name: String,
+    pub name: String,
+    pub value: u64,
+    pub docs: Option<String>,
+}
+
+impl Api {
+    /// Operations that a client calls (webhooks excluded).
+    pub fn client_operations(&self) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().filter(|o| !o.is_webhook)
+    }
+
+    /// Looks a named type up.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.binary_search_by(|t| t.name.as_str().cmp(name)).ok().map(|i| &self.types[i])
+    }
+}
