@@ -1703,7 +1703,7 @@ pub enum Error<E> {
     Transport(reqwest::Error),
     /// connect/request timeout
     Timeout,
-    /// the server answered with a non-success status: boxed ApiError<E>
+    /// the server answered with a non-success status: boxed [`ApiError`]
     Api(Box<ApiError<E>>),
     /// 2xx but the body did not decode into the expected model
     Decode(Box<DecodeError>),

@@ -61,25 +61,46 @@ impl Config {
             return Ok(Config::default());
         }
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io { file: file.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         let mut config: Config = toml::from_str(&text).map_err(|e| {
             let (line, column) = e
                 .span()
                 .map(|s| {
                     let before = &text[..s.start.min(text.len())];
-                    (before.lines().count().max(1), before.rsplit('\n').next().map_or(0, str::len) + 1)
+                    (
+                        before.lines().count().max(1),
+                        before.rsplit('\n').next().map_or(0, str::len) + 1,
+                    )
                 })
                 .unwrap_or((0, 0));
-            Error::Syntax { file, line, column, message: e.message().to_string() }
+            Error::Syntax {
+                file,
+                line,
+                column,
+                message: e.message().to_string(),
+            }
         })?;
         // Examples kept beside the spec ship with the crate.
         let examples = path.with_file_name("examples");
         if let Ok(dir) = std::fs::read_dir(&examples) {
-            let mut names: Vec<_> = dir.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rs")).collect();
+            let mut names: Vec<_> = dir
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+                .collect();
             names.sort();
             for p in names {
-                let text = std::fs::read_to_string(&p).map_err(|e| Error::Io { file: p.display().to_string(), message: e.to_string() })?;
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::Io {
+                    file: p.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 config.extra_files.insert(format!("examples/{name}"), text);
             }
         }

@@ -10,9 +10,18 @@ pub enum Error {
     /// The file could not be read.
     Io { file: String, message: String },
     /// The file is not valid JSON or YAML.
-    Syntax { file: String, line: usize, column: usize, message: String },
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The document is well-formed but not a usable OpenAPI description.
-    Spec { file: String, pointer: String, message: String },
+    Spec {
+        file: String,
+        pointer: String,
+        message: String,
+    },
     /// The generated output could not be written or checked.
     Output { path: String, message: String },
 }
@@ -20,7 +29,11 @@ pub enum Error {
 impl Error {
     /// An error at a JSON pointer of `file`.
     pub fn spec(file: &str, pointer: &str, message: impl Into<String>) -> Self {
-        Error::Spec { file: file.to_string(), pointer: pointer.to_string(), message: message.into() }
+        Error::Spec {
+            file: file.to_string(),
+            pointer: pointer.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -28,10 +41,19 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Io { file, message } => write!(f, "{file}: {message}"),
-            Error::Syntax { file, line, column, message } => {
+            Error::Syntax {
+                file,
+                line,
+                column,
+                message,
+            } => {
                 write!(f, "{file}:{line}:{column}: {message}")
             }
-            Error::Spec { file, pointer, message } => write!(f, "{file}#{pointer}: {message}"),
+            Error::Spec {
+                file,
+                pointer,
+                message,
+            } => write!(f, "{file}#{pointer}: {message}"),
             Error::Output { path, message } => write!(f, "{path}: {message}"),
         }
     }

@@ -55,9 +55,16 @@ pub struct SecurityScheme {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SchemeKind {
-    ApiKeyHeader { header: String, prefix: String },
-    ApiKeyQuery { param: String },
-    ApiKeyCookie { cookie: String },
+    ApiKeyHeader {
+        header: String,
+        prefix: String,
+    },
+    ApiKeyQuery {
+        param: String,
+    },
+    ApiKeyCookie {
+        cookie: String,
+    },
     /// http bearer, oauth2, openIdConnect.
     Bearer,
     Basic,
@@ -139,7 +146,9 @@ pub enum ParamLocation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamStyle {
     /// `form` (query default); `explode` decides `a=1&a=2` vs `a=1,2`.
-    Form { explode: bool },
+    Form {
+        explode: bool,
+    },
     DeepObject,
     /// path/header default.
     Simple,
@@ -380,6 +389,9 @@ impl Api {
 
     /// Looks a named type up.
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
-        self.types.binary_search_by(|t| t.name.as_str().cmp(name)).ok().map(|i| &self.types[i])
+        self.types
+            .binary_search_by(|t| t.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.types[i])
     }
 }

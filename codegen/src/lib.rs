@@ -44,7 +44,11 @@ pub fn generate(spec: &Path, config: &Config) -> Result<Output, Error> {
 }
 
 /// Runs the pipeline from a loaded document.
-pub fn generate_document(doc: load::Document, config: &Config, mut timings: Vec<(&'static str, Duration)>) -> Result<Output, Error> {
+pub fn generate_document(
+    doc: load::Document,
+    config: &Config,
+    mut timings: Vec<(&'static str, Duration)>,
+) -> Result<Output, Error> {
     let load::Document { file, mut root } = doc;
     let t = Instant::now();
     let (_version, origins) = normalize::normalize(&file, &mut root)?;
@@ -56,7 +60,10 @@ pub fn generate_document(doc: load::Document, config: &Config, mut timings: Vec<
     let emitted = emit::emit(&api, config);
     timings.push(("emit", t.elapsed()));
     let t = Instant::now();
-    let files = format::format_all(emitted).map_err(|e| Error::Output { path: file.clone(), message: e })?;
+    let files = format::format_all(emitted).map_err(|e| Error::Output {
+        path: file.clone(),
+        message: e,
+    })?;
     timings.push(("format", t.elapsed()));
     Ok(Output {
         files,

@@ -17,8 +17,10 @@ pub struct Document {
 /// Reads and parses a file.
 pub fn load_file(path: &Path) -> Result<Document, Error> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Io { file: file.clone(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
     let root = parse(&text, &file)?;
     Ok(Document { file, root })
 }
@@ -36,8 +38,16 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Error> {
         })
     } else {
         let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-            Error::Syntax { file: file.to_string(), line, column, message: e.to_string() }
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((0, 0));
+            Error::Syntax {
+                file: file.to_string(),
+                line,
+                column,
+                message: e.to_string(),
+            }
         })?;
         yaml_to_json(yaml, file, "")
     }
@@ -56,7 +66,9 @@ fn yaml_to_json(v: serde_yaml::Value, file: &str, pointer: &str) -> Result<Value
             } else {
                 // NaN and infinities have no JSON form; keep their spelling.
                 let f = n.as_f64().unwrap_or(f64::NAN);
-                Number::from_f64(f).map(Value::Number).unwrap_or_else(|| Value::String(n.to_string()))
+                Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or_else(|| Value::String(n.to_string()))
             }
         }
         Y::String(s) => Value::String(s),
@@ -130,7 +142,10 @@ mod tests {
         let j = parse(r#"{"openapi":"3.0.0"}"#, "a.yaml").unwrap();
         let y = parse("openapi: 3.1.0\npaths:\n  /x:\n    get:\n      responses:\n        200: {description: ok}\n", "a.json").unwrap();
         assert_eq!(j["openapi"], "3.0.0");
-        assert_eq!(y["paths"]["/x"]["get"]["responses"]["200"]["description"], "ok");
+        assert_eq!(
+            y["paths"]["/x"]["get"]["responses"]["200"]["description"],
+            "ok"
+        );
     }
 
     #[test]
@@ -144,7 +159,10 @@ mod tests {
     #[test]
     fn resolves_into_arrays_and_escapes() {
         let v = parse(r#"{"components":{"schemas":{"Tag":{"allOf":[{"type":"string"}]}}},"paths":{"/a/b":{"x":1}}}"#, "x").unwrap();
-        assert_eq!(resolve(&v, "#/components/schemas/Tag/allOf/0").unwrap()["type"], "string");
+        assert_eq!(
+            resolve(&v, "#/components/schemas/Tag/allOf/0").unwrap()["type"],
+            "string"
+        );
         assert_eq!(resolve(&v, "#/paths/~1a~1b/x").unwrap(), 1);
         assert_eq!(resolve(&v, "#/paths/%7E1a%7E1b/x").unwrap(), 1);
         assert!(resolve(&v, "#/components/schemas/Nope").is_none());

@@ -4,10 +4,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Words for characters that carry meaning in names (`+1` vs `-1`).
@@ -44,7 +45,11 @@ pub fn snake(s: &str) -> String {
 pub fn camel(s: &str) -> String {
     let already = s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && s.chars().all(|c| c.is_ascii_alphanumeric());
-    let mut n = if already { s.to_string() } else { spell_symbols(s).to_upper_camel_case() };
+    let mut n = if already {
+        s.to_string()
+    } else {
+        spell_symbols(s).to_upper_camel_case()
+    };
     n.retain(|c| c.is_ascii_alphanumeric());
     if n.is_empty() {
         n = "Empty".into();

@@ -54,22 +54,42 @@ pub enum Version {
 /// Checks the `openapi` field and normalizes every schema in the document.
 pub fn normalize(file: &str, root: &mut Value) -> Result<(Version, Origins), Error> {
     let Some(obj) = root.as_object() else {
-        return Err(Error::spec(file, "", "an OpenAPI document must be an object"));
+        return Err(Error::spec(
+            file,
+            "",
+            "an OpenAPI document must be an object",
+        ));
     };
     let version = match obj.get("openapi") {
         Some(Value::String(v)) if v.starts_with("3.0") => Version::V30,
         Some(Value::String(v)) if v.starts_with("3.1") => Version::V31,
         Some(Value::String(v)) => {
-            return Err(Error::spec(file, "/openapi", format!("unsupported OpenAPI version `{v}` (3.0.x and 3.1.x are supported)")))
+            return Err(Error::spec(
+                file,
+                "/openapi",
+                format!("unsupported OpenAPI version `{v}` (3.0.x and 3.1.x are supported)"),
+            ))
         }
-        Some(_) => return Err(Error::spec(file, "/openapi", "`openapi` must be a version string such as \"3.1.0\"")),
+        Some(_) => {
+            return Err(Error::spec(
+                file,
+                "/openapi",
+                "`openapi` must be a version string such as \"3.1.0\"",
+            ))
+        }
         None if obj.contains_key("swagger") => {
-            return Err(Error::spec(file, "/swagger", "Swagger 2.0 is not supported; convert the document to OpenAPI 3"))
+            return Err(Error::spec(
+                file,
+                "/swagger",
+                "Swagger 2.0 is not supported; convert the document to OpenAPI 3",
+            ))
         }
         None => return Err(Error::spec(file, "", "missing `openapi` version field")),
     };
     let mut origins = Origins::default();
-    let mut n = Normalizer { origins: &mut origins };
+    let mut n = Normalizer {
+        origins: &mut origins,
+    };
     n.document(root);
     Ok((version, origins))
 }
@@ -78,7 +98,9 @@ struct Normalizer<'a> {
     origins: &'a mut Origins,
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 impl Normalizer<'_> {
     fn document(&mut self, root: &mut Value) {
@@ -94,7 +116,9 @@ impl Normalizer<'_> {
         }
         if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
             for (kind, entries) in components.iter_mut() {
-                let Some(entries) = entries.as_object_mut() else { continue };
+                let Some(entries) = entries.as_object_mut() else {
+                    continue;
+                };
                 let base = join("/components", kind);
                 for (name, v) in entries.iter_mut() {
                     let p = join(&base, name);
@@ -113,7 +137,9 @@ impl Normalizer<'_> {
     }
 
     fn path_item(&mut self, item: &mut Value, p: &str) {
-        let Some(obj) = item.as_object_mut() else { return };
+        let Some(obj) = item.as_object_mut() else {
+            return;
+        };
         if let Some(Value::Array(params)) = obj.get_mut("parameters") {
             for (i, param) in params.iter_mut().enumerate() {
                 self.parameter(param, &format!("{p}/parameters/{i}"));
@@ -127,7 +153,9 @@ impl Normalizer<'_> {
     }
 
     fn operation(&mut self, op: &mut Value, p: &str) {
-        let Some(obj) = op.as_object_mut() else { return };
+        let Some(obj) = op.as_object_mut() else {
+            return;
+        };
         if let Some(Value::Array(params)) = obj.get_mut("parameters") {
             for (i, param) in params.iter_mut().enumerate() {
                 self.parameter(param, &format!("{p}/parameters/{i}"));
@@ -157,7 +185,9 @@ impl Normalizer<'_> {
     }
 
     fn parameter(&mut self, param: &mut Value, p: &str) {
-        let Some(obj) = param.as_object_mut() else { return };
+        let Some(obj) = param.as_object_mut() else {
+            return;
+        };
         if let Some(s) = obj.get_mut("schema") {
             self.schema(s, &format!("{p}/schema"));
         }
@@ -197,7 +227,11 @@ impl Normalizer<'_> {
 
         // 3.1 type arrays: ["string", "null"] -> type + nullable; several types -> anyOf.
         if let Some(Value::Array(types)) = obj.get("type").cloned() {
-            let mut rest: Vec<Value> = types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+            let mut rest: Vec<Value> = types
+                .iter()
+                .filter(|t| t.as_str() != Some("null"))
+                .cloned()
+                .collect();
             if rest.len() < types.len() {
                 obj.insert("nullable".into(), Value::Bool(true));
             }
@@ -210,7 +244,10 @@ impl Normalizer<'_> {
                 }
                 _ => {
                     obj.remove("type");
-                    let branches = rest.into_iter().map(|t| serde_json::json!({ "type": t })).collect();
+                    let branches = rest
+                        .into_iter()
+                        .map(|t| serde_json::json!({ "type": t }))
+                        .collect();
                     obj.insert("anyOf".into(), Value::Array(branches));
                 }
             }
@@ -222,7 +259,10 @@ impl Normalizer<'_> {
         }
 
         // Numeric exclusive bounds (3.1) -> bound + boolean flag (3.0 form).
-        for (excl, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        for (excl, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
             if let Some(n @ Value::Number(_)) = obj.get(excl).cloned() {
                 obj.insert(bound.into(), n);
                 obj.insert(excl.into(), Value::Bool(true));
@@ -230,11 +270,19 @@ impl Normalizer<'_> {
         }
 
         // contentEncoding / contentMediaType (3.1) -> format byte / binary.
-        if obj.get("contentEncoding").and_then(Value::as_str) == Some("base64") && !obj.contains_key("format") {
+        if obj.get("contentEncoding").and_then(Value::as_str) == Some("base64")
+            && !obj.contains_key("format")
+        {
             obj.insert("format".into(), Value::String("byte".into()));
         }
-        if obj.contains_key("contentMediaType") && !obj.contains_key("format") && !obj.contains_key("contentEncoding") {
-            let text = obj.get("contentMediaType").and_then(Value::as_str).is_some_and(|m| m.starts_with("text/"));
+        if obj.contains_key("contentMediaType")
+            && !obj.contains_key("format")
+            && !obj.contains_key("contentEncoding")
+        {
+            let text = obj
+                .get("contentMediaType")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.starts_with("text/"));
             if !text {
                 obj.insert("format".into(), Value::String("binary".into()));
             }
@@ -250,17 +298,26 @@ impl Normalizer<'_> {
 
         // anyOf / oneOf with {type: null} branches -> the rest + nullable.
         for key in ["anyOf", "oneOf"] {
-            let Some(Value::Array(branches)) = obj.get_mut(key) else { continue };
+            let Some(Value::Array(branches)) = obj.get_mut(key) else {
+                continue;
+            };
             let is_null = |b: &Value| {
                 b.get("type").and_then(Value::as_str) == Some("null")
-                    || b.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() == 1 && e[0].is_null())
-                    || b.get("type").and_then(Value::as_array).is_some_and(|t| t.len() == 1 && t[0] == "null")
+                    || b.get("enum")
+                        .and_then(Value::as_array)
+                        .is_some_and(|e| e.len() == 1 && e[0].is_null())
+                    || b.get("type")
+                        .and_then(Value::as_array)
+                        .is_some_and(|t| t.len() == 1 && t[0] == "null")
             };
             if branches.iter().any(is_null) && branches.len() > 1 {
                 let mut kept = Vec::new();
                 for (old, b) in std::mem::take(branches).into_iter().enumerate() {
                     if !is_null(&b) {
-                        self.origins.record(format!("{p}/{key}/{}", kept.len()), format!("{p}/{key}/{old}"));
+                        self.origins.record(
+                            format!("{p}/{key}/{}", kept.len()),
+                            format!("{p}/{key}/{old}"),
+                        );
                         kept.push(b);
                     }
                 }
@@ -272,10 +329,21 @@ impl Normalizer<'_> {
         // $ref with structural siblings -> allOf: [{$ref}] + siblings (annotations may stay beside).
         if obj.contains_key("$ref") {
             const ANNOTATIONS: [&str; 11] = [
-                "$ref", "description", "summary", "title", "nullable", "deprecated", "readOnly", "writeOnly",
-                "example", "examples", "default",
+                "$ref",
+                "description",
+                "summary",
+                "title",
+                "nullable",
+                "deprecated",
+                "readOnly",
+                "writeOnly",
+                "example",
+                "examples",
+                "default",
             ];
-            let structural = obj.keys().any(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
+            let structural = obj
+                .keys()
+                .any(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
             if structural {
                 let r = obj.remove("$ref").unwrap_or(Value::Null);
                 let mut all = match obj.remove("allOf") {
@@ -283,7 +351,8 @@ impl Normalizer<'_> {
                     _ => Vec::new(),
                 };
                 for i in (0..all.len()).rev() {
-                    self.origins.record(format!("{p}/allOf/{}", i + 1), format!("{p}/allOf/{i}"));
+                    self.origins
+                        .record(format!("{p}/allOf/{}", i + 1), format!("{p}/allOf/{i}"));
                 }
                 all.insert(0, serde_json::json!({ "$ref": r }));
                 self.origins.record(format!("{p}/allOf/0"), p.to_string());
@@ -301,7 +370,17 @@ impl Normalizer<'_> {
         }
 
         // Recurse into subschemas.
-        for key in ["items", "additionalProperties", "not", "contains", "propertyNames", "unevaluatedProperties", "if", "then", "else"] {
+        for key in [
+            "items",
+            "additionalProperties",
+            "not",
+            "contains",
+            "propertyNames",
+            "unevaluatedProperties",
+            "if",
+            "then",
+            "else",
+        ] {
             if let Some(s) = obj.get_mut(key) {
                 self.schema(s, &format!("{p}/{key}"));
             }
@@ -313,7 +392,13 @@ impl Normalizer<'_> {
                 }
             }
         }
-        for key in ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] {
+        for key in [
+            "properties",
+            "patternProperties",
+            "$defs",
+            "definitions",
+            "dependentSchemas",
+        ] {
             if let Some(Value::Object(map)) = obj.get_mut(key) {
                 let base = format!("{p}/{key}");
                 for (name, s) in map.iter_mut() {
@@ -337,28 +422,52 @@ mod tests {
 
     #[test]
     fn type_arrays_and_null_branches_become_nullable() {
-        assert_eq!(norm(json!({"type": ["string", "null"]})).0, json!({"type": "string", "nullable": true}));
+        assert_eq!(
+            norm(json!({"type": ["string", "null"]})).0,
+            json!({"type": "string", "nullable": true})
+        );
         let (s, o) = norm(json!({"anyOf": [{"type": "null"}, {"$ref": "#/x"}]}));
         assert_eq!(s, json!({"anyOf": [{"$ref": "#/x"}], "nullable": true}));
-        assert_eq!(o.original("/components/schemas/S/anyOf/0"), "/components/schemas/S/anyOf/1");
-        assert_eq!(norm(json!({"type": ["string", "integer"]})).0, json!({"anyOf": [{"type": "string"}, {"type": "integer"}]}));
+        assert_eq!(
+            o.original("/components/schemas/S/anyOf/0"),
+            "/components/schemas/S/anyOf/1"
+        );
+        assert_eq!(
+            norm(json!({"type": ["string", "integer"]})).0,
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
     }
 
     #[test]
     fn const_bounds_and_ref_siblings() {
         assert_eq!(norm(json!({"const": true})).0, json!({"enum": [true]}));
-        assert_eq!(norm(json!({"type": "integer", "exclusiveMinimum": 0})).0, json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0}));
+        assert_eq!(
+            norm(json!({"type": "integer", "exclusiveMinimum": 0})).0,
+            json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0})
+        );
         let (s, o) = norm(json!({"$ref": "#/a", "properties": {"x": {"type": "string"}}}));
         assert_eq!(s["allOf"], json!([{"$ref": "#/a"}]));
-        assert_eq!(o.original("/components/schemas/S/allOf/0"), "/components/schemas/S");
-        assert_eq!(norm(json!({"$ref": "#/a", "description": "d"})).0, json!({"$ref": "#/a", "description": "d"}));
+        assert_eq!(
+            o.original("/components/schemas/S/allOf/0"),
+            "/components/schemas/S"
+        );
+        assert_eq!(
+            norm(json!({"$ref": "#/a", "description": "d"})).0,
+            json!({"$ref": "#/a", "description": "d"})
+        );
     }
 
     #[test]
     fn version_is_checked() {
         let mut d = json!({"openapi": "2.0"});
-        assert_eq!(normalize("f.json", &mut d).unwrap_err().to_string(), "f.json#/openapi: unsupported OpenAPI version `2.0` (3.0.x and 3.1.x are supported)");
+        assert_eq!(
+            normalize("f.json", &mut d).unwrap_err().to_string(),
+            "f.json#/openapi: unsupported OpenAPI version `2.0` (3.0.x and 3.1.x are supported)"
+        );
         let mut d = json!({"info": {}});
-        assert!(normalize("f.json", &mut d).unwrap_err().to_string().starts_with("f.json#: missing"));
+        assert!(normalize("f.json", &mut d)
+            .unwrap_err()
+            .to_string()
+            .starts_with("f.json#: missing"));
     }
 }

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 /// Writes `files` under `dir`, removing files there that are no longer generated
 /// (only inside the folders the generator owns: `src/`, `docs/`, `examples/`).
 pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error> {
-    let io = |p: &Path, e: std::io::Error| Error::Output { path: p.display().to_string(), message: e.to_string() };
+    let io = |p: &Path, e: std::io::Error| Error::Output {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
     for stale in stale_files(dir, files) {
         std::fs::remove_file(&stale).map_err(|e| io(&stale, e))?;
     }
@@ -27,10 +30,16 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error>
 pub fn diff(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = files
         .iter()
-        .filter(|(rel, text)| std::fs::read_to_string(dir.join(rel)).ok().as_deref() != Some(text.as_str()))
+        .filter(|(rel, text)| {
+            std::fs::read_to_string(dir.join(rel)).ok().as_deref() != Some(text.as_str())
+        })
         .map(|(rel, _)| rel.clone())
         .collect();
-    out.extend(stale_files(dir, files).into_iter().filter_map(|p| p.strip_prefix(dir).ok().map(Path::to_path_buf)));
+    out.extend(
+        stale_files(dir, files)
+            .into_iter()
+            .filter_map(|p| p.strip_prefix(dir).ok().map(Path::to_path_buf)),
+    );
     out.sort();
     out
 }
@@ -40,13 +49,18 @@ fn stale_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
     for owned in ["src", "docs", "examples"] {
         walk(&dir.join(owned), &mut out);
     }
-    out.retain(|p| p.strip_prefix(dir).map_or(false, |rel| !files.contains_key(rel)));
+    out.retain(|p| {
+        p.strip_prefix(dir)
+            .map_or(false, |rel| !files.contains_key(rel))
+    });
     out.sort();
     out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {

@@ -29,7 +29,10 @@ fn main() -> ExitCode {
 
 /// The repository root (xtask lives one level below it).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent folder").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent folder")
+        .to_path_buf()
 }
 
 /// The project's own spec, its config, and where its crate goes.
@@ -45,10 +48,19 @@ struct CodegenArgs {
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
-    let mut a = CodegenArgs { check: false, spec: None, out: None, crate_name: None };
+    let mut a = CodegenArgs {
+        check: false,
+        spec: None,
+        out: None,
+        crate_name: None,
+    };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         match arg.as_str() {
             "--check" => a.check = true,
             "--spec" => a.spec = Some(value("--spec")?.into()),
@@ -93,18 +105,36 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
                 spec.display()
             ));
         }
-        println!("generated code is up to date ({} operations, {} types)", output.operations, output.types);
+        println!(
+            "generated code is up to date ({} operations, {} types)",
+            output.operations, output.types
+        );
         return Ok(());
     }
     codegen::write::write(&out, &output.files).map_err(|e| e.to_string())?;
-    println!("generated {} operations, {} types", output.operations, output.types);
+    println!(
+        "generated {} operations, {} types",
+        output.operations, output.types
+    );
     Ok(())
 }
 
 /// `specs/stripe.yaml` -> `stripe-sdk`.
 pub fn default_crate_name(spec: &Path) -> String {
-    let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into());
-    let mut name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "api".into());
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "api-");
     }

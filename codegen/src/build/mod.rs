@@ -60,7 +60,10 @@ impl<'a> Builder<'a> {
     }
 
     pub(crate) fn warn(&mut self, ptr: &str, message: impl Into<String>) {
-        self.warnings.push(Warning { pointer: self.origins.original(ptr), message: message.into() });
+        self.warnings.push(Warning {
+            pointer: self.origins.original(ptr),
+            message: message.into(),
+        });
     }
 
     pub(crate) fn define(&mut self, def: TypeDef) {
@@ -72,7 +75,11 @@ impl<'a> Builder<'a> {
     fn api(&mut self) -> Result<Api, Error> {
         let root = self.root;
         let info = root.get("info");
-        let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+        let text = |v: Option<&Value>, k: &str| {
+            v.and_then(|v| v.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         let title = text(info, "title").unwrap_or_else(|| "API".into());
         let version = text(info, "version").unwrap_or_default();
         let description = text(info, "description");
@@ -86,7 +93,10 @@ impl<'a> Builder<'a> {
         // Claim component names first so inline types never take them.
         if let Some(schemas) = root.pointer("/components/schemas") {
             let Some(schemas) = schemas.as_object() else {
-                return Err(self.err("/components/schemas", "`components/schemas` must be an object"));
+                return Err(self.err(
+                    "/components/schemas",
+                    "`components/schemas` must be an object",
+                ));
             };
             for key in schemas.keys() {
                 if !self.config.type_overrides.contains_key(key) {
@@ -95,7 +105,16 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        for reserved in ["Client", "ClientBuilder", "Error", "ErrorBody", "Response", "Result", "Snowflake", "Nullable"] {
+        for reserved in [
+            "Client",
+            "ClientBuilder",
+            "Error",
+            "ErrorBody",
+            "Response",
+            "Result",
+            "Snowflake",
+            "Nullable",
+        ] {
             self.type_names.claim(reserved.to_string());
         }
 
@@ -134,13 +153,18 @@ impl<'a> Builder<'a> {
 
     fn security_schemes(&mut self) -> Result<Vec<SecurityScheme>, Error> {
         let mut out = Vec::new();
-        let Some(Value::Object(schemes)) = self.root.pointer("/components/securitySchemes") else { return Ok(out) };
+        let Some(Value::Object(schemes)) = self.root.pointer("/components/securitySchemes") else {
+            return Ok(out);
+        };
         let mut names = Scope::new();
         for (name, s) in schemes {
             let ptr = join("/components/securitySchemes", name);
             let (s, _) = self.deref(s, &ptr)?;
             let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("");
-            let description = s.get("description").and_then(Value::as_str).map(str::to_string);
+            let description = s
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let kind = match (get("type"), get("in")) {
                 ("apiKey", "header") => {
                     let header = get("name").to_string();
@@ -149,17 +173,30 @@ impl<'a> Builder<'a> {
                         .auth_prefix
                         .get(name)
                         .cloned()
-                        .or_else(|| s.get("x-auth-prefix").and_then(Value::as_str).map(str::to_string))
-                        .or_else(|| prefix_from_description(&header, description.as_deref().unwrap_or("")))
+                        .or_else(|| {
+                            s.get("x-auth-prefix")
+                                .and_then(Value::as_str)
+                                .map(str::to_string)
+                        })
+                        .or_else(|| {
+                            prefix_from_description(&header, description.as_deref().unwrap_or(""))
+                        })
                         .unwrap_or_default();
                     SchemeKind::ApiKeyHeader { header, prefix }
                 }
-                ("apiKey", "query") => SchemeKind::ApiKeyQuery { param: get("name").to_string() },
-                ("apiKey", "cookie") => SchemeKind::ApiKeyCookie { cookie: get("name").to_string() },
+                ("apiKey", "query") => SchemeKind::ApiKeyQuery {
+                    param: get("name").to_string(),
+                },
+                ("apiKey", "cookie") => SchemeKind::ApiKeyCookie {
+                    cookie: get("name").to_string(),
+                },
                 ("http", _) => match get("scheme").to_ascii_lowercase().as_str() {
                     "basic" => SchemeKind::Basic,
                     "bearer" => SchemeKind::Bearer,
-                    other => SchemeKind::ApiKeyHeader { header: "Authorization".into(), prefix: format!("{} ", camel(other)) },
+                    other => SchemeKind::ApiKeyHeader {
+                        header: "Authorization".into(),
+                        prefix: format!("{} ", camel(other)),
+                    },
                 },
                 ("oauth2", _) | ("openIdConnect", _) => SchemeKind::Bearer,
                 (t, _) => {
@@ -167,7 +204,12 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             };
-            out.push(SecurityScheme { name: name.clone(), rust_name: names.claim(crate::naming::snake(name)), kind, description });
+            out.push(SecurityScheme {
+                name: name.clone(),
+                rust_name: names.claim(crate::naming::snake(name)),
+                kind,
+                description,
+            });
         }
         Ok(out)
     }
@@ -175,7 +217,11 @@ impl<'a> Builder<'a> {
 
 /// `servers[0].url` with its variables replaced by their defaults.
 fn server_url(server: &Value) -> String {
-    let mut url = server.get("url").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut url = server
+        .get("url")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if let Some(Value::Object(vars)) = server.get("variables") {
         for (k, v) in vars {
             if let Some(d) = v.get("default").and_then(Value::as_str) {
@@ -198,7 +244,11 @@ fn prefix_from_description(header: &str, description: &str) -> Option<String> {
 
 /// Boxes fields whose type contains the struct itself without indirection (Vec/Map are indirect).
 fn box_recursive_fields(types: &mut [TypeDef]) {
-    let index: BTreeMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
     // Direct edges: a type embeds another by value.
     fn direct(t: &TypeRef, out: &mut Vec<String>) {
         match t {
@@ -236,12 +286,32 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
     let mut boxes: Vec<(usize, usize)> = Vec::new(); // (type, field or variant index)
     for (i, t) in types.iter().enumerate() {
         let targets: Vec<Vec<String>> = match &t.kind {
-            TypeKind::Struct(s) => s.fields.iter().map(|f| { let mut v = Vec::new(); direct(&f.ty, &mut v); v }).collect(),
-            TypeKind::Union(u) => u.variants.iter().map(|f| { let mut v = Vec::new(); direct(&f.ty, &mut v); v }).collect(),
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| {
+                    let mut v = Vec::new();
+                    direct(&f.ty, &mut v);
+                    v
+                })
+                .collect(),
+            TypeKind::Union(u) => u
+                .variants
+                .iter()
+                .map(|f| {
+                    let mut v = Vec::new();
+                    direct(&f.ty, &mut v);
+                    v
+                })
+                .collect(),
             _ => vec![],
         };
         for (fi, names) in targets.iter().enumerate() {
-            if names.iter().filter_map(|n| index.get(n)).any(|&j| reaches(j, i)) {
+            if names
+                .iter()
+                .filter_map(|n| index.get(n))
+                .any(|&j| reaches(j, i))
+            {
                 boxes.push((i, fi));
             }
         }
@@ -264,7 +334,12 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
 
 /// Records which tags reach each type: the basis of per-tag cargo features.
 fn assign_tags(api: &mut Api) {
-    let index: BTreeMap<String, usize> = api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
     let mut reached: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); api.types.len()];
     let mut always = vec![false; api.types.len()];
     let children = |t: &TypeDef| -> Vec<String> {
@@ -286,7 +361,11 @@ fn assign_tags(api: &mut Api) {
         let mut stack: Vec<usize> = roots.iter().filter_map(|n| index.get(n).copied()).collect();
         while let Some(i) = stack.pop() {
             if mark(i) {
-                stack.extend(children(&api.types[i]).iter().filter_map(|n| index.get(n).copied()));
+                stack.extend(
+                    children(&api.types[i])
+                        .iter()
+                        .filter_map(|n| index.get(n).copied()),
+                );
             }
         }
     };
@@ -302,7 +381,8 @@ fn assign_tags(api: &mut Api) {
         let tag = op.tag;
         visit(roots, &mut |i| reached[i].insert(tag));
     }
-    // Error bodies and webhook payloads are shared by everything: always compiled.
+    // Always compiled: error bodies, webhook payloads, types no operation reaches (they are
+    // part of the API's vocabulary), and everything those contain.
     let mut roots = Vec::new();
     api.error_models.iter().for_each(|m| m.ty.named(&mut roots));
     for op in api.operations.iter().filter(|o| o.is_webhook) {
@@ -310,10 +390,18 @@ fn assign_tags(api: &mut Api) {
             b.ty.named(&mut roots);
         }
     }
+    for (i, t) in api.types.iter().enumerate() {
+        if reached[i].is_empty() {
+            roots.push(t.name.clone());
+        }
+    }
     visit(roots, &mut |i| !std::mem::replace(&mut always[i], true));
     for (i, t) in api.types.iter_mut().enumerate() {
-        // Unreached types stay ungated too: they are part of the API's vocabulary.
-        t.tags = if always[i] || reached[i].is_empty() { vec![] } else { reached[i].iter().copied().collect() };
+        t.tags = if always[i] {
+            vec![]
+        } else {
+            reached[i].iter().copied().collect()
+        };
     }
 }
 
@@ -322,7 +410,9 @@ impl TypeRef {
     pub fn named(&self, out: &mut Vec<String>) {
         match self {
             TypeRef::Named(n) => out.push(n.clone()),
-            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Option(t) | TypeRef::Boxed(t) => t.named(out),
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Option(t) | TypeRef::Boxed(t) => {
+                t.named(out)
+            }
             _ => {}
         }
     }

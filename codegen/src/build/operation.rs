@@ -38,7 +38,12 @@ impl Builder<'_> {
                         items.push((join(&format!("/{section}"), key), item, webhook));
                     }
                 }
-                Some(_) => return Err(self.err(&format!("/{section}"), format!("`{section}` must be an object"))),
+                Some(_) => {
+                    return Err(self.err(
+                        &format!("/{section}"),
+                        format!("`{section}` must be an object"),
+                    ))
+                }
             }
         }
         let mut i = 0;
@@ -49,7 +54,12 @@ impl Builder<'_> {
             let Some(item_obj) = item.as_object() else {
                 return Err(self.err(&ptr, "a path item must be an object"));
             };
-            let key = ptr.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+            let key = ptr
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .replace("~1", "/")
+                .replace("~0", "~");
             for (m, method) in METHODS {
                 let Some(op) = item_obj.get(m) else { continue };
                 let op_ptr = join(&item_ptr, m);
@@ -72,14 +82,37 @@ impl Builder<'_> {
                     Some(id) if !id.is_empty() => id.to_string(),
                     _ => format!("{m}_{}", key),
                 };
-                let id_key = if webhook { format!("webhook:{id}") } else { id.clone() };
+                let id_key = if webhook {
+                    format!("webhook:{id}")
+                } else {
+                    id.clone()
+                };
                 if let Some(first) = ids.insert(id_key, op_ptr.clone()) {
                     if !webhook {
-                        return Err(self.err(&join(&op_ptr, "operationId"), format!("duplicate operationId `{id}` (also at #{})", self.origins.original(&first))));
+                        return Err(self.err(
+                            &join(&op_ptr, "operationId"),
+                            format!(
+                                "duplicate operationId `{id}` (also at #{})",
+                                self.origins.original(&first)
+                            ),
+                        ));
                     }
                 }
                 let rust_name = names.claim(snake(&id));
-                let built = self.operation(&id, rust_name, method, &key, item, &item_ptr, op, &op_ptr, webhook, schemes, &mut tags, &mut errors)?;
+                let built = self.operation(
+                    &id,
+                    rust_name,
+                    method,
+                    &key,
+                    item,
+                    &item_ptr,
+                    op,
+                    &op_ptr,
+                    webhook,
+                    schemes,
+                    &mut tags,
+                    &mut errors,
+                )?;
                 ops.push(built);
             }
         }
@@ -103,11 +136,18 @@ impl Builder<'_> {
         errors: &mut ErrorModels,
     ) -> Result<Operation, Error> {
         let type_name = camel(&rust_name);
-        let text = |k: &str| op.get(k).and_then(Value::as_str).map(str::to_string).filter(|s| !s.trim().is_empty());
+        let text = |k: &str| {
+            op.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|s| !s.trim().is_empty())
+        };
 
         // `/files/{id}#add_link` and `/responses/{id}?beta=true` are real path keys.
         let without_fragment = key.split('#').next().unwrap_or(key);
-        let (path, query) = without_fragment.split_once('?').unwrap_or((without_fragment, ""));
+        let (path, query) = without_fragment
+            .split_once('?')
+            .unwrap_or((without_fragment, ""));
         let fixed_query = query
             .split('&')
             .filter(|p| !p.is_empty())
@@ -131,7 +171,12 @@ impl Builder<'_> {
                         raw.push((p.clone(), pptr));
                     }
                 }
-                Some(_) => return Err(self.err(&format!("{hptr}/parameters"), "`parameters` must be an array")),
+                Some(_) => {
+                    return Err(self.err(
+                        &format!("{hptr}/parameters"),
+                        "`parameters` must be an array",
+                    ))
+                }
             }
         }
         let mut scope = Scope::new();
@@ -149,22 +194,45 @@ impl Builder<'_> {
         let mut path_parts = Vec::new();
         let mut rest = path;
         while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
+            let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+                break;
+            };
             if open > 0 {
                 path_parts.push(PathPart::Literal(rest[..open].to_string()));
             }
             let name = &rest[open + 1..close];
-            match params.iter().position(|p: &Param| p.location == ParamLocation::Path && p.name == name) {
+            match params
+                .iter()
+                .position(|p: &Param| p.location == ParamLocation::Path && p.name == name)
+            {
                 Some(i) => path_parts.push(PathPart::Param(i)),
-                None if is_webhook => path_parts.push(PathPart::Literal(rest[open..=close].to_string())),
-                None => return Err(self.err(op_ptr, format!("path parameter `{name}` of `{path}` is not declared in `parameters`"))),
+                None if is_webhook => {
+                    path_parts.push(PathPart::Literal(rest[open..=close].to_string()))
+                }
+                None => {
+                    return Err(self.err(
+                        op_ptr,
+                        format!(
+                            "path parameter `{name}` of `{path}` is not declared in `parameters`"
+                        ),
+                    ))
+                }
             }
             rest = &rest[close + 1..];
         }
         if !rest.is_empty() {
             path_parts.push(PathPart::Literal(rest.to_string()));
         }
-        let used: Vec<usize> = path_parts.iter().filter_map(|p| if let PathPart::Param(i) = p { Some(*i) } else { None }).collect();
+        let used: Vec<usize> = path_parts
+            .iter()
+            .filter_map(|p| {
+                if let PathPart::Param(i) = p {
+                    Some(*i)
+                } else {
+                    None
+                }
+            })
+            .collect();
         let mut unused = Vec::new();
         for (i, p) in params.iter().enumerate() {
             if p.location == ParamLocation::Path && !used.contains(&i) {
@@ -172,7 +240,10 @@ impl Builder<'_> {
             }
         }
         if !unused.is_empty() {
-            self.warn(op_ptr, "path parameters not in the path template are ignored");
+            self.warn(
+                op_ptr,
+                "path parameters not in the path template are ignored",
+            );
             // Drop them and re-index the template.
             let keep: Vec<usize> = (0..params.len()).filter(|i| !unused.contains(i)).collect();
             for part in &mut path_parts {
@@ -190,7 +261,12 @@ impl Builder<'_> {
         let (success, errs) = self.responses(op, op_ptr, &type_name, errors)?;
 
         let security = self.security(op, op_ptr, schemes);
-        let tag_name = op.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str).unwrap_or("default");
+        let tag_name = op
+            .get("tags")
+            .and_then(Value::as_array)
+            .and_then(|t| t.first())
+            .and_then(Value::as_str)
+            .unwrap_or("default");
         let tag = tags.index(tag_name);
 
         Ok(Operation {
@@ -215,59 +291,112 @@ impl Builder<'_> {
         })
     }
 
-    fn parameter(&mut self, p: &Value, ptr: &str, op_type: &str, scope: &mut Scope) -> Result<Option<Param>, Error> {
-        let name = p.get("name").and_then(Value::as_str).ok_or_else(|| self.err(ptr, "parameter without a `name`"))?;
+    fn parameter(
+        &mut self,
+        p: &Value,
+        ptr: &str,
+        op_type: &str,
+        scope: &mut Scope,
+    ) -> Result<Option<Param>, Error> {
+        let name = p
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.err(ptr, "parameter without a `name`"))?;
         let location = match p.get("in").and_then(Value::as_str) {
             Some("path") => ParamLocation::Path,
             Some("query") => ParamLocation::Query,
             Some("header") => ParamLocation::Header,
             Some("cookie") => ParamLocation::Cookie,
-            Some(other) => return Err(self.err(&format!("{ptr}/in"), format!("unknown parameter location `{other}`"))),
+            Some(other) => {
+                return Err(self.err(
+                    &format!("{ptr}/in"),
+                    format!("unknown parameter location `{other}`"),
+                ))
+            }
             None => return Err(self.err(ptr, format!("parameter `{name}` has no `in`"))),
         };
         // The client sets these itself; OpenAPI says such parameters are ignored.
-        if location == ParamLocation::Header && ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str()) {
+        if location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"]
+                .contains(&name.to_ascii_lowercase().as_str())
+        {
             return Ok(None);
         }
         let (schema, sptr) = if let Some(s) = p.get("schema") {
             (s.clone(), format!("{ptr}/schema"))
         } else if let Some(Value::Object(content)) = p.get("content") {
             match content.iter().next() {
-                Some((media, m)) => (m.get("schema").cloned().unwrap_or(Value::Bool(true)), join(&format!("{ptr}/content"), media) + "/schema"),
-                None => return Err(self.err(ptr, format!("parameter `{name}` has neither `schema` nor `content`"))),
+                Some((media, m)) => (
+                    m.get("schema").cloned().unwrap_or(Value::Bool(true)),
+                    join(&format!("{ptr}/content"), media) + "/schema",
+                ),
+                None => {
+                    return Err(self.err(
+                        ptr,
+                        format!("parameter `{name}` has neither `schema` nor `content`"),
+                    ))
+                }
             }
         } else {
-            return Err(self.err(ptr, format!("parameter `{name}` has neither `schema` nor `content`")));
+            return Err(self.err(
+                ptr,
+                format!("parameter `{name}` has neither `schema` nor `content`"),
+            ));
         };
-        let ty = self.convert(&schema, &sptr, Name::Hint(format!("{op_type}{}", camel(name))))?;
+        let ty = self.convert(
+            &schema,
+            &sptr,
+            Name::Hint(format!("{op_type}{}", camel(name))),
+        )?;
         let explode = p.get("explode").and_then(Value::as_bool);
         let style = match (p.get("style").and_then(Value::as_str), location) {
             (Some("deepObject"), _) => ParamStyle::DeepObject,
             (Some("pipeDelimited"), _) => ParamStyle::Delimited('|'),
             (Some("spaceDelimited"), _) => ParamStyle::Delimited(' '),
-            (Some("form"), _) | (None, ParamLocation::Query | ParamLocation::Cookie) => ParamStyle::Form { explode: explode.unwrap_or(true) },
+            (Some("form"), _) | (None, ParamLocation::Query | ParamLocation::Cookie) => {
+                ParamStyle::Form {
+                    explode: explode.unwrap_or(true),
+                }
+            }
             _ => ParamStyle::Simple,
         };
         Ok(Some(Param {
             name: name.to_string(),
             rust_name: scope.claim(snake(name)),
             location,
-            required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool) == Some(true),
+            required: location == ParamLocation::Path
+                || p.get("required").and_then(Value::as_bool) == Some(true),
             ty,
             style,
-            description: p.get("description").and_then(Value::as_str).map(str::to_string),
+            description: p
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             deprecated: p.get("deprecated").and_then(Value::as_bool) == Some(true),
         }))
     }
 
-    fn request_body(&mut self, b: &Value, ptr: &str, op_type: &str) -> Result<Option<RequestBody>, Error> {
+    fn request_body(
+        &mut self,
+        b: &Value,
+        ptr: &str,
+        op_type: &str,
+    ) -> Result<Option<RequestBody>, Error> {
         let (b, ptr) = self.deref(b, ptr)?;
-        let Some(Value::Object(content)) = b.get("content") else { return Ok(None) };
-        let Some((media, m)) = content.iter().min_by_key(|(media, _)| body_rank(media)) else { return Ok(None) };
+        let Some(Value::Object(content)) = b.get("content") else {
+            return Ok(None);
+        };
+        let Some((media, m)) = content.iter().min_by_key(|(media, _)| body_rank(media)) else {
+            return Ok(None);
+        };
         let kind = body_kind(media);
         let mptr = join(&format!("{ptr}/content"), media);
         let ty = match m.get("schema") {
-            Some(s) => self.convert(s, &format!("{mptr}/schema"), Name::Hint(format!("{op_type}Request")))?,
+            Some(s) => self.convert(
+                s,
+                &format!("{mptr}/schema"),
+                Name::Hint(format!("{op_type}Request")),
+            )?,
             None if kind == BodyKind::Json => TypeRef::Any,
             None => TypeRef::Prim(Prim::Binary),
         };
@@ -276,7 +405,11 @@ impl Builder<'_> {
             (BodyKind::Text, _) => TypeRef::Prim(Prim::String),
             _ => ty,
         };
-        let file_fields = if kind == BodyKind::Multipart { self.binary_fields(&ty) } else { vec![] };
+        let file_fields = if kind == BodyKind::Multipart {
+            self.binary_fields(&ty)
+        } else {
+            vec![]
+        };
         let param_name = match &ty {
             TypeRef::Named(n) => snake(n),
             _ => format!("{}_request", snake(op_type)),
@@ -287,7 +420,10 @@ impl Builder<'_> {
             kind,
             ty,
             required: b.get("required").and_then(Value::as_bool) == Some(true),
-            description: b.get("description").and_then(Value::as_str).map(str::to_string),
+            description: b
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             file_fields,
         }))
     }
@@ -295,19 +431,34 @@ impl Builder<'_> {
     /// Fields of a multipart body struct that hold files.
     fn binary_fields(&self, ty: &TypeRef) -> Vec<String> {
         let TypeRef::Named(n) = ty else { return vec![] };
-        let Some(def) = self.types.iter().find(|t| &t.name == n) else { return vec![] };
-        let TypeKind::Struct(s) = &def.kind else { return vec![] };
-        s.fields.iter().filter(|f| f.ty.is_binary()).map(|f| f.name.clone()).collect()
+        let Some(def) = self.types.iter().find(|t| &t.name == n) else {
+            return vec![];
+        };
+        let TypeKind::Struct(s) = &def.kind else {
+            return vec![];
+        };
+        s.fields
+            .iter()
+            .filter(|f| f.ty.is_binary())
+            .map(|f| f.name.clone())
+            .collect()
     }
 
-    fn responses(&mut self, op: &Value, op_ptr: &str, op_type: &str, models: &mut ErrorModels) -> Result<(Success, Vec<ErrorResponse>), Error> {
+    fn responses(
+        &mut self,
+        op: &Value,
+        op_ptr: &str,
+        op_type: &str,
+        models: &mut ErrorModels,
+    ) -> Result<(Success, Vec<ErrorResponse>), Error> {
         let rptr = format!("{op_ptr}/responses");
         let responses = match op.get("responses") {
             Some(Value::Object(r)) => r.clone(),
             Some(_) => return Err(self.err(&rptr, "`responses` must be an object")),
             None => Default::default(),
         };
-        let statuses: Vec<(StatusMatch, &String)> = responses.keys().map(|k| (status_of(k), k)).collect();
+        let statuses: Vec<(StatusMatch, &String)> =
+            responses.keys().map(|k| (status_of(k), k)).collect();
         let success_key = statuses
             .iter()
             .filter(|(s, _)| matches!(s, StatusMatch::Code(200..=299) | StatusMatch::Range(2)))
@@ -315,15 +466,29 @@ impl Builder<'_> {
             .or_else(|| statuses.iter().find(|(s, _)| *s == StatusMatch::Default))
             .map(|(_, k)| (*k).clone());
 
-        let mut success = Success { status: 200, kind: SuccessKind::Empty, description: None, headers: vec![] };
+        let mut success = Success {
+            status: 200,
+            kind: SuccessKind::Empty,
+            description: None,
+            headers: vec![],
+        };
         let mut errors = Vec::new();
         for (status, key) in &statuses {
             let ptr = join(&rptr, key);
             let (r, ptr) = self.deref(&responses[key.as_str()], &ptr)?;
-            let description = r.get("description").and_then(Value::as_str).map(str::to_string);
-            let headers: Vec<String> = r.get("headers").and_then(Value::as_object).map(|h| h.keys().cloned().collect()).unwrap_or_default();
+            let description = r
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let headers: Vec<String> = r
+                .get("headers")
+                .and_then(Value::as_object)
+                .map(|h| h.keys().cloned().collect())
+                .unwrap_or_default();
             let json = r.get("content").and_then(Value::as_object).and_then(|c| {
-                c.iter().min_by_key(|(media, _)| body_rank(media)).map(|(media, m)| (media.clone(), m.clone()))
+                c.iter()
+                    .min_by_key(|(media, _)| body_rank(media))
+                    .map(|(media, m)| (media.clone(), m.clone()))
             });
             if Some(*key) == success_key.as_ref() {
                 success.status = match status {
@@ -336,16 +501,25 @@ impl Builder<'_> {
                     None => SuccessKind::Empty,
                     Some((media, m)) => match body_kind(&media) {
                         BodyKind::Json => match m.get("schema") {
-                            Some(s) => SuccessKind::Json(self.convert(s, &format!("{}/schema", join(&format!("{ptr}/content"), &media)), Name::Hint(format!("{op_type}Response")))?),
+                            Some(s) => SuccessKind::Json(self.convert(
+                                s,
+                                &format!("{}/schema", join(&format!("{ptr}/content"), &media)),
+                                Name::Hint(format!("{op_type}Response")),
+                            )?),
                             None => SuccessKind::Json(TypeRef::Any),
                         },
                         BodyKind::Text => SuccessKind::Text,
-                        _ => SuccessKind::Bytes { content_type: media },
+                        _ => SuccessKind::Bytes {
+                            content_type: media,
+                        },
                     },
                 };
                 continue;
             }
-            if matches!(status, StatusMatch::Code(100..=399) | StatusMatch::Range(1..=3)) {
+            if matches!(
+                status,
+                StatusMatch::Code(100..=399) | StatusMatch::Range(1..=3)
+            ) {
                 continue;
             }
             let model = match json {
@@ -360,7 +534,11 @@ impl Builder<'_> {
                             match self.error_schemas.get(&canonical) {
                                 Some(t) => t.clone(),
                                 None => {
-                                    let t = self.convert(s, &sptr, Name::Hint(format!("{}Error", status_word(*status))))?;
+                                    let t = self.convert(
+                                        s,
+                                        &sptr,
+                                        Name::Hint(format!("{}Error", status_word(*status))),
+                                    )?;
                                     self.error_schemas.insert(canonical, t.clone());
                                     t
                                 }
@@ -372,12 +550,22 @@ impl Builder<'_> {
                 },
                 _ => None,
             };
-            errors.push(ErrorResponse { status: *status, description, model, headers });
+            errors.push(ErrorResponse {
+                status: *status,
+                description,
+                model,
+                headers,
+            });
         }
         Ok((success, errors))
     }
 
-    fn security(&mut self, op: &Value, op_ptr: &str, schemes: &[SecurityScheme]) -> Vec<Vec<String>> {
+    fn security(
+        &mut self,
+        op: &Value,
+        op_ptr: &str,
+        schemes: &[SecurityScheme],
+    ) -> Vec<Vec<String>> {
         let (reqs, ptr) = match op.get("security") {
             Some(s) => (s, format!("{op_ptr}/security")),
             None => match self.root_static().get("security") {
@@ -386,11 +574,25 @@ impl Builder<'_> {
             },
         };
         let mut out = Vec::new();
-        for (i, req) in reqs.as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+        for (i, req) in reqs
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             let Some(req) = req.as_object() else { continue };
             let names: Vec<String> = req.keys().cloned().collect();
-            if let Some(unknown) = names.iter().find(|n| !schemes.iter().any(|s| &s.name == *n)) {
-                self.warn(&format!("{ptr}/{i}"), format!("unknown or unsupported security scheme `{unknown}`: alternative ignored"));
+            if let Some(unknown) = names
+                .iter()
+                .find(|n| !schemes.iter().any(|s| &s.name == *n))
+            {
+                self.warn(
+                    &format!("{ptr}/{i}"),
+                    format!(
+                        "unknown or unsupported security scheme `{unknown}`: alternative ignored"
+                    ),
+                );
                 continue;
             }
             out.push(names);
@@ -416,8 +618,16 @@ fn body_rank(media: &str) -> (u8, String) {
 }
 
 pub(crate) fn body_kind(media: &str) -> BodyKind {
-    let m = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if m == "application/json" || m.ends_with("+json") || (m.starts_with("application/") && m.contains("json")) {
+    let m = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if m == "application/json"
+        || m.ends_with("+json")
+        || (m.starts_with("application/") && m.contains("json"))
+    {
         BodyKind::Json
     } else if m == "multipart/form-data" || m.starts_with("multipart/") {
         BodyKind::Multipart
@@ -507,7 +717,14 @@ impl TagSet {
             .and_then(Value::as_array)
             .map(|t| {
                 t.iter()
-                    .filter_map(|t| Some((t.get("name")?.as_str()?.to_string(), t.get("description").and_then(Value::as_str).map(str::to_string))))
+                    .filter_map(|t| {
+                        Some((
+                            t.get("name")?.as_str()?.to_string(),
+                            t.get("description")
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                        ))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -542,7 +759,13 @@ impl TagSet {
             .map(|(i, (name, description))| {
                 by_name.insert(name.clone(), i);
                 let module = modules.claim(module_name(&name));
-                Tag { feature: module.replace('_', "-"), type_name: types.claim(camel(&name)), module, name, description }
+                Tag {
+                    feature: module.replace('_', "-"),
+                    type_name: types.claim(camel(&name)),
+                    module,
+                    name,
+                    description,
+                }
             })
             .collect()
     }
@@ -565,7 +788,11 @@ fn module_name(tag: &str) -> String {
         words.push(carry);
     }
     let n = words.join("_");
-    if n.is_empty() { "default".into() } else { crate::naming::snake(&n) }
+    if n.is_empty() {
+        "default".into()
+    } else {
+        crate::naming::snake(&n)
+    }
 }
 
 impl TypeRef {

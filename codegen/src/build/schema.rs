@@ -40,13 +40,22 @@ impl Builder<'_> {
                 return Err(self.err(&join(&cur_ptr, "$ref"), "`$ref` must be a string"));
             };
             if !r.starts_with('#') {
-                return Err(self.err(&join(&cur_ptr, "$ref"), format!("external reference `{r}` is not supported; bundle the document first")));
+                return Err(self.err(
+                    &join(&cur_ptr, "$ref"),
+                    format!("external reference `{r}` is not supported; bundle the document first"),
+                ));
             }
             if !seen.insert(r.to_string()) {
-                return Err(self.err(&join(&cur_ptr, "$ref"), format!("`$ref` cycle through `{r}` never reaches a schema")));
+                return Err(self.err(
+                    &join(&cur_ptr, "$ref"),
+                    format!("`$ref` cycle through `{r}` never reaches a schema"),
+                ));
             }
             let Some(target) = crate::load::resolve(self.root_static(), r) else {
-                return Err(self.err(&join(&cur_ptr, "$ref"), format!("`$ref` target `{r}` does not exist")));
+                return Err(self.err(
+                    &join(&cur_ptr, "$ref"),
+                    format!("`$ref` target `{r}` does not exist"),
+                ));
             };
             // SAFETY of lifetimes: the root outlives the builder; see root_static.
             cur = target;
@@ -97,7 +106,11 @@ impl Builder<'_> {
         }
         if let Some(Value::Array(parts)) = obj.get("allOf") {
             if parts.len() == 1 && !has_object_keywords(s) {
-                let inner = self.convert(&parts[0], &format!("{ptr}/allOf/0"), Name::Hint(name.stem().to_string()))?;
+                let inner = self.convert(
+                    &parts[0],
+                    &format!("{ptr}/allOf/0"),
+                    Name::Hint(name.stem().to_string()),
+                )?;
                 return Ok(self.alias_if_fixed(name, inner, obj, ptr));
             }
             return self.structure(obj, ptr, name);
@@ -105,11 +118,18 @@ impl Builder<'_> {
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(branches)) = obj.get(key) {
                 if has_object_keywords(s) {
-                    self.warn(ptr, format!("`{key}` beside properties: generated the properties only"));
+                    self.warn(
+                        ptr,
+                        format!("`{key}` beside properties: generated the properties only"),
+                    );
                     return self.structure(obj, ptr, name);
                 }
                 if branches.len() == 1 {
-                    let inner = self.convert(&branches[0], &format!("{ptr}/{key}/0"), Name::Hint(name.stem().to_string()))?;
+                    let inner = self.convert(
+                        &branches[0],
+                        &format!("{ptr}/{key}/0"),
+                        Name::Hint(name.stem().to_string()),
+                    )?;
                     return Ok(self.alias_if_fixed(name, inner, obj, ptr));
                 }
                 if branches.is_empty() {
@@ -121,14 +141,25 @@ impl Builder<'_> {
         let ty = match obj.get("type").and_then(Value::as_str) {
             Some("string") => TypeRef::Prim(self.string_prim(obj)),
             Some("integer") => TypeRef::Prim(int_prim(obj)),
-            Some("number") => TypeRef::Prim(if obj.get("format").and_then(Value::as_str) == Some("float") { Prim::F32 } else { Prim::F64 }),
+            Some("number") => TypeRef::Prim(
+                if obj.get("format").and_then(Value::as_str) == Some("float") {
+                    Prim::F32
+                } else {
+                    Prim::F64
+                },
+            ),
             Some("boolean") => TypeRef::Prim(Prim::Bool),
             Some("array") => {
                 let item = match obj.get("items") {
                     Some(items) => {
                         let iptr = format!("{ptr}/items");
-                        let t = self.convert(items, &iptr, Name::Hint(format!("{}Item", name.stem())))?;
-                        if self.is_nullable(items, &iptr) { TypeRef::Option(Box::new(t)) } else { t }
+                        let t =
+                            self.convert(items, &iptr, Name::Hint(format!("{}Item", name.stem())))?;
+                        if self.is_nullable(items, &iptr) {
+                            TypeRef::Option(Box::new(t))
+                        } else {
+                            t
+                        }
                     }
                     None => {
                         if obj.contains_key("prefixItems") {
@@ -139,11 +170,16 @@ impl Builder<'_> {
                 };
                 TypeRef::Array(Box::new(item))
             }
-            Some("object") | None if has_object_keywords(s) => return self.structure(obj, ptr, name),
+            Some("object") | None if has_object_keywords(s) => {
+                return self.structure(obj, ptr, name)
+            }
             Some("object") => TypeRef::Map(Box::new(TypeRef::Any)),
             Some("null") | None => TypeRef::Any,
             Some(other) => {
-                self.warn(ptr, format!("unknown type `{other}`: generated as `serde_json::Value`"));
+                self.warn(
+                    ptr,
+                    format!("unknown type `{other}`: generated as `serde_json::Value`"),
+                );
                 TypeRef::Any
             }
         };
@@ -162,8 +198,16 @@ impl Builder<'_> {
             return Ok(t.clone());
         }
         // A ref into the middle of another schema: name it after where it lives.
-        let stem = tptr.rsplit('/').filter(|t| t.parse::<usize>().is_err()).take(2).collect::<Vec<_>>();
-        let hint = if stem.is_empty() { hint.to_string() } else { stem.iter().rev().map(|t| camel(t)).collect::<String>() };
+        let stem = tptr
+            .rsplit('/')
+            .filter(|t| t.parse::<usize>().is_err())
+            .take(2)
+            .collect::<Vec<_>>();
+        let hint = if stem.is_empty() {
+            hint.to_string()
+        } else {
+            stem.iter().rev().map(|t| camel(t)).collect::<String>()
+        };
         let t = self.convert(target, tptr, Name::Hint(hint))?;
         self.by_pointer.insert(tptr.to_string(), t.clone());
         Ok(t)
@@ -178,12 +222,20 @@ impl Builder<'_> {
         if let Some(t) = self.by_pointer.get(&ptr) {
             return Ok(t.clone());
         }
-        let name = self.component_names.get(key).cloned().ok_or_else(|| self.err(&ptr, "unknown component schema"))?;
+        let name = self
+            .component_names
+            .get(key)
+            .cloned()
+            .ok_or_else(|| self.err(&ptr, "unknown component schema"))?;
         if !self.in_progress.insert(ptr.clone()) {
             // Recursion: the named type is being defined right now.
             return Ok(TypeRef::Named(name));
         }
-        let schema = self.root_static().pointer(&ptr).cloned().unwrap_or(Value::Null);
+        let schema = self
+            .root_static()
+            .pointer(&ptr)
+            .cloned()
+            .unwrap_or(Value::Null);
         let t = self.convert(&schema, &ptr, Name::Fixed(name))?;
         self.in_progress.remove(&ptr);
         self.by_pointer.insert(ptr, t.clone());
@@ -192,7 +244,13 @@ impl Builder<'_> {
 
     /// Component schemas that are plain types still get a name (`pub type X = …`); references
     /// to them use the underlying type so fields read naturally.
-    fn alias_if_fixed(&mut self, name: Name, ty: TypeRef, obj: &Map<String, Value>, ptr: &str) -> TypeRef {
+    fn alias_if_fixed(
+        &mut self,
+        name: Name,
+        ty: TypeRef,
+        obj: &Map<String, Value>,
+        ptr: &str,
+    ) -> TypeRef {
         if let Name::Fixed(n) = name {
             if ty != TypeRef::Named(n.clone()) && !self.defined.contains(&n) {
                 self.define(TypeDef {
@@ -223,14 +281,22 @@ impl Builder<'_> {
             "byte" => Prim::Base64,
             "binary" => Prim::Binary,
             "snowflake" => Prim::Snowflake,
-            _ if self.config.decimal_ids_as_snowflake && obj.get("pattern").and_then(Value::as_str) == Some(DECIMAL_ID) => {
+            _ if self.config.decimal_ids_as_snowflake
+                && obj.get("pattern").and_then(Value::as_str) == Some(DECIMAL_ID) =>
+            {
                 Prim::Snowflake
             }
             _ => Prim::String,
         }
     }
 
-    fn flags(&mut self, obj: &Map<String, Value>, flags: &Value, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+    fn flags(
+        &mut self,
+        obj: &Map<String, Value>,
+        flags: &Value,
+        ptr: &str,
+        name: Name,
+    ) -> Result<TypeRef, Error> {
         let Some(list) = flags.as_array() else {
             self.warn(ptr, "`x-bitflagValues` is not an array: ignored");
             return Ok(TypeRef::Prim(Prim::String));
@@ -246,26 +312,52 @@ impl Builder<'_> {
                 _ => None,
             };
             let Some(value) = value else {
-                self.warn(&format!("{ptr}/x-bitflagValues/{i}"), "flag value is not an unsigned integer: skipped");
+                self.warn(
+                    &format!("{ptr}/x-bitflagValues/{i}"),
+                    "flag value is not an unsigned integer: skipped",
+                );
                 continue;
             };
-            let rust = scope.claim(snake(fname).to_uppercase().trim_end_matches('_').to_string());
-            let rust = if rust.starts_with(|c: char| c.is_ascii_digit()) || rust.is_empty() { format!("F{rust}") } else { rust };
-            out.push(Flag { rust_name: rust, name: fname.to_string(), value, docs: docs_of(f) });
+            let rust = scope.claim(
+                snake(fname)
+                    .to_uppercase()
+                    .trim_end_matches('_')
+                    .to_string(),
+            );
+            let rust = if rust.starts_with(|c: char| c.is_ascii_digit()) || rust.is_empty() {
+                format!("F{rust}")
+            } else {
+                rust
+            };
+            out.push(Flag {
+                rust_name: rust,
+                name: fname.to_string(),
+                value,
+                docs: docs_of(f),
+            });
         }
         let as_string = obj.get("type").and_then(Value::as_str) == Some("string");
         self.define(TypeDef {
             name: name.clone(),
             docs: docs(obj),
             deprecated: deprecated(obj),
-            kind: TypeKind::Flags(FlagsDef { as_string, flags: out }),
+            kind: TypeKind::Flags(FlagsDef {
+                as_string,
+                flags: out,
+            }),
             pointer: self.origins.original(ptr),
             tags: vec![],
         });
         Ok(TypeRef::Named(name))
     }
 
-    fn enumeration(&mut self, obj: &Map<String, Value>, values: &Value, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+    fn enumeration(
+        &mut self,
+        obj: &Map<String, Value>,
+        values: &Value,
+        ptr: &str,
+        name: Name,
+    ) -> Result<TypeRef, Error> {
         let Some(values) = values.as_array() else {
             return Err(self.err(&format!("{ptr}/enum"), "`enum` must be an array"));
         };
@@ -281,7 +373,10 @@ impl Builder<'_> {
         } else if values.iter().all(|v| v.is_number()) {
             return Ok(self.alias_if_fixed(name, TypeRef::Prim(Prim::F64), obj, ptr));
         } else {
-            self.warn(ptr, "enum mixes value types: generated as `serde_json::Value`");
+            self.warn(
+                ptr,
+                "enum mixes value types: generated as `serde_json::Value`",
+            );
             return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
         };
         if values.is_empty() {
@@ -291,7 +386,9 @@ impl Builder<'_> {
             .iter()
             .find_map(|k| obj.get(*k).and_then(Value::as_array))
             .filter(|n| n.len() == values.len());
-        let descriptions = ["x-enumDescriptions", "x-enum-descriptions"].iter().find_map(|k| obj.get(*k));
+        let descriptions = ["x-enumDescriptions", "x-enum-descriptions"]
+            .iter()
+            .find_map(|k| obj.get(*k));
         let mut scope = Scope::new();
         scope.claim("Unknown".into());
         let mut variants = Vec::new();
@@ -302,16 +399,28 @@ impl Builder<'_> {
                 (None, Value::String(s)) => camel(s),
                 (None, Value::Number(n)) => {
                     let i = n.as_i64().unwrap_or(0);
-                    if i < 0 { format!("Minus{}", i.unsigned_abs()) } else { format!("V{i}") }
+                    if i < 0 {
+                        format!("Minus{}", i.unsigned_abs())
+                    } else {
+                        format!("V{i}")
+                    }
                 }
                 _ => format!("V{i}"),
             };
             let doc = match descriptions {
                 Some(Value::Array(d)) => d.get(i).and_then(Value::as_str).map(str::to_string),
-                Some(Value::Object(m)) => v.as_str().and_then(|k| m.get(k)).and_then(Value::as_str).map(str::to_string),
+                Some(Value::Object(m)) => v
+                    .as_str()
+                    .and_then(|k| m.get(k))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 _ => None,
             };
-            variants.push(EnumVariant { rust_name: scope.claim(base), value: (*v).clone(), docs: doc });
+            variants.push(EnumVariant {
+                rust_name: scope.claim(base),
+                value: (*v).clone(),
+                docs: doc,
+            });
         }
         let name = self.claim(name);
         self.define(TypeDef {
@@ -325,19 +434,35 @@ impl Builder<'_> {
         Ok(TypeRef::Named(name))
     }
 
-    fn structure(&mut self, obj: &Map<String, Value>, ptr: &str, name: Name) -> Result<TypeRef, Error> {
+    fn structure(
+        &mut self,
+        obj: &Map<String, Value>,
+        ptr: &str,
+        name: Name,
+    ) -> Result<TypeRef, Error> {
         let mut props: Vec<(String, Value, String)> = Vec::new();
         let mut required = BTreeSet::new();
         let mut additional: Option<(Value, String)> = None;
         let mut seen = BTreeSet::new();
-        self.collect_object(&Value::Object(obj.clone()), ptr, &mut props, &mut required, &mut additional, &mut seen)?;
+        self.collect_object(
+            &Value::Object(obj.clone()),
+            ptr,
+            &mut props,
+            &mut required,
+            &mut additional,
+            &mut seen,
+        )?;
 
         if props.is_empty() {
             // A pure map (or an empty object).
             let value = match &additional {
                 Some((v, p)) => {
                     let t = self.convert(v, p, Name::Hint(format!("{}Value", name.stem())))?;
-                    if self.is_nullable(v, p) { TypeRef::Option(Box::new(t)) } else { t }
+                    if self.is_nullable(v, p) {
+                        TypeRef::Option(Box::new(t))
+                    } else {
+                        t
+                    }
                 }
                 None => TypeRef::Any,
             };
@@ -350,7 +475,11 @@ impl Builder<'_> {
         let mut scope = Scope::new();
         let mut fields = Vec::new();
         for (wire, schema, pptr) in props {
-            let ty = self.convert(&schema, &pptr, Name::Hint(format!("{name}{}", camel(&wire))))?;
+            let ty = self.convert(
+                &schema,
+                &pptr,
+                Name::Hint(format!("{name}{}", camel(&wire))),
+            )?;
             let nullable = self.is_nullable(&schema, &pptr);
             let read_only = schema.get("readOnly").and_then(Value::as_bool) == Some(true);
             let is_required = required.contains(&wire) && !read_only;
@@ -361,7 +490,9 @@ impl Builder<'_> {
                 (false, true) => Presence::OptionalNullable,
             };
             let (field_docs, field_deprecated) = match self.deref(&schema, &pptr) {
-                Ok((t, _)) if schema.get("description").is_none() => (docs_of(t), deprecated_of(&schema) || deprecated_of(t)),
+                Ok((t, _)) if schema.get("description").is_none() => {
+                    (docs_of(t), deprecated_of(&schema) || deprecated_of(t))
+                }
                 _ => (docs_of(&schema), deprecated_of(&schema)),
             };
             fields.push(Field {
@@ -378,7 +509,11 @@ impl Builder<'_> {
         let additional = match additional {
             Some((v, p)) => {
                 let t = self.convert(&v, &p, Name::Hint(format!("{name}Value")))?;
-                Some(if self.is_nullable(&v, &p) { TypeRef::Option(Box::new(t)) } else { t })
+                Some(if self.is_nullable(&v, &p) {
+                    TypeRef::Option(Box::new(t))
+                } else {
+                    t
+                })
             }
             None => None,
         };
@@ -411,14 +546,28 @@ impl Builder<'_> {
         }
         if let Some(Value::Array(parts)) = s.get("allOf") {
             for (i, part) in parts.iter().enumerate() {
-                self.collect_object(part, &format!("{ptr}/allOf/{i}"), props, required, additional, seen)?;
+                self.collect_object(
+                    part,
+                    &format!("{ptr}/allOf/{i}"),
+                    props,
+                    required,
+                    additional,
+                    seen,
+                )?;
             }
         }
         // A single-branch oneOf/anyOf inside allOf contributes its properties too.
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(b)) = s.get(key) {
                 if b.len() == 1 {
-                    self.collect_object(&b[0], &format!("{ptr}/{key}/0"), props, required, additional, seen)?;
+                    self.collect_object(
+                        &b[0],
+                        &format!("{ptr}/{key}/0"),
+                        props,
+                        required,
+                        additional,
+                        seen,
+                    )?;
                 }
             }
         }
@@ -437,8 +586,12 @@ impl Builder<'_> {
             required.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
         }
         match s.get("additionalProperties") {
-            Some(Value::Bool(true)) => *additional = Some((Value::Bool(true), format!("{ptr}/additionalProperties"))),
-            Some(v @ Value::Object(_)) => *additional = Some((v.clone(), format!("{ptr}/additionalProperties"))),
+            Some(Value::Bool(true)) => {
+                *additional = Some((Value::Bool(true), format!("{ptr}/additionalProperties")))
+            }
+            Some(v @ Value::Object(_)) => {
+                *additional = Some((v.clone(), format!("{ptr}/additionalProperties")))
+            }
             _ => {}
         }
         if additional.is_none() {
@@ -451,19 +604,36 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn union(&mut self, obj: &Map<String, Value>, key: &str, ptr: &str, name: Name) -> Result<TypeRef, Error> {
-        let branches = obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+    fn union(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        ptr: &str,
+        name: Name,
+    ) -> Result<TypeRef, Error> {
+        let branches = obj
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let name = self.claim(name);
         let self_key = join("#", &name);
         self.in_progress.insert(self_key.clone());
 
         // Which property tells the variants apart, if any.
         let disc = obj.get("discriminator");
-        let disc_prop = disc.and_then(|d| d.get("propertyName")).and_then(Value::as_str).map(str::to_string);
+        let disc_prop = disc
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let mapping: Vec<(String, String)> = disc
             .and_then(|d| d.get("mapping"))
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
 
         let mut resolved = Vec::new();
@@ -480,11 +650,16 @@ impl Builder<'_> {
         for (i, b) in branches.iter().enumerate() {
             let bptr = format!("{ptr}/{key}/{i}");
             let (target, tptr) = &resolved[i];
-            let component = tptr.strip_prefix("/components/schemas/").filter(|k| !k.contains('/'));
+            let component = tptr
+                .strip_prefix("/components/schemas/")
+                .filter(|k| !k.contains('/'));
             let mut tag_values = Vec::new();
             if let Some(tag) = &tag {
                 for (value, r) in &mapping {
-                    let r_ptr = r.strip_prefix('#').map(str::to_string).unwrap_or_else(|| format!("/components/schemas/{r}"));
+                    let r_ptr = r
+                        .strip_prefix('#')
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("/components/schemas/{r}"));
                     if &r_ptr == tptr {
                         tag_values.push(value.clone());
                     }
@@ -510,10 +685,19 @@ impl Builder<'_> {
             let base = match (&ty, component, tag_values.first()) {
                 (_, _, Some(v)) if tag.is_some() => camel(v),
                 (_, Some(c), _) => camel(c),
-                (TypeRef::Named(n), _, _) => n.strip_prefix(name.as_str()).filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| n.clone()),
+                (TypeRef::Named(n), _, _) => n
+                    .strip_prefix(name.as_str())
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| n.clone()),
                 (t, _, _) => variant_name_for(t),
             };
-            variants.push(UnionVariant { rust_name: scope.claim(base), ty, tag_values, docs: docs_of(target) });
+            variants.push(UnionVariant {
+                rust_name: scope.claim(base),
+                ty,
+                tag_values,
+                docs: docs_of(target),
+            });
         }
         // A tag only helps if every variant has a value for it.
         let tag = tag.filter(|_| variants.iter().all(|v| !v.tag_values.is_empty()));
@@ -537,7 +721,15 @@ impl Builder<'_> {
         let mut req = BTreeSet::new();
         let mut add = None;
         let mut seen = BTreeSet::new();
-        self.collect_object(first, &branches[0].1, &mut props, &mut req, &mut add, &mut seen).ok()?;
+        self.collect_object(
+            first,
+            &branches[0].1,
+            &mut props,
+            &mut req,
+            &mut add,
+            &mut seen,
+        )
+        .ok()?;
         for (k, _, _) in &props {
             if req.contains(k) {
                 candidates.push(k.clone());
@@ -545,7 +737,10 @@ impl Builder<'_> {
         }
         candidates.into_iter().find(|prop| {
             let mut values = BTreeSet::new();
-            branches.iter().all(|(b, p)| self.const_value(b, p, prop).is_some_and(|v| values.insert(v)))
+            branches.iter().all(|(b, p)| {
+                self.const_value(b, p, prop)
+                    .is_some_and(|v| values.insert(v))
+            })
         })
     }
 
@@ -555,10 +750,15 @@ impl Builder<'_> {
         let mut req = BTreeSet::new();
         let mut add = None;
         let mut seen = BTreeSet::new();
-        self.collect_object(s, ptr, &mut props, &mut req, &mut add, &mut seen).ok()?;
+        self.collect_object(s, ptr, &mut props, &mut req, &mut add, &mut seen)
+            .ok()?;
         let (_, schema, pptr) = props.iter().find(|(k, _, _)| k == prop)?;
         let (schema, _) = self.deref(schema, pptr).ok()?;
-        match schema.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+        match schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
             Some([Value::String(v)]) => Some(v.clone()),
             _ => None,
         }
@@ -589,7 +789,8 @@ fn variant_name_for(t: &TypeRef) -> String {
 fn int_prim(obj: &Map<String, Value>) -> Prim {
     let min = obj.get("minimum").and_then(Value::as_f64);
     let max = obj.get("maximum").and_then(Value::as_f64);
-    let fits_i32 = min.map_or(true, |m| m >= i32::MIN as f64) && max.map_or(true, |m| m <= i32::MAX as f64);
+    let fits_i32 =
+        min.map_or(true, |m| m >= i32::MIN as f64) && max.map_or(true, |m| m <= i32::MAX as f64);
     let exceeds_i64 = max.is_some_and(|m| m > i64::MAX as f64);
     let unsigned = min.is_some_and(|m| m >= 0.0);
     match obj.get("format").and_then(Value::as_str).unwrap_or("") {
@@ -603,12 +804,19 @@ fn int_prim(obj: &Map<String, Value>) -> Prim {
 
 /// Keywords that make a schema an object with its own shape.
 fn has_object_keywords(s: &Value) -> bool {
-    ["properties", "additionalProperties", "patternProperties"].iter().any(|k| s.get(*k).is_some())
-        || s.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1)
+    ["properties", "additionalProperties", "patternProperties"]
+        .iter()
+        .any(|k| s.get(*k).is_some())
+        || s.get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.len() > 1)
 }
 
 pub(crate) fn docs(obj: &Map<String, Value>) -> Option<String> {
-    let d = obj.get("description").or_else(|| obj.get("title")).and_then(Value::as_str)?;
+    let d = obj
+        .get("description")
+        .or_else(|| obj.get("title"))
+        .and_then(Value::as_str)?;
     let d = d.trim();
     (!d.is_empty()).then(|| d.to_string())
 }

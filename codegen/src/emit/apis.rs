@@ -27,7 +27,10 @@ impl Shared {
 }
 
 fn error_key(op: &Operation) -> Vec<(StatusMatch, usize)> {
-    op.errors.iter().filter_map(|e| e.model.map(|m| (e.status, m))).collect()
+    op.errors
+        .iter()
+        .filter_map(|e| e.model.map(|m| (e.status, m)))
+        .collect()
 }
 
 pub fn scheme_ident(s: &SecurityScheme) -> proc_macro2::Ident {
@@ -50,19 +53,24 @@ fn status_tokens(s: StatusMatch) -> TokenStream {
 
 pub fn apis_mod(api: &Api) -> TokenStream {
     let shared = Shared::collect(api);
-    let modules = api.tags.iter().enumerate().filter(|(i, _)| api.client_operations().any(|o| o.tag == *i)).map(|(_, t)| {
-        let m = ident(&t.module);
-        let api_ty = format_ident!("{}Api", t.type_name);
-        let feature = &t.feature;
-        let d = format!(" Operations tagged `{}`.", t.name);
-        quote! {
-            #[doc = #d]
-            #[cfg(feature = #feature)]
-            pub mod #m;
-            #[cfg(feature = #feature)]
-            pub use #m::#api_ty;
-        }
-    });
+    let modules = api
+        .tags
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| api.client_operations().any(|o| o.tag == *i))
+        .map(|(_, t)| {
+            let m = ident(&t.module);
+            let api_ty = format_ident!("{}Api", t.type_name);
+            let feature = &t.feature;
+            let d = format!(" Operations tagged `{}`.", t.name);
+            quote! {
+                #[doc = #d]
+                #[cfg(feature = #feature)]
+                pub mod #m;
+                #[cfg(feature = #feature)]
+                pub use #m::#api_ty;
+            }
+        });
     let schemes = api.security_schemes.iter().map(|s| {
         let id = scheme_ident(s);
         let name = &s.name;
@@ -79,7 +87,10 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     let security = shared.security.iter().map(|(alts, i)| {
         let id = format_ident!("SECURITY_{}", i);
         let alts = alts.iter().map(|alt| {
-            let ids = alt.iter().filter_map(|n| api.security_schemes.iter().find(|s| &s.name == n)).map(scheme_ident);
+            let ids = alt
+                .iter()
+                .filter_map(|n| api.security_schemes.iter().find(|s| &s.name == n))
+                .map(scheme_ident);
             quote!(&[#(&#ids),*])
         });
         quote!(#[allow(dead_code)] pub(crate) static #id: crate::runtime::Security = &[#(#alts),*];)
@@ -142,7 +153,10 @@ pub fn tag_module(api: &Api, tag_index: usize) -> TokenStream {
     let tag_doc = doc(&format!(
         "Operations tagged `{}`.{}\n\nGet one from [`Client::{}`](crate::Client::{}).",
         tag.name,
-        tag.description.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default(),
+        tag.description
+            .as_deref()
+            .map(|d| format!("\n\n{d}"))
+            .unwrap_or_default(),
         tag.module,
         tag.module
     ));
@@ -194,7 +208,12 @@ fn method_tokens(m: Method) -> TokenStream {
     quote!(reqwest::Method::#m)
 }
 
-fn operation(api: &Api, op: &Operation, api_ty: &proc_macro2::Ident, shared: &Shared) -> (TokenStream, Option<TokenStream>) {
+fn operation(
+    api: &Api,
+    op: &Operation,
+    api_ty: &proc_macro2::Ident,
+    shared: &Shared,
+) -> (TokenStream, Option<TokenStream>) {
     let name = ident(&op.rust_name);
     let mut args = Vec::new();
     let mut stmts = Vec::new();
@@ -214,7 +233,11 @@ fn operation(api: &Api, op: &Operation, api_ty: &proc_macro2::Ident, shared: &Sh
     }
     let method = method_tokens(op.method);
     let template = &op.path;
-    let path_expr = if fmt_args.is_empty() { quote!(#fmt.to_string()) } else { quote!(format!(#fmt, #(#fmt_args),*)) };
+    let path_expr = if fmt_args.is_empty() {
+        quote!(#fmt.to_string())
+    } else {
+        quote!(format!(#fmt, #(#fmt_args),*))
+    };
 
     // Required parameters are arguments; optional ones go in a params struct.
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
@@ -246,8 +269,14 @@ fn operation(api: &Api, op: &Operation, api_ty: &proc_macro2::Ident, shared: &Sh
         let t = ty(&b.ty, Ctx::Elsewhere);
         let ct = &b.content_type;
         let (arg, encode) = match b.kind {
-            BodyKind::Json => (quote!(&#t), quote!(runtime::Body::json(#id).map_err(super::encode_error)?)),
-            BodyKind::Form => (quote!(&#t), quote!(runtime::Body::form(#id).map_err(super::encode_error)?)),
+            BodyKind::Json => (
+                quote!(&#t),
+                quote!(runtime::Body::json(#id).map_err(super::encode_error)?),
+            ),
+            BodyKind::Form => (
+                quote!(&#t),
+                quote!(runtime::Body::form(#id).map_err(super::encode_error)?),
+            ),
             BodyKind::Multipart => {
                 let files = multipart_files(api, b, &id);
                 (
@@ -260,8 +289,14 @@ fn operation(api: &Api, op: &Operation, api_ty: &proc_macro2::Ident, shared: &Sh
                     }),
                 )
             }
-            BodyKind::Bytes => (quote!(bytes::Bytes), quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: #id })),
-            BodyKind::Text => (quote!(&str), quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: bytes::Bytes::copy_from_slice(#id.as_bytes()) })),
+            BodyKind::Bytes => (
+                quote!(bytes::Bytes),
+                quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: #id }),
+            ),
+            BodyKind::Text => (
+                quote!(&str),
+                quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: bytes::Bytes::copy_from_slice(#id.as_bytes()) }),
+            ),
         };
         if b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text {
             args.push(quote!(#id: #arg));
@@ -283,13 +318,26 @@ fn operation(api: &Api, op: &Operation, api_ty: &proc_macro2::Ident, shared: &Sh
     let (ret, call) = match &op.success.kind {
         SuccessKind::Json(t) => {
             let t = ty(t, Ctx::Elsewhere);
-            (quote!(#t), quote!(self.client.execute(req, super::#errors).await))
+            (
+                quote!(#t),
+                quote!(self.client.execute(req, super::#errors).await),
+            )
         }
-        SuccessKind::Empty => (quote!(()), quote!(self.client.execute_empty(req, super::#errors).await)),
-        SuccessKind::Bytes { .. } | SuccessKind::Text => (quote!(bytes::Bytes), quote!(self.client.execute_bytes(req, super::#errors).await)),
+        SuccessKind::Empty => (
+            quote!(()),
+            quote!(self.client.execute_empty(req, super::#errors).await),
+        ),
+        SuccessKind::Bytes { .. } | SuccessKind::Text => (
+            quote!(bytes::Bytes),
+            quote!(self.client.execute_bytes(req, super::#errors).await),
+        ),
     };
     let docs = doc(&operation_docs(api, op));
-    let deprecated = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
     let method_tokens = quote! {
         #docs
         #deprecated
@@ -308,8 +356,12 @@ fn param_push(p: &Param, value: &TokenStream) -> TokenStream {
     let wire = &p.name;
     match p.location {
         ParamLocation::Query => match (p.style, &p.ty) {
-            (ParamStyle::DeepObject, _) => quote!(runtime::query_push_deep(&mut req.query, #wire, &#value);),
-            (ParamStyle::Form { explode }, TypeRef::Array(_)) => quote!(runtime::query_push_array(&mut req.query, #wire, &#value[..], #explode);),
+            (ParamStyle::DeepObject, _) => {
+                quote!(runtime::query_push_deep(&mut req.query, #wire, &#value);)
+            }
+            (ParamStyle::Form { explode }, TypeRef::Array(_)) => {
+                quote!(runtime::query_push_array(&mut req.query, #wire, &#value[..], #explode);)
+            }
             (ParamStyle::Delimited(c), TypeRef::Array(_)) => {
                 let sep = c.to_string();
                 quote!(runtime::query_push(&mut req.query, #wire, &#value.iter().map(runtime::param_string).collect::<Vec<_>>().join(#sep));)
@@ -317,14 +369,20 @@ fn param_push(p: &Param, value: &TokenStream) -> TokenStream {
             _ => quote!(runtime::query_push(&mut req.query, #wire, &#value);),
         },
         ParamLocation::Header => quote!(req.headers.push((#wire, runtime::param_string(&#value)));),
-        ParamLocation::Cookie => quote!(req.headers.push(("Cookie", format!("{}={}", #wire, runtime::param_string(&#value))));),
+        ParamLocation::Cookie => {
+            quote!(req.headers.push(("Cookie", format!("{}={}", #wire, runtime::param_string(&#value))));)
+        }
         ParamLocation::Path => quote!(),
     }
 }
 
 fn multipart_files(api: &Api, b: &RequestBody, id: &proc_macro2::Ident) -> Vec<TokenStream> {
-    let TypeRef::Named(n) = &b.ty else { return vec![] };
-    let Some(TypeKind::Struct(s)) = api.type_def(n).map(|d| &d.kind) else { return vec![] };
+    let TypeRef::Named(n) = &b.ty else {
+        return vec![];
+    };
+    let Some(TypeKind::Struct(s)) = api.type_def(n).map(|d| &d.kind) else {
+        return vec![];
+    };
     b.file_fields
         .iter()
         .filter_map(|wire| s.fields.iter().find(|f| &f.name == wire))
@@ -344,7 +402,12 @@ fn multipart_files(api: &Api, b: &RequestBody, id: &proc_macro2::Ident) -> Vec<T
         .collect()
 }
 
-fn params_struct(op: &Operation, api_ty: &proc_macro2::Ident, name: &proc_macro2::Ident, optional: &[&Param]) -> TokenStream {
+fn params_struct(
+    op: &Operation,
+    api_ty: &proc_macro2::Ident,
+    name: &proc_macro2::Ident,
+    optional: &[&Param],
+) -> TokenStream {
     let d = format!(" Optional parameters of [`{api_ty}::{}`].", op.rust_name);
     let fields = optional.iter().map(|p| {
         let id = ident(&p.rust_name);
@@ -411,14 +474,30 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
             d.push_str(&format!("\n- `{}`: {}", p.rust_name, param_doc(p)));
         }
         if let Some(b) = &op.body {
-            d.push_str(&format!("\n- `{}`: the `{}` request body.", b.param_name, b.content_type));
+            d.push_str(&format!(
+                "\n- `{}`: the `{}` request body.",
+                b.param_name, b.content_type
+            ));
         }
     }
     d.push_str("\n\n# Authentication\n\n");
     if op.security.is_empty() {
         d.push_str("None.");
     } else {
-        let alts: Vec<String> = op.security.iter().map(|a| if a.is_empty() { "anonymous".to_string() } else { a.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" + ") }).collect();
+        let alts: Vec<String> = op
+            .security
+            .iter()
+            .map(|a| {
+                if a.is_empty() {
+                    "anonymous".to_string()
+                } else {
+                    a.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                }
+            })
+            .collect();
         d.push_str(&format!("One of: {}.", alts.join(", ")));
     }
     if !op.errors.is_empty() {
@@ -429,7 +508,15 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
                 StatusMatch::Range(r) => format!("{r}XX"),
                 StatusMatch::Default => "other statuses".to_string(),
             };
-            let model = e.model.map(|m| format!(" ([`ErrorBody::{0}`](crate::models::ErrorBody::{0}))", api.error_models[m].variant)).unwrap_or_default();
+            let model = e
+                .model
+                .map(|m| {
+                    format!(
+                        " ([`ErrorBody::{0}`](crate::models::ErrorBody::{0}))",
+                        api.error_models[m].variant
+                    )
+                })
+                .unwrap_or_default();
             let what = e.description.as_deref().unwrap_or("");
             d.push_str(&format!("\n- {status}: {what}{model}"));
         }

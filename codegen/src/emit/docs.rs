@@ -270,9 +270,7 @@ impl<'a> Docs<'a> {
             TypeKind::Enum(e) => enum_doc(e, &mut s),
             TypeKind::Union(u) => self.union_doc(u, &mut s),
             TypeKind::Alias(target) => {
-                let (l, _) = label(target, Style::Model, true);
                 s.push_str("## Type\n\n");
-                s.push_str(&format!("A type alias: `pub type {} = {l};`\n\n", t.name));
                 s.push_str(&format!(
                     "Alias of {}.\n\n",
                     self.type_cell(target, Style::Model)
@@ -281,8 +279,10 @@ impl<'a> Docs<'a> {
             TypeKind::Flags(f) => flags_doc(f, &mut s),
         }
         s.push_str(MODEL_FOOTER);
-        s.push_str("\n\n");
-        s
+        // Table rows with an empty last cell would end in a space.
+        let mut doc: String = s.lines().flat_map(|l| [l.trim_end(), "\n"]).collect();
+        doc.push('\n');
+        doc
     }
 
     fn struct_doc(&self, st: &StructDef, s: &mut String) {
@@ -489,8 +489,10 @@ impl<'a> Docs<'a> {
             .iter()
             .find(|s| s.kind != SchemeKind::Basic);
         // An argument-free GET the example's credential can call (or that needs none).
+        // Optional parameters are one `&XParams` argument (`Default`); required ones are not
+        // worth inventing values for.
         let callable = |op: &&Operation| {
-            op.params.is_empty()
+            op.params.iter().all(|p| !p.required)
                 && op.body.is_none()
                 && (op.security.is_empty()
                     || op.security.iter().any(|alt| alt.is_empty())
@@ -507,8 +509,11 @@ impl<'a> Docs<'a> {
             .filter(|(_, op)| callable(op))
             .min_by_key(|(_, op)| {
                 (
+                    !op.params.is_empty(),
                     op.method != Method::Get,
                     !matches!(op.success.kind, SuccessKind::Json(_)),
+                    // Preferably one that uses the credential set above.
+                    op.security.is_empty(),
                 )
             });
         let mut s = String::from("```rust\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
@@ -521,8 +526,13 @@ impl<'a> Docs<'a> {
         s.push_str("        .build()?;\n");
         match call {
             Some((tag, op)) => {
+                let args = if op.params.is_empty() {
+                    ""
+                } else {
+                    "&Default::default()"
+                };
                 s.push_str(&format!(
-                    "    let response = client.{}().{}().await?;\n",
+                    "    let response = client.{}().{}({args}).await?;\n",
                     tag.module, op.rust_name
                 ));
                 s.push_str("    println!(\"{} {:?}\", response.status(), response.body());\n");

@@ -21,19 +21,35 @@ pub enum Emitted {
 pub fn emit(api: &Api, config: &Config) -> Vec<(PathBuf, Emitted)> {
     let mut files = Vec::new();
     let crate_ident = config.crate_name.replace('-', "_");
-    files.push(("Cargo.toml".into(), Emitted::Text(krate::cargo_toml(api, config))));
-    files.push(("src/lib.rs".into(), Emitted::Rust(krate::lib_rs(api, config))));
+    files.push((
+        "Cargo.toml".into(),
+        Emitted::Text(krate::cargo_toml(api, config)),
+    ));
+    files.push((
+        "src/lib.rs".into(),
+        Emitted::Rust(krate::lib_rs(api, config)),
+    ));
     files.push(("src/models.rs".into(), Emitted::Rust(models::models(api))));
     files.push(("src/apis/mod.rs".into(), Emitted::Rust(apis::apis_mod(api))));
     for (i, tag) in api.tags.iter().enumerate() {
         if api.client_operations().any(|o| o.tag == i) {
-            files.push((format!("src/apis/{}.rs", tag.module).into(), Emitted::Rust(apis::tag_module(api, i))));
+            files.push((
+                format!("src/apis/{}.rs", tag.module).into(),
+                Emitted::Rust(apis::tag_module(api, i)),
+            ));
         }
     }
     // Hand-written runtime files, with the crate name their doc examples import.
-    let copy = |text: &str| Emitted::Text(text.replace("fluxer_sdk::", &format!("{crate_ident}::")));
-    files.push(("src/runtime.rs".into(), copy(include_str!("../../runtime/runtime.rs"))));
-    files.push(("src/types.rs".into(), copy(include_str!("../../runtime/types.rs"))));
+    let copy =
+        |text: &str| Emitted::Text(text.replace("fluxer_sdk::", &format!("{crate_ident}::")));
+    files.push((
+        "src/runtime.rs".into(),
+        copy(include_str!("../../runtime/runtime.rs")),
+    ));
+    files.push((
+        "src/types.rs".into(),
+        copy(include_str!("../../runtime/types.rs")),
+    ));
     for (path, text) in docs::render(api, &config.crate_name) {
         files.push((path.into(), Emitted::Text(text)));
     }

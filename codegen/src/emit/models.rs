@@ -6,11 +6,10 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 pub fn models(api: &Api) -> TokenStream {
-    let types = api.types.iter().map(|t| {
-        let cfg = cfg_for(api, &t.tags);
-        let body = type_def(t);
-        quote!(#cfg #body)
-    });
+    let types = api
+        .types
+        .iter()
+        .map(|t| gate(cfg_for(api, &t.tags), type_def(t)));
     let error_body = error_body(api);
     quote! {
         //! Request and response models.
@@ -27,19 +26,42 @@ pub fn models(api: &Api) -> TokenStream {
     }
 }
 
+/// Puts `cfg` on every item of `items` (a type and its impls go together).
+fn gate(cfg: TokenStream, items: TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return items;
+    }
+    let file: syn::File = match syn::parse2(items.clone()) {
+        Ok(f) => f,
+        Err(_) => return items,
+    };
+    let gated = file.items.into_iter().map(|item| quote!(#cfg #item));
+    quote!(#(#gated)*)
+}
+
 /// `#[cfg(any(feature = …))]` for a type reached only by some tags' operations.
 pub fn cfg_for(api: &Api, tags: &[usize]) -> TokenStream {
     if tags.is_empty() {
         return quote!();
     }
-    let features = tags.iter().map(|&i| api.tags[i].feature.as_str());
+    let features: Vec<&str> = tags.iter().map(|&i| api.tags[i].feature.as_str()).collect();
+    if let [one] = features.as_slice() {
+        return quote!(#[cfg(feature = #one)]);
+    }
     quote!(#[cfg(any(#(feature = #features),*))])
 }
 
 fn type_def(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
-    let docs = doc(t.docs.as_deref().unwrap_or(&format!("The `{}` model.", t.name)));
-    let deprecated = if t.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let docs = doc(t
+        .docs
+        .as_deref()
+        .unwrap_or(&format!("The `{}` model.", t.name)));
+    let deprecated = if t.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
     match &t.kind {
         TypeKind::Struct(s) => structure(&name, docs, deprecated, s),
         TypeKind::Enum(e) => enumeration(&name, docs, deprecated, e),
@@ -52,17 +74,32 @@ fn type_def(t: &TypeDef) -> TokenStream {
     }
 }
 
-fn structure(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, s: &StructDef) -> TokenStream {
+fn structure(
+    name: &proc_macro2::Ident,
+    docs: TokenStream,
+    deprecated: TokenStream,
+    s: &StructDef,
+) -> TokenStream {
     let mut fields = Vec::new();
     let mut ctor_args = Vec::new();
     let mut ctor_init = Vec::new();
-    let all_optional = s.fields.iter().all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
+    let all_optional = s
+        .fields
+        .iter()
+        .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
     for f in &s.fields {
         let fname = ident(&f.rust_name);
         let base = ty(&f.ty, Ctx::Models);
         let wire = &f.name;
-        let rename = if &f.rust_name != wire { quote!(#[serde(rename = #wire)]) } else { quote!() };
-        let mut text = f.docs.clone().unwrap_or_else(|| format!("The `{wire}` property."));
+        let rename = if &f.rust_name != wire {
+            quote!(#[serde(rename = #wire)])
+        } else {
+            quote!()
+        };
+        let mut text = f
+            .docs
+            .clone()
+            .unwrap_or_else(|| format!("The `{wire}` property."));
         if f.read_only {
             text.push_str("\n\nRead-only: set by the server; leave it out of requests.");
         }
@@ -70,12 +107,22 @@ fn structure(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStre
             text.push_str(&format!("\n\nDefault: `{d}`."));
         }
         let fdocs = doc(&text);
-        let fdep = if f.deprecated { quote!(#[deprecated]) } else { quote!() };
+        let fdep = if f.deprecated {
+            quote!(#[deprecated])
+        } else {
+            quote!()
+        };
         let (field_ty, attr) = match f.presence {
             Presence::Required => (base.clone(), quote!()),
             Presence::RequiredNullable => (quote!(Option<#base>), quote!()),
-            Presence::Optional => (quote!(Option<#base>), quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
-            Presence::OptionalNullable => (quote!(Nullable<#base>), quote!(#[serde(default, skip_serializing_if = "Nullable::is_absent")])),
+            Presence::Optional => (
+                quote!(Option<#base>),
+                quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            ),
+            Presence::OptionalNullable => (
+                quote!(Nullable<#base>),
+                quote!(#[serde(default, skip_serializing_if = "Nullable::is_absent")]),
+            ),
         };
         fields.push(quote!(#fdocs #fdep #rename #attr pub #fname: #field_ty,));
         match f.presence {
@@ -88,7 +135,16 @@ fn structure(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStre
     }
     if let Some(extra) = &s.additional {
         let v = ty(extra, Ctx::Models);
-        let fname = ident(if s.fields.iter().any(|f| f.rust_name == "additional_properties") { "additional_properties_" } else { "additional_properties" });
+        let fname = ident(
+            if s.fields
+                .iter()
+                .any(|f| f.rust_name == "additional_properties")
+            {
+                "additional_properties_"
+            } else {
+                "additional_properties"
+            },
+        );
         fields.push(quote! {
             /// Properties beyond the declared ones, by name.
             #[serde(flatten)]
@@ -96,7 +152,11 @@ fn structure(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStre
         });
         ctor_init.push(quote!(#fname: Default::default()));
     }
-    let default = if all_optional { quote!(Default,) } else { quote!() };
+    let default = if all_optional {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
     let ctor_doc = if ctor_args.is_empty() {
         "A value with every optional field left out.".to_string()
     } else {
@@ -121,7 +181,12 @@ fn structure(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStre
     }
 }
 
-fn enumeration(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, e: &EnumDef) -> TokenStream {
+fn enumeration(
+    name: &proc_macro2::Ident,
+    docs: TokenStream,
+    deprecated: TokenStream,
+    e: &EnumDef,
+) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let vdocs = e.variants.iter().map(|v| {
         let d = v.docs.clone().unwrap_or_else(|| format!("`{}`", v.value));
@@ -129,7 +194,11 @@ fn enumeration(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenSt
     });
     match e.repr {
         EnumRepr::String => {
-            let values: Vec<String> = e.variants.iter().map(|v| v.value.as_str().unwrap_or_default().to_string()).collect();
+            let values: Vec<String> = e
+                .variants
+                .iter()
+                .map(|v| v.value.as_str().unwrap_or_default().to_string())
+                .collect();
             quote! {
                 #docs
                 #deprecated
@@ -181,7 +250,11 @@ fn enumeration(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenSt
             }
         }
         EnumRepr::Integer => {
-            let values: Vec<Literal> = e.variants.iter().map(|v| Literal::i64_unsuffixed(v.value.as_i64().unwrap_or_default())).collect();
+            let values: Vec<Literal> = e
+                .variants
+                .iter()
+                .map(|v| Literal::i64_unsuffixed(v.value.as_i64().unwrap_or_default()))
+                .collect();
             quote! {
                 #docs
                 #deprecated
@@ -228,7 +301,12 @@ fn enumeration(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenSt
     }
 }
 
-fn union(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, u: &UnionDef) -> TokenStream {
+fn union(
+    name: &proc_macro2::Ident,
+    docs: TokenStream,
+    deprecated: TokenStream,
+    u: &UnionDef,
+) -> TokenStream {
     let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let tys: Vec<_> = u.variants.iter().map(|v| ty(&v.ty, Ctx::Models)).collect();
     let vdocs: Vec<_> = u
@@ -289,8 +367,17 @@ fn union(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, 
     }
 }
 
-fn flags(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, f: &FlagsDef) -> TokenStream {
-    let with = if f.as_string { "crate::types::bits_as_string" } else { "crate::types::bits_as_number" };
+fn flags(
+    name: &proc_macro2::Ident,
+    docs: TokenStream,
+    deprecated: TokenStream,
+    f: &FlagsDef,
+) -> TokenStream {
+    let with = if f.as_string {
+        "crate::types::bits_as_string"
+    } else {
+        "crate::types::bits_as_number"
+    };
     let consts = f.flags.iter().map(|flag| {
         let c = ident(&flag.rust_name);
         let v = Literal::u64_unsuffixed(flag.value);
@@ -314,8 +401,15 @@ fn flags(name: &proc_macro2::Ident, docs: TokenStream, deprecated: TokenStream, 
 
 fn error_body(api: &Api) -> TokenStream {
     let variants: Vec<_> = api.error_models.iter().map(|m| ident(&m.variant)).collect();
-    let tys: Vec<_> = api.error_models.iter().map(|m| ty(&m.ty, Ctx::Models)).collect();
-    let docs = api.error_models.iter().map(|m| format!(" A `{}` error body.", m.variant));
+    let tys: Vec<_> = api
+        .error_models
+        .iter()
+        .map(|m| ty(&m.ty, Ctx::Models))
+        .collect();
+    let docs = api
+        .error_models
+        .iter()
+        .map(|m| format!(" A `{}` error body.", m.variant));
     quote! {
         /// The decoded body of an error response: which model it is depends on the status the
         /// operation's description gives it.

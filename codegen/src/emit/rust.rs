@@ -25,7 +25,9 @@ pub fn ty(t: &TypeRef, ctx: Ctx) -> TokenStream {
                 Ctx::Elsewhere => quote!(crate::models::#n),
             }
         }
-        TypeRef::External(path) => syn::parse_str::<syn::Type>(path).map(|t| quote!(#t)).unwrap_or_else(|_| quote!(serde_json::Value)),
+        TypeRef::External(path) => syn::parse_str::<syn::Type>(path)
+            .map(|t| quote!(#t))
+            .unwrap_or_else(|_| quote!(serde_json::Value)),
         TypeRef::Array(inner) => {
             let i = ty(inner, ctx);
             quote!(Vec<#i>)
@@ -68,7 +70,17 @@ pub fn prim(p: Prim) -> TokenStream {
 pub fn is_copy(t: &TypeRef) -> bool {
     matches!(
         t,
-        TypeRef::Prim(Prim::Bool | Prim::I32 | Prim::I64 | Prim::U32 | Prim::U64 | Prim::F32 | Prim::F64 | Prim::Snowflake | Prim::Date)
+        TypeRef::Prim(
+            Prim::Bool
+                | Prim::I32
+                | Prim::I64
+                | Prim::U32
+                | Prim::U64
+                | Prim::F32
+                | Prim::F64
+                | Prim::Snowflake
+                | Prim::Date
+        )
     )
 }
 
@@ -76,14 +88,19 @@ pub fn is_copy(t: &TypeRef) -> bool {
 pub fn uses_chrono(t: &TypeRef) -> bool {
     match t {
         TypeRef::Prim(Prim::DateTime | Prim::Date) => true,
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Boxed(i) => uses_chrono(i),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Boxed(i) => {
+            uses_chrono(i)
+        }
         _ => false,
     }
 }
 
 /// `#[doc = "…"]` attributes from free text, made safe for rustdoc.
 pub fn doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = doc_text(text).lines().map(|l| format!(" {l}").trim_end().to_string()).collect();
+    let lines: Vec<String> = doc_text(text)
+        .lines()
+        .map(|l| format!(" {l}").trim_end().to_string())
+        .collect();
     quote!(#(#[doc = #lines])*)
 }
 
@@ -108,7 +125,11 @@ pub fn doc_text(text: &str) -> String {
             continue;
         }
         // Indented lines would become code blocks (and doctests).
-        let line = if line.starts_with("    ") || line.starts_with('\t') { line.trim_start() } else { line };
+        let line = if line.starts_with("    ") || line.starts_with('\t') {
+            line.trim_start()
+        } else {
+            line
+        };
         let mut in_code = false;
         let mut rest = line;
         while !rest.is_empty() {
@@ -145,7 +166,9 @@ fn escape_prose(chunk: &str, out: &mut String) {
     while i < chunk.len() {
         let rest = &chunk[i..];
         if rest.starts_with("http://") || rest.starts_with("https://") {
-            let end = rest.find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'').unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'')
+                .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             // Inside a Markdown link target the URL is already fine.
             if i >= 2 && &chunk[i - 2..i] == "](" {
@@ -165,7 +188,9 @@ fn escape_prose(chunk: &str, out: &mut String) {
             '[' if !(rest.contains("](")) => out.push_str("\\["),
             ']' if !(rest.starts_with("](")) => out.push_str("\\]"),
             '\\' => out.push_str("\\\\"),
-            '#' if i == 0 && out.ends_with('\n') || (i == 0 && out.is_empty()) => out.push_str("\\#"),
+            '#' if i == 0 && out.ends_with('\n') || (i == 0 && out.is_empty()) => {
+                out.push_str("\\#")
+            }
             _ => out.push(c),
         }
         let _ = bytes;
@@ -179,7 +204,10 @@ mod tests {
 
     #[test]
     fn prose_is_escaped_but_code_spans_are_kept() {
-        assert_eq!(doc_text("Use `Authorization: Bot <token>` or <token>"), "Use `Authorization: Bot <token>` or &lt;token&gt;");
+        assert_eq!(
+            doc_text("Use `Authorization: Bot <token>` or <token>"),
+            "Use `Authorization: Bot <token>` or &lt;token&gt;"
+        );
         assert_eq!(doc_text("see https://x.dev/a."), "see <https://x.dev/a>.");
         assert_eq!(doc_text("[link](https://x.dev)"), "[link](https://x.dev)");
         assert_eq!(doc_text("a [b] c"), "a \\[b\\] c");

@@ -1,0 +1,367 @@
+//! Value types shared by the generated models: IDs, three-state optional fields, byte
+//! strings and flag sets. Hand-written; the generator copies this file into each crate.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// A 64-bit ID that travels as a decimal string (`"1234567890123456789"`).
+///
+/// JSON numbers lose precision above 2^53, so APIs send such IDs as strings; this type
+/// writes a string and reads either a string or a number.
+///
+/// ```
+/// # use fluxer_sdk::types::Snowflake;
+/// let id: Snowflake = serde_json::from_str("\"1234567890123456789\"").unwrap();
+/// assert_eq!(id.get(), 1234567890123456789);
+/// assert_eq!(serde_json::to_string(&id).unwrap(), "\"1234567890123456789\"");
+/// let from_number: Snowflake = serde_json::from_str("42").unwrap();
+/// assert_eq!(from_number, Snowflake::new(42));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Snowflake(u64);
+
+impl Snowflake {
+    /// Wraps a raw ID.
+    pub const fn new(id: u64) -> Self {
+        Snowflake(id)
+    }
+
+    /// The raw ID.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl From<u64> for Snowflake {
+    fn from(id: u64) -> Self {
+        Snowflake(id)
+    }
+}
+
+impl From<Snowflake> for u64 {
+    fn from(id: Snowflake) -> Self {
+        id.0
+    }
+}
+
+impl FromStr for Snowflake {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Snowflake)
+    }
+}
+
+impl fmt::Display for Snowflake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Snowflake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Serialize for Snowflake {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Snowflake {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(U64Visitor("a decimal ID as a string or a number"))
+            .map(Snowflake)
+    }
+}
+
+/// Reads a u64 from a decimal string or a non-negative integer.
+struct U64Visitor(&'static str);
+
+impl Visitor<'_> for U64Visitor {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+        u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        v.parse()
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+}
+
+/// An optional field that may also be explicitly `null`: three states on the wire.
+///
+/// `Absent` leaves the field out of the JSON object, `Null` writes `null` (a PATCH that
+/// clears the field), `Value` writes the value.
+///
+/// ```
+/// # use fluxer_sdk::types::Nullable;
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Patch {
+///     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+///     bio: Nullable<String>,
+/// }
+/// assert_eq!(serde_json::to_string(&Patch { bio: Nullable::Null }).unwrap(), r#"{"bio":null}"#);
+/// assert_eq!(serde_json::to_string(&Patch { bio: Nullable::Absent }).unwrap(), "{}");
+/// let p: Patch = serde_json::from_str("{}").unwrap();
+/// assert!(p.bio.is_absent());
+/// let p: Patch = serde_json::from_str(r#"{"bio":null}"#).unwrap();
+/// assert_eq!(p.bio, Nullable::Null);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Nullable<T> {
+    /// Not present on the wire.
+    #[default]
+    Absent,
+    /// Present as `null`.
+    Null,
+    /// Present with a value.
+    Value(T),
+}
+
+impl<T> Nullable<T> {
+    /// Whether the field is left out.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Nullable::Absent)
+    }
+
+    /// Whether the field is explicitly `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Nullable::Null)
+    }
+
+    /// The value, if there is one.
+    pub fn as_ref(&self) -> Option<&T> {
+        match self {
+            Nullable::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value, if there is one.
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Nullable::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl<T> From<T> for Nullable<T> {
+    fn from(v: T) -> Self {
+        Nullable::Value(v)
+    }
+}
+
+impl<T> From<Option<T>> for Nullable<T> {
+    /// `None` becomes an explicit `null`.
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Nullable::Null, Nullable::Value)
+    }
+}
+
+impl<T: Serialize> Serialize for Nullable<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Nullable::Value(v) => v.serialize(s),
+            // `Absent` is skipped by the field attribute; if it is not, null is the honest form.
+            Nullable::Null | Nullable::Absent => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<T>::deserialize(d).map(Nullable::from)
+    }
+}
+
+/// Bytes that travel as a base64 string (`format: byte`).
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Base64(pub Vec<u8>);
+
+impl fmt::Debug for Base64 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Base64({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Base64 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine;
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Base64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        let s = String::deserialize(d)?;
+        let engines = [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE,
+        ];
+        for e in engines {
+            if let Ok(v) = e.decode(s.trim_end_matches('=')).or_else(|_| e.decode(&s)) {
+                return Ok(Base64(v));
+            }
+        }
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(s.trim_end_matches('='))
+            .map(Base64)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// File contents for a multipart upload (`format: binary`).
+///
+/// In a multipart body it is sent as a file part; it has no JSON form and serializes as
+/// `null` (which multipart encoding skips), so the operation adds it as a part itself.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Binary {
+    /// File name sent in the part's `Content-Disposition`.
+    pub file_name: Option<String>,
+    /// Media type of the part; `application/octet-stream` when not given.
+    pub content_type: Option<String>,
+    /// The contents.
+    pub data: Vec<u8>,
+}
+
+impl Binary {
+    /// Contents with a file name.
+    pub fn new(file_name: impl Into<String>, data: impl Into<Vec<u8>>) -> Self {
+        Binary {
+            file_name: Some(file_name.into()),
+            content_type: None,
+            data: data.into(),
+        }
+    }
+
+    /// Sets the media type.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+impl fmt::Debug for Binary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Binary({:?}, {} bytes)", self.file_name, self.data.len())
+    }
+}
+
+impl Serialize for Binary {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_none()
+    }
+}
+
+impl<'de> Deserialize<'de> for Binary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Option::<String>::deserialize(d)?.unwrap_or_default();
+        Ok(Binary {
+            file_name: None,
+            content_type: None,
+            data: s.into_bytes(),
+        })
+    }
+}
+
+/// (De)serializes a flag set's bits as a decimal string (`type: string` flags).
+pub mod bits_as_string {
+    use super::*;
+
+    /// Writes the bits as a decimal string.
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    /// Reads bits from a decimal string or a number.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(U64Visitor("flag bits as a decimal string or a number"))
+    }
+}
+
+/// (De)serializes a flag set's bits as a number, accepting a decimal string too.
+pub mod bits_as_number {
+    use super::*;
+
+    /// Writes the bits as a number.
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(*v)
+    }
+
+    /// Reads bits from a number or a decimal string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(U64Visitor("flag bits as a number or a decimal string"))
+    }
+}
+
+/// Operators and queries shared by every generated flag set (`struct X(u64)` with `bits()`).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __flag_ops {
+    ($t:ident) => {
+        impl $t {
+            /// No flags set.
+            pub const fn empty() -> Self {
+                Self(0)
+            }
+            /// The raw bits, unknown ones included.
+            pub const fn bits(self) -> u64 {
+                self.0
+            }
+            /// A set from raw bits; unknown bits are kept.
+            pub const fn from_bits_retain(bits: u64) -> Self {
+                Self(bits)
+            }
+            /// Whether every flag of `other` is set.
+            pub const fn contains(self, other: Self) -> bool {
+                self.0 & other.0 == other.0
+            }
+            /// Whether any flag of `other` is set.
+            pub const fn intersects(self, other: Self) -> bool {
+                self.0 & other.0 != 0
+            }
+            /// Sets the flags of `other`.
+            pub fn insert(&mut self, other: Self) {
+                self.0 |= other.0;
+            }
+            /// Clears the flags of `other`.
+            pub fn remove(&mut self, other: Self) {
+                self.0 &= !other.0;
+            }
+        }
+        impl ::std::ops::BitOr for $t {
+            type Output = Self;
+            fn bitor(self, o: Self) -> Self {
+                Self(self.0 | o.0)
+            }
+        }
+        impl ::std::ops::BitAnd for $t {
+            type Output = Self;
+            fn bitand(self, o: Self) -> Self {
+                Self(self.0 & o.0)
+            }
+        }
+        impl ::std::ops::BitOrAssign for $t {
+            fn bitor_assign(&mut self, o: Self) {
+                self.0 |= o.0;
+            }
+        }
+    };
+}
