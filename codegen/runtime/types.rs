@@ -298,10 +298,8 @@ pub mod bits_as_number {
     }
 }
 
-/// Operators and queries shared by every generated flag set (`struct X(u64)` with `bits()`).
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __flag_ops {
+/// Operators and queries shared by every generated flag set (`struct X(u64)`).
+macro_rules! flag_ops {
     ($t:ident) => {
         impl $t {
             /// No flags set.
@@ -352,3 +350,7 @@ macro_rules! __flag_ops {
         }
     };
 }
+
+// Path-scoped so generated models can call `crate::types::flag_ops!`.
+#[allow(unused_imports)]
+pub(crate) use flag_ops;

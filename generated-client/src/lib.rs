@@ -9,46 +9,33 @@
 //! ```no_run
 //! # async fn run() -> Result<(), fluxer_sdk::Error> {
 //! let client = fluxer_sdk::Client::builder(fluxer_sdk::DEFAULT_BASE_URL)
-//!      .bot_token("token")
-//!     .build()?;
+//!     .bot_token("token")
+//!     .build()
+//!     .map_err(|e| e.cast())?;
 //! # let _ = client;
 //! # Ok(())
 //! # }
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+#[rustfmt::skip]
 pub mod apis;
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
 pub mod runtime;
+#[rustfmt::skip]
 pub mod types;
-pub use runtime::{Client, ClientBuilder, Credential, RateLimit, Response, RetryPolicy, Secret};
+pub use runtime::Client;
+pub use runtime::ClientBuilder;
+pub use runtime::Credential;
+pub use runtime::RateLimit;
+pub use runtime::Response;
+pub use runtime::RetryPolicy;
+pub use runtime::Secret;
 /// The base URL of the API's first server.
 pub const DEFAULT_BASE_URL: &str = "https://api.fluxer.app/v1";
 /// Every operation's error type.
 pub type Error = runtime::Error<models::ErrorBody>;
 /// Every operation's result: the decoded body with its status and headers.
 pub type Result<T> = std::result::Result<runtime::Response<T>, Error>;
-impl runtime::Client {
-    /// Operations tagged `OAuth2`.
-    ///
-    /// Applications, bot accounts, user grants and OAuth2 token handling.
-    #[cfg(feature = "oauth2")]
-    pub fn oauth2(&self) -> apis::OAuth2Api<'_> {
-        apis::OAuth2Api { client: self }
-    }
-}
-impl runtime::ClientBuilder {
-    /// Credentials for the `botToken` scheme, sent as `Authorization: Bot <token>`; used by the operations that accept it.
-    pub fn bot_token(self, token: impl Into<runtime::Secret>) -> Self {
-        self.credential("botToken", runtime::Credential::Token(token.into()))
-    }
-    /// Credentials for the `sessionToken` scheme, sent as `Authorization: <token>`; used by the operations that accept it.
-    pub fn session_token(self, token: impl Into<runtime::Secret>) -> Self {
-        self.credential("sessionToken", runtime::Credential::Token(token.into()))
-    }
-    /// Credentials for the `oauth2Token` scheme, sent as `Authorization: Bearer <token>`; used by the operations that accept it.
-    pub fn oauth2_token(self, token: impl Into<runtime::Secret>) -> Self {
-        self.credential("oauth2Token", runtime::Credential::Token(token.into()))
-    }
-}

@@ -3,9 +3,9 @@
 //! Request and response models.
 #![allow(deprecated)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::types::Nullable;
-use serde::{Deserialize, Serialize};
 /// Machine-readable error code carried in error bodies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -605,8 +605,12 @@ impl APIErrorCode {
             Self::BotAlreadyInGuild => "BOT_ALREADY_IN_GUILD",
             Self::BotApplicationNotFound => "BOT_APPLICATION_NOT_FOUND",
             Self::BotIsPrivate => "BOT_IS_PRIVATE",
-            Self::BotUserAuthEndpointAccessDenied => "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED",
-            Self::BotUserAuthSessionCreationDenied => "BOT_USER_AUTH_SESSION_CREATION_DENIED",
+            Self::BotUserAuthEndpointAccessDenied => {
+                "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED"
+            }
+            Self::BotUserAuthSessionCreationDenied => {
+                "BOT_USER_AUTH_SESSION_CREATION_DENIED"
+            }
             Self::BotUserGenerationFailed => "BOT_USER_GENERATION_FAILED",
             Self::BotUserNotFound => "BOT_USER_NOT_FOUND",
             Self::CallAlreadyExists => "CALL_ALREADY_EXISTS",
@@ -614,7 +618,9 @@ impl APIErrorCode {
             Self::CannotExecuteOnDm => "CANNOT_EXECUTE_ON_DM",
             Self::CannotModifySystemWebhook => "CANNOT_MODIFY_SYSTEM_WEBHOOK",
             Self::CannotModifyVoiceState => "CANNOT_MODIFY_VOICE_STATE",
-            Self::CannotRedeemPlutoniumWithVisionary => "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY",
+            Self::CannotRedeemPlutoniumWithVisionary => {
+                "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY"
+            }
             Self::CannotReportOwnGuild => "CANNOT_REPORT_OWN_GUILD",
             Self::CannotReportOwnMessage => "CANNOT_REPORT_OWN_MESSAGE",
             Self::CannotReportYourself => "CANNOT_REPORT_YOURSELF",
@@ -623,7 +629,9 @@ impl APIErrorCode {
                 "CANNOT_SEND_FRIEND_REQUEST_TO_BLOCKED_USER"
             }
             Self::CannotSendFriendRequestToSelf => "CANNOT_SEND_FRIEND_REQUEST_TO_SELF",
-            Self::CannotSendMessagesInNonTextChannel => "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL",
+            Self::CannotSendMessagesInNonTextChannel => {
+                "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL"
+            }
             Self::CannotSendMessagesToUser => "CANNOT_SEND_MESSAGES_TO_USER",
             Self::CannotTransferOwnershipToBot => "CANNOT_TRANSFER_OWNERSHIP_TO_BOT",
             Self::CannotShrinkReservedSlots => "CANNOT_SHRINK_RESERVED_SLOTS",
@@ -631,7 +639,9 @@ impl APIErrorCode {
             Self::ChannelIndexing => "CHANNEL_INDEXING",
             Self::CommunicationDisabled => "COMMUNICATION_DISABLED",
             Self::ConnectionAlreadyExists => "CONNECTION_ALREADY_EXISTS",
-            Self::ConnectionInitiationTokenInvalid => "CONNECTION_INITIATION_TOKEN_INVALID",
+            Self::ConnectionInitiationTokenInvalid => {
+                "CONNECTION_INITIATION_TOKEN_INVALID"
+            }
             Self::ConnectionInvalidIdentifier => "CONNECTION_INVALID_IDENTIFIER",
             Self::ConnectionInvalidType => "CONNECTION_INVALID_TYPE",
             Self::ConnectionLimitReached => "CONNECTION_LIMIT_REACHED",
@@ -647,7 +657,9 @@ impl APIErrorCode {
             Self::DecryptionFailed => "DECRYPTION_FAILED",
             Self::DeletionFailed => "DELETION_FAILED",
             Self::DiscoveryAlreadyApplied => "DISCOVERY_ALREADY_APPLIED",
-            Self::DiscoveryApplicationAlreadyReviewed => "DISCOVERY_APPLICATION_ALREADY_REVIEWED",
+            Self::DiscoveryApplicationAlreadyReviewed => {
+                "DISCOVERY_APPLICATION_ALREADY_REVIEWED"
+            }
             Self::DiscoveryApplicationNotFound => "DISCOVERY_APPLICATION_NOT_FOUND",
             Self::DiscoveryDescriptionRequired => "DISCOVERY_DESCRIPTION_REQUIRED",
             Self::DiscoveryDisabled => "DISCOVERY_DISABLED",
@@ -714,14 +726,20 @@ impl APIErrorCode {
             Self::InvalidSystemFlag => "INVALID_SYSTEM_FLAG",
             Self::InvalidTimestamp => "INVALID_TIMESTAMP",
             Self::InvalidToken => "INVALID_TOKEN",
-            Self::InvalidWebauthnAuthenticationCounter => "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER",
-            Self::InvalidWebauthnCredentialCounter => "INVALID_WEBAUTHN_CREDENTIAL_COUNTER",
+            Self::InvalidWebauthnAuthenticationCounter => {
+                "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER"
+            }
+            Self::InvalidWebauthnCredentialCounter => {
+                "INVALID_WEBAUTHN_CREDENTIAL_COUNTER"
+            }
             Self::InvalidWebauthnCredential => "INVALID_WEBAUTHN_CREDENTIAL",
             Self::InvalidWebauthnPublicKeyFormat => "INVALID_WEBAUTHN_PUBLIC_KEY_FORMAT",
             Self::InvitesDisabled => "INVITES_DISABLED",
             Self::IpAuthorizationRequired => "IP_AUTHORIZATION_REQUIRED",
             Self::IpAuthorizationResendCooldown => "IP_AUTHORIZATION_RESEND_COOLDOWN",
-            Self::IpAuthorizationResendLimitExceeded => "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED",
+            Self::IpAuthorizationResendLimitExceeded => {
+                "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED"
+            }
             Self::IpBanned => "IP_BANNED",
             Self::MaxAnimatedEmojis => "MAX_ANIMATED_EMOJIS",
             Self::MaxBookmarks => "MAX_BOOKMARKS",
@@ -739,7 +757,9 @@ impl APIErrorCode {
             Self::MaxPackExpressions => "MAX_PACK_EXPRESSIONS",
             Self::MaxPacks => "MAX_PACKS",
             Self::MaxPinsPerChannel => "MAX_PINS_PER_CHANNEL",
-            Self::MessageTotalAttachmentSizeTooLarge => "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE",
+            Self::MessageTotalAttachmentSizeTooLarge => {
+                "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE"
+            }
             Self::MaxReactions => "MAX_REACTIONS",
             Self::MaxStickers => "MAX_STICKERS",
             Self::MaxWebhooksPerChannel => "MAX_WEBHOOKS_PER_CHANNEL",
@@ -800,14 +820,20 @@ impl APIErrorCode {
             Self::StripeError => "STRIPE_ERROR",
             Self::StripeGiftRedemptionInProgress => "STRIPE_GIFT_REDEMPTION_IN_PROGRESS",
             Self::StripeInvalidProduct => "STRIPE_INVALID_PRODUCT",
-            Self::StripeInvalidProductConfiguration => "STRIPE_INVALID_PRODUCT_CONFIGURATION",
+            Self::StripeInvalidProductConfiguration => {
+                "STRIPE_INVALID_PRODUCT_CONFIGURATION"
+            }
             Self::StripeNoActiveSubscription => "STRIPE_NO_ACTIVE_SUBSCRIPTION",
             Self::StripeNoPurchaseHistory => "STRIPE_NO_PURCHASE_HISTORY",
             Self::StripeNoSubscription => "STRIPE_NO_SUBSCRIPTION",
             Self::StripePaymentNotAvailable => "STRIPE_PAYMENT_NOT_AVAILABLE",
-            Self::StripeSubscriptionAlreadyCanceling => "STRIPE_SUBSCRIPTION_ALREADY_CANCELING",
+            Self::StripeSubscriptionAlreadyCanceling => {
+                "STRIPE_SUBSCRIPTION_ALREADY_CANCELING"
+            }
             Self::StripeSubscriptionNotCanceling => "STRIPE_SUBSCRIPTION_NOT_CANCELING",
-            Self::StripeSubscriptionPeriodEndMissing => "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING",
+            Self::StripeSubscriptionPeriodEndMissing => {
+                "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING"
+            }
             Self::StripeWebhookNotAvailable => "STRIPE_WEBHOOK_NOT_AVAILABLE",
             Self::StripeWebhookSignatureInvalid => "STRIPE_WEBHOOK_SIGNATURE_INVALID",
             Self::StripeWebhookSignatureMissing => "STRIPE_WEBHOOK_SIGNATURE_MISSING",
@@ -827,25 +853,33 @@ impl APIErrorCode {
             Self::UnclaimedAccountCannotAcceptFriendRequests => {
                 "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS"
             }
-            Self::UnclaimedAccountCannotAddReactions => "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS",
+            Self::UnclaimedAccountCannotAddReactions => {
+                "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS"
+            }
             Self::UnclaimedAccountCannotCreateApplications => {
                 "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS"
             }
-            Self::UnclaimedAccountCannotJoinGroupDms => "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS",
+            Self::UnclaimedAccountCannotJoinGroupDms => {
+                "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS"
+            }
             Self::UnclaimedAccountCannotJoinOneOnOneVoiceCalls => {
                 "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS"
             }
             Self::UnclaimedAccountCannotJoinVoiceChannels => {
                 "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS"
             }
-            Self::UnclaimedAccountCannotMakePurchases => "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES",
+            Self::UnclaimedAccountCannotMakePurchases => {
+                "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES"
+            }
             Self::UnclaimedAccountCannotSendDirectMessages => {
                 "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES"
             }
             Self::UnclaimedAccountCannotSendFriendRequests => {
                 "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS"
             }
-            Self::UnclaimedAccountCannotSendMessages => "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES",
+            Self::UnclaimedAccountCannotSendMessages => {
+                "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES"
+            }
             Self::UnknownChannel => "UNKNOWN_CHANNEL",
             Self::UnknownEmoji => "UNKNOWN_EMOJI",
             Self::UnknownFavoriteMeme => "UNKNOWN_FAVORITE_MEME",
@@ -908,8 +942,12 @@ impl From<&str> for APIErrorCode {
             "BOT_ALREADY_IN_GUILD" => Self::BotAlreadyInGuild,
             "BOT_APPLICATION_NOT_FOUND" => Self::BotApplicationNotFound,
             "BOT_IS_PRIVATE" => Self::BotIsPrivate,
-            "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED" => Self::BotUserAuthEndpointAccessDenied,
-            "BOT_USER_AUTH_SESSION_CREATION_DENIED" => Self::BotUserAuthSessionCreationDenied,
+            "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED" => {
+                Self::BotUserAuthEndpointAccessDenied
+            }
+            "BOT_USER_AUTH_SESSION_CREATION_DENIED" => {
+                Self::BotUserAuthSessionCreationDenied
+            }
             "BOT_USER_GENERATION_FAILED" => Self::BotUserGenerationFailed,
             "BOT_USER_NOT_FOUND" => Self::BotUserNotFound,
             "CALL_ALREADY_EXISTS" => Self::CallAlreadyExists,
@@ -917,7 +955,9 @@ impl From<&str> for APIErrorCode {
             "CANNOT_EXECUTE_ON_DM" => Self::CannotExecuteOnDm,
             "CANNOT_MODIFY_SYSTEM_WEBHOOK" => Self::CannotModifySystemWebhook,
             "CANNOT_MODIFY_VOICE_STATE" => Self::CannotModifyVoiceState,
-            "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY" => Self::CannotRedeemPlutoniumWithVisionary,
+            "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY" => {
+                Self::CannotRedeemPlutoniumWithVisionary
+            }
             "CANNOT_REPORT_OWN_GUILD" => Self::CannotReportOwnGuild,
             "CANNOT_REPORT_OWN_MESSAGE" => Self::CannotReportOwnMessage,
             "CANNOT_REPORT_YOURSELF" => Self::CannotReportYourself,
@@ -926,7 +966,9 @@ impl From<&str> for APIErrorCode {
                 Self::CannotSendFriendRequestToBlockedUser
             }
             "CANNOT_SEND_FRIEND_REQUEST_TO_SELF" => Self::CannotSendFriendRequestToSelf,
-            "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL" => Self::CannotSendMessagesInNonTextChannel,
+            "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL" => {
+                Self::CannotSendMessagesInNonTextChannel
+            }
             "CANNOT_SEND_MESSAGES_TO_USER" => Self::CannotSendMessagesToUser,
             "CANNOT_TRANSFER_OWNERSHIP_TO_BOT" => Self::CannotTransferOwnershipToBot,
             "CANNOT_SHRINK_RESERVED_SLOTS" => Self::CannotShrinkReservedSlots,
@@ -934,7 +976,9 @@ impl From<&str> for APIErrorCode {
             "CHANNEL_INDEXING" => Self::ChannelIndexing,
             "COMMUNICATION_DISABLED" => Self::CommunicationDisabled,
             "CONNECTION_ALREADY_EXISTS" => Self::ConnectionAlreadyExists,
-            "CONNECTION_INITIATION_TOKEN_INVALID" => Self::ConnectionInitiationTokenInvalid,
+            "CONNECTION_INITIATION_TOKEN_INVALID" => {
+                Self::ConnectionInitiationTokenInvalid
+            }
             "CONNECTION_INVALID_IDENTIFIER" => Self::ConnectionInvalidIdentifier,
             "CONNECTION_INVALID_TYPE" => Self::ConnectionInvalidType,
             "CONNECTION_LIMIT_REACHED" => Self::ConnectionLimitReached,
@@ -950,7 +994,9 @@ impl From<&str> for APIErrorCode {
             "DECRYPTION_FAILED" => Self::DecryptionFailed,
             "DELETION_FAILED" => Self::DeletionFailed,
             "DISCOVERY_ALREADY_APPLIED" => Self::DiscoveryAlreadyApplied,
-            "DISCOVERY_APPLICATION_ALREADY_REVIEWED" => Self::DiscoveryApplicationAlreadyReviewed,
+            "DISCOVERY_APPLICATION_ALREADY_REVIEWED" => {
+                Self::DiscoveryApplicationAlreadyReviewed
+            }
             "DISCOVERY_APPLICATION_NOT_FOUND" => Self::DiscoveryApplicationNotFound,
             "DISCOVERY_DESCRIPTION_REQUIRED" => Self::DiscoveryDescriptionRequired,
             "DISCOVERY_DISABLED" => Self::DiscoveryDisabled,
@@ -1017,14 +1063,20 @@ impl From<&str> for APIErrorCode {
             "INVALID_SYSTEM_FLAG" => Self::InvalidSystemFlag,
             "INVALID_TIMESTAMP" => Self::InvalidTimestamp,
             "INVALID_TOKEN" => Self::InvalidToken,
-            "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER" => Self::InvalidWebauthnAuthenticationCounter,
-            "INVALID_WEBAUTHN_CREDENTIAL_COUNTER" => Self::InvalidWebauthnCredentialCounter,
+            "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER" => {
+                Self::InvalidWebauthnAuthenticationCounter
+            }
+            "INVALID_WEBAUTHN_CREDENTIAL_COUNTER" => {
+                Self::InvalidWebauthnCredentialCounter
+            }
             "INVALID_WEBAUTHN_CREDENTIAL" => Self::InvalidWebauthnCredential,
             "INVALID_WEBAUTHN_PUBLIC_KEY_FORMAT" => Self::InvalidWebauthnPublicKeyFormat,
             "INVITES_DISABLED" => Self::InvitesDisabled,
             "IP_AUTHORIZATION_REQUIRED" => Self::IpAuthorizationRequired,
             "IP_AUTHORIZATION_RESEND_COOLDOWN" => Self::IpAuthorizationResendCooldown,
-            "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED" => Self::IpAuthorizationResendLimitExceeded,
+            "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED" => {
+                Self::IpAuthorizationResendLimitExceeded
+            }
             "IP_BANNED" => Self::IpBanned,
             "MAX_ANIMATED_EMOJIS" => Self::MaxAnimatedEmojis,
             "MAX_BOOKMARKS" => Self::MaxBookmarks,
@@ -1042,7 +1094,9 @@ impl From<&str> for APIErrorCode {
             "MAX_PACK_EXPRESSIONS" => Self::MaxPackExpressions,
             "MAX_PACKS" => Self::MaxPacks,
             "MAX_PINS_PER_CHANNEL" => Self::MaxPinsPerChannel,
-            "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE" => Self::MessageTotalAttachmentSizeTooLarge,
+            "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE" => {
+                Self::MessageTotalAttachmentSizeTooLarge
+            }
             "MAX_REACTIONS" => Self::MaxReactions,
             "MAX_STICKERS" => Self::MaxStickers,
             "MAX_WEBHOOKS_PER_CHANNEL" => Self::MaxWebhooksPerChannel,
@@ -1103,14 +1157,20 @@ impl From<&str> for APIErrorCode {
             "STRIPE_ERROR" => Self::StripeError,
             "STRIPE_GIFT_REDEMPTION_IN_PROGRESS" => Self::StripeGiftRedemptionInProgress,
             "STRIPE_INVALID_PRODUCT" => Self::StripeInvalidProduct,
-            "STRIPE_INVALID_PRODUCT_CONFIGURATION" => Self::StripeInvalidProductConfiguration,
+            "STRIPE_INVALID_PRODUCT_CONFIGURATION" => {
+                Self::StripeInvalidProductConfiguration
+            }
             "STRIPE_NO_ACTIVE_SUBSCRIPTION" => Self::StripeNoActiveSubscription,
             "STRIPE_NO_PURCHASE_HISTORY" => Self::StripeNoPurchaseHistory,
             "STRIPE_NO_SUBSCRIPTION" => Self::StripeNoSubscription,
             "STRIPE_PAYMENT_NOT_AVAILABLE" => Self::StripePaymentNotAvailable,
-            "STRIPE_SUBSCRIPTION_ALREADY_CANCELING" => Self::StripeSubscriptionAlreadyCanceling,
+            "STRIPE_SUBSCRIPTION_ALREADY_CANCELING" => {
+                Self::StripeSubscriptionAlreadyCanceling
+            }
             "STRIPE_SUBSCRIPTION_NOT_CANCELING" => Self::StripeSubscriptionNotCanceling,
-            "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING" => Self::StripeSubscriptionPeriodEndMissing,
+            "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING" => {
+                Self::StripeSubscriptionPeriodEndMissing
+            }
             "STRIPE_WEBHOOK_NOT_AVAILABLE" => Self::StripeWebhookNotAvailable,
             "STRIPE_WEBHOOK_SIGNATURE_INVALID" => Self::StripeWebhookSignatureInvalid,
             "STRIPE_WEBHOOK_SIGNATURE_MISSING" => Self::StripeWebhookSignatureMissing,
@@ -1130,25 +1190,33 @@ impl From<&str> for APIErrorCode {
             "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS" => {
                 Self::UnclaimedAccountCannotAcceptFriendRequests
             }
-            "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS" => Self::UnclaimedAccountCannotAddReactions,
+            "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS" => {
+                Self::UnclaimedAccountCannotAddReactions
+            }
             "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS" => {
                 Self::UnclaimedAccountCannotCreateApplications
             }
-            "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS" => Self::UnclaimedAccountCannotJoinGroupDms,
+            "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS" => {
+                Self::UnclaimedAccountCannotJoinGroupDms
+            }
             "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS" => {
                 Self::UnclaimedAccountCannotJoinOneOnOneVoiceCalls
             }
             "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS" => {
                 Self::UnclaimedAccountCannotJoinVoiceChannels
             }
-            "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES" => Self::UnclaimedAccountCannotMakePurchases,
+            "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES" => {
+                Self::UnclaimedAccountCannotMakePurchases
+            }
             "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES" => {
                 Self::UnclaimedAccountCannotSendDirectMessages
             }
             "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS" => {
                 Self::UnclaimedAccountCannotSendFriendRequests
             }
-            "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES" => Self::UnclaimedAccountCannotSendMessages,
+            "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES" => {
+                Self::UnclaimedAccountCannotSendMessages
+            }
             "UNKNOWN_CHANNEL" => Self::UnknownChannel,
             "UNKNOWN_EMOJI" => Self::UnknownEmoji,
             "UNKNOWN_FAVORITE_MEME" => Self::UnknownFavoriteMeme,
@@ -1554,7 +1622,7 @@ impl BotFlags {
     /// Friend requests to the bot wait for manual approval.
     pub const FRIENDLY_BOT_MANUAL_APPROVAL: Self = Self(32);
 }
-crate::__flag_ops!(BotFlags);
+crate::types::flag_ops!(BotFlags);
 #[cfg(feature = "oauth2")]
 /// The bot profile after the update.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -2078,7 +2146,7 @@ impl PublicUserFlags {
     pub const FRIENDLY_BOT_MANUAL_APPROVAL: Self = Self(32);
 }
 #[cfg(feature = "oauth2")]
-crate::__flag_ops!(PublicUserFlags);
+crate::types::flag_ops!(PublicUserFlags);
 /// Body sent with a 429 response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2340,12 +2408,16 @@ impl<'de> Deserialize<'de> for TokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
         match value.get("grant_type").and_then(serde_json::Value::as_str) {
-            Some("authorization_code") => serde_json::from_value(value)
-                .map(Self::AuthorizationCode)
-                .map_err(serde::de::Error::custom),
-            Some("refresh_token") => serde_json::from_value(value)
-                .map(Self::RefreshToken)
-                .map_err(serde::de::Error::custom),
+            Some("authorization_code") => {
+                serde_json::from_value(value)
+                    .map(Self::AuthorizationCode)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("refresh_token") => {
+                serde_json::from_value(value)
+                    .map(Self::RefreshToken)
+                    .map_err(serde::de::Error::custom)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -2454,7 +2526,10 @@ pub struct TokenRequestRefreshToken {
 impl TokenRequestRefreshToken {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(grant_type: TokenRequestRefreshTokenGrantType, refresh_token: String) -> Self {
+    pub fn new(
+        grant_type: TokenRequestRefreshTokenGrantType,
+        refresh_token: String,
+    ) -> Self {
         Self {
             grant_type,
             refresh_token,

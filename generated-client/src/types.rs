@@ -74,8 +74,7 @@ impl Serialize for Snowflake {
 
 impl<'de> Deserialize<'de> for Snowflake {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(U64Visitor("a decimal ID as a string or a number"))
-            .map(Snowflake)
+        d.deserialize_any(U64Visitor("a decimal ID as a string or a number")).map(Snowflake)
     }
 }
 
@@ -98,8 +97,7 @@ impl Visitor<'_> for U64Visitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        v.parse()
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        v.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
     }
 }
 
@@ -211,10 +209,7 @@ impl<'de> Deserialize<'de> for Base64 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use base64::Engine;
         let s = String::deserialize(d)?;
-        let engines = [
-            &base64::engine::general_purpose::STANDARD,
-            &base64::engine::general_purpose::URL_SAFE,
-        ];
+        let engines = [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::URL_SAFE];
         for e in engines {
             if let Ok(v) = e.decode(s.trim_end_matches('=')).or_else(|_| e.decode(&s)) {
                 return Ok(Base64(v));
@@ -244,11 +239,7 @@ pub struct Binary {
 impl Binary {
     /// Contents with a file name.
     pub fn new(file_name: impl Into<String>, data: impl Into<Vec<u8>>) -> Self {
-        Binary {
-            file_name: Some(file_name.into()),
-            content_type: None,
-            data: data.into(),
-        }
+        Binary { file_name: Some(file_name.into()), content_type: None, data: data.into() }
     }
 
     /// Sets the media type.
@@ -273,11 +264,7 @@ impl Serialize for Binary {
 impl<'de> Deserialize<'de> for Binary {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Option::<String>::deserialize(d)?.unwrap_or_default();
-        Ok(Binary {
-            file_name: None,
-            content_type: None,
-            data: s.into_bytes(),
-        })
+        Ok(Binary { file_name: None, content_type: None, data: s.into_bytes() })
     }
 }
 
@@ -311,10 +298,8 @@ pub mod bits_as_number {
     }
 }
 
-/// Operators and queries shared by every generated flag set (`struct X(u64)` with `bits()`).
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __flag_ops {
+/// Operators and queries shared by every generated flag set (`struct X(u64)`).
+macro_rules! flag_ops {
     ($t:ident) => {
         impl $t {
             /// No flags set.
@@ -365,3 +350,7 @@ macro_rules! __flag_ops {
         }
     };
 }
+
+// Path-scoped so generated models can call `crate::types::flag_ops!`.
+#[allow(unused_imports)]
+pub(crate) use flag_ops;

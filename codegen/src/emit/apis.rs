@@ -115,10 +115,13 @@ pub fn apis_mod(api: &Api) -> TokenStream {
         });
         quote!(#[allow(dead_code)] pub(crate) static #id: crate::runtime::ErrorDecoders<crate::models::ErrorBody> = &[#(#rows),*];)
     });
+    let client_impls = super::krate::client_impls(api);
     quote! {
         //! Operations, grouped by tag, and the tables they share.
 
         #(#modules)*
+
+        #client_impls
 
         #(#schemes)*
 

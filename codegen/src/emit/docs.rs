@@ -4,7 +4,7 @@
 //! The API docs follow the reference generator (7.26) line for line, blank lines included, so
 //! a doc generated here can be compared section by section with one it wrote
 //! (`shared/tools/seed_parity.py`). Types are shown with that generator's conventions too
-//! (date-times as `String`, maps as `HashMap`, binary as `std::path::PathBuf`): see [`prim`].
+//! (date-times as `String`, maps as `HashMap`, binary as `std::path::PathBuf`): see `prim`.
 
 use crate::ir::*;
 use serde_json::Value;
@@ -488,12 +488,14 @@ impl<'a> Docs<'a> {
             .security_schemes
             .iter()
             .find(|s| s.kind != SchemeKind::Basic);
-        // An argument-free GET the example's credential can call (or that needs none).
-        // Optional parameters are one `&XParams` argument (`Default`); required ones are not
-        // worth inventing values for.
+        // An operation without required arguments that the example's credential can call (or
+        // that needs none): optional parameters are one `&XParams` argument (`Default`), an
+        // optional structured body an `Option`; required values are not worth inventing.
         let callable = |op: &&Operation| {
             op.params.iter().all(|p| !p.required)
-                && op.body.is_none()
+                && !op.body.as_ref().is_some_and(|b| {
+                    b.required || matches!(b.kind, BodyKind::Bytes | BodyKind::Text)
+                })
                 && (op.security.is_empty()
                     || op.security.iter().any(|alt| alt.is_empty())
                     || scheme.is_some_and(|s| {
@@ -509,7 +511,7 @@ impl<'a> Docs<'a> {
             .filter(|(_, op)| callable(op))
             .min_by_key(|(_, op)| {
                 (
-                    !op.params.is_empty(),
+                    !op.params.is_empty() || op.body.is_some(),
                     op.method != Method::Get,
                     !matches!(op.success.kind, SuccessKind::Json(_)),
                     // Preferably one that uses the credential set above.
@@ -526,11 +528,15 @@ impl<'a> Docs<'a> {
         s.push_str("        .build()?;\n");
         match call {
             Some((tag, op)) => {
-                let args = if op.params.is_empty() {
-                    ""
-                } else {
-                    "&Default::default()"
-                };
+                // As the client methods take them: the optional body, then the optional parameters.
+                let mut args = Vec::new();
+                if op.body.is_some() {
+                    args.push("None");
+                }
+                if !op.params.is_empty() {
+                    args.push("&Default::default()");
+                }
+                let args = args.join(", ");
                 s.push_str(&format!(
                     "    let response = client.{}().{}({args}).await?;\n",
                     tag.module, op.rust_name

@@ -102,19 +102,56 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         .iter()
         .find(|s| !matches!(s.kind, SchemeKind::Basic));
     let auth_line = first_scheme
-        .map(|s| format!("\n///     .{}(\"token\")", s.rust_name))
+        .map(|s| format!("\n    .{}(\"token\")", s.rust_name))
         .unwrap_or_default();
     let example = format!(
-        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), {c}::Error> {{\nlet client = {c}::Client::builder({c}::DEFAULT_BASE_URL){auth}\n    .build()?;\n# let _ = client;\n# Ok(())\n# }}\n```",
+        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), {c}::Error> {{\nlet client = {c}::Client::builder({c}::DEFAULT_BASE_URL){auth}\n    .build()\n    .map_err(|e| e.cast())?;\n# let _ = client;\n# Ok(())\n# }}\n```",
         c = crate_ident,
-        auth = auth_line.replace("\n///", "\n"),
+        auth = auth_line,
     );
     let crate_docs = super::rust::doc_text(&intro) + &example;
     let crate_doc_lines: Vec<String> = crate_docs
         .lines()
         .map(|l| format!(" {l}").trim_end().to_string())
         .collect();
+    quote! {
+        #(#![doc = #crate_doc_lines])*
+        #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
 
+        // Generated modules are formatted by the generator (prettyplease); `cargo fmt` leaves
+        // them alone so the drift check and the formatter never disagree.
+        #[rustfmt::skip]
+        pub mod apis;
+        #[rustfmt::skip]
+        pub mod models;
+        #[rustfmt::skip]
+        pub mod runtime;
+        #[rustfmt::skip]
+        pub mod types;
+
+        pub use runtime::Client;
+        pub use runtime::ClientBuilder;
+        pub use runtime::Credential;
+        pub use runtime::RateLimit;
+        pub use runtime::Response;
+        pub use runtime::RetryPolicy;
+        pub use runtime::Secret;
+
+        /// The base URL of the API's first server.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// Every operation's error type.
+        pub type Error = runtime::Error<models::ErrorBody>;
+
+        /// Every operation's result: the decoded body with its status and headers.
+        pub type Result<T> = std::result::Result<runtime::Response<T>, Error>;
+    }
+}
+
+/// Inherent methods the generated crate adds to the runtime's client types: one accessor per
+/// tag and one credential setter per security scheme. Emitted into `apis/mod.rs`.
+pub fn client_impls(api: &Api) -> TokenStream {
     let accessors = api
         .tags
         .iter()
@@ -135,8 +172,8 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
             quote! {
                 #d
                 #[cfg(feature = #feature)]
-                pub fn #m(&self) -> apis::#api_ty<'_> {
-                    apis::#api_ty { client: self }
+                pub fn #m(&self) -> #api_ty<'_> {
+                    #api_ty { client: self }
                 }
             }
         });
@@ -154,46 +191,25 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         if s.kind == SchemeKind::Basic {
             quote! {
                 #d
-                pub fn #m(self, username: impl Into<String>, password: impl Into<runtime::Secret>) -> Self {
-                    self.credential(#name, runtime::Credential::Basic { username: username.into(), password: password.into() })
+                pub fn #m(self, username: impl Into<String>, password: impl Into<crate::runtime::Secret>) -> Self {
+                    self.credential(#name, crate::runtime::Credential::Basic { username: username.into(), password: password.into() })
                 }
             }
         } else {
             quote! {
                 #d
-                pub fn #m(self, token: impl Into<runtime::Secret>) -> Self {
-                    self.credential(#name, runtime::Credential::Token(token.into()))
+                pub fn #m(self, token: impl Into<crate::runtime::Secret>) -> Self {
+                    self.credential(#name, crate::runtime::Credential::Token(token.into()))
                 }
             }
         }
     });
     quote! {
-        #(#![doc = #crate_doc_lines])*
-        #![forbid(unsafe_code)]
-        #![warn(missing_docs)]
-        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
-
-        pub mod apis;
-        pub mod models;
-        pub mod runtime;
-        pub mod types;
-
-        pub use runtime::{Client, ClientBuilder, Credential, RateLimit, Response, RetryPolicy, Secret};
-
-        /// The base URL of the API's first server.
-        pub const DEFAULT_BASE_URL: &str = #base_url;
-
-        /// Every operation's error type.
-        pub type Error = runtime::Error<models::ErrorBody>;
-
-        /// Every operation's result: the decoded body with its status and headers.
-        pub type Result<T> = std::result::Result<runtime::Response<T>, Error>;
-
-        impl runtime::Client {
+        impl crate::runtime::Client {
             #(#accessors)*
         }
 
-        impl runtime::ClientBuilder {
+        impl crate::runtime::ClientBuilder {
             #(#setters)*
         }
     }

@@ -395,7 +395,7 @@ fn flags(
             #(#consts)*
         }
 
-        crate::__flag_ops!(#name);
+        crate::types::flag_ops!(#name);
     }
 }
 

@@ -6,6 +6,29 @@
 pub mod oauth2;
 #[cfg(feature = "oauth2")]
 pub use oauth2::OAuth2Api;
+impl crate::runtime::Client {
+    /// Operations tagged `OAuth2`.
+    ///
+    /// Applications, bot accounts, user grants and OAuth2 token handling.
+    #[cfg(feature = "oauth2")]
+    pub fn oauth2(&self) -> OAuth2Api<'_> {
+        OAuth2Api { client: self }
+    }
+}
+impl crate::runtime::ClientBuilder {
+    /// Credentials for the `botToken` scheme, sent as `Authorization: Bot <token>`; used by the operations that accept it.
+    pub fn bot_token(self, token: impl Into<crate::runtime::Secret>) -> Self {
+        self.credential("botToken", crate::runtime::Credential::Token(token.into()))
+    }
+    /// Credentials for the `sessionToken` scheme, sent as `Authorization: <token>`; used by the operations that accept it.
+    pub fn session_token(self, token: impl Into<crate::runtime::Secret>) -> Self {
+        self.credential("sessionToken", crate::runtime::Credential::Token(token.into()))
+    }
+    /// Credentials for the `oauth2Token` scheme, sent as `Authorization: Bearer <token>`; used by the operations that accept it.
+    pub fn oauth2_token(self, token: impl Into<crate::runtime::Secret>) -> Self {
+        self.credential("oauth2Token", crate::runtime::Credential::Token(token.into()))
+    }
+}
 /// The `botToken` security scheme.
 ///
 /// Token of a bot account, sent as `Authorization: Bot <token>`. The usual way for bots to authenticate.
@@ -38,15 +61,21 @@ pub(crate) static SECURITY_3: crate::runtime::Security = &[];
 #[allow(dead_code)]
 pub(crate) static SECURITY_0: crate::runtime::Security = &[&[&BOT_TOKEN]];
 #[allow(dead_code)]
-pub(crate) static SECURITY_2: crate::runtime::Security = &[&[&BOT_TOKEN], &[&SESSION_TOKEN]];
+pub(crate) static SECURITY_2: crate::runtime::Security = &[
+    &[&BOT_TOKEN],
+    &[&SESSION_TOKEN],
+];
 #[allow(dead_code)]
 pub(crate) static SECURITY_1: crate::runtime::Security = &[&[&OAUTH2_TOKEN]];
 #[allow(dead_code)]
 fn decode_error(body: &[u8]) -> Result<crate::models::ErrorBody, serde_json::Error> {
-    serde_json::from_slice::<crate::models::Error>(body).map(crate::models::ErrorBody::Error)
+    serde_json::from_slice::<crate::models::Error>(body)
+        .map(crate::models::ErrorBody::Error)
 }
 #[allow(dead_code)]
-fn decode_rate_limit_error(body: &[u8]) -> Result<crate::models::ErrorBody, serde_json::Error> {
+fn decode_rate_limit_error(
+    body: &[u8],
+) -> Result<crate::models::ErrorBody, serde_json::Error> {
     serde_json::from_slice::<crate::models::RateLimitError>(body)
         .map(crate::models::ErrorBody::RateLimitError)
 }
@@ -66,7 +95,8 @@ pub(crate) static ERRORS_0: crate::runtime::ErrorDecoders<crate::models::ErrorBo
     ),
     (
         crate::runtime::StatusMatch::Code(429),
-        decode_rate_limit_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_rate_limit_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
     (
         crate::runtime::StatusMatch::Code(500),
@@ -81,7 +111,8 @@ pub(crate) static ERRORS_1: crate::runtime::ErrorDecoders<crate::models::ErrorBo
     ),
     (
         crate::runtime::StatusMatch::Code(429),
-        decode_rate_limit_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_rate_limit_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
     (
         crate::runtime::StatusMatch::Code(500),
@@ -91,7 +122,9 @@ pub(crate) static ERRORS_1: crate::runtime::ErrorDecoders<crate::models::ErrorBo
 /// Turns a body that failed to serialize into the crate's error.
 #[allow(dead_code)]
 pub(crate) fn encode_error(e: serde_json::Error) -> crate::Error {
-    crate::runtime::Error::InvalidRequest(format!("the request body could not be encoded: {e}"))
+    crate::runtime::Error::InvalidRequest(
+        format!("the request body could not be encoded: {e}"),
+    )
 }
 /// A multipart file part from a model's binary field.
 #[allow(dead_code)]

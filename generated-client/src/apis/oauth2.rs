@@ -58,7 +58,9 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn get_current_user_oauth2(&self) -> crate::Result<crate::models::OAuth2MeResponse> {
+    pub async fn get_current_user_oauth2(
+        &self,
+    ) -> crate::Result<crate::models::OAuth2MeResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/@me",
@@ -124,8 +126,8 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::DELETE,
             "/oauth2/@me/authorizations/{applicationId}",
             format!(
-                "/oauth2/@me/authorizations/{}",
-                runtime::encode_path_segment(&runtime::param_string(&application_id))
+                "/oauth2/@me/authorizations/{}", runtime::encode_path_segment(&
+                runtime::param_string(& application_id))
             ),
         );
         req.security = super::SECURITY_2;
@@ -162,7 +164,8 @@ impl<'a> OAuth2Api<'a> {
             "/oauth2/applications".to_string(),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(application_create_request).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(application_create_request)
+            .map_err(super::encode_error)?;
         self.client.execute(req, super::ERRORS_0).await
     }
     /// List my applications (OAuth2 path)
@@ -222,8 +225,8 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::GET,
             "/oauth2/applications/{id}",
             format!(
-                "/oauth2/applications/{}",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                "/oauth2/applications/{}", runtime::encode_path_segment(&
+                runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_2;
@@ -260,12 +263,13 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::DELETE,
             "/oauth2/applications/{id}",
             format!(
-                "/oauth2/applications/{}",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                "/oauth2/applications/{}", runtime::encode_path_segment(&
+                runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(sudo_verification_schema).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(sudo_verification_schema)
+            .map_err(super::encode_error)?;
         self.client.execute_empty(req, super::ERRORS_0).await
     }
     /// Edit an application
@@ -299,12 +303,13 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}",
             format!(
-                "/oauth2/applications/{}",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                "/oauth2/applications/{}", runtime::encode_path_segment(&
+                runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(application_update_request).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(application_update_request)
+            .map_err(super::encode_error)?;
         self.client.execute(req, super::ERRORS_0).await
     }
     /// Edit the application's bot profile
@@ -338,12 +343,13 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}/bot",
             format!(
-                "/oauth2/applications/{}/bot",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                "/oauth2/applications/{}/bot", runtime::encode_path_segment(&
+                runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(bot_profile_update_request).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(bot_profile_update_request)
+            .map_err(super::encode_error)?;
         self.client.execute(req, super::ERRORS_0).await
     }
     /// Issue a new bot token
@@ -377,12 +383,13 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::POST,
             "/oauth2/applications/{id}/bot/reset-token",
             format!(
-                "/oauth2/applications/{}/bot/reset-token",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                "/oauth2/applications/{}/bot/reset-token", runtime::encode_path_segment(&
+                runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(sudo_verification_schema).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(sudo_verification_schema)
+            .map_err(super::encode_error)?;
         self.client.execute(req, super::ERRORS_0).await
     }
     /// Issue a new client secret
@@ -417,11 +424,12 @@ impl<'a> OAuth2Api<'a> {
             "/oauth2/applications/{id}/client-secret/reset",
             format!(
                 "/oauth2/applications/{}/client-secret/reset",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                runtime::encode_path_segment(& runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(sudo_verification_schema).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(sudo_verification_schema)
+            .map_err(super::encode_error)?;
         self.client.execute(req, super::ERRORS_0).await
     }
     /// Get an application's public profile
@@ -451,8 +459,8 @@ impl<'a> OAuth2Api<'a> {
             reqwest::Method::GET,
             "/oauth2/applications/{id}/public",
             format!(
-                "/oauth2/applications/{}/public",
-                runtime::encode_path_segment(&runtime::param_string(&id))
+                "/oauth2/applications/{}/public", runtime::encode_path_segment(&
+                runtime::param_string(& id))
             ),
         );
         req.security = super::SECURITY_3;
@@ -489,7 +497,8 @@ impl<'a> OAuth2Api<'a> {
             "/oauth2/authorize/consent".to_string(),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(authorize_consent_request).map_err(super::encode_error)?;
+        req.body = runtime::Body::json(authorize_consent_request)
+            .map_err(super::encode_error)?;
         self.client.execute(req, super::ERRORS_0).await
     }
     /// Inspect a token
@@ -560,8 +569,8 @@ impl<'a> OAuth2Api<'a> {
         req.security = super::SECURITY_3;
         req.body = {
             #[allow(unused_mut)]
-            let mut form =
-                runtime::Multipart::from_serialize(token_request).map_err(super::encode_error)?;
+            let mut form = runtime::Multipart::from_serialize(token_request)
+                .map_err(super::encode_error)?;
             runtime::Body::Multipart(form)
         };
         self.client.execute(req, super::ERRORS_1).await
