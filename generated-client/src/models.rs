@@ -2164,9 +2164,9 @@ pub struct RateLimitError {
 impl RateLimitError {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(code: RateLimitErrorCode, message: String, retry_after: f64) -> Self {
+    pub fn new(message: String, retry_after: f64) -> Self {
         Self {
-            code,
+            code: RateLimitErrorCode::RateLimited,
             message,
             retry_after,
             global: Default::default(),
@@ -2444,13 +2444,9 @@ pub struct TokenRequestAuthorizationCode {
 impl TokenRequestAuthorizationCode {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        grant_type: TokenRequestAuthorizationCodeGrantType,
-        code: String,
-        redirect_uri: String,
-    ) -> Self {
+    pub fn new(code: String, redirect_uri: String) -> Self {
         Self {
-            grant_type,
+            grant_type: TokenRequestAuthorizationCodeGrantType::AuthorizationCode,
             code,
             redirect_uri,
             client_id: Default::default(),
@@ -2526,12 +2522,9 @@ pub struct TokenRequestRefreshToken {
 impl TokenRequestRefreshToken {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        grant_type: TokenRequestRefreshTokenGrantType,
-        refresh_token: String,
-    ) -> Self {
+    pub fn new(refresh_token: String) -> Self {
         Self {
-            grant_type,
+            grant_type: TokenRequestRefreshTokenGrantType::RefreshToken,
             refresh_token,
             client_id: Default::default(),
             client_secret: Default::default(),

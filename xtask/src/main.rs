@@ -1,8 +1,9 @@
 //! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]`,
-//! `cargo xtask corpus [DIR…]`, `cargo xtask bench [--compile]`.
+//! `cargo xtask corpus [DIR…]`, `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
 mod bench;
 mod corpus;
+mod test;
 
 use codegen::Config;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,11 @@ fn main() -> ExitCode {
         Some("codegen") => codegen_cmd(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        // Hidden: one generation run of `bench`, in its own process.
+        Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(format!(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask bench [--compile]"
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--compile] [--compile-runs N] [SPEC...]"
         )),
     };
     match result {

@@ -204,9 +204,23 @@ pub fn client_impls(api: &Api) -> TokenStream {
             }
         }
     });
+    let overrides = api.security_schemes.iter().filter(|s| s.kind != SchemeKind::Basic).map(|s| {
+        let m = format_ident!("with_{}", s.rust_name);
+        let name = &s.name;
+        let d = doc(&format!(
+            "A handle that uses `token` for the `{name}` scheme, sharing this client's connection pool: for calls on behalf of another user or bot."
+        ));
+        quote! {
+            #d
+            pub fn #m(&self, token: impl Into<crate::runtime::Secret>) -> Self {
+                self.with_credential(#name, crate::runtime::Credential::Token(token.into()))
+            }
+        }
+    });
     quote! {
         impl crate::runtime::Client {
             #(#accessors)*
+            #(#overrides)*
         }
 
         impl crate::runtime::ClientBuilder {

@@ -9,7 +9,7 @@ pub fn models(api: &Api) -> TokenStream {
     let types = api
         .types
         .iter()
-        .map(|t| gate(cfg_for(api, &t.tags), type_def(t)));
+        .map(|t| gate(cfg_for(api, &t.tags), type_def(api, t)));
     let error_body = error_body(api);
     quote! {
         //! Request and response models.
@@ -51,7 +51,7 @@ pub fn cfg_for(api: &Api, tags: &[usize]) -> TokenStream {
     quote!(#[cfg(any(#(feature = #features),*))])
 }
 
-fn type_def(t: &TypeDef) -> TokenStream {
+fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(t
         .docs
@@ -63,7 +63,7 @@ fn type_def(t: &TypeDef) -> TokenStream {
         quote!()
     };
     match &t.kind {
-        TypeKind::Struct(s) => structure(&name, docs, deprecated, s),
+        TypeKind::Struct(s) => structure(api, &name, docs, deprecated, s),
         TypeKind::Enum(e) => enumeration(&name, docs, deprecated, e),
         TypeKind::Union(u) => union(&name, docs, deprecated, u),
         TypeKind::Alias(target) => {
@@ -75,6 +75,7 @@ fn type_def(t: &TypeDef) -> TokenStream {
 }
 
 fn structure(
+    api: &Api,
     name: &proc_macro2::Ident,
     docs: TokenStream,
     deprecated: TokenStream,
@@ -126,6 +127,12 @@ fn structure(
         };
         fields.push(quote!(#fdocs #fdep #rename #attr pub #fname: #field_ty,));
         match f.presence {
+            // A field with one legal value (a `const` tag) is filled in, not asked for.
+            Presence::Required if single_value(api, &f.ty).is_some() => {
+                let (enum_name, variant) = single_value(api, &f.ty).unwrap_or_default();
+                let (e, v) = (ident(&enum_name), ident(&variant));
+                ctor_init.push(quote!(#fname: #e::#v));
+            }
             Presence::Required | Presence::RequiredNullable => {
                 ctor_args.push(quote!(#fname: #field_ty));
                 ctor_init.push(quote!(#fname));
@@ -178,6 +185,15 @@ fn structure(
                 Self { #(#ctor_init),* }
             }
         }
+    }
+}
+
+/// The enum and variant of a one-value string enum type.
+fn single_value(api: &Api, t: &TypeRef) -> Option<(String, String)> {
+    let TypeRef::Named(n) = t else { return None };
+    match &api.type_def(n)?.kind {
+        TypeKind::Enum(e) if e.variants.len() == 1 => Some((n.clone(), e.variants[0].rust_name.clone())),
+        _ => None,
     }
 }
 

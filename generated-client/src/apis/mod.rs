@@ -14,6 +14,24 @@ impl crate::runtime::Client {
     pub fn oauth2(&self) -> OAuth2Api<'_> {
         OAuth2Api { client: self }
     }
+    /// A handle that uses `token` for the `botToken` scheme, sharing this client's connection pool: for calls on behalf of another user or bot.
+    pub fn with_bot_token(&self, token: impl Into<crate::runtime::Secret>) -> Self {
+        self.with_credential("botToken", crate::runtime::Credential::Token(token.into()))
+    }
+    /// A handle that uses `token` for the `sessionToken` scheme, sharing this client's connection pool: for calls on behalf of another user or bot.
+    pub fn with_session_token(&self, token: impl Into<crate::runtime::Secret>) -> Self {
+        self.with_credential(
+            "sessionToken",
+            crate::runtime::Credential::Token(token.into()),
+        )
+    }
+    /// A handle that uses `token` for the `oauth2Token` scheme, sharing this client's connection pool: for calls on behalf of another user or bot.
+    pub fn with_oauth2_token(&self, token: impl Into<crate::runtime::Secret>) -> Self {
+        self.with_credential(
+            "oauth2Token",
+            crate::runtime::Credential::Token(token.into()),
+        )
+    }
 }
 impl crate::runtime::ClientBuilder {
     /// Credentials for the `botToken` scheme, sent as `Authorization: Bot <token>`; used by the operations that accept it.

@@ -1,0 +1,62 @@
+//! `cargo xtask test`: every check CI runs, in order, failing on the first that fails.
+//!
+//! Formatting, lints (warnings denied), the drift check, Prism installation for the contract
+//! tests, the whole workspace test suite (unit, integration, loopback-server, contract, fuzz,
+//! doc tests), rustdoc of the generated crate with warnings denied, and the corpus.
+
+use std::process::Command;
+use std::time::Instant;
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let skip_corpus = args.iter().any(|a| a == "--no-corpus");
+    let root = crate::root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut steps: Vec<(&str, Command)> = Vec::new();
+
+    let mut fmt = Command::new(&cargo);
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    steps.push(("cargo fmt --check", fmt));
+
+    let mut clippy = Command::new(&cargo);
+    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    steps.push(("clippy, warnings denied", clippy));
+
+    let mut clippy_min = Command::new(&cargo);
+    clippy_min.args(["clippy", "-p", "fluxer-sdk", "--no-default-features", "--", "-D", "warnings"]);
+    steps.push(("clippy on the generated crate without features", clippy_min));
+
+    let mut check = Command::new(&cargo);
+    check.args(["run", "--quiet", "-p", "xtask", "--", "codegen", "--check"]);
+    steps.push(("generated code is up to date", check));
+
+    let mut prism = Command::new("bash");
+    prism.arg(root.join("tests/prism/install.sh"));
+    steps.push(("install Prism for the contract tests", prism));
+
+    let mut test = Command::new(&cargo);
+    test.args(["test", "--workspace"]);
+    steps.push(("cargo test --workspace", test));
+
+    let mut doc = Command::new(&cargo);
+    doc.args(["doc", "-p", "fluxer-sdk", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings");
+    steps.push(("rustdoc of the generated crate, warnings denied", doc));
+
+    if !skip_corpus {
+        let mut corpus = Command::new(&cargo);
+        corpus.args(["run", "--quiet", "--release", "-p", "xtask", "--", "corpus"]);
+        steps.push(("corpus: every spec generates and compiles", corpus));
+    }
+
+    let total = Instant::now();
+    for (name, mut cmd) in steps {
+        println!("\n==> {name}");
+        let t = Instant::now();
+        let status = cmd.current_dir(&root).status().map_err(|e| format!("{name}: {e}"))?;
+        println!("<== {name}: {} in {:.1} s", if status.success() { "ok" } else { "FAILED" }, t.elapsed().as_secs_f64());
+        if !status.success() {
+            return Err(format!("step failed: {name}"));
+        }
+    }
+    println!("\nall checks passed in {:.0} s", total.elapsed().as_secs_f64());
+    Ok(())
+}
