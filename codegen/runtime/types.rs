@@ -299,6 +299,7 @@ pub mod bits_as_number {
 }
 
 /// Operators and queries shared by every generated flag set (`struct X(u64)`).
+#[allow(unused_macros)]
 macro_rules! flag_ops {
     ($t:ident) => {
         impl $t {

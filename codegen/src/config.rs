@@ -44,7 +44,8 @@ impl Default for Config {
         Config {
             crate_name: "openapi-client".into(),
             crate_version: "0.1.0".into(),
-            decimal_ids_as_snowflake: false,
+            // Strings constrained to decimal digits are IDs; a u64 newtype reads them exactly.
+            decimal_ids_as_snowflake: true,
             type_overrides: BTreeMap::new(),
             auth_prefix: BTreeMap::new(),
             extra_files: BTreeMap::new(),

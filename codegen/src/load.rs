@@ -34,10 +34,12 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Error> {
             file: file.to_string(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: without_location(&e.to_string(), e.line(), e.column()),
         })
     } else {
-        let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        // Straight into JSON values: `serde_yaml::Value` rejects integers beyond 64 bits
+        // (OpenAI's `minimum: -9223372036854776000`), which JSON numbers hold as floats.
+        let yaml: Yaml = serde_yaml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .location()
                 .map(|l| (l.line(), l.column()))
@@ -46,57 +48,131 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Error> {
                 file: file.to_string(),
                 line,
                 column,
-                message: e.to_string(),
+                message: without_location(&e.to_string(), line, column),
             }
         })?;
-        yaml_to_json(yaml, file, "")
+        Ok(yaml.0)
     }
 }
 
-fn yaml_to_json(v: serde_yaml::Value, file: &str, pointer: &str) -> Result<Value, Error> {
-    use serde_yaml::Value as Y;
-    Ok(match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Number(i.into())
-            } else if let Some(u) = n.as_u64() {
-                Value::Number(u.into())
+/// A YAML document read as JSON: mapping keys that are scalars (`200:`, `true:`) become their
+/// text, tags are dropped, integers that fit no 64-bit type become floats, and NaN/infinities
+/// keep their YAML spelling as strings.
+struct Yaml(Value);
+
+impl<'de> serde::Deserialize<'de> for Yaml {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(YamlVisitor).map(Yaml)
+    }
+}
+
+struct YamlVisitor;
+
+fn float(f: f64) -> Value {
+    Number::from_f64(f).map(Value::Number).unwrap_or_else(|| {
+        Value::String(
+            if f.is_nan() {
+                ".nan"
+            } else if f > 0.0 {
+                ".inf"
             } else {
-                // NaN and infinities have no JSON form; keep their spelling.
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                Number::from_f64(f)
-                    .map(Value::Number)
-                    .unwrap_or_else(|| Value::String(n.to_string()))
+                "-.inf"
             }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| yaml_to_json(item, file, &format!("{pointer}/{i}")))
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                // Unquoted keys such as `200:` or `true:` are scalars in YAML; OpenAPI means their text.
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    _ => return Err(Error::spec(file, pointer, "mapping key is not a scalar")),
-                };
-                let child = format!("{pointer}/{}", crate::diag::escape_token(&key));
-                out.insert(key, yaml_to_json(v, file, &child)?);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(t) => yaml_to_json(t.value, file, pointer)?,
+            .into(),
+        )
     })
+}
+
+impl<'de> serde::de::Visitor<'de> for YamlVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(match (i64::try_from(v), u64::try_from(v)) {
+            (Ok(i), _) => Value::Number(i.into()),
+            (_, Ok(u)) => Value::Number(u.into()),
+            _ => float(v as f64),
+        })
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(match u64::try_from(v) {
+            Ok(u) => Value::Number(u.into()),
+            Err(_) => float(v as f64),
+        })
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Yaml(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        use serde::de::Error as _;
+        let mut out = Map::new();
+        while let Some(Yaml(k)) = map.next_key()? {
+            // Unquoted keys such as `200:` or `true:` are scalars in YAML; OpenAPI means their text.
+            let key = match k {
+                Value::String(s) => s,
+                Value::Null => "null".to_string(),
+                Value::Bool(_) | Value::Number(_) => k.to_string(),
+                _ => return Err(A::Error::custom("mapping key is not a scalar")),
+            };
+            let Yaml(v) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(A::Error::custom(format!(
+                    "duplicate entry with key {key:?}"
+                )));
+            }
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A tagged value (`!Tag value`): the tag is dropped.
+        use serde::de::VariantAccess as _;
+        let (_tag, variant): (serde::de::IgnoredAny, _) = data.variant()?;
+        variant.newtype_variant::<Yaml>().map(|y| y.0)
+    }
+}
+
+/// The parser's message without the " at line L column C" it repeats from the `FILE:L:C:` prefix.
+fn without_location(message: &str, line: usize, column: usize) -> String {
+    message.replacen(&format!(" at line {line} column {column}"), "", 1)
+}
+
+/// The JSON pointer a local reference names (`#/a/b%20c` -> `/a/b c`); `None` if it is not local.
+pub fn ref_pointer(reference: &str) -> Option<String> {
+    reference.strip_prefix('#').map(percent_decode)
 }
 
 /// Looks up a local reference (`#/components/schemas/Pet`, `#/paths/~1pets/get`, percent-encoded
@@ -146,6 +222,21 @@ mod tests {
             y["paths"]["/x"]["get"]["responses"]["200"]["description"],
             "ok"
         );
+    }
+
+    #[test]
+    fn yaml_beyond_64_bits_tags_and_odd_keys() {
+        let y = parse(
+            "a: -9223372036854776000\nb: 18446744073709551615\nc: !Thing {x: 1}\ntrue: .nan\n1.5: ~\n",
+            "a.yaml",
+        )
+        .unwrap();
+        assert_eq!(y["a"].as_f64(), Some(-9223372036854776000.0));
+        assert_eq!(y["b"].as_u64(), Some(u64::MAX));
+        assert_eq!(y["c"]["x"], 1);
+        assert_eq!(y["true"], ".nan");
+        assert!(y["1.5"].is_null());
+        assert!(parse("a: 1\na: 2\n", "d.yaml").is_err());
     }
 
     #[test]

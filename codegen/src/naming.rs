@@ -43,8 +43,10 @@ pub fn snake(s: &str) -> String {
 
 /// An UpperCamelCase identifier (types, variants). Keeps names that already are one.
 pub fn camel(s: &str) -> String {
+    // Keep names that already are UpperCamelCase; ALL-CAPS words (`NONE`) are converted.
     let already = s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_alphanumeric());
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+        && (s.len() < 3 || s.chars().any(|c| c.is_ascii_lowercase()));
     let mut n = if already {
         s.to_string()
     } else {
@@ -62,6 +64,14 @@ pub fn camel(s: &str) -> String {
     }
     n
 }
+
+/// Names the generated code uses unqualified (std prelude, serde traits, our own support
+/// types): a schema with one of these names gets a `Model` suffix instead.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone", "Copy",
+    "Send", "Sync", "Sized", "From", "Into", "Iterator", "Drop", "Fn", "ToString", "Serialize", "Deserialize",
+    "Nullable", "Self_",
+];
 
 /// Hands out names unique within one scope: the second `foo` becomes `foo2`.
 #[derive(Debug, Default, Clone)]
@@ -116,6 +126,9 @@ mod tests {
         assert_eq!(camel("1080p"), "V1080p");
         assert_eq!(camel("Self"), "Self_");
         assert_eq!(camel("authorization_code"), "AuthorizationCode");
+        assert_eq!(camel("NONE"), "None");
+        assert_eq!(camel("HIGH_BIT"), "HighBit");
+        assert_eq!(camel("ID"), "ID");
     }
 
     #[test]

@@ -61,13 +61,20 @@ pub fn normalize(file: &str, root: &mut Value) -> Result<(Version, Origins), Err
         ));
     };
     let version = match obj.get("openapi") {
-        Some(Value::String(v)) if v.starts_with("3.0") => Version::V30,
-        Some(Value::String(v)) if v.starts_with("3.1") => Version::V31,
+        Some(Value::String(v)) if v == "3.0" || v.starts_with("3.0.") => Version::V30,
+        Some(Value::String(v)) if v == "3.1" || v.starts_with("3.1.") => Version::V31,
         Some(Value::String(v)) => {
             return Err(Error::spec(
                 file,
                 "/openapi",
                 format!("unsupported OpenAPI version `{v}` (3.0.x and 3.1.x are supported)"),
+            ))
+        }
+        Some(Value::Number(n)) => {
+            return Err(Error::spec(
+                file,
+                "/openapi",
+                format!("`openapi` must be a version string such as \"3.1.0\", not the number {n} (quote it)"),
             ))
         }
         Some(_) => {

@@ -119,7 +119,7 @@ pub enum APIErrorCode {
     /// The linked account could not be verified.
     ConnectionVerificationFailed,
     /// The request clashes with the current state of the resource.
-    CONFLICT,
+    Conflict,
     /// The content was rejected by a filter.
     ContentBlocked,
     /// The server could not create the resource.
@@ -171,7 +171,7 @@ pub enum APIErrorCode {
     /// The file is bigger than permitted.
     FileSizeTooLarge,
     /// The caller lacks the right to do this.
-    FORBIDDEN,
+    Forbidden,
     /// The friend request was refused by a block.
     FriendRequestBlocked,
     /// An upstream service did not answer in time.
@@ -179,7 +179,7 @@ pub enum APIErrorCode {
     /// Something went wrong that has no more specific code.
     GeneralError,
     /// The resource has been removed for good.
-    GONE,
+    Gone,
     /// The gift code was used already.
     GiftCodeAlreadyRedeemed,
     /// This guild only admits accounts with a verified phone number.
@@ -491,7 +491,7 @@ pub enum APIErrorCode {
     /// This action needs two-factor authentication.
     TwoFactorRequired,
     /// The caller is not authenticated.
-    UNAUTHORIZED,
+    Unauthorized,
     /// An account that is not yet claimed may not accept friend requests.
     UnclaimedAccountCannotAcceptFriendRequests,
     /// An account that is not yet claimed may not react to messages.
@@ -647,7 +647,7 @@ impl APIErrorCode {
             Self::ConnectionLimitReached => "CONNECTION_LIMIT_REACHED",
             Self::ConnectionNotFound => "CONNECTION_NOT_FOUND",
             Self::ConnectionVerificationFailed => "CONNECTION_VERIFICATION_FAILED",
-            Self::CONFLICT => "CONFLICT",
+            Self::Conflict => "CONFLICT",
             Self::ContentBlocked => "CONTENT_BLOCKED",
             Self::CreationFailed => "CREATION_FAILED",
             Self::CsamScanFailed => "CSAM_SCAN_FAILED",
@@ -675,11 +675,11 @@ impl APIErrorCode {
             Self::FeatureNotAvailableSelfHosted => "FEATURE_NOT_AVAILABLE_SELF_HOSTED",
             Self::FeatureTemporarilyDisabled => "FEATURE_TEMPORARILY_DISABLED",
             Self::FileSizeTooLarge => "FILE_SIZE_TOO_LARGE",
-            Self::FORBIDDEN => "FORBIDDEN",
+            Self::Forbidden => "FORBIDDEN",
             Self::FriendRequestBlocked => "FRIEND_REQUEST_BLOCKED",
             Self::GatewayTimeout => "GATEWAY_TIMEOUT",
             Self::GeneralError => "GENERAL_ERROR",
-            Self::GONE => "GONE",
+            Self::Gone => "GONE",
             Self::GiftCodeAlreadyRedeemed => "GIFT_CODE_ALREADY_REDEEMED",
             Self::GuildPhoneVerificationRequired => "GUILD_PHONE_VERIFICATION_REQUIRED",
             Self::GuildVerificationRequired => "GUILD_VERIFICATION_REQUIRED",
@@ -849,7 +849,7 @@ impl APIErrorCode {
             Self::TestHarnessForbidden => "TEST_HARNESS_FORBIDDEN",
             Self::TwoFaNotEnabled => "TWO_FA_NOT_ENABLED",
             Self::TwoFactorRequired => "TWO_FACTOR_REQUIRED",
-            Self::UNAUTHORIZED => "UNAUTHORIZED",
+            Self::Unauthorized => "UNAUTHORIZED",
             Self::UnclaimedAccountCannotAcceptFriendRequests => {
                 "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS"
             }
@@ -984,7 +984,7 @@ impl From<&str> for APIErrorCode {
             "CONNECTION_LIMIT_REACHED" => Self::ConnectionLimitReached,
             "CONNECTION_NOT_FOUND" => Self::ConnectionNotFound,
             "CONNECTION_VERIFICATION_FAILED" => Self::ConnectionVerificationFailed,
-            "CONFLICT" => Self::CONFLICT,
+            "CONFLICT" => Self::Conflict,
             "CONTENT_BLOCKED" => Self::ContentBlocked,
             "CREATION_FAILED" => Self::CreationFailed,
             "CSAM_SCAN_FAILED" => Self::CsamScanFailed,
@@ -1012,11 +1012,11 @@ impl From<&str> for APIErrorCode {
             "FEATURE_NOT_AVAILABLE_SELF_HOSTED" => Self::FeatureNotAvailableSelfHosted,
             "FEATURE_TEMPORARILY_DISABLED" => Self::FeatureTemporarilyDisabled,
             "FILE_SIZE_TOO_LARGE" => Self::FileSizeTooLarge,
-            "FORBIDDEN" => Self::FORBIDDEN,
+            "FORBIDDEN" => Self::Forbidden,
             "FRIEND_REQUEST_BLOCKED" => Self::FriendRequestBlocked,
             "GATEWAY_TIMEOUT" => Self::GatewayTimeout,
             "GENERAL_ERROR" => Self::GeneralError,
-            "GONE" => Self::GONE,
+            "GONE" => Self::Gone,
             "GIFT_CODE_ALREADY_REDEEMED" => Self::GiftCodeAlreadyRedeemed,
             "GUILD_PHONE_VERIFICATION_REQUIRED" => Self::GuildPhoneVerificationRequired,
             "GUILD_VERIFICATION_REQUIRED" => Self::GuildVerificationRequired,
@@ -1186,7 +1186,7 @@ impl From<&str> for APIErrorCode {
             "TEST_HARNESS_FORBIDDEN" => Self::TestHarnessForbidden,
             "TWO_FA_NOT_ENABLED" => Self::TwoFaNotEnabled,
             "TWO_FACTOR_REQUIRED" => Self::TwoFactorRequired,
-            "UNAUTHORIZED" => Self::UNAUTHORIZED,
+            "UNAUTHORIZED" => Self::Unauthorized,
             "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS" => {
                 Self::UnclaimedAccountCannotAcceptFriendRequests
             }
@@ -1530,11 +1530,11 @@ impl ApplicationsMeResponse {
 #[non_exhaustive]
 pub enum AuthenticatorType {
     /// Authenticator app producing time-based codes.
-    TOTP,
+    Totp,
     /// Codes sent by text message.
-    SMS,
+    Sms,
     /// Security key or passkey (WebAuthn).
-    WEBAUTHN,
+    Webauthn,
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
     Unknown(i64),
 }
@@ -1542,9 +1542,9 @@ impl AuthenticatorType {
     /// The wire value.
     pub fn value(self) -> i64 {
         match self {
-            Self::TOTP => 0,
-            Self::SMS => 1,
-            Self::WEBAUTHN => 2,
+            Self::Totp => 0,
+            Self::Sms => 1,
+            Self::Webauthn => 2,
             Self::Unknown(v) => v,
         }
     }
@@ -1552,9 +1552,9 @@ impl AuthenticatorType {
 impl From<i64> for AuthenticatorType {
     fn from(v: i64) -> Self {
         match v {
-            0 => Self::TOTP,
-            1 => Self::SMS,
-            2 => Self::WEBAUTHN,
+            0 => Self::Totp,
+            1 => Self::Sms,
+            2 => Self::Webauthn,
             other => Self::Unknown(other),
         }
     }
@@ -2338,9 +2338,9 @@ impl SudoVerificationSchema {
 #[non_exhaustive]
 pub enum SudoVerificationSchemaMfaMethod {
     /// Code from an authenticator app (TOTP).
-    TOTP,
+    Totp,
     /// Code delivered by text message.
-    SMS,
+    Sms,
     /// Hardware security key or platform biometrics.
     WebAuthn,
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
@@ -2351,8 +2351,8 @@ impl SudoVerificationSchemaMfaMethod {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::TOTP => "totp",
-            Self::SMS => "sms",
+            Self::Totp => "totp",
+            Self::Sms => "sms",
             Self::WebAuthn => "webauthn",
             Self::Unknown(v) => v,
         }
@@ -2362,8 +2362,8 @@ impl SudoVerificationSchemaMfaMethod {
 impl From<&str> for SudoVerificationSchemaMfaMethod {
     fn from(v: &str) -> Self {
         match v {
-            "totp" => Self::TOTP,
-            "sms" => Self::SMS,
+            "totp" => Self::Totp,
+            "sms" => Self::Sms,
             "webauthn" => Self::WebAuthn,
             other => Self::Unknown(other.to_string()),
         }
@@ -2391,7 +2391,7 @@ impl<'de> Deserialize<'de> for SudoVerificationSchemaMfaMethod {
 #[cfg(feature = "oauth2")]
 /// Form fields for the token endpoint; the grant_type value picks the variant.
 ///
-#[doc = concat!(" Told apart by the `", "grant_type", "` property.")]
+/// Told apart by the `grant_type` property.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

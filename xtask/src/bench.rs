@@ -170,6 +170,9 @@ pub fn run_one(args: &[String]) -> Result<(), String> {
     if let Some(kb) = peak_kb() {
         line.push_str(&format!(" peak_kb={kb}"));
     }
+    if let Some(t) = cpu_times() {
+        line.push_str(&format!(" cpu={}", (t.own * 1e6) as u64));
+    }
     println!("{line}");
     // Exit without dropping the output: freeing it is not part of generating.
     std::process::exit(0);
@@ -180,6 +183,32 @@ fn peak_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time (user + system, seconds) of this process and of its waited-for children.
+struct CpuTimes {
+    own: f64,
+    children: f64,
+}
+
+/// From `/proc/self/stat` (Linux; clock ticks of 1/100 s).
+fn cpu_times() -> Option<CpuTimes> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(4)
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    let [utime, stime, cutime, cstime] = f[..] else {
+        return None;
+    };
+    Some(CpuTimes {
+        own: (utime + stime) / 100.0,
+        children: (cutime + cstime) / 100.0,
+    })
 }
 
 /// One child run's figures.
@@ -264,10 +293,10 @@ fn print_table(rows: &[Row]) {
     }
     println!();
     println!(
-        "| spec | size MB | ops | types | files | lines | median ms | min ms | max ms | peak MB | {} |",
+        "| spec | size MB | ops | types | files | lines | median ms | min ms | max ms | cpu ms | peak MB | {} |",
         STAGES.map(|s| format!("{s} ms")).join(" | ")
     );
-    println!("|{}", "---|".repeat(10 + STAGES.len()));
+    println!("|{}", "---|".repeat(11 + STAGES.len()));
     for r in rows {
         let field = |k: &str| -> Vec<u64> {
             r.samples
@@ -287,8 +316,13 @@ fn print_table(rows: &[Row]) {
             "n/a".into()
         };
         let stages: Vec<String> = STAGES.iter().map(|s| ms(median(field(s)))).collect();
+        let cpu = if r.samples.iter().all(|s| s.fields.contains_key("cpu")) {
+            format!("{:.0}", median(field("cpu")) as f64 / 1000.0)
+        } else {
+            "n/a".into()
+        };
         println!(
-            "| {} | {:.2} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:.2} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.size as f64 / 1_048_576.0,
             first("ops"),
@@ -298,14 +332,16 @@ fn print_table(rows: &[Row]) {
             ms(median(walls.clone())),
             ms(*walls.iter().min().unwrap_or(&0)),
             ms(*walls.iter().max().unwrap_or(&0)),
+            cpu,
             peak,
             stages.join(" | ")
         );
     }
     println!();
     println!(
-        "median/min/max: wall time of the child process (start to exit); stages: median of the \
-         child's own timings; peak: median of the child's VmHWM (peak resident set)."
+        "median/min/max: wall time of the child process (start to exit); cpu: its user + system \
+         time (1/100 s ticks); stages: median of the child's own timings; peak: median of the \
+         child's VmHWM (peak resident set)."
     );
 }
 
@@ -344,7 +380,7 @@ fn compile(bench_dir: &Path, runs: usize) -> Result<(), String> {
         target: target.clone(),
         lib: krate.join("src/lib.rs"),
     };
-    let mut results: Vec<(String, String, Vec<Duration>)> = Vec::new();
+    let mut results: Vec<(String, String, Vec<(Duration, f64)>)> = Vec::new();
 
     // (a) Clean build with dependencies, with --timings for the crate's share.
     if target.exists() {
@@ -357,6 +393,7 @@ fn compile(bench_dir: &Path, runs: usize) -> Result<(), String> {
         "rm -rf target; cargo build --timings".into(),
         vec![clean],
     ));
+    let clean_wall = clean.0;
     let timings = find_timings(&target);
 
     // (b) Crate-only debug build.
@@ -400,20 +437,25 @@ fn compile(bench_dir: &Path, runs: usize) -> Result<(), String> {
     ));
 
     println!();
-    println!("| what | command | median s | min s | max s | runs |");
-    println!("|---|---|---|---|---|---|");
+    println!("| what | command | median s | min s | max s | cpu s (median) | runs |");
+    println!("|---|---|---|---|---|---|---|");
     for (what, cmd, times) in &results {
+        let walls: Vec<Duration> = times.iter().map(|t| t.0).collect();
+        let mut cpus: Vec<f64> = times.iter().map(|t| t.1).collect();
+        cpus.sort_by(f64::total_cmp);
         let secs = |d: &Duration| format!("{:.2}", d.as_secs_f64());
         println!(
-            "| {what} | `{cmd}` | {} | {} | {} | {} |",
-            secs(&median(times.clone())),
-            secs(times.iter().min().unwrap_or(&Duration::ZERO)),
-            secs(times.iter().max().unwrap_or(&Duration::ZERO)),
+            "| {what} | `{cmd}` | {} | {} | {} | {:.1} | {} |",
+            secs(&median(walls.clone())),
+            secs(walls.iter().min().unwrap_or(&Duration::ZERO)),
+            secs(walls.iter().max().unwrap_or(&Duration::ZERO)),
+            cpus[cpus.len() / 2],
             times.len()
         );
     }
+    println!("(cpu: user + system time of cargo and the compilers it ran)");
     match timings {
-        Some(path) => report_timings(&path, &config.crate_name, clean),
+        Some(path) => report_timings(&path, &config.crate_name, clean_wall),
         None => println!("(no cargo-timing.html found under {})", target.display()),
     }
     Ok(())
@@ -426,9 +468,11 @@ struct Cargo {
 }
 
 impl Cargo {
-    /// Runs a cargo command on the generated crate; returns its wall time.
-    fn run(&self, args: &[&str]) -> Result<Duration, String> {
+    /// Runs a cargo command on the generated crate; returns its wall time and the CPU time of
+    /// cargo and everything it ran (seconds).
+    fn run(&self, args: &[&str]) -> Result<(Duration, f64), String> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let cpu_before = cpu_times().map_or(0.0, |t| t.children);
         let start = Instant::now();
         let out = Command::new(&cargo)
             .args(args)
@@ -453,8 +497,13 @@ impl Cargo {
                 tail.join("\n")
             ));
         }
-        eprintln!("  cargo {}: {:.2}s", args.join(" "), took.as_secs_f64());
-        Ok(took)
+        let cpu = cpu_times().map_or(0.0, |t| t.children) - cpu_before;
+        eprintln!(
+            "  cargo {}: {:.2}s (cpu {cpu:.1}s)",
+            args.join(" "),
+            took.as_secs_f64()
+        );
+        Ok((took, cpu))
     }
 
     /// Marks the crate changed so only it is rebuilt.

@@ -24,6 +24,7 @@ pub fn build(file: &str, root: &Value, origins: &Origins, config: &Config) -> Re
         component_names: BTreeMap::new(),
         by_pointer: HashMap::new(),
         in_progress: HashSet::new(),
+        building: HashMap::new(),
         defined: BTreeSet::new(),
         types: Vec::new(),
         warnings: Vec::new(),
@@ -43,6 +44,9 @@ pub(crate) struct Builder<'a> {
     /// Types already built for a schema location (lookup only; never iterated into output).
     pub(crate) by_pointer: HashMap<String, TypeRef>,
     pub(crate) in_progress: HashSet<String>,
+    /// Object schemas being built, by pointer -> their type name once claimed. `allOf` pulls in
+    /// properties from elsewhere, so a property can lead back to the object being built.
+    pub(crate) building: HashMap<String, Option<String>>,
     pub(crate) defined: BTreeSet<String>,
     pub(crate) types: Vec<TypeDef>,
     pub(crate) warnings: Vec<Warning>,
@@ -90,8 +94,41 @@ impl<'a> Builder<'a> {
             .map(server_url)
             .unwrap_or_default();
 
+        // Sections that hold objects (empty YAML keys are null: nothing there).
+        fn wrong(v: Option<&Value>) -> Option<&Value> {
+            v.filter(|v| !v.is_object() && !v.is_null())
+        }
+        for section in ["info", "components"] {
+            if let Some(v) = wrong(root.get(section)) {
+                return Err(self.err(
+                    &format!("/{section}"),
+                    format!("`{section}` must be an object, not {}", schema::json_kind(v)),
+                ));
+            }
+        }
+        for kind in [
+            "schemas",
+            "responses",
+            "parameters",
+            "examples",
+            "requestBodies",
+            "headers",
+            "securitySchemes",
+            "links",
+            "callbacks",
+            "pathItems",
+        ] {
+            let ptr = join("/components", kind);
+            if let Some(v) = wrong(root.pointer(&ptr)) {
+                return Err(self.err(
+                    &ptr,
+                    format!("`components/{kind}` must be an object, not {}", schema::json_kind(v)),
+                ));
+            }
+        }
+
         // Claim component names first so inline types never take them.
-        if let Some(schemas) = root.pointer("/components/schemas") {
+        if let Some(schemas) = root.pointer("/components/schemas").filter(|s| !s.is_null()) {
             let Some(schemas) = schemas.as_object() else {
                 return Err(self.err(
                     "/components/schemas",
@@ -100,7 +137,7 @@ impl<'a> Builder<'a> {
             };
             for key in schemas.keys() {
                 if !self.config.type_overrides.contains_key(key) {
-                    let name = self.type_names.claim(camel(key));
+                    let name = self.type_names.claim(schema::type_name(key));
                     self.component_names.insert(key.clone(), name);
                 }
             }
@@ -159,7 +196,13 @@ impl<'a> Builder<'a> {
         let mut names = Scope::new();
         for (name, s) in schemes {
             let ptr = join("/components/securitySchemes", name);
-            let (s, _) = self.deref(s, &ptr)?;
+            let (s, sptr) = self.deref(s, &ptr)?;
+            if !s.is_object() {
+                return Err(self.err(
+                    &sptr,
+                    format!("a security scheme must be an object, not {}", schema::json_kind(s)),
+                ));
+            }
             let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("");
             let description = s
                 .get("description")

@@ -1,10 +1,11 @@
 //! Paths and webhooks -> operations.
 
+use super::schema::json_kind;
 use super::{Builder, Name};
 use crate::diag::{join, Error};
 use crate::ir::*;
 use crate::naming::{camel, snake, Scope};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 const METHODS: [(&str, Method); 8] = [
@@ -28,6 +29,7 @@ impl Builder<'_> {
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut names = Scope::new();
         let mut errors = ErrorModels::default();
+        let mut callbacks_seen = std::collections::HashSet::new();
 
         let mut items: Vec<(String, &Value, bool)> = Vec::new();
         for (section, webhook) in [("paths", false), ("webhooks", true)] {
@@ -71,6 +73,10 @@ impl Builder<'_> {
                     for (name, cb) in cbs {
                         let cb_ptr = join(&format!("{op_ptr}/callbacks"), name);
                         let (cb, cb_ptr) = self.deref(cb, &cb_ptr)?;
+                        // Once each: a callback may be shared, or reached again from inside itself.
+                        if !callbacks_seen.insert(cb_ptr.clone()) {
+                            continue;
+                        }
                         if let Some(cb) = cb.as_object() {
                             for expr in cb.keys() {
                                 items.push((join(&cb_ptr, expr), &cb[expr], true));
@@ -298,6 +304,12 @@ impl Builder<'_> {
         op_type: &str,
         scope: &mut Scope,
     ) -> Result<Option<Param>, Error> {
+        if !p.is_object() {
+            return Err(self.err(
+                ptr,
+                format!("a parameter must be an object, not {}", json_kind(p)),
+            ));
+        }
         let name = p
             .get("name")
             .and_then(Value::as_str)
@@ -383,7 +395,13 @@ impl Builder<'_> {
         op_type: &str,
     ) -> Result<Option<RequestBody>, Error> {
         let (b, ptr) = self.deref(b, ptr)?;
-        let Some(Value::Object(content)) = b.get("content") else {
+        if !b.is_object() {
+            return Err(self.err(
+                &ptr,
+                format!("a request body must be an object, not {}", json_kind(b)),
+            ));
+        }
+        let Some(content) = self.content(b, &ptr)? else {
             return Ok(None);
         };
         let Some((media, m)) = content.iter().min_by_key(|(media, _)| body_rank(media)) else {
@@ -476,6 +494,13 @@ impl Builder<'_> {
         for (status, key) in &statuses {
             let ptr = join(&rptr, key);
             let (r, ptr) = self.deref(&responses[key.as_str()], &ptr)?;
+            if !r.is_object() {
+                return Err(self.err(
+                    &ptr,
+                    format!("a response must be an object, not {}", json_kind(r)),
+                ));
+            }
+            self.content(r, &ptr)?;
             let description = r
                 .get("description")
                 .and_then(Value::as_str)
@@ -501,11 +526,22 @@ impl Builder<'_> {
                     None => SuccessKind::Empty,
                     Some((media, m)) => match body_kind(&media) {
                         BodyKind::Json => match m.get("schema") {
-                            Some(s) => SuccessKind::Json(self.convert(
-                                s,
-                                &format!("{}/schema", join(&format!("{ptr}/content"), &media)),
-                                Name::Hint(format!("{op_type}Response")),
-                            )?),
+                            Some(s) => {
+                                let sptr =
+                                    format!("{}/schema", join(&format!("{ptr}/content"), &media));
+                                let ty = self.convert(
+                                    s,
+                                    &sptr,
+                                    Name::Hint(format!("{op_type}Response")),
+                                )?;
+                                // A body that may be `null` (e.g. `$ref` to `anyOf: [X, null]`,
+                                // whose alias is plain `X`) decodes into `Option<X>`.
+                                SuccessKind::Json(if self.is_nullable(s, &sptr) {
+                                    TypeRef::Option(Box::new(ty))
+                                } else {
+                                    ty
+                                })
+                            }
                             None => SuccessKind::Json(TypeRef::Any),
                         },
                         BodyKind::Text => SuccessKind::Text,
@@ -558,6 +594,39 @@ impl Builder<'_> {
             });
         }
         Ok((success, errors))
+    }
+
+    /// The `content` map of a request body, response or parameter, checked to be one.
+    fn content<'v>(
+        &self,
+        holder: &'v Value,
+        ptr: &str,
+    ) -> Result<Option<&'v Map<String, Value>>, Error> {
+        let content = match holder.get("content") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Object(content)) => content,
+            Some(other) => {
+                return Err(self.err(
+                    &format!("{ptr}/content"),
+                    format!(
+                        "`content` must be an object keyed by media type, not {}",
+                        json_kind(other)
+                    ),
+                ))
+            }
+        };
+        for (media, m) in content {
+            if !m.is_object() && !m.is_null() {
+                return Err(self.err(
+                    &join(&format!("{ptr}/content"), media),
+                    format!(
+                        "a media type object must be an object, not {}",
+                        json_kind(m)
+                    ),
+                ));
+            }
+        }
+        Ok(Some(content))
     }
 
     fn security(
@@ -752,6 +821,9 @@ impl TagSet {
         for reserved in ["runtime", "types", "models", "client", "error"] {
             modules.claim(reserved.into());
         }
+        // Cargo reserves the feature name `default` (untagged operations land in tag `default`).
+        let mut features = Scope::new();
+        features.claim("default".into());
         let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         self.tags
             .into_iter()
@@ -759,8 +831,12 @@ impl TagSet {
             .map(|(i, (name, description))| {
                 by_name.insert(name.clone(), i);
                 let module = modules.claim(module_name(&name));
+                let feature = match module.replace('_', "-") {
+                    f if f == "default" => features.claim("default-api".into()),
+                    f => features.claim(f),
+                };
                 Tag {
-                    feature: module.replace('_', "-"),
+                    feature,
                     type_name: types.claim(camel(&name)),
                     module,
                     name,
@@ -816,5 +892,34 @@ mod tests {
         assert_eq!(module_name("Saved Media"), "saved_media");
         assert_eq!(module_name("Users"), "users");
         assert_eq!(module_name("A"), "a");
+    }
+
+    /// A success body referencing a nullable component (`anyOf: [X, null]`, whose alias is
+    /// plain `X`) must decode `null`: found by the Prism contract test (Fluxer's
+    /// `GET /users/@me/harvest/latest`).
+    #[test]
+    fn nullable_success_body_is_an_option() {
+        let mut root = serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/latest": {"get": {
+                "operationId": "latest",
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ThingNullable"}}}}}
+            }}},
+            "components": {"schemas": {
+                "Thing": {"type": "object", "properties": {"id": {"type": "string"}}},
+                "ThingNullable": {"anyOf": [{"$ref": "#/components/schemas/Thing"}, {"type": "null"}]}
+            }}
+        });
+        let (_, origins) = crate::normalize::normalize("t.json", &mut root).unwrap();
+        let api =
+            super::super::build("t.json", &root, &origins, &crate::Config::default()).unwrap();
+        match &api.operations[0].success.kind {
+            SuccessKind::Json(TypeRef::Option(inner)) => {
+                assert!(matches!(&**inner, TypeRef::Named(_)), "{inner:?}")
+            }
+            other => panic!("expected an optional body, got {other:?}"),
+        }
     }
 }

@@ -34,22 +34,33 @@ impl Builder<'_> {
     {
         let mut cur = v;
         let mut cur_ptr = ptr.to_string();
-        let mut seen = BTreeSet::new();
+        // Pointers visited, the starting node first: a `$ref` back to any of them loops.
+        let mut chain = vec![cur_ptr.clone()];
         while let Some(r) = cur.get("$ref") {
             let Some(r) = r.as_str() else {
                 return Err(self.err(&join(&cur_ptr, "$ref"), "`$ref` must be a string"));
             };
-            if !r.starts_with('#') {
+            let Some(target_ptr) = crate::load::ref_pointer(r) else {
                 return Err(self.err(
                     &join(&cur_ptr, "$ref"),
                     format!("external reference `{r}` is not supported; bundle the document first"),
                 ));
-            }
-            if !seen.insert(r.to_string()) {
-                return Err(self.err(
-                    &join(&cur_ptr, "$ref"),
-                    format!("`$ref` cycle through `{r}` never reaches a schema"),
-                ));
+            };
+            if let Some(start) = chain.iter().position(|p| *p == target_ptr) {
+                let message = if start + 1 == chain.len() {
+                    "`$ref` refers to itself and never reaches a schema".to_string()
+                } else {
+                    let steps: Vec<String> = chain[start..]
+                        .iter()
+                        .chain([&target_ptr])
+                        .map(|p| format!("`#{}`", self.origins.original(p)))
+                        .collect();
+                    format!(
+                        "`$ref` cycle never reaches a schema: {}",
+                        steps.join(" -> ")
+                    )
+                };
+                return Err(self.err(&join(&cur_ptr, "$ref"), message));
             }
             let Some(target) = crate::load::resolve(self.root_static(), r) else {
                 return Err(self.err(
@@ -59,27 +70,36 @@ impl Builder<'_> {
             };
             // SAFETY of lifetimes: the root outlives the builder; see root_static.
             cur = target;
-            cur_ptr = r[1..].to_string();
+            cur_ptr = target_ptr;
+            chain.push(cur_ptr.clone());
         }
         Ok((cur, cur_ptr))
     }
 
     /// Whether a schema (or what it references) allows null.
     pub(crate) fn is_nullable(&self, s: &Value, ptr: &str) -> bool {
-        if s.get("nullable").and_then(Value::as_bool) == Some(true) {
-            return true;
-        }
-        if s.get("type").and_then(Value::as_str) == Some("null") {
-            return true;
-        }
-        if s.get("$ref").is_some() {
-            if let Ok((t, p)) = self.deref(s, ptr) {
-                return self.is_nullable(t, &p);
+        let (mut s, mut ptr) = (s, ptr.to_string());
+        // Each step follows a `$ref` or a one-part `allOf`; coming back to a pointer is a cycle.
+        let mut seen = BTreeSet::new();
+        while seen.insert(ptr.clone()) {
+            if s.get("nullable").and_then(Value::as_bool) == Some(true) {
+                return true;
             }
-        }
-        if let Some(Value::Array(all)) = s.get("allOf") {
-            if all.len() == 1 && !has_object_keywords(s) {
-                return self.is_nullable(&all[0], &format!("{ptr}/allOf/0"));
+            if s.get("type").and_then(Value::as_str) == Some("null") {
+                return true;
+            }
+            if s.get("$ref").is_some() {
+                if let Ok((t, p)) = self.deref(s, &ptr) {
+                    (s, ptr) = (t, p);
+                    continue;
+                }
+            }
+            match s.get("allOf") {
+                Some(Value::Array(all)) if all.len() == 1 && !has_object_keywords(s) => {
+                    ptr = format!("{ptr}/allOf/0");
+                    s = &all[0];
+                }
+                _ => return false,
             }
         }
         false
@@ -90,13 +110,39 @@ impl Builder<'_> {
         let obj = match s {
             Value::Object(o) => o,
             Value::Bool(_) => return Ok(TypeRef::Any),
-            _ => return Err(self.err(ptr, "a schema must be an object")),
+            other => {
+                return Err(self.err(
+                    ptr,
+                    format!(
+                        "a schema must be an object (or a boolean), not {}",
+                        json_kind(other)
+                    ),
+                ))
+            }
         };
 
         if obj.contains_key("$ref") {
             let (target, tptr) = self.deref(s, ptr)?;
+            if !(target.is_object() || target.is_boolean()) {
+                return Err(self.err(
+                    &join(ptr, "$ref"),
+                    format!(
+                        "`$ref` leads to `#{}`, which is {}, not a schema",
+                        self.origins.original(&tptr),
+                        json_kind(target)
+                    ),
+                ));
+            }
             let ty = self.schema_at(target, &tptr, name.stem())?;
             return Ok(self.alias_if_fixed(name, ty, obj, ptr));
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if obj.get(key).is_some_and(|v| !v.is_array() && !v.is_null()) {
+                return Err(self.err(
+                    &join(ptr, key),
+                    format!("`{key}` must be an array of schemas"),
+                ));
+            }
         }
         if let Some(flags) = obj.get("x-bitflagValues") {
             return self.flags(obj, flags, ptr, name);
@@ -208,7 +254,17 @@ impl Builder<'_> {
         } else {
             stem.iter().rev().map(|t| camel(t)).collect::<String>()
         };
-        let t = self.convert(target, tptr, Name::Hint(hint))?;
+        if !self.in_progress.insert(tptr.to_string()) {
+            // Only component schemas get a name recursion can use.
+            self.warn(
+                tptr,
+                "a schema that is not under `components/schemas` contains a `$ref` to itself: the inner reference is generated as `serde_json::Value`",
+            );
+            return Ok(TypeRef::Any);
+        }
+        let t = self.convert(target, tptr, Name::Hint(hint));
+        self.in_progress.remove(tptr);
+        let t = t?;
         self.by_pointer.insert(tptr.to_string(), t.clone());
         Ok(t)
     }
@@ -236,8 +292,16 @@ impl Builder<'_> {
             .pointer(&ptr)
             .cloned()
             .unwrap_or(Value::Null);
-        let t = self.convert(&schema, &ptr, Name::Fixed(name))?;
+        let t = self.convert(&schema, &ptr, Name::Fixed(name.clone()))?;
         self.in_progress.remove(&ptr);
+        if t == TypeRef::Named(name.clone()) && !self.defined.contains(&name) {
+            // Only the placeholder for itself came back: `allOf`/`oneOf`/`anyOf` of one part
+            // that lead back here, with no type anywhere on the way.
+            return Err(self.err(
+                &ptr,
+                format!("schema `{key}` never reaches a type: its one-part `allOf`/`anyOf`/`oneOf` and `$ref`s lead back to itself"),
+            ));
+        }
         self.by_pointer.insert(ptr, t.clone());
         Ok(t)
     }
@@ -269,7 +333,7 @@ impl Builder<'_> {
     fn claim(&mut self, name: Name) -> String {
         match name {
             Name::Fixed(n) => n,
-            Name::Hint(h) => self.type_names.claim(camel(&h)),
+            Name::Hint(h) => self.type_names.claim(type_name(&h)),
         }
     }
 
@@ -440,6 +504,30 @@ impl Builder<'_> {
         ptr: &str,
         name: Name,
     ) -> Result<TypeRef, Error> {
+        match self.building.get(ptr) {
+            // Back at an object being built (through `allOf` parts): refer to it.
+            Some(Some(building)) => return Ok(TypeRef::Named(building.clone())),
+            Some(None) => {
+                self.warn(
+                    ptr,
+                    "a map schema whose values lead back to itself: the inner values are generated as `serde_json::Value`",
+                );
+                return Ok(TypeRef::Any);
+            }
+            None => {}
+        }
+        self.building.insert(ptr.to_string(), None);
+        let t = self.structure_inner(obj, ptr, name);
+        self.building.remove(ptr);
+        t
+    }
+
+    fn structure_inner(
+        &mut self,
+        obj: &Map<String, Value>,
+        ptr: &str,
+        name: Name,
+    ) -> Result<TypeRef, Error> {
         let mut props: Vec<(String, Value, String)> = Vec::new();
         let mut required = BTreeSet::new();
         let mut additional: Option<(Value, String)> = None;
@@ -470,6 +558,7 @@ impl Builder<'_> {
         }
 
         let name = self.claim(name);
+        self.building.insert(ptr.to_string(), Some(name.clone()));
         let key = join("#", &name);
         self.in_progress.insert(key.clone());
         let mut scope = Scope::new();
@@ -571,7 +660,17 @@ impl Builder<'_> {
                 }
             }
         }
-        if let Some(Value::Object(p)) = s.get("properties") {
+        // (`properties:` left empty in YAML is null: no properties.)
+        if let Some(p) = s.get("properties").filter(|p| !p.is_null()) {
+            let Some(p) = p.as_object() else {
+                return Err(self.err(
+                    &format!("{ptr}/properties"),
+                    format!(
+                        "`properties` must be an object of schemas by property name, not {}",
+                        json_kind(p)
+                    ),
+                ));
+            };
             for (k, v) in p {
                 let pp = join(&format!("{ptr}/properties"), k);
                 if let Some(existing) = props.iter_mut().find(|(n, _, _)| n == k) {
@@ -762,6 +861,28 @@ impl Builder<'_> {
             Some([Value::String(v)]) => Some(v.clone()),
             _ => None,
         }
+    }
+}
+
+/// A type name for a schema: UpperCamelCase, and never one the generated code relies on.
+pub(crate) fn type_name(s: &str) -> String {
+    let n = camel(s);
+    if crate::naming::RESERVED_TYPE_NAMES.contains(&n.as_str()) {
+        format!("{n}Model")
+    } else {
+        n
+    }
+}
+
+/// "an array", "a string", …: what a JSON value is, for messages.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

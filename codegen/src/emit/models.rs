@@ -339,6 +339,7 @@ fn union(
         .collect();
     match &u.tag {
         Some(tag) => {
+            let told_apart = format!(" Told apart by the `{tag}` property.");
             let arms = u.variants.iter().zip(&variants).map(|(v, id)| {
                 let values = &v.tag_values;
                 quote!(#(Some(#values))|* => serde_json::from_value(value).map(Self::#id).map_err(serde::de::Error::custom),)
@@ -347,7 +348,7 @@ fn union(
                 #docs
                 #deprecated
                 #[doc = ""]
-                #[doc = concat!(" Told apart by the `", #tag, "` property.")]
+                #[doc = #told_apart]
                 #[derive(Clone, Debug, PartialEq, Serialize)]
                 #[serde(untagged)]
                 #[non_exhaustive]

@@ -1,0 +1,832 @@
+//! Contract tests: the generated client against Prism, the OpenAPI mock server
+//! (`@stoplight/prism-cli`, pinned in `tests/prism/package.json`, installed by
+//! `tests/prism/install.sh`).
+//!
+//! Prism runs as `prism mock -d SPEC`: it validates every request against the document and
+//! reports violations in the `sl-violations` response header (a JSON array; a request with
+//! violations gets a 4xx), and answers valid requests with random, schema-valid data. So a
+//! violation means the client built a request the document does not allow, and a body that
+//! fails to decode means a response model rejects data the document allows: both are SDK
+//! bugs.
+//!
+//! - `oauth2_operations_validate_against_our_spec`: the committed `fluxer-sdk` crate, all 19
+//!   OAuth2 operations of `spec/openapi.yaml`.
+//! - `full_spec_oauth2_users_channels_validate`: a crate generated from the upstream
+//!   document (`../shared/specs/fluxer/openapi.json`), driven by a small binary
+//!   (`tests/contract/driver_main.rs`) over every operation of the OAuth2, Users and
+//!   Channels tags. It compiles that crate (minutes), so it runs only when `CONTRACT_FULL=1`
+//!   or `CI` is set.
+//!
+//! Without Prism both tests print a loud `SKIPPED` line and pass, except when `CI` is set:
+//! there they fail, so CI cannot skip them silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fluxer_sdk::models::{
+    ApplicationCreateRequest, ApplicationUpdateRequest, AuthorizeConsentRequest, BotFlags,
+    BotProfileUpdateRequest, IntrospectRequestForm, RevokeRequestForm,
+    RevokeRequestFormTokenTypeHint, SudoVerificationSchema, SudoVerificationSchemaMfaMethod,
+    TokenRequest, TokenRequestAuthorizationCode, TokenRequestRefreshToken,
+};
+use fluxer_sdk::types::{Base64, Nullable, Snowflake};
+use fluxer_sdk::{Client, RetryPolicy};
+use serde_json::Value;
+
+/// How long Prism may take to load a document and listen (the upstream one takes ~20 s).
+const PRISM_START_TIMEOUT: Duration = Duration::from_secs(120);
+
+// ------------------------------------------------------------------------------------------
+// Harness
+// ------------------------------------------------------------------------------------------
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn repo_root() -> PathBuf {
+    manifest_dir()
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// Written straight to the process's stderr: libtest captures `eprintln!` of passing tests,
+/// and these lines must be seen.
+fn loud(message: &str) {
+    let bar = "=".repeat(78);
+    let _ = std::io::stderr().write_all(format!("\n{bar}\n{message}\n{bar}\n\n").as_bytes());
+}
+
+/// Output that should be seen even when the test passes.
+fn say(message: &str) {
+    let _ = std::io::stderr().write_all(format!("{message}\n").as_bytes());
+}
+
+/// Whether we run in CI (`CI` set to anything but empty, `0` or `false`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// A prerequisite is missing: skip loudly, or fail in CI.
+fn unavailable(test: &str, reason: &str) {
+    let message = format!("SKIPPED: {reason}: `{test}` did NOT run");
+    if in_ci() {
+        panic!("{message} (CI is set, so this is an error)");
+    }
+    loud(&message);
+}
+
+/// The installed Prism binary, or `None` after reporting it missing.
+fn prism_bin(test: &str) -> Option<PathBuf> {
+    let bin = manifest_dir().join("prism/node_modules/.bin/prism");
+    if bin.exists() {
+        Some(bin)
+    } else {
+        unavailable(test, "prism not installed (run tests/prism/install.sh)");
+        None
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free local port")
+}
+
+/// A running `prism mock`, killed when dropped.
+struct Prism {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Prism {
+    /// Starts `prism mock -d` on a free port for `spec` and waits until it accepts connections.
+    fn start(bin: &Path, spec: &Path, name: &str) -> Prism {
+        let mut prism = Prism::spawn(bin, spec, name);
+        prism.wait_ready(spec);
+        prism
+    }
+
+    /// Starts `prism mock -d` on a free port for `spec`; see [`Prism::wait_ready`].
+    fn spawn(bin: &Path, spec: &Path, name: &str) -> Prism {
+        let dir = repo_root().join("target/contract");
+        std::fs::create_dir_all(&dir).expect("create target/contract");
+        let log = dir.join(format!("prism-{name}.log"));
+        let out = File::create(&log).unwrap_or_else(|e| panic!("create {}: {e}", log.display()));
+        let err = out.try_clone().expect("clone log handle");
+        let port = free_port();
+        let child = Command::new(bin)
+            .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string(), "-d"])
+            .arg(spec)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        Prism { child, port, log }
+    }
+
+    /// Polls the port until Prism accepts connections (fails if it exits or takes too long).
+    fn wait_ready(&mut self, spec: &Path) {
+        let started = Instant::now();
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "prism exited ({status}) before listening on {addr} for {}:\n{}",
+                    spec.display(),
+                    self.log_tail()
+                );
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(250)).is_ok() {
+                say(&format!(
+                    "prism is listening on {addr} for {} after {:.1} s (log: {})",
+                    spec.display(),
+                    started.elapsed().as_secs_f64(),
+                    self.log.display()
+                ));
+                return;
+            }
+            if started.elapsed() > PRISM_START_TIMEOUT {
+                panic!(
+                    "prism did not listen on {addr} within {PRISM_START_TIMEOUT:?} for {}:\n{}",
+                    spec.display(),
+                    self.log_tail()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The violations Prism reported in `sl-violations` (unparseable headers are kept as text).
+fn violations(headers: &reqwest::header::HeaderMap) -> Vec<Value> {
+    headers
+        .get_all("sl-violations")
+        .iter()
+        .flat_map(|value| {
+            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Array(items)) => items,
+                Ok(other) => vec![other],
+                Err(_) => vec![Value::String(text)],
+            }
+        })
+        .collect()
+}
+
+/// An error Prism made up itself (`application/problem+json` with a `type` under
+/// `https://stoplight.io/prism/errors#`): it answers so when a request breaks a rule and the
+/// document has no response for that status (e.g. security without a 401 response: no
+/// `sl-violations` header then), or when it cannot serve the request at all (no route,
+/// unacceptable `Accept`).
+fn prism_error(raw: &[u8]) -> Option<Value> {
+    let body: Value = serde_json::from_slice(raw).ok()?;
+    let kind = body.get("type")?.as_str()?;
+    kind.starts_with("https://stoplight.io/prism/errors#")
+        .then(|| body)
+}
+
+// ------------------------------------------------------------------------------------------
+// (a) the committed crate against spec/openapi.yaml
+// ------------------------------------------------------------------------------------------
+
+/// What one call produced.
+struct Outcome {
+    op: String,
+    status: Option<u16>,
+    violations: Vec<Value>,
+    decode_error: Option<String>,
+    other_error: Option<String>,
+}
+
+fn outcome<T>(op: &str, result: fluxer_sdk::Result<T>) -> Outcome {
+    let mut out = Outcome {
+        op: op.to_string(),
+        status: None,
+        violations: Vec::new(),
+        decode_error: None,
+        other_error: None,
+    };
+    match result {
+        Ok(response) => {
+            out.status = Some(response.status().as_u16());
+            out.violations = violations(response.headers());
+        }
+        Err(fluxer_sdk::Error::Api(api)) => {
+            out.status = Some(api.status.as_u16());
+            out.violations = violations(&api.headers);
+            if let Some(problem) = prism_error(&api.raw) {
+                out.violations.push(problem);
+            } else if api.body.is_none() && !api.raw.is_empty() {
+                out.decode_error = Some(format!(
+                    "the HTTP {} error body did not decode into the error model; raw body: {}",
+                    api.status,
+                    String::from_utf8_lossy(&api.raw)
+                ));
+            }
+        }
+        Err(fluxer_sdk::Error::Decode(decode)) => {
+            out.status = Some(decode.status.as_u16());
+            out.violations = violations(&decode.headers);
+            out.decode_error = Some(format!(
+                "at JSON path `{}`: {}; raw body: {}",
+                decode.path,
+                decode.message,
+                String::from_utf8_lossy(&decode.raw)
+            ));
+        }
+        Err(other) => out.other_error = Some(other.to_string()),
+    }
+    out
+}
+
+/// The operationIds of `spec/openapi.yaml`.
+fn our_operation_ids() -> BTreeSet<String> {
+    let path = repo_root().join("spec/openapi.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let doc: Value = serde_yaml::from_str(&text).expect("spec/openapi.yaml is valid YAML");
+    let mut ids = BTreeSet::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                ids.insert(id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+const APP_ID: Snowflake = Snowflake::new(123456789012345678);
+const GUILD_ID: Snowflake = Snowflake::new(223456789012345678);
+const REDIRECT_URI: &str = "https://example.com/oauth2/callback";
+const CLIENT_SECRET: &str = "s3cr3t-client-secret-value";
+
+/// A 1x1 transparent PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+fn password() -> SudoVerificationSchema {
+    let mut sudo = SudoVerificationSchema::new();
+    sudo.password = Some("correct horse battery staple".into());
+    sudo
+}
+
+fn totp() -> SudoVerificationSchema {
+    let mut sudo = SudoVerificationSchema::new();
+    sudo.mfa_method = Some(SudoVerificationSchemaMfaMethod::from("totp"));
+    sudo.mfa_code = Some("123456".into());
+    sudo
+}
+
+/// Calls every OAuth2 operation once (the token endpoint once per grant).
+async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
+    let api = client.oauth2();
+    let app = APP_ID.to_string();
+    let mut out = Vec::new();
+
+    out.push(outcome(
+        "get_current_user_applications",
+        api.get_current_user_applications().await,
+    ));
+    out.push(outcome(
+        "get_current_user_oauth2",
+        api.get_current_user_oauth2().await,
+    ));
+    out.push(outcome(
+        "list_user_oauth2_authorizations",
+        api.list_user_oauth2_authorizations().await,
+    ));
+    out.push(outcome(
+        "delete_user_oauth2_authorization",
+        api.delete_user_oauth2_authorization(&app).await,
+    ));
+
+    let mut create = ApplicationCreateRequest::new("Contract Test App".into());
+    create.redirect_uris = Nullable::Value(vec![REDIRECT_URI.into()]);
+    create.bot_public = Some(true);
+    create.bot_require_code_grant = Some(false);
+    out.push(outcome(
+        "create_oauth_application",
+        api.create_oauth_application(&create).await,
+    ));
+
+    out.push(outcome(
+        "list_user_applications2",
+        api.list_user_applications2().await,
+    ));
+    out.push(outcome(
+        "get_oauth_application",
+        api.get_oauth_application(&app).await,
+    ));
+
+    let mut update = ApplicationUpdateRequest::new();
+    update.name = Some("Contract Test App (renamed)".into());
+    update.redirect_uris = Nullable::Null;
+    update.bot_public = Some(false);
+    update.bot_require_code_grant = Some(true);
+    out.push(outcome(
+        "update_oauth_application",
+        api.update_oauth_application(&app, &update).await,
+    ));
+
+    out.push(outcome(
+        "delete_oauth_application",
+        api.delete_oauth_application(&app, &password()).await,
+    ));
+
+    let mut bot = BotProfileUpdateRequest::new();
+    bot.username = Some("contract_bot".into());
+    bot.discriminator = Some("0420".into());
+    bot.avatar = Nullable::Value(Base64(PNG.to_vec()));
+    bot.banner = Nullable::Null;
+    bot.bio = Nullable::Value("Checks requests against the OpenAPI document.".into());
+    bot.bot_flags = Some(BotFlags::FRIENDLY_BOT | BotFlags::FRIENDLY_BOT_MANUAL_APPROVAL);
+    out.push(outcome(
+        "update_bot_profile",
+        api.update_bot_profile(&app, &bot).await,
+    ));
+
+    out.push(outcome(
+        "reset_bot_token2",
+        api.reset_bot_token2(&app, &totp()).await,
+    ));
+    out.push(outcome(
+        "reset_client_secret2",
+        api.reset_client_secret2(&app, &password()).await,
+    ));
+    out.push(outcome(
+        "get_public_application",
+        api.get_public_application(&app).await,
+    ));
+
+    let mut consent = AuthorizeConsentRequest::new(APP_ID, "identify email guilds".into());
+    consent.response_type = Some("code".into());
+    consent.redirect_uri = Some(REDIRECT_URI.into());
+    consent.state = Some("xyz-state-123".into());
+    consent.permissions = Some("2048".into());
+    consent.guild_id = Some(GUILD_ID);
+    out.push(outcome(
+        "provide_oauth2_consent",
+        api.provide_oauth2_consent(&consent).await,
+    ));
+
+    let mut introspect = IntrospectRequestForm::new("access-token-abc123".into());
+    introspect.client_id = Some(APP_ID);
+    introspect.client_secret = Some(CLIENT_SECRET.into());
+    out.push(outcome(
+        "introspect_oauth2_token",
+        api.introspect_oauth2_token(&introspect).await,
+    ));
+
+    let mut code =
+        TokenRequestAuthorizationCode::new("authorization-code-xyz".into(), REDIRECT_URI.into());
+    code.client_id = Some(APP_ID);
+    code.client_secret = Some(CLIENT_SECRET.into());
+    out.push(outcome(
+        "exchange_oauth2_token",
+        api.exchange_oauth2_token(&TokenRequest::AuthorizationCode(code))
+            .await,
+    ));
+    let mut refresh = TokenRequestRefreshToken::new("refresh-token-xyz".into());
+    refresh.client_id = Some(APP_ID);
+    refresh.client_secret = Some(CLIENT_SECRET.into());
+    out.push(outcome(
+        "exchange_oauth2_token",
+        api.exchange_oauth2_token(&TokenRequest::RefreshToken(refresh))
+            .await,
+    ));
+
+    let mut revoke = RevokeRequestForm::new("access-token-abc123".into());
+    revoke.token_type_hint = Some(RevokeRequestFormTokenTypeHint::from("access_token"));
+    revoke.client_id = Some(APP_ID);
+    revoke.client_secret = Some(CLIENT_SECRET.into());
+    out.push(outcome(
+        "revoke_oauth2_token",
+        api.revoke_oauth2_token(&revoke).await,
+    ));
+
+    out.push(outcome(
+        "get_oauth2_userinfo",
+        api.get_oauth2_userinfo().await,
+    ));
+    out.push(outcome(
+        "list_user_applications",
+        api.list_user_applications().await,
+    ));
+    out
+}
+
+#[test]
+fn oauth2_operations_validate_against_our_spec() {
+    const TEST: &str = "oauth2_operations_validate_against_our_spec";
+    let Some(bin) = prism_bin(TEST) else {
+        return;
+    };
+    let spec = repo_root().join("spec/openapi.yaml");
+    let prism = Prism::start(&bin, &spec, "oauth2");
+
+    let client = Client::builder(&prism.base_url())
+        .bot_token("contract-bot-token")
+        .session_token("contract-session-token")
+        .oauth2_token("contract-oauth2-token")
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client builds");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let outcomes = runtime.block_on(call_all_oauth2(&client));
+    // Canary: a request that breaks the document must be reported, or the checks above
+    // prove nothing.
+    let mut bad = BotProfileUpdateRequest::new();
+    bad.discriminator = Some("not-a-number".into());
+    let canary = outcome(
+        "canary",
+        runtime.block_on(
+            client
+                .oauth2()
+                .update_bot_profile(&APP_ID.to_string(), &bad),
+        ),
+    );
+    drop(prism);
+    assert!(
+        !canary.violations.is_empty(),
+        "Prism reported no violation for a `discriminator` breaking its `pattern` (HTTP {:?}): the harness does not see violations",
+        canary.status
+    );
+
+    let expected = our_operation_ids();
+    let called: BTreeSet<String> = outcomes.iter().map(|o| o.op.clone()).collect();
+    let missing: Vec<&String> = expected.difference(&called).collect();
+    let unknown: Vec<&String> = called.difference(&expected).collect();
+
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+    for o in &outcomes {
+        let status = o.status.map_or("-".to_string(), |s| s.to_string());
+        report.push_str(&format!(
+            "  {:<34} {:>3}  violations: {}\n",
+            o.op,
+            status,
+            o.violations.len()
+        ));
+        if let Some(s) = o.status {
+            *statuses.entry(s).or_default() += 1;
+        }
+        for v in &o.violations {
+            failures.push(format!("{}: request violation: {v}", o.op));
+        }
+        if let Some(d) = &o.decode_error {
+            failures.push(format!("{}: decode error {d}", o.op));
+        }
+        if let Some(e) = &o.other_error {
+            failures.push(format!("{}: request failed: {e}", o.op));
+        }
+    }
+    if !missing.is_empty() {
+        failures.push(format!(
+            "operations of spec/openapi.yaml not called: {missing:?}"
+        ));
+    }
+    if !unknown.is_empty() {
+        failures.push(format!(
+            "called operations not in spec/openapi.yaml: {unknown:?}"
+        ));
+    }
+    let ok = outcomes
+        .iter()
+        .filter(|o| o.status.is_some_and(|s| (200..300).contains(&s)))
+        .count();
+    let violation_count: usize = outcomes.iter().map(|o| o.violations.len()).sum();
+    let decode_count = outcomes.iter().filter(|o| o.decode_error.is_some()).count();
+    say(&format!(
+        "{TEST}: {} calls over {} operations: {ok} answered 2xx, {} not 2xx (by status: {statuses:?}); {violation_count} request violations, {decode_count} decode errors\n{report}",
+        outcomes.len(),
+        called.len(),
+        outcomes.len() - ok,
+    ));
+    assert!(
+        failures.is_empty(),
+        "{} contract failure(s) against spec/openapi.yaml:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// (b) a crate generated from the upstream document
+// ------------------------------------------------------------------------------------------
+
+/// The tags whose operations the driver calls.
+const FULL_TAGS: &[&str] = &["OAuth2", "Users", "Channels"];
+
+/// Whether the heavy test was asked for (`CONTRACT_FULL=1`, or CI).
+fn full_contract_requested() -> bool {
+    in_ci() || std::env::var("CONTRACT_FULL").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// Runs `cmd`, panicking with its output when it fails.
+fn run(cmd: &mut Command, what: &str) -> std::process::Output {
+    let started = Instant::now();
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    if !output.status.success() {
+        panic!(
+            "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    say(&format!(
+        "{what}: done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+    output
+}
+
+/// A cargo command (for `target_dir`, else the workspace's), without the variables cargo sets
+/// for this test process.
+fn cargo(target_dir: Option<&Path>) -> Command {
+    const SET_FOR_TESTS: &[&str] = &[
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+    ];
+    let mut cmd = Command::new(env!("CARGO"));
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if SET_FOR_TESTS.contains(&key.as_ref())
+            || key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_BIN_EXE_")
+        {
+            cmd.env_remove(key.as_ref());
+        }
+    }
+    if let Some(dir) = target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    cmd
+}
+
+/// operationId -> tag (the first of [`FULL_TAGS`] it carries) in the upstream document.
+fn upstream_operations(doc: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            let (Some(id), Some(tags)) = (
+                op.get("operationId").and_then(Value::as_str),
+                op.get("tags").and_then(Value::as_array),
+            ) else {
+                continue;
+            };
+            if let Some(tag) = tags
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| FULL_TAGS.contains(t))
+            {
+                out.insert(id.to_string(), tag.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Per-tag counts of the driver's report.
+#[derive(Default)]
+struct TagCounts {
+    calls: usize,
+    ok: usize,
+    not_ok: usize,
+    violations: usize,
+    decode_errors: usize,
+    skipped: usize,
+}
+
+#[test]
+fn full_spec_oauth2_users_channels_validate() {
+    const TEST: &str = "full_spec_oauth2_users_channels_validate";
+    if !full_contract_requested() {
+        loud(&format!(
+            "SKIPPED: `{TEST}` compiles a crate generated from the upstream document (minutes);\n\
+             run it with `CONTRACT_FULL=1 cargo test -p integration-tests --test contract_prism` (it always runs when CI is set)"
+        ));
+        return;
+    }
+    let Some(bin) = prism_bin(TEST) else {
+        return;
+    };
+    let spec = manifest_dir().join("../../shared/specs/fluxer/openapi.json");
+    if !spec.exists() {
+        unavailable(
+            TEST,
+            &format!("the upstream document is not there ({})", spec.display()),
+        );
+        return;
+    }
+    let spec = spec.canonicalize().expect("canonical spec path");
+    let started = Instant::now();
+    let root = repo_root();
+    let contract = root.join("target/contract");
+    let target_dir = root.join("target/contract-target");
+    let crate_dir = contract.join("fluxer-full");
+    let driver_dir = contract.join("driver");
+
+    // Prism loads the 2.6 MB document (~20 s) while the crates compile.
+    let mut prism = Prism::spawn(&bin, &spec, "full");
+
+    run(
+        // In the workspace's target directory, where `codegen` is already built for this test.
+        cargo(None)
+            .current_dir(&root)
+            .args(["xtask", "codegen", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&crate_dir)
+            .args(["--crate-name", "fluxer-full"]),
+        "cargo xtask codegen (upstream document -> target/contract/fluxer-full)",
+    );
+
+    std::fs::create_dir_all(driver_dir.join("src")).expect("create driver dir");
+    std::fs::write(
+        driver_dir.join("Cargo.toml"),
+        r#"# Written by tests/tests/contract_prism.rs: do not edit.
+[package]
+name = "contract-driver"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+fluxer-full = { path = "../fluxer-full", default-features = false, features = ["oauth2", "users", "channels"] }
+chrono = { version = "0.4", default-features = false, features = ["std"] }
+reqwest = { version = "0.12", default-features = false }
+serde_json = "1"
+tokio = { version = "1", features = ["macros", "rt"] }
+
+[workspace]
+"#,
+    )
+    .expect("write driver Cargo.toml");
+    std::fs::copy(
+        manifest_dir().join("contract/driver_main.rs"),
+        driver_dir.join("src/main.rs"),
+    )
+    .expect("copy tests/contract/driver_main.rs");
+    let lock = driver_dir.join("Cargo.lock");
+    if !lock.exists() {
+        // Start from the workspace's versions; cargo adds what is missing.
+        let _ = std::fs::copy(root.join("Cargo.lock"), &lock);
+    }
+    let manifest = driver_dir.join("Cargo.toml");
+    run(
+        cargo(Some(&target_dir))
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(&manifest),
+        "cargo build (contract driver + fluxer-full)",
+    );
+
+    prism.wait_ready(&spec);
+    let output = run(
+        cargo(Some(&target_dir))
+            .args(["run", "--quiet", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--")
+            .arg(prism.base_url()),
+        "contract driver run",
+    );
+    drop(prism);
+
+    let text = std::fs::read_to_string(&spec).expect("read upstream document");
+    let doc: Value = serde_json::from_str(&text).expect("upstream document is JSON");
+    let expected = upstream_operations(&doc);
+
+    let mut counts: BTreeMap<String, TagCounts> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    let mut statuses: BTreeMap<u64, usize> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(entry) = serde_json::from_str::<Value>(line) else {
+            failures.push(format!("driver printed a line that is not JSON: {line}"));
+            continue;
+        };
+        let op = entry["op"].as_str().unwrap_or("?").to_string();
+        let tag = entry["tag"].as_str().unwrap_or("?").to_string();
+        let c = counts.entry(tag.clone()).or_default();
+        seen.insert(op.clone());
+        if let Some(reason) = entry.get("skipped").and_then(Value::as_str) {
+            c.skipped += 1;
+            skipped.push(format!("{tag}/{op}: {reason}"));
+            continue;
+        }
+        c.calls += 1;
+        match entry["status"].as_u64() {
+            Some(s) if (200..300).contains(&s) => c.ok += 1,
+            _ => c.not_ok += 1,
+        }
+        if let Some(s) = entry["status"].as_u64() {
+            *statuses.entry(s).or_default() += 1;
+        }
+        for v in entry["violations"].as_array().into_iter().flatten() {
+            c.violations += 1;
+            failures.push(format!("{tag}/{op}: request violation: {v}"));
+        }
+        if let Some(d) = entry["decode_error"].as_str() {
+            c.decode_errors += 1;
+            failures.push(format!("{tag}/{op}: decode error {d}"));
+        }
+        if let Some(e) = entry["error"].as_str() {
+            failures.push(format!("{tag}/{op}: request failed: {e}"));
+        }
+        if expected.get(&op).is_some_and(|t| *t != tag) {
+            failures.push(format!(
+                "{op}: reported under tag {tag}, upstream says {}",
+                expected[&op]
+            ));
+        }
+    }
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|(op, _)| !seen.contains(*op))
+        .map(|(op, tag)| format!("{tag}/{op}"))
+        .collect();
+    if !missing.is_empty() {
+        failures.push(format!(
+            "the driver neither calls nor skips {} upstream operation(s): {missing:?}",
+            missing.len()
+        ));
+    }
+    let unknown: Vec<&String> = seen
+        .iter()
+        .filter(|op| !expected.contains_key(*op))
+        .collect();
+    if !unknown.is_empty() {
+        failures.push(format!(
+            "the driver reports operations upstream does not tag {FULL_TAGS:?}: {unknown:?}"
+        ));
+    }
+
+    let mut summary = format!(
+        "{TEST}: {} upstream operations in {FULL_TAGS:?}, {:.0} s in all; statuses {statuses:?}\n",
+        expected.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for (tag, c) in &counts {
+        summary.push_str(&format!(
+            "  {tag:<9} called {:>3} ({} 2xx, {} not 2xx), {} violations, {} decode errors, {} skipped\n",
+            c.calls, c.ok, c.not_ok, c.violations, c.decode_errors, c.skipped
+        ));
+    }
+    for s in &skipped {
+        summary.push_str(&format!("  skipped {s}\n"));
+    }
+    say(&summary);
+    assert!(
+        failures.is_empty(),
+        "{} contract failure(s) against the upstream document:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
