@@ -115,6 +115,8 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub success: Success,
     pub errors: Vec<ErrorResponse>,
+    /// Media types of all responses, distinct, in document order (the `Accept` list).
+    pub produces: Vec<String>,
     /// OR of alternatives, each an AND of scheme names. Empty: no auth.
     pub security: Vec<Vec<String>>,
     /// Index into `Api::tags`.

@@ -287,6 +287,7 @@ impl Builder<'_> {
             body,
             success,
             errors: errs,
+            produces: self.produces(op, op_ptr),
             security,
             tag,
             summary: text("summary"),
@@ -669,6 +670,23 @@ impl Builder<'_> {
         // Only anonymous alternatives: no auth at all.
         if out.iter().all(Vec::is_empty) {
             out.clear();
+        }
+        out
+    }
+}
+
+impl Builder<'_> {
+    /// Media types of every response of `op`, distinct, in document order.
+    fn produces(&self, op: &Value, op_ptr: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let responses = op.get("responses").and_then(Value::as_object);
+        for (status, r) in responses.into_iter().flat_map(|r| r.iter()) {
+            let Ok((r, _)) = self.deref(r, &join(&format!("{op_ptr}/responses"), status)) else { continue };
+            for media in r.get("content").and_then(Value::as_object).into_iter().flat_map(|c| c.keys()) {
+                if !out.contains(media) {
+                    out.push(media.clone());
+                }
+            }
         }
         out
     }

@@ -711,6 +711,9 @@ fn java_string_hash(s: &str) -> u32 {
 /// The IR keeps no response media types: a JSON success or an error with a body model is
 /// `application/json`, a bytes success its content type, a text success `text/plain`.
 fn accept(op: &Operation) -> Vec<String> {
+    if !op.produces.is_empty() {
+        return op.produces.clone();
+    }
     let mut out: Vec<String> = Vec::new();
     let mut add = |m: &str| {
         if !out.iter().any(|x| x == m) {
@@ -871,6 +874,7 @@ mod tests {
 
     fn op(rust_name: &str, method: Method, path: &str, kind: SuccessKind) -> Operation {
         Operation {
+            produces: vec![],
             id: rust_name.to_string(),
             rust_name: rust_name.to_string(),
             type_name: rust_name.to_string(),
