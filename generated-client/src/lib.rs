@@ -7,11 +7,10 @@
 //! # Example
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), fluxer_sdk::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = fluxer_sdk::Client::builder(fluxer_sdk::DEFAULT_BASE_URL)
 //!     .bot_token("token")
-//!     .build()
-//!     .map_err(|e| e.cast())?;
+//!     .build()?;
 //! # let _ = client;
 //! # Ok(())
 //! # }

@@ -1,6 +1,6 @@
 //! `src/apis/`: one module per tag with its operations; shared auth and error tables.
 
-use super::rust::{doc, ident, is_copy, ty, Ctx};
+use super::rust::{doc, doc_raw, doc_text, ident, is_copy, ty, Ctx};
 use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -149,17 +149,36 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     }
 }
 
-pub fn tag_module(api: &Api, tag_index: usize) -> TokenStream {
+pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str) -> TokenStream {
     let shared = Shared::collect(api);
     let tag = &api.tags[tag_index];
     let api_ty = format_ident!("{}Api", tag.type_name);
-    let tag_doc = doc(&format!(
-        "Operations tagged `{}`.{}\n\nGet one from [`Client::{}`](crate::Client::{}).",
+    // An example call: the first operation that needs no arguments, if there is one.
+    let auth = api
+        .security_schemes
+        .iter()
+        .find(|s| s.kind != SchemeKind::Basic)
+        .map(|s| format!("\n    .{}(\"token\")", s.rust_name))
+        .unwrap_or_default();
+    let call = api
+        .client_operations()
+        .filter(|o| o.tag == tag_index)
+        .find(|o| o.body.is_none() && o.params.iter().all(|p| !p.required) && !o.deprecated)
+        .map(|o| {
+            let params = if o.params.is_empty() { "" } else { "&Default::default()" };
+            format!(
+                "let response = client.{}().{}({params}).await?;\nprintln!(\"{{}}\", response.status());\n",
+                tag.module, o.rust_name
+            )
+        })
+        .unwrap_or_else(|| format!("let _api = client.{}();\n", tag.module));
+    let example = format!(
+        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {crate_ident}::Client::builder({crate_ident}::DEFAULT_BASE_URL){auth}\n    .build()?;\n{call}# Ok(())\n# }}\n```"
+    );
+    let tag_doc = doc_raw(&format!(
+        "Operations tagged `{}`.{}\n\nGet one from [`Client::{}`](crate::Client::{}).{example}",
         tag.name,
-        tag.description
-            .as_deref()
-            .map(|d| format!("\n\n{d}"))
-            .unwrap_or_default(),
+        tag.description.as_deref().map(|d| format!("\n\n{}", doc_text(d))).unwrap_or_default(),
         tag.module,
         tag.module
     ));
@@ -335,7 +354,7 @@ fn operation(
             quote!(self.client.execute_bytes(req, super::#errors).await),
         ),
     };
-    let docs = doc(&operation_docs(api, op));
+    let docs = doc_raw(&operation_docs(api, op));
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
     } else {
@@ -462,11 +481,11 @@ fn param_doc(p: &Param) -> String {
 fn operation_docs(api: &Api, op: &Operation) -> String {
     let mut d = String::new();
     if let Some(s) = &op.summary {
-        d.push_str(s);
+        d.push_str(&doc_text(s));
         d.push_str("\n\n");
     }
     if let Some(desc) = &op.description {
-        d.push_str(desc);
+        d.push_str(&doc_text(desc));
         d.push_str("\n\n");
     }
     d.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
@@ -474,7 +493,7 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
     if !required.is_empty() || op.body.is_some() {
         d.push_str("\n\n# Arguments\n");
         for p in required {
-            d.push_str(&format!("\n- `{}`: {}", p.rust_name, param_doc(p)));
+            d.push_str(&format!("\n- `{}`: {}", p.rust_name, doc_text(&param_doc(p)).replace('\n', " ")));
         }
         if let Some(b) = &op.body {
             d.push_str(&format!(
@@ -520,7 +539,7 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
                     )
                 })
                 .unwrap_or_default();
-            let what = e.description.as_deref().unwrap_or("");
+            let what = doc_text(e.description.as_deref().unwrap_or("")).replace('\n', " ");
             d.push_str(&format!("\n- {status}: {what}{model}"));
         }
     }

@@ -105,7 +105,7 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         .map(|s| format!("\n    .{}(\"token\")", s.rust_name))
         .unwrap_or_default();
     let example = format!(
-        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), {c}::Error> {{\nlet client = {c}::Client::builder({c}::DEFAULT_BASE_URL){auth}\n    .build()\n    .map_err(|e| e.cast())?;\n# let _ = client;\n# Ok(())\n# }}\n```",
+        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {c}::Client::builder({c}::DEFAULT_BASE_URL){auth}\n    .build()?;\n# let _ = client;\n# Ok(())\n# }}\n```",
         c = crate_ident,
         auth = auth_line,
     );

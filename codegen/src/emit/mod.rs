@@ -35,7 +35,7 @@ pub fn emit(api: &Api, config: &Config) -> Vec<(PathBuf, Emitted)> {
         if api.client_operations().any(|o| o.tag == i) {
             files.push((
                 format!("src/apis/{}.rs", tag.module).into(),
-                Emitted::Rust(apis::tag_module(api, i)),
+                Emitted::Rust(apis::tag_module(api, i, &crate_ident)),
             ));
         }
     }

@@ -104,6 +104,13 @@ pub fn doc(text: &str) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// `#[doc = "…"]` attributes from text that is already rustdoc Markdown (escape the spec's
+/// prose in it with [`doc_text`] first).
+pub fn doc_raw(text: &str) -> TokenStream {
+    let lines: Vec<String> = text.trim().lines().map(|l| format!(" {l}").trim_end().to_string()).collect();
+    quote!(#(#[doc = #lines])*)
+}
+
 /// Escapes prose so rustdoc reads it as prose: no accidental HTML tags, intra-doc links,
 /// bare-URL warnings or doctests. Inline code spans are kept as written.
 pub fn doc_text(text: &str) -> String {

@@ -7,7 +7,20 @@ use crate::runtime::{self, RequestSpec};
 ///
 /// Applications, bot accounts, user grants and OAuth2 token handling.
 ///
-/// Get one from \[`Client::oauth2`](crate::Client::oauth2).
+/// Get one from [`Client::oauth2`](crate::Client::oauth2).
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = fluxer_sdk::Client::builder(fluxer_sdk::DEFAULT_BASE_URL)
+///     .bot_token("token")
+///     .build()?;
+/// let response = client.oauth2().get_current_user_applications().await?;
+/// println!("{}", response.status());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct OAuth2Api<'a> {
     pub(crate) client: &'a runtime::Client,
@@ -19,17 +32,17 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /applications/@me`
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn get_current_user_applications(
         &self,
     ) -> crate::Result<crate::models::ApplicationsMeResponse> {
@@ -47,17 +60,17 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /oauth2/@me`
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `oauth2Token`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn get_current_user_oauth2(
         &self,
     ) -> crate::Result<crate::models::OAuth2MeResponse> {
@@ -75,17 +88,17 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /oauth2/@me/authorizations`
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn list_user_oauth2_authorizations(
         &self,
     ) -> crate::Result<Vec<crate::models::OAuth2AuthorizationResponse>> {
@@ -103,21 +116,21 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `DELETE /oauth2/@me/authorizations/{applicationId}`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `application_id`: Snowflake ID of the application whose access is withdrawn. (`applicationId`, path)
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn delete_user_oauth2_authorization(
         &self,
         application_id: &str,
@@ -139,21 +152,21 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/applications`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `application_create_request`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn create_oauth_application(
         &self,
         application_create_request: &crate::models::ApplicationCreateRequest,
@@ -174,17 +187,17 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /oauth2/applications/@me`
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn list_user_applications2(
         &self,
     ) -> crate::Result<Vec<crate::models::ApplicationResponse>> {
@@ -202,21 +215,21 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /oauth2/applications/{id}`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn get_oauth_application(
         &self,
         id: &str,
@@ -238,22 +251,22 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `DELETE /oauth2/applications/{id}`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     /// - `sudo_verification_schema`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn delete_oauth_application(
         &self,
         id: &str,
@@ -278,22 +291,22 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `PATCH /oauth2/applications/{id}`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     /// - `application_update_request`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn update_oauth_application(
         &self,
         id: &str,
@@ -318,22 +331,22 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `PATCH /oauth2/applications/{id}/bot`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     /// - `bot_profile_update_request`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn update_bot_profile(
         &self,
         id: &str,
@@ -358,22 +371,22 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/applications/{id}/bot/reset-token`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     /// - `sudo_verification_schema`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn reset_bot_token2(
         &self,
         id: &str,
@@ -398,22 +411,22 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/applications/{id}/client-secret/reset`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     /// - `sudo_verification_schema`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn reset_client_secret2(
         &self,
         id: &str,
@@ -438,19 +451,19 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /oauth2/applications/{id}/public`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `id`: Snowflake ID of the application. (`id`, path)
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// None.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn get_public_application(
         &self,
         id: &str,
@@ -472,21 +485,21 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/authorize/consent`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `authorize_consent_request`: the `application/json` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn provide_oauth2_consent(
         &self,
         authorize_consent_request: &crate::models::AuthorizeConsentRequest,
@@ -507,19 +520,19 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/introspect`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `introspect_request_form`: the `multipart/form-data` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// None.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn introspect_oauth2_token(
         &self,
         introspect_request_form: &crate::models::IntrospectRequestForm,
@@ -544,19 +557,19 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/token`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `token_request`: the `multipart/form-data` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// None.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn exchange_oauth2_token(
         &self,
         token_request: &crate::models::TokenRequest,
@@ -581,19 +594,19 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `POST /oauth2/token/revoke`
     ///
-    /// \# Arguments
+    /// # Arguments
     ///
     /// - `revoke_request_form`: the `multipart/form-data` request body.
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// None.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn revoke_oauth2_token(
         &self,
         revoke_request_form: &crate::models::RevokeRequestForm,
@@ -618,15 +631,15 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /oauth2/userinfo`
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `oauth2Token`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn get_oauth2_userinfo(
         &self,
     ) -> crate::Result<crate::models::OAuth2UserInfoResponse> {
@@ -644,17 +657,17 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// `GET /users/@me/applications`
     ///
-    /// \# Authentication
+    /// # Authentication
     ///
     /// One of: `botToken`, `sessionToken`.
     ///
-    /// \# Errors
+    /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 429: A rate limit was hit; wait before retrying. (\[`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. (\[`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     pub async fn list_user_applications(
         &self,
     ) -> crate::Result<Vec<crate::models::ApplicationResponse>> {
