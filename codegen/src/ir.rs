@@ -389,6 +389,12 @@ impl Api {
         self.operations.iter().filter(|o| !o.is_webhook)
     }
 
+    /// Tags that have client operations, with their indices: one API struct, module and
+    /// cargo feature each.
+    pub fn operation_tags(&self) -> impl Iterator<Item = (usize, &Tag)> {
+        self.tags.iter().enumerate().filter(move |(i, _)| self.client_operations().any(|o| o.tag == *i))
+    }
+
     /// Looks a named type up.
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
         self.types

@@ -54,10 +54,7 @@ fn status_tokens(s: StatusMatch) -> TokenStream {
 pub fn apis_mod(api: &Api) -> TokenStream {
     let shared = Shared::collect(api);
     let modules = api
-        .tags
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| api.client_operations().any(|o| o.tag == *i))
+        .operation_tags()
         .map(|(_, t)| {
             let m = ident(&t.module);
             let api_ty = format_ident!("{}Api", t.type_name);

@@ -29,11 +29,9 @@ fn needs_chrono(api: &Api) -> bool {
 pub fn cargo_toml(api: &Api, config: &Config) -> String {
     let mut features = Vec::new();
     let mut default = Vec::new();
-    for (i, t) in api.tags.iter().enumerate() {
-        if api.client_operations().any(|o| o.tag == i) {
-            features.push(format!("{} = []", t.feature));
-            default.push(format!("\"{}\"", t.feature));
-        }
+    for (_, t) in api.operation_tags() {
+        features.push(format!("{} = []", t.feature));
+        default.push(format!("\"{}\"", t.feature));
     }
     let description = format!(
         "Rust SDK for the {} (generated from its OpenAPI description).",
@@ -153,10 +151,7 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
 /// tag and one credential setter per security scheme. Emitted into `apis/mod.rs`.
 pub fn client_impls(api: &Api) -> TokenStream {
     let accessors = api
-        .tags
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| api.client_operations().any(|o| o.tag == *i))
+        .operation_tags()
         .map(|(_, t)| {
             let m = ident(&t.module);
             let api_ty = format_ident!("{}Api", t.type_name);

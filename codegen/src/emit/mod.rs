@@ -31,13 +31,11 @@ pub fn emit(api: &Api, config: &Config) -> Vec<(PathBuf, Emitted)> {
     ));
     files.push(("src/models.rs".into(), Emitted::Rust(models::models(api))));
     files.push(("src/apis/mod.rs".into(), Emitted::Rust(apis::apis_mod(api))));
-    for (i, tag) in api.tags.iter().enumerate() {
-        if api.client_operations().any(|o| o.tag == i) {
-            files.push((
-                format!("src/apis/{}.rs", tag.module).into(),
-                Emitted::Rust(apis::tag_module(api, i, &crate_ident)),
-            ));
-        }
+    for (i, tag) in api.operation_tags() {
+        files.push((
+            format!("src/apis/{}.rs", tag.module).into(),
+            Emitted::Rust(apis::tag_module(api, i, &crate_ident)),
+        ));
     }
     // Hand-written runtime files, with the crate name their doc examples import.
     let copy =
