@@ -7,7 +7,8 @@
 //! prints one JSON line per operation:
 //!
 //! `{"tag", "op", "status", "violations", "decode_error", "error"}` for a call,
-//! `{"tag", "op", "skipped"}` for an operation it does not call (with the reason).
+//! `{"tag", "op", "skipped"}` for an operation it does not call (with the reason), and last a
+//! `{"tag": "canary", ...}` line for a deliberately invalid request, which must show violations.
 
 use std::collections::BTreeMap;
 
@@ -923,4 +924,13 @@ async fn main() {
     oauth2(&client).await;
     users(&client).await;
     channels(&client).await;
+
+    // Canary: a request breaking the document (`discriminator` must match `^\d{1,4}$`) must
+    // be reported, or the lines above prove nothing.
+    let bad = FriendRequestByTagRequest::new("some_friend".into(), "not-a-number".into());
+    report(
+        "canary",
+        "canary",
+        client.users().send_friend_request_by_tag(&bad).await,
+    );
 }
