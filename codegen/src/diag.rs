@@ -47,7 +47,12 @@ impl fmt::Display for Error {
                 column,
                 message,
             } => {
-                write!(f, "{file}:{line}:{column}: {message}")
+                if *line == 0 {
+                    // The parser gave no position (e.g. YAML's alias repetition limit).
+                    write!(f, "{file}: {message}")
+                } else {
+                    write!(f, "{file}:{line}:{column}: {message}")
+                }
             }
             Error::Spec {
                 file,

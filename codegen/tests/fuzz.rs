@@ -3,7 +3,9 @@
 //! Each iteration takes one real spec (the small ones of `/work/shared/specs`, plus this crate's
 //! own fixtures), applies a few random structural mutations to its JSON value (delete a key,
 //! change a value's JSON type, copy a subtree elsewhere, point a `$ref` somewhere odd or at itself,
-//! `type` arrays, empty containers, huge numbers, awkward names such as `""`, `$`, `a/b`, `{x}`),
+//! `type` arrays, empty containers, huge numbers, awkward names such as `""`, `$`, `a/b`, `{x}`,
+//! awkward fragments spliced into text such as `日`, `](`, backticks, URLs; and for some
+//! iterations, edits to the document's JSON or YAML text: anchors, tags, odd scalars),
 //! and runs load -> normalize -> IR -> emit -> format under `catch_unwind`. An `Err` is fine;
 //! a panic fails the test with the seed, iteration and mutation list, and a minimized copy of the
 //! document is written to the temp folder: it belongs in `tests/fixtures/fuzz-regressions/`.
@@ -15,11 +17,15 @@
 //! ```
 //!
 //! `FUZZ_SEED` (default 1) picks the run, `FUZZ_START` the first iteration (to replay one),
+//! `FUZZ_SECONDS` stops early once that much time has passed (a time cap for slow CI machines),
 //! `FUZZ_VERBOSE=1` prints every error the generator returns, `FUZZ_DUMP=FILE` writes each
 //! mutated document to FILE before running it (to keep the one that overflowed the stack).
 //! A stack overflow aborts the process instead of panicking: the case being run is always in
-//! `$TMPDIR/codegen-fuzz-current-case.txt`. A case running longer than `FUZZ_TIMEOUT_SECS`
-//! (default 120) is reported as a hang and ends the process.
+//! `$TMPDIR/codegen-fuzz-current-case-SEED.txt` (seeds can run side by side, one per core).
+//! A case running longer than `FUZZ_TIMEOUT_SECS` (default 120) is reported as a hang and ends
+//! the process. CI runs the default 300 iterations as part of `cargo test -p codegen` (about
+//! 20 s in a debug build); run it long with a release build before trusting a change to the
+//! generator's traversal of schemas.
 
 use serde_json::{json, Map, Value};
 use std::cell::{Cell, RefCell};
@@ -168,13 +174,128 @@ fn remove(doc: &mut Value, path: &[Seg]) -> bool {
 // Material for mutations.
 
 const WEIRD: &[&str] = &[
-    "", "$", "a/b", "{x}", "{", "}", "{}", "~", "~0~1", "%", "%zz", "%2F", "#", "#/", "é", "日本語",
-    "🦀", "\u{0}", "\n", " ", "self", "Self", "type", "r#type", "crate", "super", "fn", "mod",
-    "123", "-1", "+1", "_", "__", "a b", "null", "true", "default", "Error", "Client", "Result",
-    "Option", "Vec", "String", "std", "models", "runtime", "`", "\"", "\\", "*/", "/*", "?q=1",
-    "&", "=", "Pet", "pet", "PET", "pet_id", "petId", "application/json", "multipart/form-data",
-    "text/plain", "application/x-www-form-urlencoded", "*/*", "200", "2XX", "4xx", "default",
-    "999", "0", "get", "post", "x-foo", "Ünïcödé", "ß", "ǅ", "İ",
+    "",
+    "$",
+    "a/b",
+    "{x}",
+    "{",
+    "}",
+    "{}",
+    "~",
+    "~0~1",
+    "%",
+    "%zz",
+    "%2F",
+    "#",
+    "#/",
+    "é",
+    "日本語",
+    "🦀",
+    "\u{0}",
+    "\n",
+    " ",
+    "self",
+    "Self",
+    "type",
+    "r#type",
+    "crate",
+    "super",
+    "fn",
+    "mod",
+    "123",
+    "-1",
+    "+1",
+    "_",
+    "__",
+    "a b",
+    "null",
+    "true",
+    "default",
+    "Error",
+    "Client",
+    "Result",
+    "Option",
+    "Vec",
+    "String",
+    "std",
+    "models",
+    "runtime",
+    "`",
+    "\"",
+    "\\",
+    "*/",
+    "/*",
+    "?q=1",
+    "&",
+    "=",
+    "Pet",
+    "pet",
+    "PET",
+    "pet_id",
+    "petId",
+    "application/json",
+    "multipart/form-data",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "*/*",
+    "200",
+    "2XX",
+    "4xx",
+    "default",
+    "999",
+    "0",
+    "get",
+    "post",
+    "x-foo",
+    "Ünïcödé",
+    "ß",
+    "ǅ",
+    "İ",
+];
+
+/// Pieces that text handling (doc comments, Markdown, URLs, names) may trip over.
+const FRAGMENTS: &[&str] = &[
+    "日",
+    "é",
+    "🦀",
+    "\u{200b}",
+    "https://example.com/a_b",
+    "http://x",
+    "](",
+    "[",
+    "]",
+    "`",
+    "```",
+    "\n\n",
+    "\n    ",
+    "\t",
+    "#",
+    "<",
+    ">",
+    "\\",
+    "*/",
+    "/*",
+    "\"",
+    "{",
+    "}",
+    ". ",
+    "..",
+    "\r\n",
+    "{id}",
+    "/",
+    "~",
+    "%",
+    "&",
+    "?",
+    "=",
+    "*",
+    "_",
+    "-",
+    "|",
+    "$",
+    "@",
+    "!",
+    "\u{0}",
 ];
 
 const TYPES: &[&str] = &[
@@ -182,20 +303,82 @@ const TYPES: &[&str] = &[
 ];
 
 const FORMATS: &[&str] = &[
-    "int32", "int64", "uint32", "uint64", "uint", "float", "double", "date-time", "date", "byte",
-    "binary", "snowflake", "uuid", "uri", "",
+    "int32",
+    "int64",
+    "uint32",
+    "uint64",
+    "uint",
+    "float",
+    "double",
+    "date-time",
+    "date",
+    "byte",
+    "binary",
+    "snowflake",
+    "uuid",
+    "uri",
+    "",
 ];
 
 const KEYWORDS: &[&str] = &[
-    "type", "format", "nullable", "enum", "const", "items", "properties", "additionalProperties",
-    "required", "allOf", "anyOf", "oneOf", "not", "$ref", "discriminator", "x-bitflagValues",
-    "x-enumNames", "x-enum-varnames", "x-enumDescriptions", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "default", "readOnly", "writeOnly", "deprecated",
-    "prefixItems", "patternProperties", "contentMediaType", "contentEncoding", "examples",
-    "example", "description", "title", "operationId", "parameters", "requestBody", "responses",
-    "content", "schema", "in", "name", "style", "explode", "callbacks", "security", "tags",
-    "servers", "paths", "components", "webhooks", "x-auth-prefix", "get", "post", "pattern",
-    "headers", "$defs",
+    "type",
+    "format",
+    "nullable",
+    "enum",
+    "const",
+    "items",
+    "properties",
+    "additionalProperties",
+    "required",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "$ref",
+    "discriminator",
+    "x-bitflagValues",
+    "x-enumNames",
+    "x-enum-varnames",
+    "x-enumDescriptions",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "default",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "prefixItems",
+    "patternProperties",
+    "contentMediaType",
+    "contentEncoding",
+    "examples",
+    "example",
+    "description",
+    "title",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "content",
+    "schema",
+    "in",
+    "name",
+    "style",
+    "explode",
+    "callbacks",
+    "security",
+    "tags",
+    "servers",
+    "paths",
+    "components",
+    "webhooks",
+    "x-auth-prefix",
+    "get",
+    "post",
+    "pattern",
+    "headers",
+    "$defs",
 ];
 
 fn weird(rng: &mut Rng) -> String {
@@ -293,7 +476,7 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     }
     let path = rng.pick(&paths).clone();
     let ptr = pointer(&path);
-    let kind = rng.below(13);
+    let kind = rng.below(15);
     match kind {
         0 => remove(doc, &path).then(|| format!("delete {ptr}")),
         1 | 2 => {
@@ -399,7 +582,10 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> Option<String> {
             let other = random_value(rng, 1, &pointers);
             let (v, how) = match rng.below(6) {
                 0 => (json!({ "allOf": [inner] }), "allOf"),
-                1 => (json!({ "anyOf": [inner, { "type": "null" }] }), "anyOf+null"),
+                1 => (
+                    json!({ "anyOf": [inner, { "type": "null" }] }),
+                    "anyOf+null",
+                ),
                 2 => (json!({ "oneOf": [inner.clone(), inner] }), "oneOf twice"),
                 3 => (json!({ "allOf": [inner, other] }), "allOf+random"),
                 4 => (json!({ "type": "array", "items": inner }), "array of"),
@@ -417,7 +603,9 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> Option<String> {
                 ("format", 0) => json!(rng.pick(FORMATS)),
                 ("in", 0) => json!(rng.pick(&["path", "query", "header", "cookie", "body"])),
                 ("enum", 0) => json!([null, weird(rng), 1, true]),
-                ("x-bitflagValues", 0) => json!([{ "name": weird(rng), "value": huge_number(rng) }]),
+                ("x-bitflagValues", 0) => {
+                    json!([{ "name": weird(rng), "value": huge_number(rng) }])
+                }
                 ("discriminator", 0) => json!({
                     "propertyName": weird(rng),
                     "mapping": { weird(rng): random_ref(rng, &pointers, "") }
@@ -426,10 +614,43 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> Option<String> {
                 _ => random_value(rng, 2, &pointers),
             };
             let text = v.to_string();
-            get_mut(doc, &target)?
-                .as_object_mut()?
-                .insert(k.into(), v);
+            get_mut(doc, &target)?.as_object_mut()?.insert(k.into(), v);
             Some(format!("set {}/{k} = {text}", pointer(&target)))
+        }
+        13 | 14 => {
+            // Splice an awkward fragment into a string (descriptions, names, refs, formats…).
+            // Half the time prose, which ends up in doc comments and Markdown.
+            let prose = rng.chance(50);
+            let strings: Vec<&NodePath> = paths
+                .iter()
+                .filter(|p| matches!(get(doc, p), Some(Value::String(_))))
+                .filter(|p| {
+                    !prose
+                        || matches!(p.last(), Some(Seg::Key(k)) if ["description", "summary", "title"].contains(&k.as_str()))
+                })
+                .collect();
+            if strings.is_empty() {
+                return None;
+            }
+            let target = (*rng.pick(&strings)).clone();
+            let Some(Value::String(text)) = get_mut(doc, &target) else {
+                return None;
+            };
+            let cuts: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let at = *rng.pick(&cuts);
+            let mut fragment = rng.pick(FRAGMENTS).to_string();
+            if rng.chance(40) {
+                fragment.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
+            }
+            text.insert_str(at, &fragment);
+            Some(format!(
+                "splice {fragment:?} into {} at byte {at}",
+                pointer(&target)
+            ))
         }
         _ => {
             // Odd path templates.
@@ -494,19 +715,35 @@ enum Outcome {
     Panic(String),
 }
 
+/// The pipeline from a JSON value (normalize -> IR -> emit -> format).
 fn run(file: &str, root: Value) -> Outcome {
+    run_with(|| generate(file, root))
+}
+
+/// The pipeline from text, parser included.
+fn run_text(file: &str, text: &str) -> Outcome {
+    run_with(|| generate(file, codegen::load::parse(text, file)?))
+}
+
+fn generate(file: &str, root: Value) -> Result<(), codegen::Error> {
+    let doc = codegen::load::Document {
+        file: file.to_string(),
+        root,
+    };
+    codegen::generate_document(doc, &codegen::Config::default(), vec![]).map(|_| ())
+}
+
+fn run_with(f: impl FnOnce() -> Result<(), codegen::Error>) -> Outcome {
     install_panic_hook();
     CAPTURING.with(|c| c.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let doc = codegen::load::Document {
-            file: file.to_string(),
-            root,
-        };
-        codegen::generate_document(doc, &codegen::Config::default(), vec![]).map(|_| ())
-    }));
+    let result = catch_unwind(AssertUnwindSafe(f));
     CAPTURING.with(|c| c.set(false));
     match result {
         Ok(Ok(())) => Outcome::Ok,
+        // Invalid Rust out of the emitter is a generator bug, like a panic.
+        Ok(Err(e)) if e.to_string().contains("generated tokens do not parse") => {
+            Outcome::Panic(format!("generated tokens do not parse: {e}"))
+        }
         Ok(Err(e)) => Outcome::Err(e.to_string()),
         Err(_) => Outcome::Panic(
             LAST_PANIC
@@ -516,7 +753,8 @@ fn run(file: &str, root: Value) -> Outcome {
     }
 }
 
-/// Where a panic happened, without the message (which may quote the input).
+/// Where a panic happened, without the message (which may quote the input), to tell
+/// distinct bugs apart.
 fn panic_site(message: &str) -> &str {
     message.split(": ").next().unwrap_or(message)
 }
@@ -543,6 +781,121 @@ fn minimize(file: &str, doc: &Value, site: &str, budget: usize) -> Value {
         }
         i += 1;
     }
+}
+
+/// Greedily deletes lines while the same panic site keeps panicking.
+fn minimize_text(file: &str, text: &str, site: &str, budget: usize) -> String {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let (mut i, mut runs) = (0, 0);
+    while i < lines.len() && runs < budget {
+        let mut candidate = lines.clone();
+        candidate.remove(i);
+        runs += 1;
+        match run_text(file, &candidate.join("\n")) {
+            Outcome::Panic(m) if panic_site(&m) == site => lines = candidate,
+            _ => i += 1,
+        }
+    }
+    lines.join("\n")
+}
+
+/// Things YAML and JSON parsers care about.
+const TEXT_TOKENS: &[&str] = &[
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!int ",
+    "!Tag ",
+    "<<: *a\n",
+    ": ",
+    "- ",
+    "? ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\t",
+    "\"",
+    "'",
+    "#",
+    "\n",
+    "\r",
+    "\u{feff}",
+    "%YAML 1.2\n---\n",
+    "---\n",
+    "...\n",
+    "~",
+    ".nan",
+    ".inf",
+    "-.inf",
+    "0x1F",
+    "0o17",
+    "1e400",
+    "-0",
+    "null",
+    "yes",
+    "no",
+    "=",
+    "|\n",
+    ">-\n",
+    "\\u0000",
+    "\\ud800",
+    "\\",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "1.7976931348623157e309",
+    "日",
+    "🦀",
+];
+
+/// One text-level mutation, on character boundaries.
+fn mutate_text(text: &mut String, rng: &mut Rng) -> String {
+    let cuts: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let line = rng.below(lines.len());
+    let what = match rng.below(6) {
+        0 => {
+            let a = rng.below(cuts.len());
+            let b = (a + 1 + rng.below(20)).min(cuts.len() - 1);
+            let (a, b) = (cuts[a], cuts[b]);
+            text.replace_range(a..b, "");
+            return format!("delete bytes {a}..{b}");
+        }
+        1 | 2 => {
+            let at = *rng.pick(&cuts);
+            let token = *rng.pick(TEXT_TOKENS);
+            text.insert_str(at, token);
+            return format!("insert {token:?} at byte {at}");
+        }
+        3 => {
+            let copy = lines[line].clone();
+            lines.insert(line, copy);
+            format!("duplicate line {}", line + 1)
+        }
+        4 => {
+            if rng.chance(50) {
+                lines[line].insert_str(0, "  ");
+                format!("indent line {}", line + 1)
+            } else {
+                let l = &mut lines[line];
+                let trimmed = l.strip_prefix("  ").unwrap_or(l).to_string();
+                *l = trimmed;
+                format!("dedent line {}", line + 1)
+            }
+        }
+        _ => {
+            let other = rng.below(lines.len());
+            lines.swap(line, other);
+            format!("swap lines {} and {}", line + 1, other + 1)
+        }
+    };
+    *text = lines.join("\n");
+    what
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -638,7 +991,8 @@ fn fuzz_loop() {
     let verbose = std::env::var_os("FUZZ_VERBOSE").is_some();
     let dump = std::env::var_os("FUZZ_DUMP").map(PathBuf::from);
     let seeds = seeds();
-    let case_file = std::env::temp_dir().join("codegen-fuzz-current-case.txt");
+    let began = Instant::now();
+    let case_file = std::env::temp_dir().join(format!("codegen-fuzz-current-case-{seed}.txt"));
 
     // Watchdog: a case that runs too long is a hang; report it and end the process.
     let current: Arc<Mutex<Option<(Instant, String)>>> = Arc::new(Mutex::new(None));
@@ -658,13 +1012,24 @@ fn fuzz_loop() {
 
     let (mut ok, mut err) = (0u64, 0u64);
     let mut failures: Vec<(String, String)> = Vec::new(); // (site, report)
-    let began = Instant::now();
+    let budget = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .map(|_| Duration::from_secs(env_u64("FUZZ_SECONDS", 0)));
+    let mut done = 0u64;
     for iteration in start..start + iterations {
+        if budget.is_some_and(|b| began.elapsed() > b) {
+            break;
+        }
+        done += 1;
         let mut rng = Rng::for_iteration(seed, iteration);
         let (name, base) = &seeds[rng.below(seeds.len())];
         let mut doc = base.clone();
         let mut log = Vec::new();
-        let count = if rng.chance(10) { 10 + rng.below(20) } else { 1 + rng.below(6) };
+        let count = if rng.chance(10) {
+            10 + rng.below(20)
+        } else {
+            1 + rng.below(6)
+        };
         for _ in 0..count {
             let before = doc.clone();
             if let Some(what) = mutate(&mut doc, &mut rng) {
@@ -676,16 +1041,38 @@ fn fuzz_loop() {
                 }
             }
         }
+        // Sometimes go through text too, to reach the parsers (YAML tags, anchors, odd keys).
+        let text = rng.chance(15).then(|| {
+            let yaml = rng.chance(60);
+            let mut text = if yaml {
+                serde_yaml::to_string(&doc).unwrap_or_default()
+            } else {
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            };
+            log.push(format!("as {} text", if yaml { "YAML" } else { "JSON" }));
+            for _ in 0..1 + rng.below(4) {
+                log.push(mutate_text(&mut text, &mut rng));
+            }
+            let file = format!("{name}.{}", if yaml { "yaml" } else { "json" });
+            (file, text)
+        });
         let case = format!(
             "seed {seed}, iteration {iteration}, spec {name}; mutations:\n  - {}\nreplay: FUZZ_SEED={seed} FUZZ_START={iteration} FUZZ_ITERATIONS=1 cargo test -p codegen --test fuzz -- --nocapture",
             log.join("\n  - ")
         );
         let _ = std::fs::write(&case_file, &case);
         if let Some(dump) = &dump {
-            let _ = std::fs::write(dump, serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let contents = match &text {
+                Some((_, text)) => text.clone(),
+                None => serde_json::to_string_pretty(&doc).unwrap_or_default(),
+            };
+            let _ = std::fs::write(dump, contents);
         }
         *current.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), case.clone()));
-        let outcome = run(name, doc.clone());
+        let outcome = match &text {
+            Some((file, text)) => run_text(file, text),
+            None => run(name, doc.clone()),
+        };
         *current.lock().unwrap_or_else(|e| e.into_inner()) = None;
         match outcome {
             Outcome::Ok => ok += 1,
@@ -700,13 +1087,26 @@ fn fuzz_loop() {
                 if failures.iter().any(|(s, _)| *s == site) {
                     continue;
                 }
-                let min = minimize(name, &doc, &site, 3000);
-                let dump = std::env::temp_dir()
-                    .join(format!("codegen-fuzz-{seed}-{iteration}.min.json"));
-                let _ = std::fs::write(
-                    &dump,
-                    serde_json::to_string_pretty(&min).unwrap_or_default(),
-                );
+                let dump = match &text {
+                    Some((file, text)) => {
+                        let min = minimize_text(file, text, &site, 3000);
+                        let ext = file.rsplit('.').next().unwrap_or("txt");
+                        let dump = std::env::temp_dir()
+                            .join(format!("codegen-fuzz-{seed}-{iteration}.min.{ext}"));
+                        let _ = std::fs::write(&dump, min);
+                        dump
+                    }
+                    None => {
+                        let min = minimize(name, &doc, &site, 3000);
+                        let dump = std::env::temp_dir()
+                            .join(format!("codegen-fuzz-{seed}-{iteration}.min.json"));
+                        let _ = std::fs::write(
+                            &dump,
+                            serde_json::to_string_pretty(&min).unwrap_or_default(),
+                        );
+                        dump
+                    }
+                };
                 let report = format!(
                     "PANIC {message}\n{case}\nminimized document: {}",
                     dump.display()
@@ -717,7 +1117,7 @@ fn fuzz_loop() {
         }
     }
     println!(
-        "fuzz: {iterations} iterations (seed {seed}, from {start}) over {} specs in {:.1?}: {ok} generated, {err} rejected with an error, {} distinct panics",
+        "fuzz: {done} iterations (seed {seed}, from {start}) over {} specs in {:.1?}: {ok} generated, {err} rejected with an error, {} distinct panics",
         seeds.len(),
         began.elapsed(),
         failures.len()

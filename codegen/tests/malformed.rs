@@ -41,6 +41,8 @@ malformed! {
         ":9:16: did not find expected ',' or ']', while parsing a flow sequence at line 8 column 13",
     yaml_duplicate_key: "duplicate-key.yaml" =>
         ":8:5: components.schemas: duplicate entry with key \"Pet\"",
+    // The parser stops alias expansion and gives no position.
+    yaml_alias_bomb: "yaml-alias-bomb.yaml" => ": repetition limit exceeded",
 
     // The document and its version.
     empty_document: "empty.yaml" => "#: an OpenAPI document must be an object",
@@ -146,6 +148,42 @@ fn percent_encoded_ref_to_a_component_is_followed() {
     assert!(models.contains("pub kind: Option<PetKind>"), "{models}");
 }
 
+#[test]
+fn plain_types_that_contain_themselves_degrade_to_values() {
+    // `type List = Vec<List>` is not Rust: the inner occurrence becomes `serde_json::Value`.
+    let root = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": {},
+        "components": { "schemas": {
+            "List": { "type": "array", "items": { "$ref": "#/components/schemas/List" } },
+            "Tree": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Tree" } }
+        } }
+    });
+    let doc = codegen::load::Document {
+        file: "inline.json".into(),
+        root,
+    };
+    let out = codegen::generate_document(doc, &Config::default(), vec![]).expect("generates");
+    let models = &out.files[Path::new("src/models.rs")];
+    assert!(
+        models.contains("pub type List = Vec<serde_json::Value>;"),
+        "{models}"
+    );
+    assert!(
+        models.contains("pub type Tree = std::collections::BTreeMap<String, serde_json::Value>;"),
+        "{models}"
+    );
+    let warnings: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "#/components/schemas/List: `List` contains itself with no struct or enum in between: the inner `List` is generated as `serde_json::Value`",
+            "#/components/schemas/Tree: `Tree` contains itself with no struct or enum in between: the inner `Tree` is generated as `serde_json::Value`",
+        ]
+    );
+}
+
 /// The command line: exit status 1 and `error: <message>` on stderr.
 #[test]
 fn cli_exits_1_with_the_message() {
@@ -159,7 +197,9 @@ fn cli_exits_1_with_the_message() {
     let out_dir = std::env::temp_dir().join(format!("malformed-cli-{}", std::process::id()));
     let spec = format!("{DIR}/dangling-ref-property.yaml");
     let output = Command::new(cargo)
-        .args(["run", "-q", "-p", "xtask", "--", "codegen", "--spec", &spec, "--out"])
+        .args([
+            "run", "-q", "-p", "xtask", "--", "codegen", "--spec", &spec, "--out",
+        ])
         .arg(&out_dir)
         .output()
         .expect("cargo runs");
