@@ -392,7 +392,10 @@ impl Api {
     /// Tags that have client operations, with their indices: one API struct, module and
     /// cargo feature each.
     pub fn operation_tags(&self) -> impl Iterator<Item = (usize, &Tag)> {
-        self.tags.iter().enumerate().filter(move |(i, _)| self.client_operations().any(|o| o.tag == *i))
+        self.tags
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.client_operations().any(|o| o.tag == *i))
     }
 
     /// Looks a named type up.

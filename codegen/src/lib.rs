@@ -56,15 +56,16 @@ pub fn generate_document(
     let t = Instant::now();
     let api = build::build(&file, &root, &origins, config)?;
     timings.push(("ir", t.elapsed()));
-    let t = Instant::now();
-    let emitted = emit::emit(&api, config);
-    timings.push(("emit", t.elapsed()));
-    let t = Instant::now();
-    let files = format::format_all(emitted).map_err(|e| Error::Output {
-        path: file.clone(),
-        message: e,
-    })?;
-    timings.push(("format", t.elapsed()));
+    // The document is not needed any more: free it before the output grows.
+    drop(root);
+    drop(origins);
+    let (files, emit_time, format_time) =
+        emit_and_format(&api, config).map_err(|e| Error::Output {
+            path: file.clone(),
+            message: e,
+        })?;
+    timings.push(("emit", emit_time));
+    timings.push(("format", format_time));
     Ok(Output {
         files,
         operations: api.client_operations().count(),
@@ -73,4 +74,83 @@ pub fn generate_document(
         skipped_operations: api.skipped_operations,
         timings,
     })
+}
+
+/// Threads for emitting and formatting: `CODEGEN_THREADS` if set, else one per core.
+fn threads() -> usize {
+    std::env::var("CODEGEN_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// Runs the emit jobs, each followed by formatting its parts, on up to [`threads`] threads.
+/// The output does not depend on the number of threads. The two stages are interleaved, so
+/// their times are the wall time of the whole split in proportion to the work each did.
+#[allow(clippy::type_complexity)]
+fn emit_and_format(
+    api: &ir::Api,
+    config: &Config,
+) -> Result<(BTreeMap<PathBuf, String>, Duration, Duration), String> {
+    let start = Instant::now();
+    let jobs = emit::jobs(api, config);
+    let count = jobs.len();
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    // Per job: its parts formatted, and the time spent emitting and formatting them.
+    type Done = (
+        usize,
+        Result<Vec<(PathBuf, usize, String)>, String>,
+        Duration,
+        Duration,
+    );
+    let work = || {
+        let mut done: Vec<Done> = Vec::new();
+        loop {
+            let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+            let Some((i, job)) = next else { break };
+            let t = Instant::now();
+            let parts = job();
+            let emitted = t.elapsed();
+            let t = Instant::now();
+            let formatted = parts
+                .into_iter()
+                .map(|p| {
+                    format::format_part(&p.path, p.index, p.content).map(|s| (p.path, p.index, s))
+                })
+                .collect();
+            done.push((i, formatted, emitted, t.elapsed()));
+        }
+        done
+    };
+    let threads = threads().min(count).max(1);
+    let mut done: Vec<Done> = if threads == 1 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
+    done.sort_by_key(|d| d.0);
+    let (mut emit_sum, mut format_sum) = (Duration::ZERO, Duration::ZERO);
+    let mut parts: BTreeMap<PathBuf, BTreeMap<usize, String>> = BTreeMap::new();
+    for (_, result, e, f) in done {
+        emit_sum += e;
+        format_sum += f;
+        for (path, index, text) in result? {
+            parts.entry(path).or_default().insert(index, text);
+        }
+    }
+    let files = parts
+        .into_iter()
+        .map(|(path, parts)| (path, parts.into_values().collect::<String>()))
+        .collect();
+    let wall = start.elapsed();
+    let work = (emit_sum + format_sum).as_secs_f64().max(f64::EPSILON);
+    let emit_time = wall.mul_f64(emit_sum.as_secs_f64() / work);
+    Ok((files, emit_time, wall.saturating_sub(emit_time)))
 }

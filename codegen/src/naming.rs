@@ -68,9 +68,31 @@ pub fn camel(s: &str) -> String {
 /// Names the generated code uses unqualified (std prelude, serde traits, our own support
 /// types): a schema with one of these names gets a `Model` suffix instead.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone", "Copy",
-    "Send", "Sync", "Sized", "From", "Into", "Iterator", "Drop", "Fn", "ToString", "Serialize", "Deserialize",
-    "Nullable", "Self_",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "From",
+    "Into",
+    "Iterator",
+    "Drop",
+    "Fn",
+    "ToString",
+    "Serialize",
+    "Deserialize",
+    "Nullable",
+    "Self_",
 ];
 
 /// Hands out names unique within one scope: the second `foo` becomes `foo2`.

@@ -1,7 +1,7 @@
 //! Stage 6: write the files (sorted, so runs are byte-identical) or compare them with disk.
 
 use crate::diag::Error;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Writes `files` under `dir`, removing files there that are no longer generated
@@ -11,19 +11,39 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error>
         path: p.display().to_string(),
         message: e.to_string(),
     };
-    for stale in stale_files(dir, files) {
-        std::fs::remove_file(&stale).map_err(|e| io(&stale, e))?;
+    let existing = owned_files(dir);
+    for stale in existing.iter().filter(|p| is_stale(dir, p, files)) {
+        std::fs::remove_file(stale).map_err(|e| io(stale, e))?;
     }
+    let existing: HashSet<PathBuf> = existing.into_iter().collect();
+    let mut made: HashSet<&Path> = HashSet::new();
     for (rel, text) in files {
         let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        if let Some(parent) = rel.parent() {
+            if made.insert(parent) {
+                let parent = dir.join(parent);
+                std::fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
+            }
         }
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        // Unchanged files are left alone (their mtime too); in the generator's folders only the
+        // files found there can be unchanged, so the others are not read first.
+        let owned = rel.components().count() > 1 && is_owned(rel);
+        let unchanged = (!owned || existing.contains(&path))
+            && std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str());
+        if !unchanged {
             std::fs::write(&path, text).map_err(|e| io(&path, e))?;
         }
     }
     Ok(())
+}
+
+/// The folders the generator owns (and cleans of files it no longer generates).
+const OWNED: [&str; 3] = ["src", "docs", "examples"];
+
+fn is_owned(rel: &Path) -> bool {
+    rel.components()
+        .next()
+        .is_some_and(|c| OWNED.iter().any(|o| c.as_os_str() == *o))
 }
 
 /// Relative paths that differ between `files` and `dir` (changed, missing or stale), sorted.
@@ -45,16 +65,24 @@ pub fn diff(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
 }
 
 fn stale_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
+    let mut out = owned_files(dir);
+    out.retain(|p| is_stale(dir, p, files));
+    out
+}
+
+/// Files now in the generator's folders under `dir`, sorted.
+fn owned_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for owned in ["src", "docs", "examples"] {
+    for owned in OWNED {
         walk(&dir.join(owned), &mut out);
     }
-    out.retain(|p| {
-        p.strip_prefix(dir)
-            .map_or(false, |rel| !files.contains_key(rel))
-    });
     out.sort();
     out
+}
+
+fn is_stale(dir: &Path, p: &Path, files: &BTreeMap<PathBuf, String>) -> bool {
+    p.strip_prefix(dir)
+        .is_ok_and(|rel| !files.contains_key(rel))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

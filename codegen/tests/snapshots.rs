@@ -6,12 +6,19 @@ use std::path::Path;
 #[test]
 fn type_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/types");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dirs.sort();
     assert!(dirs.len() >= 6);
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let spec = ["openapi.yaml", "openapi.json"].iter().map(|f| dir.join(f)).find(|p| p.exists()).unwrap();
+        let spec = ["openapi.yaml", "openapi.json"]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|p| p.exists())
+            .unwrap();
         let mut config = codegen::Config::beside(&spec).unwrap();
         config.crate_name = format!("fixture-{name}");
         let out = codegen::generate(&spec, &config).unwrap();

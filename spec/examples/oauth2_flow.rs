@@ -16,7 +16,9 @@ use fluxer_sdk::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [base_url, client_id, client_secret, code, redirect_uri] = args.as_slice() else {
-        eprintln!("usage: oauth2_flow <base-url> <client-id> <client-secret> <code> <redirect-uri>");
+        eprintln!(
+            "usage: oauth2_flow <base-url> <client-id> <client-secret> <code> <redirect-uri>"
+        );
         std::process::exit(2);
     };
 
@@ -31,11 +33,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .exchange_oauth2_token(&TokenRequest::AuthorizationCode(grant))
         .await?
         .into_inner();
-    println!("granted scopes `{}`, expiring in {} s", tokens.scope, tokens.expires_in);
+    println!(
+        "granted scopes `{}`, expiring in {} s",
+        tokens.scope, tokens.expires_in
+    );
 
     // Calls on the user's behalf carry the access token as `Authorization: Bearer …`.
     let as_user = client.with_oauth2_token(tokens.access_token);
     let me = as_user.oauth2().get_oauth2_userinfo().await?;
-    println!("signed in as {} (id {}, status {})", me.username, me.id, me.status());
+    println!(
+        "signed in as {} (id {}, status {})",
+        me.username,
+        me.id,
+        me.status()
+    );
     Ok(())
 }

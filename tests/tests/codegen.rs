@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn shared() -> Option<PathBuf> {
@@ -30,7 +33,10 @@ fn project_output() -> codegen::Output {
 fn generated_client_is_up_to_date() {
     let out = project_output();
     let differing = codegen::write::diff(&repo().join("generated-client"), &out.files);
-    assert!(differing.is_empty(), "generated-client/ is stale, run `cargo xtask codegen`; differing: {differing:?}");
+    assert!(
+        differing.is_empty(),
+        "generated-client/ is stale, run `cargo xtask codegen`; differing: {differing:?}"
+    );
     assert_eq!(out.operations, 19, "the OAuth2 surface has 19 operations");
 }
 
@@ -39,7 +45,11 @@ fn editing_the_spec_is_detected_in_the_file_it_changes() {
     let spec = repo().join("spec/openapi.yaml");
     let text = std::fs::read_to_string(&spec).unwrap();
     // Turn one response field's type from string to integer.
-    let edited = text.replacen("token_type:\n          type: string", "token_type:\n          type: integer", 1);
+    let edited = text.replacen(
+        "token_type:\n          type: string",
+        "token_type:\n          type: integer",
+        1,
+    );
     assert_ne!(edited, text, "the edit must apply to spec/openapi.yaml");
     let tmp = tempdir("edited-spec");
     std::fs::copy(repo().join("spec/codegen.toml"), tmp.join("codegen.toml")).unwrap();
@@ -47,7 +57,10 @@ fn editing_the_spec_is_detected_in_the_file_it_changes() {
     let config = Config::beside(&tmp.join("openapi.yaml")).unwrap();
     let out = codegen::generate(&tmp.join("openapi.yaml"), &config).unwrap();
     let differing = codegen::write::diff(&repo().join("generated-client"), &out.files);
-    assert!(differing.contains(&PathBuf::from("src/models.rs")), "{differing:?}");
+    assert!(
+        differing.contains(&PathBuf::from("src/models.rs")),
+        "{differing:?}"
+    );
 }
 
 #[test]
@@ -94,7 +107,11 @@ fn seed_parity(reference: &Path, generated: &Path, facts: bool) -> String {
         cmd.arg("--facts");
     }
     let out = cmd.output().expect("python3 runs seed_parity.py");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "seed_parity failed:\n{text}");
     text
 }
@@ -102,16 +119,34 @@ fn seed_parity(reference: &Path, generated: &Path, facts: bool) -> String {
 #[test]
 fn oauth2_docs_match_the_reference_facts() {
     let Some(shared) = shared() else { return };
-    let text = seed_parity(&shared.join("seed/OAuth2Api.md"), &repo().join("generated-client/docs/OAuth2Api.md"), true);
-    assert!(text.lines().any(|l| l == "19/19 operations match"), "{text}");
+    let text = seed_parity(
+        &shared.join("seed/OAuth2Api.md"),
+        &repo().join("generated-client/docs/OAuth2Api.md"),
+        true,
+    );
+    assert!(
+        text.lines().any(|l| l == "19/19 operations match"),
+        "{text}"
+    );
 }
 
 #[test]
 fn upstream_oauth2_docs_match_the_reference_exactly() {
     let Some(shared) = shared() else { return };
-    let out = codegen::generate(&shared.join("specs/fluxer/openapi.json"), &Config::default()).unwrap();
+    let out = codegen::generate(
+        &shared.join("specs/fluxer/openapi.json"),
+        &Config::default(),
+    )
+    .unwrap();
     let dir = tempdir("parity-upstream");
     codegen::write::write(&dir, &out.files).unwrap();
-    let text = seed_parity(&shared.join("seed/OAuth2Api.md"), &dir.join("docs/OAuth2Api.md"), false);
-    assert!(text.lines().any(|l| l == "19/19 operations match"), "{text}");
+    let text = seed_parity(
+        &shared.join("seed/OAuth2Api.md"),
+        &dir.join("docs/OAuth2Api.md"),
+        false,
+    );
+    assert!(
+        text.lines().any(|l| l == "19/19 operations match"),
+        "{text}"
+    );
 }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Generates `spec` as crate `name` under `dir`, adding `roundtrip` as its integration test.
@@ -30,23 +33,42 @@ fn fixtures_compile_without_warnings_and_round_trip() {
     std::fs::create_dir_all(&work).unwrap();
     let fixtures = repo().join("codegen/tests/fixtures/types");
     let mut members = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.sort();
     for dir in names {
         let name = format!("fixture-{}", dir.file_name().unwrap().to_string_lossy());
-        let spec = ["openapi.yaml", "openapi.json"].iter().map(|f| dir.join(f)).find(|p| p.exists()).unwrap();
+        let spec = ["openapi.yaml", "openapi.json"]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|p| p.exists())
+            .unwrap();
         generate(&spec, &name, &work, &dir.join("roundtrip.rs"));
         members.push(name);
     }
     let upstream = repo().join("../shared/specs/fluxer/openapi.json");
     if upstream.exists() {
-        generate(&upstream, "fluxer-full", &work, &repo().join("tests/fixtures/upstream_roundtrip.rs"));
+        generate(
+            &upstream,
+            "fluxer-full",
+            &work,
+            &repo().join("tests/fixtures/upstream_roundtrip.rs"),
+        );
         members.push("fluxer-full".into());
     } else {
         eprintln!("\n*** SKIPPED: ../shared/specs/fluxer/openapi.json not found; upstream acceptance payloads did not run ***\n");
     }
     let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
-    std::fs::write(work.join("Cargo.toml"), format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", "))).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            list.join(", ")
+        ),
+    )
+    .unwrap();
     // Reuse the workspace lock file so dependency versions match the tested ones.
     let _ = std::fs::copy(repo().join("Cargo.lock"), work.join("Cargo.lock"));
 
@@ -58,13 +80,20 @@ fn fixtures_compile_without_warnings_and_round_trip() {
         .env_remove("RUSTDOCFLAGS")
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let passed: usize = text
         .lines()
         .filter_map(|l| l.strip_prefix("test result: ok. "))
         .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
         .sum();
-    eprintln!("fixture crates: {} compiled, {passed} round-trip and doc tests passed", members.len());
+    eprintln!(
+        "fixture crates: {} compiled, {passed} round-trip and doc tests passed",
+        members.len()
+    );
     assert!(output.status.success(), "fixture crates failed:\n{text}");
     assert!(passed > 0, "no fixture test ran:\n{text}");
 }

@@ -1,14 +1,18 @@
-//! `cargo xtask bench [--runs N] [--compile] [--compile-runs N] [SPEC…]`: how fast the generator is,
-//! and how fast the crate it generates compiles.
+//! `cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile]
+//! [--compile-runs N] [SPEC…]`: how fast the generator is, and how fast the crate it generates
+//! compiles.
 //!
 //! Generation: each spec goes through the whole pipeline (load, normalize, IR, emit, format) and
-//! is written to a fresh folder under `target/bench/gen/`, `--runs` times (default 7), every run in
-//! its own child process (`xtask bench-one SPEC OUT`) so its peak memory is its own. The child
-//! reports its stage timings and its peak resident set (`VmHWM`); the parent measures wall time.
+//! is written to a fresh folder under `target/bench/gen/` (or `--out-dir`), `--runs` times
+//! (default 7), every run in its own child process (`xtask bench-one SPEC OUT`) so its peak
+//! memory is its own. The child reports its stage timings, CPU time and peak resident set
+//! (`VmHWM`); the parent measures wall time. `--threads N` sets `CODEGEN_THREADS` for the runs
+//! (emit and format run on one thread per core by default).
 //!
 //! `--compile`: generates the full Fluxer crate (standalone) into `target/bench/fluxer-full` and
 //! times `cargo build` from clean, then crate-only `cargo build`, `cargo check` and a one-tag build
-//! (`--no-default-features --features oauth2`), with its own target folder `target/bench/target`.
+//! (`--no-default-features --features oauth2`), with its own target folder `target/bench/target`
+//! and `CARGO_INCREMENTAL=0` (so a crate-only figure is a full compile of the crate).
 //!
 //! Figures mean something only from a release build of xtask:
 //! `cargo xtask-release bench` (or `cargo run --release -p xtask -- bench`).
@@ -42,6 +46,10 @@ struct Args {
     runs: usize,
     compile: bool,
     compile_runs: usize,
+    /// Where the generation runs write (default `target/bench/gen`).
+    out_dir: Option<PathBuf>,
+    /// `CODEGEN_THREADS` for the generation runs (default: the generator's own choice).
+    threads: Option<usize>,
     specs: Vec<PathBuf>,
 }
 
@@ -50,6 +58,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         runs: 7,
         compile: false,
         compile_runs: 3,
+        out_dir: None,
+        threads: None,
         specs: Vec::new(),
     };
     let mut it = args.iter();
@@ -65,6 +75,11 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--runs" => a.runs = count("--runs")?,
             "--compile" => a.compile = true,
             "--compile-runs" => a.compile_runs = count("--compile-runs")?,
+            "--threads" => a.threads = Some(count("--threads")?),
+            "--out-dir" => {
+                let v = it.next().ok_or("--out-dir needs a value")?;
+                a.out_dir = Some(PathBuf::from(v));
+            }
             s if s.starts_with("--") => return Err(format!("unknown argument `{s}`")),
             s => a.specs.push(PathBuf::from(s)),
         }
@@ -87,23 +102,56 @@ pub fn run(args: &[String]) -> Result<(), String> {
         a.specs.clone()
     };
     println!(
-        "generation: {} run(s) per spec, each in its own process; {} build of xtask",
+        "generation: {} run(s) per spec, each in its own process; {} build of xtask; threads: {}",
         a.runs,
         if cfg!(debug_assertions) {
             "DEBUG"
         } else {
             "release"
-        }
+        },
+        a.threads.map_or_else(
+            || {
+                format!(
+                    "{} (one per core)",
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                )
+            },
+            |n| n.to_string()
+        )
     );
+    // Every run writes a fresh folder. Old output is moved aside and deleted only after all
+    // runs: deleting thousands of files makes file creation slower for a while after (ext4
+    // avoids reusing recently freed inodes), which would land in the `write` stage.
+    let gen_dir = a.out_dir.clone().unwrap_or_else(|| bench_dir.join("gen"));
+    let old = gen_dir.with_extension("old");
+    if gen_dir.exists() {
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(&gen_dir, &old).map_err(|e| format!("{}: {e}", gen_dir.display()))?;
+    }
+    println!("load average at start: {}", load_average());
     let mut rows = Vec::new();
     for spec in &specs {
         if !spec.exists() {
             println!("SKIPPED: {} does not exist", spec.display());
             continue;
         }
-        rows.push(bench_spec(spec, a.runs, &bench_dir)?);
+        rows.push(bench_spec(spec, a.runs, &gen_dir, a.threads)?);
     }
     print_table(&rows);
+    println!("load average after generation: {}", load_average());
+    // Keep the first run of each spec to look at; the rest goes.
+    for dir in std::fs::read_dir(&gen_dir).into_iter().flatten().flatten() {
+        for run in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if run.file_name() != "run0" {
+                let _ = std::fs::remove_dir_all(run.path());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&old);
     if a.compile {
         compile(&bench_dir, a.compile_runs)?;
     }
@@ -178,6 +226,13 @@ pub fn run_one(args: &[String]) -> Result<(), String> {
     std::process::exit(0);
 }
 
+/// `/proc/loadavg` (1, 5, 15 minutes): other work on the machine skews the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
 /// Peak resident set of this process (Linux `VmHWM`), in KiB.
 fn peak_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -223,26 +278,34 @@ struct Row {
     samples: Vec<Sample>,
 }
 
-fn bench_spec(spec: &Path, runs: usize, bench_dir: &Path) -> Result<Row, String> {
+fn bench_spec(
+    spec: &Path,
+    runs: usize,
+    gen_dir: &Path,
+    threads: Option<usize>,
+) -> Result<Row, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let name = spec
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let out = bench_dir.join("gen").join(&name);
+    let label = match spec.parent().and_then(Path::file_name) {
+        Some(dir) => format!("{}/{}", dir.to_string_lossy(), file_name(spec)),
+        None => file_name(spec),
+    };
+    let dir = gen_dir.join(&name);
     let size = std::fs::metadata(spec).map_err(|e| e.to_string())?.len();
     let mut samples = Vec::new();
-    eprint!("{name}: ");
-    for _ in 0..runs {
-        // A fresh folder each run, so every file is really written.
-        if out.exists() {
-            std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprint!("{label}: ");
+    for run in 0..runs {
+        let out = dir.join(format!("run{run}"));
+        let mut command = Command::new(&exe);
+        command.arg("bench-one").arg(spec).arg(&out);
+        if let Some(n) = threads {
+            command.env("CODEGEN_THREADS", n.to_string());
         }
         let start = Instant::now();
-        let child = Command::new(&exe)
-            .arg("bench-one")
-            .arg(spec)
-            .arg(&out)
+        let child = command
             .stdin(Stdio::null())
             .output()
             .map_err(|e| format!("running {}: {e}", exe.display()))?;
@@ -272,10 +335,16 @@ fn bench_spec(spec: &Path, runs: usize, bench_dir: &Path) -> Result<Row, String>
     }
     eprintln!();
     Ok(Row {
-        name,
+        name: label,
         size,
         samples,
     })
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn median<T: Ord + Copy>(mut v: Vec<T>) -> T {
@@ -380,7 +449,9 @@ fn compile(bench_dir: &Path, runs: usize) -> Result<(), String> {
         target: target.clone(),
         lib: krate.join("src/lib.rs"),
     };
-    let mut results: Vec<(String, String, Vec<(Duration, f64)>)> = Vec::new();
+    // (what, command, (wall, cpu seconds) per run)
+    type Measured = (String, String, Vec<(Duration, f64)>);
+    let mut results: Vec<Measured> = Vec::new();
 
     // (a) Clean build with dependencies, with --timings for the crate's share.
     if target.exists() {
@@ -453,7 +524,10 @@ fn compile(bench_dir: &Path, runs: usize) -> Result<(), String> {
             times.len()
         );
     }
-    println!("(cpu: user + system time of cargo and the compilers it ran)");
+    println!(
+        "(all with CARGO_INCREMENTAL=0; cpu: user + system time of cargo and the compilers it ran)"
+    );
+    println!("load average after compiling: {}", load_average());
     match timings {
         Some(path) => report_timings(&path, &config.crate_name, clean_wall),
         None => println!("(no cargo-timing.html found under {})", target.display()),
@@ -479,6 +553,9 @@ impl Cargo {
             .arg("--manifest-path")
             .arg(&self.manifest)
             .env("CARGO_TARGET_DIR", &self.target)
+            // Every figure is a full compile of the crate, as after regenerating it: with
+            // incremental compilation a touched but unchanged crate reuses nearly all its work.
+            .env("CARGO_INCREMENTAL", "0")
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_BUILD_RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -544,16 +621,24 @@ fn report_timings(path: &Path, crate_name: &str, wall: Duration) {
         return;
     };
     let units = units.as_array().cloned().unwrap_or_default();
+    // (name, duration, front end): the front end ends where `codegen` starts (cargo ≥ 1.9x
+    // reports sections; older ones `rmeta_time`).
     let mut rows: Vec<(String, f64, f64)> = units
         .iter()
         .map(|u| {
             let name = u["name"].as_str().unwrap_or("?");
             let target = u["target"].as_str().unwrap_or("");
-            (
-                format!("{name}{target}"),
-                u["duration"].as_f64().unwrap_or(0.0),
-                u["rmeta_time"].as_f64().unwrap_or(0.0),
-            )
+            let duration = u["duration"].as_f64().unwrap_or(0.0);
+            let frontend = u["sections"]
+                .as_array()
+                .and_then(|s| {
+                    s.iter()
+                        .find(|s| s[0] == "frontend")
+                        .and_then(|s| s[1]["end"].as_f64())
+                })
+                .or_else(|| u["rmeta_time"].as_f64())
+                .unwrap_or(duration);
+            (format!("{name}{target}"), duration, frontend)
         })
         .collect();
     let sum: f64 = rows.iter().map(|r| r.1).sum();
@@ -570,14 +655,14 @@ fn report_timings(path: &Path, crate_name: &str, wall: Duration) {
         wall.as_secs_f64(),
         path.display()
     );
-    if let Some((name, d, rmeta)) = own {
+    if let Some((name, d, frontend)) = own {
         println!(
             "the crate itself ({name}): {d:.1}s = {:.0}% of unit time, {:.0}% of the wall time \
-             (it starts when its dependencies are done); front end (to metadata) {rmeta:.1}s, \
-             code generation {:.1}s",
+             (it starts when its dependencies are done); front end (parsing, macro expansion, \
+             type checking) {frontend:.1}s, code generation {:.1}s",
             100.0 * d / sum.max(f64::EPSILON),
             100.0 * d / wall.as_secs_f64().max(f64::EPSILON),
-            d - rmeta
+            d - frontend
         );
     }
     println!("slowest units:");

@@ -18,11 +18,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
     steps.push(("cargo fmt --check", fmt));
 
     let mut clippy = Command::new(&cargo);
-    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     steps.push(("clippy, warnings denied", clippy));
 
     let mut clippy_min = Command::new(&cargo);
-    clippy_min.args(["clippy", "-p", "fluxer-sdk", "--no-default-features", "--", "-D", "warnings"]);
+    clippy_min.args([
+        "clippy",
+        "-p",
+        "fluxer-sdk",
+        "--no-default-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     steps.push(("clippy on the generated crate without features", clippy_min));
 
     let mut check = Command::new(&cargo);
@@ -38,7 +53,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     steps.push(("cargo test --workspace", test));
 
     let mut doc = Command::new(&cargo);
-    doc.args(["doc", "-p", "fluxer-sdk", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings");
+    doc.args(["doc", "-p", "fluxer-sdk", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings");
     steps.push(("rustdoc of the generated crate, warnings denied", doc));
 
     if !skip_corpus {
@@ -51,12 +67,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for (name, mut cmd) in steps {
         println!("\n==> {name}");
         let t = Instant::now();
-        let status = cmd.current_dir(&root).status().map_err(|e| format!("{name}: {e}"))?;
-        println!("<== {name}: {} in {:.1} s", if status.success() { "ok" } else { "FAILED" }, t.elapsed().as_secs_f64());
+        let status = cmd
+            .current_dir(&root)
+            .status()
+            .map_err(|e| format!("{name}: {e}"))?;
+        println!(
+            "<== {name}: {} in {:.1} s",
+            if status.success() { "ok" } else { "FAILED" },
+            t.elapsed().as_secs_f64()
+        );
         if !status.success() {
             return Err(format!("step failed: {name}"));
         }
     }
-    println!("\nall checks passed in {:.0} s", total.elapsed().as_secs_f64());
+    println!(
+        "\nall checks passed in {:.0} s",
+        total.elapsed().as_secs_f64()
+    );
     Ok(())
 }

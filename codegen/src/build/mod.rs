@@ -102,7 +102,10 @@ impl<'a> Builder<'a> {
             if let Some(v) = wrong(root.get(section)) {
                 return Err(self.err(
                     &format!("/{section}"),
-                    format!("`{section}` must be an object, not {}", schema::json_kind(v)),
+                    format!(
+                        "`{section}` must be an object, not {}",
+                        schema::json_kind(v)
+                    ),
                 ));
             }
         }
@@ -122,7 +125,10 @@ impl<'a> Builder<'a> {
             if let Some(v) = wrong(root.pointer(&ptr)) {
                 return Err(self.err(
                     &ptr,
-                    format!("`components/{kind}` must be an object, not {}", schema::json_kind(v)),
+                    format!(
+                        "`components/{kind}` must be an object, not {}",
+                        schema::json_kind(v)
+                    ),
                 ));
             }
         }
@@ -161,9 +167,7 @@ impl<'a> Builder<'a> {
         // Every component schema gets a type, used or not.
         let keys: Vec<String> = self.component_names.keys().cloned().collect();
         for key in keys {
-            if let Err(e) = self.component(&key) {
-                return Err(e);
-            }
+            self.component(&key)?;
         }
 
         let mut types = std::mem::take(&mut self.types);
@@ -200,7 +204,10 @@ impl<'a> Builder<'a> {
             if !s.is_object() {
                 return Err(self.err(
                     &sptr,
-                    format!("a security scheme must be an object, not {}", schema::json_kind(s)),
+                    format!(
+                        "a security scheme must be an object, not {}",
+                        schema::json_kind(s)
+                    ),
                 ));
             }
             let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("");

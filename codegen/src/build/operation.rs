@@ -471,10 +471,11 @@ impl Builder<'_> {
         models: &mut ErrorModels,
     ) -> Result<(Success, Vec<ErrorResponse>), Error> {
         let rptr = format!("{op_ptr}/responses");
+        let none = serde_json::Map::new();
         let responses = match op.get("responses") {
-            Some(Value::Object(r)) => r.clone(),
+            Some(Value::Object(r)) => r,
             Some(_) => return Err(self.err(&rptr, "`responses` must be an object")),
-            None => Default::default(),
+            None => &none,
         };
         let statuses: Vec<(StatusMatch, &String)> =
             responses.keys().map(|k| (status_of(k), k)).collect();
@@ -514,7 +515,7 @@ impl Builder<'_> {
             let json = r.get("content").and_then(Value::as_object).and_then(|c| {
                 c.iter()
                     .min_by_key(|(media, _)| body_rank(media))
-                    .map(|(media, m)| (media.clone(), m.clone()))
+                    .map(|(media, m)| (media.clone(), m))
             });
             if Some(*key) == success_key.as_ref() {
                 success.status = match status {
@@ -681,8 +682,15 @@ impl Builder<'_> {
         let mut out: Vec<String> = Vec::new();
         let responses = op.get("responses").and_then(Value::as_object);
         for (status, r) in responses.into_iter().flat_map(|r| r.iter()) {
-            let Ok((r, _)) = self.deref(r, &join(&format!("{op_ptr}/responses"), status)) else { continue };
-            for media in r.get("content").and_then(Value::as_object).into_iter().flat_map(|c| c.keys()) {
+            let Ok((r, _)) = self.deref(r, &join(&format!("{op_ptr}/responses"), status)) else {
+                continue;
+            };
+            for media in r
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|c| c.keys())
+            {
                 if !out.contains(media) {
                     out.push(media.clone());
                 }
@@ -733,7 +741,7 @@ fn status_of(key: &str) -> StatusMatch {
     }
     let k = key.to_ascii_uppercase();
     if k.len() == 3 && k.ends_with("XX") {
-        if let Some(d) = k[..1].parse::<u16>().ok() {
+        if let Ok(d) = k[..1].parse::<u16>() {
             return StatusMatch::Range(d);
         }
     }
@@ -910,6 +918,18 @@ mod tests {
         assert_eq!(module_name("Saved Media"), "saved_media");
         assert_eq!(module_name("Users"), "users");
         assert_eq!(module_name("A"), "a");
+    }
+
+    #[test]
+    fn tag_default_gets_a_feature_cargo_allows() {
+        let tags = TagSet {
+            tags: vec![("default".into(), None), ("default api".into(), None)],
+            used: vec![true, true],
+        }
+        .finish();
+        assert_eq!(tags[0].module, "default");
+        assert_eq!(tags[0].feature, "default-api");
+        assert_eq!(tags[1].feature, "default-api2");
     }
 
     /// A success body referencing a nullable component (`anyOf: [X, null]`, whose alias is

@@ -26,6 +26,9 @@ impl Name {
 
 const DECIMAL_ID: &str = "^(0|[1-9][0-9]*)$";
 
+/// What a missing schema reads as.
+static NULL: Value = Value::Null;
+
 impl Builder<'_> {
     /// Follows `$ref` chains to the schema they name. Errors on dangling refs and ref loops.
     pub(crate) fn deref<'v>(&self, v: &'v Value, ptr: &str) -> Result<(&'v Value, String), Error>
@@ -159,7 +162,7 @@ impl Builder<'_> {
                 )?;
                 return Ok(self.alias_if_fixed(name, inner, obj, ptr));
             }
-            return self.structure(obj, ptr, name);
+            return self.structure(s, obj, ptr, name);
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(branches)) = obj.get(key) {
@@ -168,7 +171,7 @@ impl Builder<'_> {
                         ptr,
                         format!("`{key}` beside properties: generated the properties only"),
                     );
-                    return self.structure(obj, ptr, name);
+                    return self.structure(s, obj, ptr, name);
                 }
                 if branches.len() == 1 {
                     let inner = self.convert(
@@ -217,7 +220,7 @@ impl Builder<'_> {
                 TypeRef::Array(Box::new(item))
             }
             Some("object") | None if has_object_keywords(s) => {
-                return self.structure(obj, ptr, name)
+                return self.structure(s, obj, ptr, name)
             }
             Some("object") => TypeRef::Map(Box::new(TypeRef::Any)),
             Some("null") | None => TypeRef::Any,
@@ -287,12 +290,9 @@ impl Builder<'_> {
             // Recursion: the named type is being defined right now.
             return Ok(TypeRef::Named(name));
         }
-        let schema = self
-            .root_static()
-            .pointer(&ptr)
-            .cloned()
-            .unwrap_or(Value::Null);
-        let t = self.convert(&schema, &ptr, Name::Fixed(name.clone()))?;
+        // Borrowed from the document, which outlives the builder: no copy of the schema.
+        let schema = self.root_static().pointer(&ptr).unwrap_or(&NULL);
+        let t = self.convert(schema, &ptr, Name::Fixed(name.clone()))?;
         self.in_progress.remove(&ptr);
         if t == TypeRef::Named(name.clone()) && !self.defined.contains(&name) {
             // Only the placeholder for itself came back: `allOf`/`oneOf`/`anyOf` of one part
@@ -301,6 +301,18 @@ impl Builder<'_> {
                 &ptr,
                 format!("schema `{key}` never reaches a type: its one-part `allOf`/`anyOf`/`oneOf` and `$ref`s lead back to itself"),
             ));
+        }
+        // A plain type containing itself (`type List = Vec<List>`) cannot be written in Rust:
+        // the inner occurrence becomes `serde_json::Value`.
+        let recursive_alias = self.types.iter_mut().any(|def| match &mut def.kind {
+            TypeKind::Alias(a) if def.name == name => replace_named(a, &name),
+            _ => false,
+        });
+        if recursive_alias {
+            self.warn(
+                &ptr,
+                format!("`{name}` contains itself with no struct or enum in between: the inner `{name}` is generated as `serde_json::Value`"),
+            );
         }
         self.by_pointer.insert(ptr, t.clone());
         Ok(t)
@@ -498,8 +510,10 @@ impl Builder<'_> {
         Ok(TypeRef::Named(name))
     }
 
+    /// `s` is the schema and `obj` its object (passed both, so that the object need not be copied).
     fn structure(
         &mut self,
+        s: &Value,
         obj: &Map<String, Value>,
         ptr: &str,
         name: Name,
@@ -517,13 +531,14 @@ impl Builder<'_> {
             None => {}
         }
         self.building.insert(ptr.to_string(), None);
-        let t = self.structure_inner(obj, ptr, name);
+        let t = self.structure_inner(s, obj, ptr, name);
         self.building.remove(ptr);
         t
     }
 
     fn structure_inner(
         &mut self,
+        s: &Value,
         obj: &Map<String, Value>,
         ptr: &str,
         name: Name,
@@ -533,7 +548,7 @@ impl Builder<'_> {
         let mut additional: Option<(Value, String)> = None;
         let mut seen = BTreeSet::new();
         self.collect_object(
-            &Value::Object(obj.clone()),
+            s,
             ptr,
             &mut props,
             &mut required,
@@ -874,6 +889,21 @@ pub(crate) fn type_name(s: &str) -> String {
     }
 }
 
+/// Replaces `Named(name)` inside `t` by `Any`; says whether there was one.
+fn replace_named(t: &mut TypeRef, name: &str) -> bool {
+    match t {
+        TypeRef::Named(n) if n == name => {
+            *t = TypeRef::Any;
+            true
+        }
+        TypeRef::Array(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Option(inner)
+        | TypeRef::Boxed(inner) => replace_named(inner, name),
+        _ => false,
+    }
+}
+
 /// "an array", "a string", …: what a JSON value is, for messages.
 pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
@@ -911,12 +941,12 @@ fn int_prim(obj: &Map<String, Value>) -> Prim {
     let min = obj.get("minimum").and_then(Value::as_f64);
     let max = obj.get("maximum").and_then(Value::as_f64);
     let fits_i32 =
-        min.map_or(true, |m| m >= i32::MIN as f64) && max.map_or(true, |m| m <= i32::MAX as f64);
+        min.iter().all(|&m| m >= i32::MIN as f64) && max.iter().all(|&m| m <= i32::MAX as f64);
     let exceeds_i64 = max.is_some_and(|m| m > i64::MAX as f64);
     let unsigned = min.is_some_and(|m| m >= 0.0);
     match obj.get("format").and_then(Value::as_str).unwrap_or("") {
         "int32" if fits_i32 => Prim::I32,
-        "uint32" | "uint" if max.map_or(true, |m| m <= u32::MAX as f64) => Prim::U32,
+        "uint32" | "uint" if max.iter().all(|&m| m <= u32::MAX as f64) => Prim::U32,
         "uint64" | "uint" | "uint32" => Prim::U64,
         _ if exceeds_i64 && unsigned => Prim::U64,
         _ => Prim::I64,

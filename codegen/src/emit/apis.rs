@@ -53,21 +53,19 @@ fn status_tokens(s: StatusMatch) -> TokenStream {
 
 pub fn apis_mod(api: &Api) -> TokenStream {
     let shared = Shared::collect(api);
-    let modules = api
-        .operation_tags()
-        .map(|(_, t)| {
-            let m = ident(&t.module);
-            let api_ty = format_ident!("{}Api", t.type_name);
-            let feature = &t.feature;
-            let d = format!(" Operations tagged `{}`.", t.name);
-            quote! {
-                #[doc = #d]
-                #[cfg(feature = #feature)]
-                pub mod #m;
-                #[cfg(feature = #feature)]
-                pub use #m::#api_ty;
-            }
-        });
+    let modules = api.operation_tags().map(|(_, t)| {
+        let m = ident(&t.module);
+        let api_ty = format_ident!("{}Api", t.type_name);
+        let feature = &t.feature;
+        let d = format!(" Operations tagged `{}`.", t.name);
+        quote! {
+            #[doc = #d]
+            #[cfg(feature = #feature)]
+            pub mod #m;
+            #[cfg(feature = #feature)]
+            pub use #m::#api_ty;
+        }
+    });
     let schemes = api.security_schemes.iter().map(|s| {
         let id = scheme_ident(s);
         let name = &s.name;
@@ -146,8 +144,7 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     }
 }
 
-pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str) -> TokenStream {
-    let shared = Shared::collect(api);
+pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Shared) -> TokenStream {
     let tag = &api.tags[tag_index];
     let api_ty = format_ident!("{}Api", tag.type_name);
     // An example call: the first operation that needs no arguments, if there is one.
@@ -175,14 +172,17 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str) -> TokenStream
     let tag_doc = doc_raw(&format!(
         "Operations tagged `{}`.{}\n\nGet one from [`Client::{}`](crate::Client::{}).{example}",
         tag.name,
-        tag.description.as_deref().map(|d| format!("\n\n{}", doc_text(d))).unwrap_or_default(),
+        tag.description
+            .as_deref()
+            .map(|d| format!("\n\n{}", doc_text(d)))
+            .unwrap_or_default(),
         tag.module,
         tag.module
     ));
     let mut params_structs = Vec::new();
     let mut methods = Vec::new();
     for op in api.client_operations().filter(|o| o.tag == tag_index) {
-        let (method, params_struct) = operation(api, op, &api_ty, &shared);
+        let (method, params_struct) = operation(api, op, &api_ty, shared);
         methods.push(method);
         params_structs.extend(params_struct);
     }
@@ -490,7 +490,11 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
     if !required.is_empty() || op.body.is_some() {
         d.push_str("\n\n# Arguments\n");
         for p in required {
-            d.push_str(&format!("\n- `{}`: {}", p.rust_name, doc_text(&param_doc(p)).replace('\n', " ")));
+            d.push_str(&format!(
+                "\n- `{}`: {}",
+                p.rust_name,
+                doc_text(&param_doc(p)).replace('\n', " ")
+            ));
         }
         if let Some(b) = &op.body {
             d.push_str(&format!(

@@ -150,28 +150,26 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
 /// Inherent methods the generated crate adds to the runtime's client types: one accessor per
 /// tag and one credential setter per security scheme. Emitted into `apis/mod.rs`.
 pub fn client_impls(api: &Api) -> TokenStream {
-    let accessors = api
-        .operation_tags()
-        .map(|(_, t)| {
-            let m = ident(&t.module);
-            let api_ty = format_ident!("{}Api", t.type_name);
-            let feature = &t.feature;
-            let d = doc(&format!(
-                "Operations tagged `{}`.{}",
-                t.name,
-                t.description
-                    .as_deref()
-                    .map(|d| format!("\n\n{d}"))
-                    .unwrap_or_default()
-            ));
-            quote! {
-                #d
-                #[cfg(feature = #feature)]
-                pub fn #m(&self) -> #api_ty<'_> {
-                    #api_ty { client: self }
-                }
+    let accessors = api.operation_tags().map(|(_, t)| {
+        let m = ident(&t.module);
+        let api_ty = format_ident!("{}Api", t.type_name);
+        let feature = &t.feature;
+        let d = doc(&format!(
+            "Operations tagged `{}`.{}",
+            t.name,
+            t.description
+                .as_deref()
+                .map(|d| format!("\n\n{d}"))
+                .unwrap_or_default()
+        ));
+        quote! {
+            #d
+            #[cfg(feature = #feature)]
+            pub fn #m(&self) -> #api_ty<'_> {
+                #api_ty { client: self }
             }
-        });
+        }
+    });
     let setters = api.security_schemes.iter().map(|s| {
         let m = ident(&s.rust_name);
         let name = &s.name;

@@ -2,15 +2,12 @@
 
 use super::rust::{doc, ident, ty, Ctx};
 use crate::ir::*;
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 use quote::quote;
 
-pub fn models(api: &Api) -> TokenStream {
-    let types = api
-        .types
-        .iter()
-        .map(|t| gate(cfg_for(api, &t.tags), type_def(api, t)));
-    let error_body = error_body(api);
+/// The start of `models.rs`: module docs, lints, imports. Then come [`types`] (in runs) and
+/// [`error_body`]; every part is whole items, so each can be formatted apart.
+pub fn header() -> TokenStream {
     quote! {
         //! Request and response models.
         #![allow(deprecated)]
@@ -19,11 +16,15 @@ pub fn models(api: &Api) -> TokenStream {
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]
         use crate::types::Nullable;
-
-        #(#types)*
-
-        #error_body
     }
+}
+
+/// The items of `api.types[range]`.
+pub fn types(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+    let types = api.types[range]
+        .iter()
+        .map(|t| gate(cfg_for(api, &t.tags), type_def(api, t)));
+    quote!(#(#types)*)
 }
 
 /// Puts `cfg` on every item of `items` (a type and its impls go together).
@@ -31,12 +32,37 @@ fn gate(cfg: TokenStream, items: TokenStream) -> TokenStream {
     if cfg.is_empty() {
         return items;
     }
-    let file: syn::File = match syn::parse2(items.clone()) {
-        Ok(f) => f,
-        Err(_) => return items,
-    };
-    let gated = file.items.into_iter().map(|item| quote!(#cfg #item));
+    let gated = split_items(items)
+        .into_iter()
+        .map(|item| quote!(#cfg #item));
     quote!(#(#gated)*)
+}
+
+/// Splits a sequence of items at their ends without parsing them (parsing costs more than the
+/// rest of emitting): an item ends with a `;` or with a `{ … }` block not followed by `;` (the
+/// items generated here are structs, enums, impls, type aliases and macro calls).
+fn split_items(items: TokenStream) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    let mut tokens = items.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let ends = match &token {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        current.push(token);
+        if ends {
+            out.push(current.drain(..).collect());
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.into_iter().collect());
+    }
+    out
 }
 
 /// `#[cfg(any(feature = …))]` for a type reached only by some tags' operations.
@@ -192,7 +218,9 @@ fn structure(
 fn single_value(api: &Api, t: &TypeRef) -> Option<(String, String)> {
     let TypeRef::Named(n) = t else { return None };
     match &api.type_def(n)?.kind {
-        TypeKind::Enum(e) if e.variants.len() == 1 => Some((n.clone(), e.variants[0].rust_name.clone())),
+        TypeKind::Enum(e) if e.variants.len() == 1 => {
+            Some((n.clone(), e.variants[0].rust_name.clone()))
+        }
         _ => None,
     }
 }
@@ -340,10 +368,40 @@ fn union(
     match &u.tag {
         Some(tag) => {
             let told_apart = format!(" Told apart by the `{tag}` property.");
-            let arms = u.variants.iter().zip(&variants).map(|(v, id)| {
-                let values = &v.tag_values;
-                quote!(#(Some(#values))|* => serde_json::from_value(value).map(Self::#id).map_err(serde::de::Error::custom),)
-            });
+            // A tag value that several variants share (OpenAI's input and output `message`)
+            // tries them in order; every other value selects its one variant.
+            let owners = |value: &String| -> Vec<&proc_macro2::Ident> {
+                u.variants
+                    .iter()
+                    .zip(&variants)
+                    .filter(|(v, _)| v.tag_values.contains(value))
+                    .map(|(_, id)| id)
+                    .collect()
+            };
+            let mut shared_done: Vec<&String> = Vec::new();
+            let mut arms = Vec::new();
+            for (v, id) in u.variants.iter().zip(&variants) {
+                let own: Vec<&String> = v
+                    .tag_values
+                    .iter()
+                    .filter(|t| owners(t).len() == 1)
+                    .collect();
+                if !own.is_empty() {
+                    arms.push(quote!(#(Some(#own))|* => serde_json::from_value(value).map(Self::#id).map_err(serde::de::Error::custom),));
+                }
+                for t in v.tag_values.iter().filter(|t| owners(t).len() > 1) {
+                    if shared_done.contains(&t) {
+                        continue;
+                    }
+                    shared_done.push(t);
+                    let ids = owners(t);
+                    let (last, first) = ids.split_last().expect("shared by several");
+                    arms.push(quote!(Some(#t) => {
+                        #(if let Ok(v) = serde_json::from_value(value.clone()) { return Ok(Self::#first(v)); })*
+                        serde_json::from_value(value).map(Self::#last).map_err(serde::de::Error::custom)
+                    }));
+                }
+            }
             quote! {
                 #docs
                 #deprecated
@@ -416,7 +474,7 @@ fn flags(
     }
 }
 
-fn error_body(api: &Api) -> TokenStream {
+pub fn error_body(api: &Api) -> TokenStream {
     let variants: Vec<_> = api.error_models.iter().map(|m| ident(&m.variant)).collect();
     let tys: Vec<_> = api
         .error_models
@@ -435,5 +493,39 @@ fn error_body(api: &Api) -> TokenStream {
         pub enum ErrorBody {
             #(#[doc = #docs] #variants(#tys),)*
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_tag_values_try_each_variant_in_order() {
+        let variant = |name: &str, tags: &[&str]| UnionVariant {
+            rust_name: name.into(),
+            ty: TypeRef::Named(name.into()),
+            tag_values: tags.iter().map(|t| t.to_string()).collect(),
+            docs: None,
+        };
+        let u = UnionDef {
+            variants: vec![
+                variant("Input", &["message"]),
+                variant("Output", &["message", "output"]),
+                variant("Call", &["call"]),
+            ],
+            tag: Some("type".into()),
+        };
+        let code = union(&ident("Item"), quote!(), quote!(), &u).to_string();
+        // One arm per value: no unreachable patterns under `-D warnings`.
+        assert_eq!(code.matches("Some (\"message\")").count(), 1, "{code}");
+        assert!(code.contains("return Ok (Self :: Input (v))"), "{code}");
+        assert!(
+            code.contains(
+                "Some (\"output\") => serde_json :: from_value (value) . map (Self :: Output)"
+            ),
+            "{code}"
+        );
+        assert!(code.contains("Some (\"call\")"), "{code}");
     }
 }

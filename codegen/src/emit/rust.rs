@@ -107,7 +107,11 @@ pub fn doc(text: &str) -> TokenStream {
 /// `#[doc = "…"]` attributes from text that is already rustdoc Markdown (escape the spec's
 /// prose in it with [`doc_text`] first).
 pub fn doc_raw(text: &str) -> TokenStream {
-    let lines: Vec<String> = text.trim().lines().map(|l| format!(" {l}").trim_end().to_string()).collect();
+    let lines: Vec<String> = text
+        .trim()
+        .lines()
+        .map(|l| format!(" {l}").trim_end().to_string())
+        .collect();
     quote!(#(#[doc = #lines])*)
 }
 
@@ -147,15 +151,15 @@ pub fn doc_text(text: &str) -> String {
             } else {
                 escape_prose(chunk, &mut out);
             }
-            if after.starts_with('`') {
+            if let Some(tail) = after.strip_prefix('`') {
                 // Only treat it as a code span if it closes on this line.
-                if in_code || after[1..].contains('`') {
+                if in_code || tail.contains('`') {
                     in_code = !in_code;
                     out.push('`');
                 } else {
                     out.push_str("\\`");
                 }
-                rest = &after[1..];
+                rest = tail;
             } else {
                 rest = after;
             }
@@ -178,7 +182,7 @@ fn escape_prose(chunk: &str, out: &mut String) {
                 .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             // Inside a Markdown link target the URL is already fine.
-            if i >= 2 && &chunk[i - 2..i] == "](" {
+            if chunk[..i].ends_with("](") {
                 out.push_str(url);
             } else {
                 out.push('<');
@@ -195,9 +199,7 @@ fn escape_prose(chunk: &str, out: &mut String) {
             '[' if !(rest.contains("](")) => out.push_str("\\["),
             ']' if !(rest.starts_with("](")) => out.push_str("\\]"),
             '\\' => out.push_str("\\\\"),
-            '#' if i == 0 && out.ends_with('\n') || (i == 0 && out.is_empty()) => {
-                out.push_str("\\#")
-            }
+            '#' if i == 0 && (out.ends_with('\n') || out.is_empty()) => out.push_str("\\#"),
             _ => out.push(c),
         }
         let _ = bytes;
