@@ -3,7 +3,8 @@
 //! compiles.
 //!
 //! Generation: each spec goes through the whole pipeline (load, normalize, IR, emit, format) and
-//! is written to a fresh folder under `target/bench/gen/` (or `--out-dir`), `--runs` times
+//! is written to a fresh folder under `target/bench/gen/` (or `DIR/xtask-bench-gen/` with
+//! `--out-dir DIR`, e.g. a tmpfs to leave the disk out), `--runs` times
 //! (default 7), every run in its own child process (`xtask bench-one SPEC OUT`) so its peak
 //! memory is its own. The child reports its stage timings, CPU time and peak resident set
 //! (`VmHWM`); the parent measures wall time. `--threads N` sets `CODEGEN_THREADS` for the runs
@@ -122,7 +123,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Every run writes a fresh folder. Old output is moved aside and deleted only after all
     // runs: deleting thousands of files makes file creation slower for a while after (ext4
     // avoids reusing recently freed inodes), which would land in the `write` stage.
-    let gen_dir = a.out_dir.clone().unwrap_or_else(|| bench_dir.join("gen"));
+    // Under `--out-dir` in a folder of its own: the bench deletes what it finds there.
+    let gen_dir = match &a.out_dir {
+        Some(d) => d.join("xtask-bench-gen"),
+        None => bench_dir.join("gen"),
+    };
     let old = gen_dir.with_extension("old");
     if gen_dir.exists() {
         let _ = std::fs::remove_dir_all(&old);
