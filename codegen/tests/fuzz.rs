@@ -1,6 +1,6 @@
 //! No-panic fuzzing on stable Rust: a deterministic mutation fuzzer over real specs.
 //!
-//! Each iteration takes one real spec (the small ones of `/work/shared/specs`, plus this crate's
+//! Each iteration takes one real spec (the small ones of `../shared/specs`, plus this crate's
 //! own fixtures), applies a few random structural mutations to its JSON value (delete a key,
 //! change a value's JSON type, copy a subtree elsewhere, point a `$ref` somewhere odd or at itself,
 //! `type` arrays, empty containers, huge numbers, awkward names such as `""`, `$`, `a/b`, `{x}`,
@@ -31,7 +31,7 @@ use serde_json::{json, Map, Value};
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -907,7 +907,9 @@ fn manifest_dir() -> PathBuf {
 
 /// The small real specs of the shared corpus, plus this crate's own valid fixtures.
 fn seeds() -> Vec<(String, Value)> {
-    let shared = Path::new("/work/shared/specs");
+    // `shared/` lies beside the repository, as in CI.
+    let shared_dir = manifest_dir().join("../../shared/specs");
+    let shared = shared_dir.as_path();
     let mut files: Vec<PathBuf> = Vec::new();
     if shared.is_dir() {
         for f in [

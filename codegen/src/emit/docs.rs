@@ -1331,9 +1331,14 @@ Name | Type | Description | Notes
     /// Guards the layout lines copied from the reference doc against drift.
     #[test]
     fn reference_layout_lines() {
-        let path = "/work/shared/seed/OAuth2Api.md";
-        let Ok(reference) = std::fs::read_to_string(path) else {
-            eprintln!("skipped: {path} not found");
+        // `shared/` lies beside the repository, as in CI.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/OAuth2Api.md");
+        let Ok(reference) = std::fs::read_to_string(&path) else {
+            eprintln!(
+                "\n*** SKIPPED: {} not found; the reference layout was not checked ***\n",
+                path.display()
+            );
             return;
         };
         let lines: Vec<&str> = reference.lines().collect();
