@@ -286,8 +286,28 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Pointer of the schema in the original document.
     pub pointer: String,
-    /// Indices into `Api::tags` whose operations reach this type (for per-tag features).
+    /// Who uses the type: decides its cargo features and which serde impls it gets.
+    pub reach: Reach,
+}
+
+/// The generated crate's feature for types no operation uses (on by default).
+pub const EXTRA_MODELS_FEATURE: &str = "extra-models";
+/// The generated crate's feature that adds `Deserialize` to types only requests use.
+pub const DESERIALIZE_REQUESTS_FEATURE: &str = "deserialize-requests";
+
+/// How a type is reached from the API's operations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Indices into `Api::tags` whose operations reach this type (for per-tag features). Empty
+    /// and not `extra`: always compiled (error bodies, webhook payloads and what they contain).
     pub tags: Vec<usize>,
+    /// Reached from a type no operation uses: compiled with the `extra-models` feature.
+    pub extra: bool,
+    /// Sent: reached from a request body or parameter (needs `Serialize`).
+    pub sent: bool,
+    /// Received: reached from a response, error or webhook body, or from no operation at all
+    /// (needs `Deserialize`).
+    pub received: bool,
 }
 
 #[derive(Debug, Clone)]

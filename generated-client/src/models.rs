@@ -3,6 +3,7 @@
 //! Request and response models.
 #![allow(deprecated)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+#[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::types::Nullable;
@@ -577,699 +578,203 @@ pub enum APIErrorCode {
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
     Unknown(String),
 }
-impl APIErrorCode {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AccessDenied => "ACCESS_DENIED",
-            Self::AccountDisabled => "ACCOUNT_DISABLED",
-            Self::BadGateway => "BAD_GATEWAY",
-            Self::BadRequest => "BAD_REQUEST",
-            Self::BlueskyOauthAuthorizationFailed => "BLUESKY_OAUTH_AUTHORIZATION_FAILED",
-            Self::BlueskyOauthCallbackFailed => "BLUESKY_OAUTH_CALLBACK_FAILED",
-            Self::BlueskyOauthNotEnabled => "BLUESKY_OAUTH_NOT_ENABLED",
-            Self::BlueskyOauthSessionExpired => "BLUESKY_OAUTH_SESSION_EXPIRED",
-            Self::BlueskyOauthStateInvalid => "BLUESKY_OAUTH_STATE_INVALID",
-            Self::AccountScheduledForDeletion => "ACCOUNT_SCHEDULED_FOR_DELETION",
-            Self::AccountSuspendedPermanently => "ACCOUNT_SUSPENDED_PERMANENTLY",
-            Self::AccountSuspendedTemporarily => "ACCOUNT_SUSPENDED_TEMPORARILY",
-            Self::AccountSuspiciousActivity => "ACCOUNT_SUSPICIOUS_ACTIVITY",
-            Self::AccountTooNewForGuild => "ACCOUNT_TOO_NEW_FOR_GUILD",
-            Self::AclsMustBeNonEmpty => "ACLS_MUST_BE_NON_EMPTY",
-            Self::AdminApiKeyNotFound => "ADMIN_API_KEY_NOT_FOUND",
-            Self::ApplicationNotFound => "APPLICATION_NOT_FOUND",
-            Self::ApplicationNotOwned => "APPLICATION_NOT_OWNED",
-            Self::AlreadyFriends => "ALREADY_FRIENDS",
-            Self::AuditLogIndexing => "AUDIT_LOG_INDEXING",
-            Self::BotsCannotSendFriendRequests => "BOTS_CANNOT_SEND_FRIEND_REQUESTS",
-            Self::BotAlreadyInGuild => "BOT_ALREADY_IN_GUILD",
-            Self::BotApplicationNotFound => "BOT_APPLICATION_NOT_FOUND",
-            Self::BotIsPrivate => "BOT_IS_PRIVATE",
-            Self::BotUserAuthEndpointAccessDenied => {
-                "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED"
-            }
-            Self::BotUserAuthSessionCreationDenied => {
-                "BOT_USER_AUTH_SESSION_CREATION_DENIED"
-            }
-            Self::BotUserGenerationFailed => "BOT_USER_GENERATION_FAILED",
-            Self::BotUserNotFound => "BOT_USER_NOT_FOUND",
-            Self::CallAlreadyExists => "CALL_ALREADY_EXISTS",
-            Self::CannotEditOtherUserMessage => "CANNOT_EDIT_OTHER_USER_MESSAGE",
-            Self::CannotExecuteOnDm => "CANNOT_EXECUTE_ON_DM",
-            Self::CannotModifySystemWebhook => "CANNOT_MODIFY_SYSTEM_WEBHOOK",
-            Self::CannotModifyVoiceState => "CANNOT_MODIFY_VOICE_STATE",
-            Self::CannotRedeemPlutoniumWithVisionary => {
-                "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY"
-            }
-            Self::CannotReportOwnGuild => "CANNOT_REPORT_OWN_GUILD",
-            Self::CannotReportOwnMessage => "CANNOT_REPORT_OWN_MESSAGE",
-            Self::CannotReportYourself => "CANNOT_REPORT_YOURSELF",
-            Self::CannotSendEmptyMessage => "CANNOT_SEND_EMPTY_MESSAGE",
-            Self::CannotSendFriendRequestToBlockedUser => {
-                "CANNOT_SEND_FRIEND_REQUEST_TO_BLOCKED_USER"
-            }
-            Self::CannotSendFriendRequestToSelf => "CANNOT_SEND_FRIEND_REQUEST_TO_SELF",
-            Self::CannotSendMessagesInNonTextChannel => {
-                "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL"
-            }
-            Self::CannotSendMessagesToUser => "CANNOT_SEND_MESSAGES_TO_USER",
-            Self::CannotTransferOwnershipToBot => "CANNOT_TRANSFER_OWNERSHIP_TO_BOT",
-            Self::CannotShrinkReservedSlots => "CANNOT_SHRINK_RESERVED_SLOTS",
-            Self::CaptchaRequired => "CAPTCHA_REQUIRED",
-            Self::ChannelIndexing => "CHANNEL_INDEXING",
-            Self::CommunicationDisabled => "COMMUNICATION_DISABLED",
-            Self::ConnectionAlreadyExists => "CONNECTION_ALREADY_EXISTS",
-            Self::ConnectionInitiationTokenInvalid => {
-                "CONNECTION_INITIATION_TOKEN_INVALID"
-            }
-            Self::ConnectionInvalidIdentifier => "CONNECTION_INVALID_IDENTIFIER",
-            Self::ConnectionInvalidType => "CONNECTION_INVALID_TYPE",
-            Self::ConnectionLimitReached => "CONNECTION_LIMIT_REACHED",
-            Self::ConnectionNotFound => "CONNECTION_NOT_FOUND",
-            Self::ConnectionVerificationFailed => "CONNECTION_VERIFICATION_FAILED",
-            Self::Conflict => "CONFLICT",
-            Self::ContentBlocked => "CONTENT_BLOCKED",
-            Self::CreationFailed => "CREATION_FAILED",
-            Self::CsamScanFailed => "CSAM_SCAN_FAILED",
-            Self::CsamScanParseError => "CSAM_SCAN_PARSE_ERROR",
-            Self::CsamScanSubscriptionError => "CSAM_SCAN_SUBSCRIPTION_ERROR",
-            Self::CsamScanTimeout => "CSAM_SCAN_TIMEOUT",
-            Self::DecryptionFailed => "DECRYPTION_FAILED",
-            Self::DeletionFailed => "DELETION_FAILED",
-            Self::DiscoveryAlreadyApplied => "DISCOVERY_ALREADY_APPLIED",
-            Self::DiscoveryApplicationAlreadyReviewed => {
-                "DISCOVERY_APPLICATION_ALREADY_REVIEWED"
-            }
-            Self::DiscoveryApplicationNotFound => "DISCOVERY_APPLICATION_NOT_FOUND",
-            Self::DiscoveryDescriptionRequired => "DISCOVERY_DESCRIPTION_REQUIRED",
-            Self::DiscoveryDisabled => "DISCOVERY_DISABLED",
-            Self::DiscoveryInsufficientMembers => "DISCOVERY_INSUFFICIENT_MEMBERS",
-            Self::DiscoveryInvalidCategory => "DISCOVERY_INVALID_CATEGORY",
-            Self::DiscoveryNotDiscoverable => "DISCOVERY_NOT_DISCOVERABLE",
-            Self::DiscriminatorRequired => "DISCRIMINATOR_REQUIRED",
-            Self::EmailServiceNotTestable => "EMAIL_SERVICE_NOT_TESTABLE",
-            Self::EmailVerificationRequired => "EMAIL_VERIFICATION_REQUIRED",
-            Self::EmptyEncryptedBody => "EMPTY_ENCRYPTED_BODY",
-            Self::EncryptionFailed => "ENCRYPTION_FAILED",
-            Self::ExplicitContentCannotBeSent => "EXPLICIT_CONTENT_CANNOT_BE_SENT",
-            Self::FeatureNotAvailableSelfHosted => "FEATURE_NOT_AVAILABLE_SELF_HOSTED",
-            Self::FeatureTemporarilyDisabled => "FEATURE_TEMPORARILY_DISABLED",
-            Self::FileSizeTooLarge => "FILE_SIZE_TOO_LARGE",
-            Self::Forbidden => "FORBIDDEN",
-            Self::FriendRequestBlocked => "FRIEND_REQUEST_BLOCKED",
-            Self::GatewayTimeout => "GATEWAY_TIMEOUT",
-            Self::GeneralError => "GENERAL_ERROR",
-            Self::Gone => "GONE",
-            Self::GiftCodeAlreadyRedeemed => "GIFT_CODE_ALREADY_REDEEMED",
-            Self::GuildPhoneVerificationRequired => "GUILD_PHONE_VERIFICATION_REQUIRED",
-            Self::GuildVerificationRequired => "GUILD_VERIFICATION_REQUIRED",
-            Self::HandoffCodeExpired => "HANDOFF_CODE_EXPIRED",
-            Self::HarvestExpired => "HARVEST_EXPIRED",
-            Self::HarvestFailed => "HARVEST_FAILED",
-            Self::HarvestNotReady => "HARVEST_NOT_READY",
-            Self::HarvestOnCooldown => "HARVEST_ON_COOLDOWN",
-            Self::HttpGetAuthorizeNotSupported => "HTTP_GET_AUTHORIZE_NOT_SUPPORTED",
-            Self::InstanceVersionMismatch => "INSTANCE_VERSION_MISMATCH",
-            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
-            Self::InvalidAclsFormat => "INVALID_ACLS_FORMAT",
-            Self::InvalidApiOrigin => "INVALID_API_ORIGIN",
-            Self::InvalidAuthToken => "INVALID_AUTH_TOKEN",
-            Self::InvalidBotFlag => "INVALID_BOT_FLAG",
-            Self::InvalidCaptcha => "INVALID_CAPTCHA",
-            Self::InvalidChannelTypeForCall => "INVALID_CHANNEL_TYPE_FOR_CALL",
-            Self::InvalidChannelType => "INVALID_CHANNEL_TYPE",
-            Self::InvalidClient => "INVALID_CLIENT",
-            Self::InvalidClientSecret => "INVALID_CLIENT_SECRET",
-            Self::InvalidDsaReportTarget => "INVALID_DSA_REPORT_TARGET",
-            Self::InvalidDsaTicket => "INVALID_DSA_TICKET",
-            Self::InvalidDsaVerificationCode => "INVALID_DSA_VERIFICATION_CODE",
-            Self::InvalidDecryptedJson => "INVALID_DECRYPTED_JSON",
-            Self::InvalidEphemeralKey => "INVALID_EPHEMERAL_KEY",
-            Self::InvalidFlagsFormat => "INVALID_FLAGS_FORMAT",
-            Self::InvalidIv => "INVALID_IV",
-            Self::InvalidFormBody => "INVALID_FORM_BODY",
-            Self::InvalidGrant => "INVALID_GRANT",
-            Self::InvalidHandoffCode => "INVALID_HANDOFF_CODE",
-            Self::InvalidPackType => "INVALID_PACK_TYPE",
-            Self::InvalidPermissionsInteger => "INVALID_PERMISSIONS_INTEGER",
-            Self::InvalidPermissionsNegative => "INVALID_PERMISSIONS_NEGATIVE",
-            Self::InvalidPhoneNumber => "INVALID_PHONE_NUMBER",
-            Self::InvalidPhoneVerificationCode => "INVALID_PHONE_VERIFICATION_CODE",
-            Self::InvalidRedirectUri => "INVALID_REDIRECT_URI",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::InvalidResponseTypeForNonBot => "INVALID_RESPONSE_TYPE_FOR_NON_BOT",
-            Self::InvalidScope => "INVALID_SCOPE",
-            Self::InvalidStreamKeyFormat => "INVALID_STREAM_KEY_FORMAT",
-            Self::InvalidStreamThumbnailPayload => "INVALID_STREAM_THUMBNAIL_PAYLOAD",
-            Self::InvalidSudoToken => "INVALID_SUDO_TOKEN",
-            Self::InvalidSuspiciousFlagsFormat => "INVALID_SUSPICIOUS_FLAGS_FORMAT",
-            Self::InvalidSystemFlag => "INVALID_SYSTEM_FLAG",
-            Self::InvalidTimestamp => "INVALID_TIMESTAMP",
-            Self::InvalidToken => "INVALID_TOKEN",
-            Self::InvalidWebauthnAuthenticationCounter => {
-                "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER"
-            }
-            Self::InvalidWebauthnCredentialCounter => {
-                "INVALID_WEBAUTHN_CREDENTIAL_COUNTER"
-            }
-            Self::InvalidWebauthnCredential => "INVALID_WEBAUTHN_CREDENTIAL",
-            Self::InvalidWebauthnPublicKeyFormat => "INVALID_WEBAUTHN_PUBLIC_KEY_FORMAT",
-            Self::InvitesDisabled => "INVITES_DISABLED",
-            Self::IpAuthorizationRequired => "IP_AUTHORIZATION_REQUIRED",
-            Self::IpAuthorizationResendCooldown => "IP_AUTHORIZATION_RESEND_COOLDOWN",
-            Self::IpAuthorizationResendLimitExceeded => {
-                "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED"
-            }
-            Self::IpBanned => "IP_BANNED",
-            Self::MaxAnimatedEmojis => "MAX_ANIMATED_EMOJIS",
-            Self::MaxBookmarks => "MAX_BOOKMARKS",
-            Self::MaxCategoryChannels => "MAX_CATEGORY_CHANNELS",
-            Self::MaxEmojis => "MAX_EMOJIS",
-            Self::MaxFavoriteMemes => "MAX_FAVORITE_MEMES",
-            Self::MaxFriends => "MAX_FRIENDS",
-            Self::MaxGroupDmRecipients => "MAX_GROUP_DM_RECIPIENTS",
-            Self::MaxGroupDms => "MAX_GROUP_DMS",
-            Self::MaxGuildChannels => "MAX_GUILD_CHANNELS",
-            Self::MaxGuildMembers => "MAX_GUILD_MEMBERS",
-            Self::MaxGuildRoles => "MAX_GUILD_ROLES",
-            Self::MaxGuilds => "MAX_GUILDS",
-            Self::MaxInvites => "MAX_INVITES",
-            Self::MaxPackExpressions => "MAX_PACK_EXPRESSIONS",
-            Self::MaxPacks => "MAX_PACKS",
-            Self::MaxPinsPerChannel => "MAX_PINS_PER_CHANNEL",
-            Self::MessageTotalAttachmentSizeTooLarge => {
-                "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE"
-            }
-            Self::MaxReactions => "MAX_REACTIONS",
-            Self::MaxStickers => "MAX_STICKERS",
-            Self::MaxWebhooksPerChannel => "MAX_WEBHOOKS_PER_CHANNEL",
-            Self::MaxWebhooksPerGuild => "MAX_WEBHOOKS_PER_GUILD",
-            Self::MaxWebhooks => "MAX_WEBHOOKS",
-            Self::NcmecAlreadySubmitted => "NCMEC_ALREADY_SUBMITTED",
-            Self::NcmecSubmissionFailed => "NCMEC_SUBMISSION_FAILED",
-            Self::MediaMetadataError => "MEDIA_METADATA_ERROR",
-            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            Self::MissingAccess => "MISSING_ACCESS",
-            Self::MissingAcl => "MISSING_ACL",
-            Self::MissingAuthorization => "MISSING_AUTHORIZATION",
-            Self::MissingClientSecret => "MISSING_CLIENT_SECRET",
-            Self::MissingEphemeralKey => "MISSING_EPHEMERAL_KEY",
-            Self::MissingIv => "MISSING_IV",
-            Self::MissingOauthAdminScope => "MISSING_OAUTH_ADMIN_SCOPE",
-            Self::MissingOauthFields => "MISSING_OAUTH_FIELDS",
-            Self::MissingOauthScope => "MISSING_OAUTH_SCOPE",
-            Self::MissingPermissions => "MISSING_PERMISSIONS",
-            Self::MissingRedirectUri => "MISSING_REDIRECT_URI",
-            Self::NoActiveCall => "NO_ACTIVE_CALL",
-            Self::NoActiveSubscription => "NO_ACTIVE_SUBSCRIPTION",
-            Self::NotFound => "NOT_FOUND",
-            Self::NotImplemented => "NOT_IMPLEMENTED",
-            Self::NoPasskeysRegistered => "NO_PASSKEYS_REGISTERED",
-            Self::NoPendingDeletion => "NO_PENDING_DELETION",
-            Self::NoUsersWithFluxertagExist => "NO_USERS_WITH_FLUXERTAG_EXIST",
-            Self::NoVisionarySlotsAvailable => "NO_VISIONARY_SLOTS_AVAILABLE",
-            Self::NotABotApplication => "NOT_A_BOT_APPLICATION",
-            Self::NotFriendsWithUser => "NOT_FRIENDS_WITH_USER",
-            Self::NotOwnerOfAdminApiKey => "NOT_OWNER_OF_ADMIN_API_KEY",
-            Self::NsfwContentAgeRestricted => "NSFW_CONTENT_AGE_RESTRICTED",
-            Self::PackAccessDenied => "PACK_ACCESS_DENIED",
-            Self::PasskeyAuthenticationFailed => "PASSKEY_AUTHENTICATION_FAILED",
-            Self::PasskeysDisabled => "PASSKEYS_DISABLED",
-            Self::PhoneAlreadyUsed => "PHONE_ALREADY_USED",
-            Self::PhoneRateLimitExceeded => "PHONE_RATE_LIMIT_EXCEEDED",
-            Self::PhoneRequiredForSmsMfa => "PHONE_REQUIRED_FOR_SMS_MFA",
-            Self::PhoneVerificationRequired => "PHONE_VERIFICATION_REQUIRED",
-            Self::PremiumPurchaseBlocked => "PREMIUM_PURCHASE_BLOCKED",
-            Self::PreviewMustBeJpeg => "PREVIEW_MUST_BE_JPEG",
-            Self::ProcessingFailed => "PROCESSING_FAILED",
-            Self::RateLimited => "RATE_LIMITED",
-            Self::RedirectUriRequiredForNonBot => "REDIRECT_URI_REQUIRED_FOR_NON_BOT",
-            Self::ReportAlreadyResolved => "REPORT_ALREADY_RESOLVED",
-            Self::ReportBanned => "REPORT_BANNED",
-            Self::ResponseValidationError => "RESPONSE_VALIDATION_ERROR",
-            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            Self::SessionTokenMismatch => "SESSION_TOKEN_MISMATCH",
-            Self::SlowmodeRateLimited => "SLOWMODE_RATE_LIMITED",
-            Self::SmsMfaNotEnabled => "SMS_MFA_NOT_ENABLED",
-            Self::SmsMfaRequiresTotp => "SMS_MFA_REQUIRES_TOTP",
-            Self::SmsVerificationUnavailable => "SMS_VERIFICATION_UNAVAILABLE",
-            Self::SsoRequired => "SSO_REQUIRED",
-            Self::StreamKeyChannelMismatch => "STREAM_KEY_CHANNEL_MISMATCH",
-            Self::StreamKeyScopeMismatch => "STREAM_KEY_SCOPE_MISMATCH",
-            Self::StreamThumbnailPayloadEmpty => "STREAM_THUMBNAIL_PAYLOAD_EMPTY",
-            Self::StripeError => "STRIPE_ERROR",
-            Self::StripeGiftRedemptionInProgress => "STRIPE_GIFT_REDEMPTION_IN_PROGRESS",
-            Self::StripeInvalidProduct => "STRIPE_INVALID_PRODUCT",
-            Self::StripeInvalidProductConfiguration => {
-                "STRIPE_INVALID_PRODUCT_CONFIGURATION"
-            }
-            Self::StripeNoActiveSubscription => "STRIPE_NO_ACTIVE_SUBSCRIPTION",
-            Self::StripeNoPurchaseHistory => "STRIPE_NO_PURCHASE_HISTORY",
-            Self::StripeNoSubscription => "STRIPE_NO_SUBSCRIPTION",
-            Self::StripePaymentNotAvailable => "STRIPE_PAYMENT_NOT_AVAILABLE",
-            Self::StripeSubscriptionAlreadyCanceling => {
-                "STRIPE_SUBSCRIPTION_ALREADY_CANCELING"
-            }
-            Self::StripeSubscriptionNotCanceling => "STRIPE_SUBSCRIPTION_NOT_CANCELING",
-            Self::StripeSubscriptionPeriodEndMissing => {
-                "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING"
-            }
-            Self::StripeWebhookNotAvailable => "STRIPE_WEBHOOK_NOT_AVAILABLE",
-            Self::StripeWebhookSignatureInvalid => "STRIPE_WEBHOOK_SIGNATURE_INVALID",
-            Self::StripeWebhookSignatureMissing => "STRIPE_WEBHOOK_SIGNATURE_MISSING",
-            Self::DonationAmountInvalid => "DONATION_AMOUNT_INVALID",
-            Self::DonationMagicLinkExpired => "DONATION_MAGIC_LINK_EXPIRED",
-            Self::DonationMagicLinkInvalid => "DONATION_MAGIC_LINK_INVALID",
-            Self::DonationMagicLinkUsed => "DONATION_MAGIC_LINK_USED",
-            Self::DonorNotFound => "DONOR_NOT_FOUND",
-            Self::SudoModeRequired => "SUDO_MODE_REQUIRED",
-            Self::TagAlreadyTaken => "TAG_ALREADY_TAKEN",
-            Self::TemporaryInviteRequiresPresence => "TEMPORARY_INVITE_REQUIRES_PRESENCE",
-            Self::TestHarnessDisabled => "TEST_HARNESS_DISABLED",
-            Self::TestHarnessForbidden => "TEST_HARNESS_FORBIDDEN",
-            Self::TwoFaNotEnabled => "TWO_FA_NOT_ENABLED",
-            Self::TwoFactorRequired => "TWO_FACTOR_REQUIRED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::UnclaimedAccountCannotAcceptFriendRequests => {
-                "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS"
-            }
-            Self::UnclaimedAccountCannotAddReactions => {
-                "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS"
-            }
-            Self::UnclaimedAccountCannotCreateApplications => {
-                "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS"
-            }
-            Self::UnclaimedAccountCannotJoinGroupDms => {
-                "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS"
-            }
-            Self::UnclaimedAccountCannotJoinOneOnOneVoiceCalls => {
-                "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS"
-            }
-            Self::UnclaimedAccountCannotJoinVoiceChannels => {
-                "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS"
-            }
-            Self::UnclaimedAccountCannotMakePurchases => {
-                "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES"
-            }
-            Self::UnclaimedAccountCannotSendDirectMessages => {
-                "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES"
-            }
-            Self::UnclaimedAccountCannotSendFriendRequests => {
-                "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS"
-            }
-            Self::UnclaimedAccountCannotSendMessages => {
-                "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES"
-            }
-            Self::UnknownChannel => "UNKNOWN_CHANNEL",
-            Self::UnknownEmoji => "UNKNOWN_EMOJI",
-            Self::UnknownFavoriteMeme => "UNKNOWN_FAVORITE_MEME",
-            Self::UnknownGiftCode => "UNKNOWN_GIFT_CODE",
-            Self::UnknownGuild => "UNKNOWN_GUILD",
-            Self::UnknownHarvest => "UNKNOWN_HARVEST",
-            Self::UnknownInvite => "UNKNOWN_INVITE",
-            Self::UnknownMember => "UNKNOWN_MEMBER",
-            Self::UnknownMessage => "UNKNOWN_MESSAGE",
-            Self::UnknownPack => "UNKNOWN_PACK",
-            Self::UnknownReport => "UNKNOWN_REPORT",
-            Self::UnknownRole => "UNKNOWN_ROLE",
-            Self::UnknownSticker => "UNKNOWN_STICKER",
-            Self::UnknownSuspiciousFlag => "UNKNOWN_SUSPICIOUS_FLAG",
-            Self::UnknownUserFlag => "UNKNOWN_USER_FLAG",
-            Self::UnknownUser => "UNKNOWN_USER",
-            Self::UnknownVoiceRegion => "UNKNOWN_VOICE_REGION",
-            Self::UnknownVoiceServer => "UNKNOWN_VOICE_SERVER",
-            Self::UnknownWebauthnCredential => "UNKNOWN_WEBAUTHN_CREDENTIAL",
-            Self::UnknownApplication => "UNKNOWN_APPLICATION",
-            Self::UnknownWebhook => "UNKNOWN_WEBHOOK",
-            Self::UnsupportedResponseType => "UNSUPPORTED_RESPONSE_TYPE",
-            Self::UsernameNotAvailable => "USERNAME_NOT_AVAILABLE",
-            Self::UpdateFailed => "UPDATE_FAILED",
-            Self::UserBannedFromGuild => "USER_BANNED_FROM_GUILD",
-            Self::UserIpBannedFromGuild => "USER_IP_BANNED_FROM_GUILD",
-            Self::UserNotInVoice => "USER_NOT_IN_VOICE",
-            Self::UserOwnsGuilds => "USER_OWNS_GUILDS",
-            Self::ValidationError => "VALIDATION_ERROR",
-            Self::VoiceChannelFull => "VOICE_CHANNEL_FULL",
-            Self::WebauthnCredentialLimitReached => "WEBAUTHN_CREDENTIAL_LIMIT_REACHED",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for APIErrorCode {
-    fn from(v: &str) -> Self {
-        match v {
-            "ACCESS_DENIED" => Self::AccessDenied,
-            "ACCOUNT_DISABLED" => Self::AccountDisabled,
-            "BAD_GATEWAY" => Self::BadGateway,
-            "BAD_REQUEST" => Self::BadRequest,
-            "BLUESKY_OAUTH_AUTHORIZATION_FAILED" => Self::BlueskyOauthAuthorizationFailed,
-            "BLUESKY_OAUTH_CALLBACK_FAILED" => Self::BlueskyOauthCallbackFailed,
-            "BLUESKY_OAUTH_NOT_ENABLED" => Self::BlueskyOauthNotEnabled,
-            "BLUESKY_OAUTH_SESSION_EXPIRED" => Self::BlueskyOauthSessionExpired,
-            "BLUESKY_OAUTH_STATE_INVALID" => Self::BlueskyOauthStateInvalid,
-            "ACCOUNT_SCHEDULED_FOR_DELETION" => Self::AccountScheduledForDeletion,
-            "ACCOUNT_SUSPENDED_PERMANENTLY" => Self::AccountSuspendedPermanently,
-            "ACCOUNT_SUSPENDED_TEMPORARILY" => Self::AccountSuspendedTemporarily,
-            "ACCOUNT_SUSPICIOUS_ACTIVITY" => Self::AccountSuspiciousActivity,
-            "ACCOUNT_TOO_NEW_FOR_GUILD" => Self::AccountTooNewForGuild,
-            "ACLS_MUST_BE_NON_EMPTY" => Self::AclsMustBeNonEmpty,
-            "ADMIN_API_KEY_NOT_FOUND" => Self::AdminApiKeyNotFound,
-            "APPLICATION_NOT_FOUND" => Self::ApplicationNotFound,
-            "APPLICATION_NOT_OWNED" => Self::ApplicationNotOwned,
-            "ALREADY_FRIENDS" => Self::AlreadyFriends,
-            "AUDIT_LOG_INDEXING" => Self::AuditLogIndexing,
-            "BOTS_CANNOT_SEND_FRIEND_REQUESTS" => Self::BotsCannotSendFriendRequests,
-            "BOT_ALREADY_IN_GUILD" => Self::BotAlreadyInGuild,
-            "BOT_APPLICATION_NOT_FOUND" => Self::BotApplicationNotFound,
-            "BOT_IS_PRIVATE" => Self::BotIsPrivate,
-            "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED" => {
-                Self::BotUserAuthEndpointAccessDenied
-            }
-            "BOT_USER_AUTH_SESSION_CREATION_DENIED" => {
-                Self::BotUserAuthSessionCreationDenied
-            }
-            "BOT_USER_GENERATION_FAILED" => Self::BotUserGenerationFailed,
-            "BOT_USER_NOT_FOUND" => Self::BotUserNotFound,
-            "CALL_ALREADY_EXISTS" => Self::CallAlreadyExists,
-            "CANNOT_EDIT_OTHER_USER_MESSAGE" => Self::CannotEditOtherUserMessage,
-            "CANNOT_EXECUTE_ON_DM" => Self::CannotExecuteOnDm,
-            "CANNOT_MODIFY_SYSTEM_WEBHOOK" => Self::CannotModifySystemWebhook,
-            "CANNOT_MODIFY_VOICE_STATE" => Self::CannotModifyVoiceState,
-            "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY" => {
-                Self::CannotRedeemPlutoniumWithVisionary
-            }
-            "CANNOT_REPORT_OWN_GUILD" => Self::CannotReportOwnGuild,
-            "CANNOT_REPORT_OWN_MESSAGE" => Self::CannotReportOwnMessage,
-            "CANNOT_REPORT_YOURSELF" => Self::CannotReportYourself,
-            "CANNOT_SEND_EMPTY_MESSAGE" => Self::CannotSendEmptyMessage,
-            "CANNOT_SEND_FRIEND_REQUEST_TO_BLOCKED_USER" => {
-                Self::CannotSendFriendRequestToBlockedUser
-            }
-            "CANNOT_SEND_FRIEND_REQUEST_TO_SELF" => Self::CannotSendFriendRequestToSelf,
-            "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL" => {
-                Self::CannotSendMessagesInNonTextChannel
-            }
-            "CANNOT_SEND_MESSAGES_TO_USER" => Self::CannotSendMessagesToUser,
-            "CANNOT_TRANSFER_OWNERSHIP_TO_BOT" => Self::CannotTransferOwnershipToBot,
-            "CANNOT_SHRINK_RESERVED_SLOTS" => Self::CannotShrinkReservedSlots,
-            "CAPTCHA_REQUIRED" => Self::CaptchaRequired,
-            "CHANNEL_INDEXING" => Self::ChannelIndexing,
-            "COMMUNICATION_DISABLED" => Self::CommunicationDisabled,
-            "CONNECTION_ALREADY_EXISTS" => Self::ConnectionAlreadyExists,
-            "CONNECTION_INITIATION_TOKEN_INVALID" => {
-                Self::ConnectionInitiationTokenInvalid
-            }
-            "CONNECTION_INVALID_IDENTIFIER" => Self::ConnectionInvalidIdentifier,
-            "CONNECTION_INVALID_TYPE" => Self::ConnectionInvalidType,
-            "CONNECTION_LIMIT_REACHED" => Self::ConnectionLimitReached,
-            "CONNECTION_NOT_FOUND" => Self::ConnectionNotFound,
-            "CONNECTION_VERIFICATION_FAILED" => Self::ConnectionVerificationFailed,
-            "CONFLICT" => Self::Conflict,
-            "CONTENT_BLOCKED" => Self::ContentBlocked,
-            "CREATION_FAILED" => Self::CreationFailed,
-            "CSAM_SCAN_FAILED" => Self::CsamScanFailed,
-            "CSAM_SCAN_PARSE_ERROR" => Self::CsamScanParseError,
-            "CSAM_SCAN_SUBSCRIPTION_ERROR" => Self::CsamScanSubscriptionError,
-            "CSAM_SCAN_TIMEOUT" => Self::CsamScanTimeout,
-            "DECRYPTION_FAILED" => Self::DecryptionFailed,
-            "DELETION_FAILED" => Self::DeletionFailed,
-            "DISCOVERY_ALREADY_APPLIED" => Self::DiscoveryAlreadyApplied,
-            "DISCOVERY_APPLICATION_ALREADY_REVIEWED" => {
-                Self::DiscoveryApplicationAlreadyReviewed
-            }
-            "DISCOVERY_APPLICATION_NOT_FOUND" => Self::DiscoveryApplicationNotFound,
-            "DISCOVERY_DESCRIPTION_REQUIRED" => Self::DiscoveryDescriptionRequired,
-            "DISCOVERY_DISABLED" => Self::DiscoveryDisabled,
-            "DISCOVERY_INSUFFICIENT_MEMBERS" => Self::DiscoveryInsufficientMembers,
-            "DISCOVERY_INVALID_CATEGORY" => Self::DiscoveryInvalidCategory,
-            "DISCOVERY_NOT_DISCOVERABLE" => Self::DiscoveryNotDiscoverable,
-            "DISCRIMINATOR_REQUIRED" => Self::DiscriminatorRequired,
-            "EMAIL_SERVICE_NOT_TESTABLE" => Self::EmailServiceNotTestable,
-            "EMAIL_VERIFICATION_REQUIRED" => Self::EmailVerificationRequired,
-            "EMPTY_ENCRYPTED_BODY" => Self::EmptyEncryptedBody,
-            "ENCRYPTION_FAILED" => Self::EncryptionFailed,
-            "EXPLICIT_CONTENT_CANNOT_BE_SENT" => Self::ExplicitContentCannotBeSent,
-            "FEATURE_NOT_AVAILABLE_SELF_HOSTED" => Self::FeatureNotAvailableSelfHosted,
-            "FEATURE_TEMPORARILY_DISABLED" => Self::FeatureTemporarilyDisabled,
-            "FILE_SIZE_TOO_LARGE" => Self::FileSizeTooLarge,
-            "FORBIDDEN" => Self::Forbidden,
-            "FRIEND_REQUEST_BLOCKED" => Self::FriendRequestBlocked,
-            "GATEWAY_TIMEOUT" => Self::GatewayTimeout,
-            "GENERAL_ERROR" => Self::GeneralError,
-            "GONE" => Self::Gone,
-            "GIFT_CODE_ALREADY_REDEEMED" => Self::GiftCodeAlreadyRedeemed,
-            "GUILD_PHONE_VERIFICATION_REQUIRED" => Self::GuildPhoneVerificationRequired,
-            "GUILD_VERIFICATION_REQUIRED" => Self::GuildVerificationRequired,
-            "HANDOFF_CODE_EXPIRED" => Self::HandoffCodeExpired,
-            "HARVEST_EXPIRED" => Self::HarvestExpired,
-            "HARVEST_FAILED" => Self::HarvestFailed,
-            "HARVEST_NOT_READY" => Self::HarvestNotReady,
-            "HARVEST_ON_COOLDOWN" => Self::HarvestOnCooldown,
-            "HTTP_GET_AUTHORIZE_NOT_SUPPORTED" => Self::HttpGetAuthorizeNotSupported,
-            "INSTANCE_VERSION_MISMATCH" => Self::InstanceVersionMismatch,
-            "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
-            "INVALID_ACLS_FORMAT" => Self::InvalidAclsFormat,
-            "INVALID_API_ORIGIN" => Self::InvalidApiOrigin,
-            "INVALID_AUTH_TOKEN" => Self::InvalidAuthToken,
-            "INVALID_BOT_FLAG" => Self::InvalidBotFlag,
-            "INVALID_CAPTCHA" => Self::InvalidCaptcha,
-            "INVALID_CHANNEL_TYPE_FOR_CALL" => Self::InvalidChannelTypeForCall,
-            "INVALID_CHANNEL_TYPE" => Self::InvalidChannelType,
-            "INVALID_CLIENT" => Self::InvalidClient,
-            "INVALID_CLIENT_SECRET" => Self::InvalidClientSecret,
-            "INVALID_DSA_REPORT_TARGET" => Self::InvalidDsaReportTarget,
-            "INVALID_DSA_TICKET" => Self::InvalidDsaTicket,
-            "INVALID_DSA_VERIFICATION_CODE" => Self::InvalidDsaVerificationCode,
-            "INVALID_DECRYPTED_JSON" => Self::InvalidDecryptedJson,
-            "INVALID_EPHEMERAL_KEY" => Self::InvalidEphemeralKey,
-            "INVALID_FLAGS_FORMAT" => Self::InvalidFlagsFormat,
-            "INVALID_IV" => Self::InvalidIv,
-            "INVALID_FORM_BODY" => Self::InvalidFormBody,
-            "INVALID_GRANT" => Self::InvalidGrant,
-            "INVALID_HANDOFF_CODE" => Self::InvalidHandoffCode,
-            "INVALID_PACK_TYPE" => Self::InvalidPackType,
-            "INVALID_PERMISSIONS_INTEGER" => Self::InvalidPermissionsInteger,
-            "INVALID_PERMISSIONS_NEGATIVE" => Self::InvalidPermissionsNegative,
-            "INVALID_PHONE_NUMBER" => Self::InvalidPhoneNumber,
-            "INVALID_PHONE_VERIFICATION_CODE" => Self::InvalidPhoneVerificationCode,
-            "INVALID_REDIRECT_URI" => Self::InvalidRedirectUri,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "INVALID_RESPONSE_TYPE_FOR_NON_BOT" => Self::InvalidResponseTypeForNonBot,
-            "INVALID_SCOPE" => Self::InvalidScope,
-            "INVALID_STREAM_KEY_FORMAT" => Self::InvalidStreamKeyFormat,
-            "INVALID_STREAM_THUMBNAIL_PAYLOAD" => Self::InvalidStreamThumbnailPayload,
-            "INVALID_SUDO_TOKEN" => Self::InvalidSudoToken,
-            "INVALID_SUSPICIOUS_FLAGS_FORMAT" => Self::InvalidSuspiciousFlagsFormat,
-            "INVALID_SYSTEM_FLAG" => Self::InvalidSystemFlag,
-            "INVALID_TIMESTAMP" => Self::InvalidTimestamp,
-            "INVALID_TOKEN" => Self::InvalidToken,
-            "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER" => {
-                Self::InvalidWebauthnAuthenticationCounter
-            }
-            "INVALID_WEBAUTHN_CREDENTIAL_COUNTER" => {
-                Self::InvalidWebauthnCredentialCounter
-            }
-            "INVALID_WEBAUTHN_CREDENTIAL" => Self::InvalidWebauthnCredential,
-            "INVALID_WEBAUTHN_PUBLIC_KEY_FORMAT" => Self::InvalidWebauthnPublicKeyFormat,
-            "INVITES_DISABLED" => Self::InvitesDisabled,
-            "IP_AUTHORIZATION_REQUIRED" => Self::IpAuthorizationRequired,
-            "IP_AUTHORIZATION_RESEND_COOLDOWN" => Self::IpAuthorizationResendCooldown,
-            "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED" => {
-                Self::IpAuthorizationResendLimitExceeded
-            }
-            "IP_BANNED" => Self::IpBanned,
-            "MAX_ANIMATED_EMOJIS" => Self::MaxAnimatedEmojis,
-            "MAX_BOOKMARKS" => Self::MaxBookmarks,
-            "MAX_CATEGORY_CHANNELS" => Self::MaxCategoryChannels,
-            "MAX_EMOJIS" => Self::MaxEmojis,
-            "MAX_FAVORITE_MEMES" => Self::MaxFavoriteMemes,
-            "MAX_FRIENDS" => Self::MaxFriends,
-            "MAX_GROUP_DM_RECIPIENTS" => Self::MaxGroupDmRecipients,
-            "MAX_GROUP_DMS" => Self::MaxGroupDms,
-            "MAX_GUILD_CHANNELS" => Self::MaxGuildChannels,
-            "MAX_GUILD_MEMBERS" => Self::MaxGuildMembers,
-            "MAX_GUILD_ROLES" => Self::MaxGuildRoles,
-            "MAX_GUILDS" => Self::MaxGuilds,
-            "MAX_INVITES" => Self::MaxInvites,
-            "MAX_PACK_EXPRESSIONS" => Self::MaxPackExpressions,
-            "MAX_PACKS" => Self::MaxPacks,
-            "MAX_PINS_PER_CHANNEL" => Self::MaxPinsPerChannel,
-            "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE" => {
-                Self::MessageTotalAttachmentSizeTooLarge
-            }
-            "MAX_REACTIONS" => Self::MaxReactions,
-            "MAX_STICKERS" => Self::MaxStickers,
-            "MAX_WEBHOOKS_PER_CHANNEL" => Self::MaxWebhooksPerChannel,
-            "MAX_WEBHOOKS_PER_GUILD" => Self::MaxWebhooksPerGuild,
-            "MAX_WEBHOOKS" => Self::MaxWebhooks,
-            "NCMEC_ALREADY_SUBMITTED" => Self::NcmecAlreadySubmitted,
-            "NCMEC_SUBMISSION_FAILED" => Self::NcmecSubmissionFailed,
-            "MEDIA_METADATA_ERROR" => Self::MediaMetadataError,
-            "METHOD_NOT_ALLOWED" => Self::MethodNotAllowed,
-            "MISSING_ACCESS" => Self::MissingAccess,
-            "MISSING_ACL" => Self::MissingAcl,
-            "MISSING_AUTHORIZATION" => Self::MissingAuthorization,
-            "MISSING_CLIENT_SECRET" => Self::MissingClientSecret,
-            "MISSING_EPHEMERAL_KEY" => Self::MissingEphemeralKey,
-            "MISSING_IV" => Self::MissingIv,
-            "MISSING_OAUTH_ADMIN_SCOPE" => Self::MissingOauthAdminScope,
-            "MISSING_OAUTH_FIELDS" => Self::MissingOauthFields,
-            "MISSING_OAUTH_SCOPE" => Self::MissingOauthScope,
-            "MISSING_PERMISSIONS" => Self::MissingPermissions,
-            "MISSING_REDIRECT_URI" => Self::MissingRedirectUri,
-            "NO_ACTIVE_CALL" => Self::NoActiveCall,
-            "NO_ACTIVE_SUBSCRIPTION" => Self::NoActiveSubscription,
-            "NOT_FOUND" => Self::NotFound,
-            "NOT_IMPLEMENTED" => Self::NotImplemented,
-            "NO_PASSKEYS_REGISTERED" => Self::NoPasskeysRegistered,
-            "NO_PENDING_DELETION" => Self::NoPendingDeletion,
-            "NO_USERS_WITH_FLUXERTAG_EXIST" => Self::NoUsersWithFluxertagExist,
-            "NO_VISIONARY_SLOTS_AVAILABLE" => Self::NoVisionarySlotsAvailable,
-            "NOT_A_BOT_APPLICATION" => Self::NotABotApplication,
-            "NOT_FRIENDS_WITH_USER" => Self::NotFriendsWithUser,
-            "NOT_OWNER_OF_ADMIN_API_KEY" => Self::NotOwnerOfAdminApiKey,
-            "NSFW_CONTENT_AGE_RESTRICTED" => Self::NsfwContentAgeRestricted,
-            "PACK_ACCESS_DENIED" => Self::PackAccessDenied,
-            "PASSKEY_AUTHENTICATION_FAILED" => Self::PasskeyAuthenticationFailed,
-            "PASSKEYS_DISABLED" => Self::PasskeysDisabled,
-            "PHONE_ALREADY_USED" => Self::PhoneAlreadyUsed,
-            "PHONE_RATE_LIMIT_EXCEEDED" => Self::PhoneRateLimitExceeded,
-            "PHONE_REQUIRED_FOR_SMS_MFA" => Self::PhoneRequiredForSmsMfa,
-            "PHONE_VERIFICATION_REQUIRED" => Self::PhoneVerificationRequired,
-            "PREMIUM_PURCHASE_BLOCKED" => Self::PremiumPurchaseBlocked,
-            "PREVIEW_MUST_BE_JPEG" => Self::PreviewMustBeJpeg,
-            "PROCESSING_FAILED" => Self::ProcessingFailed,
-            "RATE_LIMITED" => Self::RateLimited,
-            "REDIRECT_URI_REQUIRED_FOR_NON_BOT" => Self::RedirectUriRequiredForNonBot,
-            "REPORT_ALREADY_RESOLVED" => Self::ReportAlreadyResolved,
-            "REPORT_BANNED" => Self::ReportBanned,
-            "RESPONSE_VALIDATION_ERROR" => Self::ResponseValidationError,
-            "SERVICE_UNAVAILABLE" => Self::ServiceUnavailable,
-            "SESSION_TOKEN_MISMATCH" => Self::SessionTokenMismatch,
-            "SLOWMODE_RATE_LIMITED" => Self::SlowmodeRateLimited,
-            "SMS_MFA_NOT_ENABLED" => Self::SmsMfaNotEnabled,
-            "SMS_MFA_REQUIRES_TOTP" => Self::SmsMfaRequiresTotp,
-            "SMS_VERIFICATION_UNAVAILABLE" => Self::SmsVerificationUnavailable,
-            "SSO_REQUIRED" => Self::SsoRequired,
-            "STREAM_KEY_CHANNEL_MISMATCH" => Self::StreamKeyChannelMismatch,
-            "STREAM_KEY_SCOPE_MISMATCH" => Self::StreamKeyScopeMismatch,
-            "STREAM_THUMBNAIL_PAYLOAD_EMPTY" => Self::StreamThumbnailPayloadEmpty,
-            "STRIPE_ERROR" => Self::StripeError,
-            "STRIPE_GIFT_REDEMPTION_IN_PROGRESS" => Self::StripeGiftRedemptionInProgress,
-            "STRIPE_INVALID_PRODUCT" => Self::StripeInvalidProduct,
-            "STRIPE_INVALID_PRODUCT_CONFIGURATION" => {
-                Self::StripeInvalidProductConfiguration
-            }
-            "STRIPE_NO_ACTIVE_SUBSCRIPTION" => Self::StripeNoActiveSubscription,
-            "STRIPE_NO_PURCHASE_HISTORY" => Self::StripeNoPurchaseHistory,
-            "STRIPE_NO_SUBSCRIPTION" => Self::StripeNoSubscription,
-            "STRIPE_PAYMENT_NOT_AVAILABLE" => Self::StripePaymentNotAvailable,
-            "STRIPE_SUBSCRIPTION_ALREADY_CANCELING" => {
-                Self::StripeSubscriptionAlreadyCanceling
-            }
-            "STRIPE_SUBSCRIPTION_NOT_CANCELING" => Self::StripeSubscriptionNotCanceling,
-            "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING" => {
-                Self::StripeSubscriptionPeriodEndMissing
-            }
-            "STRIPE_WEBHOOK_NOT_AVAILABLE" => Self::StripeWebhookNotAvailable,
-            "STRIPE_WEBHOOK_SIGNATURE_INVALID" => Self::StripeWebhookSignatureInvalid,
-            "STRIPE_WEBHOOK_SIGNATURE_MISSING" => Self::StripeWebhookSignatureMissing,
-            "DONATION_AMOUNT_INVALID" => Self::DonationAmountInvalid,
-            "DONATION_MAGIC_LINK_EXPIRED" => Self::DonationMagicLinkExpired,
-            "DONATION_MAGIC_LINK_INVALID" => Self::DonationMagicLinkInvalid,
-            "DONATION_MAGIC_LINK_USED" => Self::DonationMagicLinkUsed,
-            "DONOR_NOT_FOUND" => Self::DonorNotFound,
-            "SUDO_MODE_REQUIRED" => Self::SudoModeRequired,
-            "TAG_ALREADY_TAKEN" => Self::TagAlreadyTaken,
-            "TEMPORARY_INVITE_REQUIRES_PRESENCE" => Self::TemporaryInviteRequiresPresence,
-            "TEST_HARNESS_DISABLED" => Self::TestHarnessDisabled,
-            "TEST_HARNESS_FORBIDDEN" => Self::TestHarnessForbidden,
-            "TWO_FA_NOT_ENABLED" => Self::TwoFaNotEnabled,
-            "TWO_FACTOR_REQUIRED" => Self::TwoFactorRequired,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS" => {
-                Self::UnclaimedAccountCannotAcceptFriendRequests
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS" => {
-                Self::UnclaimedAccountCannotAddReactions
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS" => {
-                Self::UnclaimedAccountCannotCreateApplications
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS" => {
-                Self::UnclaimedAccountCannotJoinGroupDms
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS" => {
-                Self::UnclaimedAccountCannotJoinOneOnOneVoiceCalls
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS" => {
-                Self::UnclaimedAccountCannotJoinVoiceChannels
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES" => {
-                Self::UnclaimedAccountCannotMakePurchases
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES" => {
-                Self::UnclaimedAccountCannotSendDirectMessages
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS" => {
-                Self::UnclaimedAccountCannotSendFriendRequests
-            }
-            "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES" => {
-                Self::UnclaimedAccountCannotSendMessages
-            }
-            "UNKNOWN_CHANNEL" => Self::UnknownChannel,
-            "UNKNOWN_EMOJI" => Self::UnknownEmoji,
-            "UNKNOWN_FAVORITE_MEME" => Self::UnknownFavoriteMeme,
-            "UNKNOWN_GIFT_CODE" => Self::UnknownGiftCode,
-            "UNKNOWN_GUILD" => Self::UnknownGuild,
-            "UNKNOWN_HARVEST" => Self::UnknownHarvest,
-            "UNKNOWN_INVITE" => Self::UnknownInvite,
-            "UNKNOWN_MEMBER" => Self::UnknownMember,
-            "UNKNOWN_MESSAGE" => Self::UnknownMessage,
-            "UNKNOWN_PACK" => Self::UnknownPack,
-            "UNKNOWN_REPORT" => Self::UnknownReport,
-            "UNKNOWN_ROLE" => Self::UnknownRole,
-            "UNKNOWN_STICKER" => Self::UnknownSticker,
-            "UNKNOWN_SUSPICIOUS_FLAG" => Self::UnknownSuspiciousFlag,
-            "UNKNOWN_USER_FLAG" => Self::UnknownUserFlag,
-            "UNKNOWN_USER" => Self::UnknownUser,
-            "UNKNOWN_VOICE_REGION" => Self::UnknownVoiceRegion,
-            "UNKNOWN_VOICE_SERVER" => Self::UnknownVoiceServer,
-            "UNKNOWN_WEBAUTHN_CREDENTIAL" => Self::UnknownWebauthnCredential,
-            "UNKNOWN_APPLICATION" => Self::UnknownApplication,
-            "UNKNOWN_WEBHOOK" => Self::UnknownWebhook,
-            "UNSUPPORTED_RESPONSE_TYPE" => Self::UnsupportedResponseType,
-            "USERNAME_NOT_AVAILABLE" => Self::UsernameNotAvailable,
-            "UPDATE_FAILED" => Self::UpdateFailed,
-            "USER_BANNED_FROM_GUILD" => Self::UserBannedFromGuild,
-            "USER_IP_BANNED_FROM_GUILD" => Self::UserIpBannedFromGuild,
-            "USER_NOT_IN_VOICE" => Self::UserNotInVoice,
-            "USER_OWNS_GUILDS" => Self::UserOwnsGuilds,
-            "VALIDATION_ERROR" => Self::ValidationError,
-            "VOICE_CHANNEL_FULL" => Self::VoiceChannelFull,
-            "WEBAUTHN_CREDENTIAL_LIMIT_REACHED" => Self::WebauthnCredentialLimitReached,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl std::fmt::Display for APIErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for APIErrorCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for APIErrorCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Self::from(v.as_ref()))
-    }
-}
+crate::types::string_enum!(
+    APIErrorCode { AccessDenied = "ACCESS_DENIED", AccountDisabled = "ACCOUNT_DISABLED",
+    BadGateway = "BAD_GATEWAY", BadRequest = "BAD_REQUEST",
+    BlueskyOauthAuthorizationFailed = "BLUESKY_OAUTH_AUTHORIZATION_FAILED",
+    BlueskyOauthCallbackFailed = "BLUESKY_OAUTH_CALLBACK_FAILED", BlueskyOauthNotEnabled
+    = "BLUESKY_OAUTH_NOT_ENABLED", BlueskyOauthSessionExpired =
+    "BLUESKY_OAUTH_SESSION_EXPIRED", BlueskyOauthStateInvalid =
+    "BLUESKY_OAUTH_STATE_INVALID", AccountScheduledForDeletion =
+    "ACCOUNT_SCHEDULED_FOR_DELETION", AccountSuspendedPermanently =
+    "ACCOUNT_SUSPENDED_PERMANENTLY", AccountSuspendedTemporarily =
+    "ACCOUNT_SUSPENDED_TEMPORARILY", AccountSuspiciousActivity =
+    "ACCOUNT_SUSPICIOUS_ACTIVITY", AccountTooNewForGuild = "ACCOUNT_TOO_NEW_FOR_GUILD",
+    AclsMustBeNonEmpty = "ACLS_MUST_BE_NON_EMPTY", AdminApiKeyNotFound =
+    "ADMIN_API_KEY_NOT_FOUND", ApplicationNotFound = "APPLICATION_NOT_FOUND",
+    ApplicationNotOwned = "APPLICATION_NOT_OWNED", AlreadyFriends = "ALREADY_FRIENDS",
+    AuditLogIndexing = "AUDIT_LOG_INDEXING", BotsCannotSendFriendRequests =
+    "BOTS_CANNOT_SEND_FRIEND_REQUESTS", BotAlreadyInGuild = "BOT_ALREADY_IN_GUILD",
+    BotApplicationNotFound = "BOT_APPLICATION_NOT_FOUND", BotIsPrivate =
+    "BOT_IS_PRIVATE", BotUserAuthEndpointAccessDenied =
+    "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED", BotUserAuthSessionCreationDenied =
+    "BOT_USER_AUTH_SESSION_CREATION_DENIED", BotUserGenerationFailed =
+    "BOT_USER_GENERATION_FAILED", BotUserNotFound = "BOT_USER_NOT_FOUND",
+    CallAlreadyExists = "CALL_ALREADY_EXISTS", CannotEditOtherUserMessage =
+    "CANNOT_EDIT_OTHER_USER_MESSAGE", CannotExecuteOnDm = "CANNOT_EXECUTE_ON_DM",
+    CannotModifySystemWebhook = "CANNOT_MODIFY_SYSTEM_WEBHOOK", CannotModifyVoiceState =
+    "CANNOT_MODIFY_VOICE_STATE", CannotRedeemPlutoniumWithVisionary =
+    "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY", CannotReportOwnGuild =
+    "CANNOT_REPORT_OWN_GUILD", CannotReportOwnMessage = "CANNOT_REPORT_OWN_MESSAGE",
+    CannotReportYourself = "CANNOT_REPORT_YOURSELF", CannotSendEmptyMessage =
+    "CANNOT_SEND_EMPTY_MESSAGE", CannotSendFriendRequestToBlockedUser =
+    "CANNOT_SEND_FRIEND_REQUEST_TO_BLOCKED_USER", CannotSendFriendRequestToSelf =
+    "CANNOT_SEND_FRIEND_REQUEST_TO_SELF", CannotSendMessagesInNonTextChannel =
+    "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL", CannotSendMessagesToUser =
+    "CANNOT_SEND_MESSAGES_TO_USER", CannotTransferOwnershipToBot =
+    "CANNOT_TRANSFER_OWNERSHIP_TO_BOT", CannotShrinkReservedSlots =
+    "CANNOT_SHRINK_RESERVED_SLOTS", CaptchaRequired = "CAPTCHA_REQUIRED", ChannelIndexing
+    = "CHANNEL_INDEXING", CommunicationDisabled = "COMMUNICATION_DISABLED",
+    ConnectionAlreadyExists = "CONNECTION_ALREADY_EXISTS",
+    ConnectionInitiationTokenInvalid = "CONNECTION_INITIATION_TOKEN_INVALID",
+    ConnectionInvalidIdentifier = "CONNECTION_INVALID_IDENTIFIER", ConnectionInvalidType
+    = "CONNECTION_INVALID_TYPE", ConnectionLimitReached = "CONNECTION_LIMIT_REACHED",
+    ConnectionNotFound = "CONNECTION_NOT_FOUND", ConnectionVerificationFailed =
+    "CONNECTION_VERIFICATION_FAILED", Conflict = "CONFLICT", ContentBlocked =
+    "CONTENT_BLOCKED", CreationFailed = "CREATION_FAILED", CsamScanFailed =
+    "CSAM_SCAN_FAILED", CsamScanParseError = "CSAM_SCAN_PARSE_ERROR",
+    CsamScanSubscriptionError = "CSAM_SCAN_SUBSCRIPTION_ERROR", CsamScanTimeout =
+    "CSAM_SCAN_TIMEOUT", DecryptionFailed = "DECRYPTION_FAILED", DeletionFailed =
+    "DELETION_FAILED", DiscoveryAlreadyApplied = "DISCOVERY_ALREADY_APPLIED",
+    DiscoveryApplicationAlreadyReviewed = "DISCOVERY_APPLICATION_ALREADY_REVIEWED",
+    DiscoveryApplicationNotFound = "DISCOVERY_APPLICATION_NOT_FOUND",
+    DiscoveryDescriptionRequired = "DISCOVERY_DESCRIPTION_REQUIRED", DiscoveryDisabled =
+    "DISCOVERY_DISABLED", DiscoveryInsufficientMembers =
+    "DISCOVERY_INSUFFICIENT_MEMBERS", DiscoveryInvalidCategory =
+    "DISCOVERY_INVALID_CATEGORY", DiscoveryNotDiscoverable =
+    "DISCOVERY_NOT_DISCOVERABLE", DiscriminatorRequired = "DISCRIMINATOR_REQUIRED",
+    EmailServiceNotTestable = "EMAIL_SERVICE_NOT_TESTABLE", EmailVerificationRequired =
+    "EMAIL_VERIFICATION_REQUIRED", EmptyEncryptedBody = "EMPTY_ENCRYPTED_BODY",
+    EncryptionFailed = "ENCRYPTION_FAILED", ExplicitContentCannotBeSent =
+    "EXPLICIT_CONTENT_CANNOT_BE_SENT", FeatureNotAvailableSelfHosted =
+    "FEATURE_NOT_AVAILABLE_SELF_HOSTED", FeatureTemporarilyDisabled =
+    "FEATURE_TEMPORARILY_DISABLED", FileSizeTooLarge = "FILE_SIZE_TOO_LARGE", Forbidden =
+    "FORBIDDEN", FriendRequestBlocked = "FRIEND_REQUEST_BLOCKED", GatewayTimeout =
+    "GATEWAY_TIMEOUT", GeneralError = "GENERAL_ERROR", Gone = "GONE",
+    GiftCodeAlreadyRedeemed = "GIFT_CODE_ALREADY_REDEEMED",
+    GuildPhoneVerificationRequired = "GUILD_PHONE_VERIFICATION_REQUIRED",
+    GuildVerificationRequired = "GUILD_VERIFICATION_REQUIRED", HandoffCodeExpired =
+    "HANDOFF_CODE_EXPIRED", HarvestExpired = "HARVEST_EXPIRED", HarvestFailed =
+    "HARVEST_FAILED", HarvestNotReady = "HARVEST_NOT_READY", HarvestOnCooldown =
+    "HARVEST_ON_COOLDOWN", HttpGetAuthorizeNotSupported =
+    "HTTP_GET_AUTHORIZE_NOT_SUPPORTED", InstanceVersionMismatch =
+    "INSTANCE_VERSION_MISMATCH", InternalServerError = "INTERNAL_SERVER_ERROR",
+    InvalidAclsFormat = "INVALID_ACLS_FORMAT", InvalidApiOrigin = "INVALID_API_ORIGIN",
+    InvalidAuthToken = "INVALID_AUTH_TOKEN", InvalidBotFlag = "INVALID_BOT_FLAG",
+    InvalidCaptcha = "INVALID_CAPTCHA", InvalidChannelTypeForCall =
+    "INVALID_CHANNEL_TYPE_FOR_CALL", InvalidChannelType = "INVALID_CHANNEL_TYPE",
+    InvalidClient = "INVALID_CLIENT", InvalidClientSecret = "INVALID_CLIENT_SECRET",
+    InvalidDsaReportTarget = "INVALID_DSA_REPORT_TARGET", InvalidDsaTicket =
+    "INVALID_DSA_TICKET", InvalidDsaVerificationCode = "INVALID_DSA_VERIFICATION_CODE",
+    InvalidDecryptedJson = "INVALID_DECRYPTED_JSON", InvalidEphemeralKey =
+    "INVALID_EPHEMERAL_KEY", InvalidFlagsFormat = "INVALID_FLAGS_FORMAT", InvalidIv =
+    "INVALID_IV", InvalidFormBody = "INVALID_FORM_BODY", InvalidGrant = "INVALID_GRANT",
+    InvalidHandoffCode = "INVALID_HANDOFF_CODE", InvalidPackType = "INVALID_PACK_TYPE",
+    InvalidPermissionsInteger = "INVALID_PERMISSIONS_INTEGER", InvalidPermissionsNegative
+    = "INVALID_PERMISSIONS_NEGATIVE", InvalidPhoneNumber = "INVALID_PHONE_NUMBER",
+    InvalidPhoneVerificationCode = "INVALID_PHONE_VERIFICATION_CODE", InvalidRedirectUri
+    = "INVALID_REDIRECT_URI", InvalidRequest = "INVALID_REQUEST",
+    InvalidResponseTypeForNonBot = "INVALID_RESPONSE_TYPE_FOR_NON_BOT", InvalidScope =
+    "INVALID_SCOPE", InvalidStreamKeyFormat = "INVALID_STREAM_KEY_FORMAT",
+    InvalidStreamThumbnailPayload = "INVALID_STREAM_THUMBNAIL_PAYLOAD", InvalidSudoToken
+    = "INVALID_SUDO_TOKEN", InvalidSuspiciousFlagsFormat =
+    "INVALID_SUSPICIOUS_FLAGS_FORMAT", InvalidSystemFlag = "INVALID_SYSTEM_FLAG",
+    InvalidTimestamp = "INVALID_TIMESTAMP", InvalidToken = "INVALID_TOKEN",
+    InvalidWebauthnAuthenticationCounter = "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER",
+    InvalidWebauthnCredentialCounter = "INVALID_WEBAUTHN_CREDENTIAL_COUNTER",
+    InvalidWebauthnCredential = "INVALID_WEBAUTHN_CREDENTIAL",
+    InvalidWebauthnPublicKeyFormat = "INVALID_WEBAUTHN_PUBLIC_KEY_FORMAT",
+    InvitesDisabled = "INVITES_DISABLED", IpAuthorizationRequired =
+    "IP_AUTHORIZATION_REQUIRED", IpAuthorizationResendCooldown =
+    "IP_AUTHORIZATION_RESEND_COOLDOWN", IpAuthorizationResendLimitExceeded =
+    "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED", IpBanned = "IP_BANNED", MaxAnimatedEmojis =
+    "MAX_ANIMATED_EMOJIS", MaxBookmarks = "MAX_BOOKMARKS", MaxCategoryChannels =
+    "MAX_CATEGORY_CHANNELS", MaxEmojis = "MAX_EMOJIS", MaxFavoriteMemes =
+    "MAX_FAVORITE_MEMES", MaxFriends = "MAX_FRIENDS", MaxGroupDmRecipients =
+    "MAX_GROUP_DM_RECIPIENTS", MaxGroupDms = "MAX_GROUP_DMS", MaxGuildChannels =
+    "MAX_GUILD_CHANNELS", MaxGuildMembers = "MAX_GUILD_MEMBERS", MaxGuildRoles =
+    "MAX_GUILD_ROLES", MaxGuilds = "MAX_GUILDS", MaxInvites = "MAX_INVITES",
+    MaxPackExpressions = "MAX_PACK_EXPRESSIONS", MaxPacks = "MAX_PACKS",
+    MaxPinsPerChannel = "MAX_PINS_PER_CHANNEL", MessageTotalAttachmentSizeTooLarge =
+    "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE", MaxReactions = "MAX_REACTIONS",
+    MaxStickers = "MAX_STICKERS", MaxWebhooksPerChannel = "MAX_WEBHOOKS_PER_CHANNEL",
+    MaxWebhooksPerGuild = "MAX_WEBHOOKS_PER_GUILD", MaxWebhooks = "MAX_WEBHOOKS",
+    NcmecAlreadySubmitted = "NCMEC_ALREADY_SUBMITTED", NcmecSubmissionFailed =
+    "NCMEC_SUBMISSION_FAILED", MediaMetadataError = "MEDIA_METADATA_ERROR",
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", MissingAccess = "MISSING_ACCESS", MissingAcl
+    = "MISSING_ACL", MissingAuthorization = "MISSING_AUTHORIZATION", MissingClientSecret
+    = "MISSING_CLIENT_SECRET", MissingEphemeralKey = "MISSING_EPHEMERAL_KEY", MissingIv =
+    "MISSING_IV", MissingOauthAdminScope = "MISSING_OAUTH_ADMIN_SCOPE",
+    MissingOauthFields = "MISSING_OAUTH_FIELDS", MissingOauthScope =
+    "MISSING_OAUTH_SCOPE", MissingPermissions = "MISSING_PERMISSIONS", MissingRedirectUri
+    = "MISSING_REDIRECT_URI", NoActiveCall = "NO_ACTIVE_CALL", NoActiveSubscription =
+    "NO_ACTIVE_SUBSCRIPTION", NotFound = "NOT_FOUND", NotImplemented = "NOT_IMPLEMENTED",
+    NoPasskeysRegistered = "NO_PASSKEYS_REGISTERED", NoPendingDeletion =
+    "NO_PENDING_DELETION", NoUsersWithFluxertagExist = "NO_USERS_WITH_FLUXERTAG_EXIST",
+    NoVisionarySlotsAvailable = "NO_VISIONARY_SLOTS_AVAILABLE", NotABotApplication =
+    "NOT_A_BOT_APPLICATION", NotFriendsWithUser = "NOT_FRIENDS_WITH_USER",
+    NotOwnerOfAdminApiKey = "NOT_OWNER_OF_ADMIN_API_KEY", NsfwContentAgeRestricted =
+    "NSFW_CONTENT_AGE_RESTRICTED", PackAccessDenied = "PACK_ACCESS_DENIED",
+    PasskeyAuthenticationFailed = "PASSKEY_AUTHENTICATION_FAILED", PasskeysDisabled =
+    "PASSKEYS_DISABLED", PhoneAlreadyUsed = "PHONE_ALREADY_USED", PhoneRateLimitExceeded
+    = "PHONE_RATE_LIMIT_EXCEEDED", PhoneRequiredForSmsMfa = "PHONE_REQUIRED_FOR_SMS_MFA",
+    PhoneVerificationRequired = "PHONE_VERIFICATION_REQUIRED", PremiumPurchaseBlocked =
+    "PREMIUM_PURCHASE_BLOCKED", PreviewMustBeJpeg = "PREVIEW_MUST_BE_JPEG",
+    ProcessingFailed = "PROCESSING_FAILED", RateLimited = "RATE_LIMITED",
+    RedirectUriRequiredForNonBot = "REDIRECT_URI_REQUIRED_FOR_NON_BOT",
+    ReportAlreadyResolved = "REPORT_ALREADY_RESOLVED", ReportBanned = "REPORT_BANNED",
+    ResponseValidationError = "RESPONSE_VALIDATION_ERROR", ServiceUnavailable =
+    "SERVICE_UNAVAILABLE", SessionTokenMismatch = "SESSION_TOKEN_MISMATCH",
+    SlowmodeRateLimited = "SLOWMODE_RATE_LIMITED", SmsMfaNotEnabled =
+    "SMS_MFA_NOT_ENABLED", SmsMfaRequiresTotp = "SMS_MFA_REQUIRES_TOTP",
+    SmsVerificationUnavailable = "SMS_VERIFICATION_UNAVAILABLE", SsoRequired =
+    "SSO_REQUIRED", StreamKeyChannelMismatch = "STREAM_KEY_CHANNEL_MISMATCH",
+    StreamKeyScopeMismatch = "STREAM_KEY_SCOPE_MISMATCH", StreamThumbnailPayloadEmpty =
+    "STREAM_THUMBNAIL_PAYLOAD_EMPTY", StripeError = "STRIPE_ERROR",
+    StripeGiftRedemptionInProgress = "STRIPE_GIFT_REDEMPTION_IN_PROGRESS",
+    StripeInvalidProduct = "STRIPE_INVALID_PRODUCT", StripeInvalidProductConfiguration =
+    "STRIPE_INVALID_PRODUCT_CONFIGURATION", StripeNoActiveSubscription =
+    "STRIPE_NO_ACTIVE_SUBSCRIPTION", StripeNoPurchaseHistory =
+    "STRIPE_NO_PURCHASE_HISTORY", StripeNoSubscription = "STRIPE_NO_SUBSCRIPTION",
+    StripePaymentNotAvailable = "STRIPE_PAYMENT_NOT_AVAILABLE",
+    StripeSubscriptionAlreadyCanceling = "STRIPE_SUBSCRIPTION_ALREADY_CANCELING",
+    StripeSubscriptionNotCanceling = "STRIPE_SUBSCRIPTION_NOT_CANCELING",
+    StripeSubscriptionPeriodEndMissing = "STRIPE_SUBSCRIPTION_PERIOD_END_MISSING",
+    StripeWebhookNotAvailable = "STRIPE_WEBHOOK_NOT_AVAILABLE",
+    StripeWebhookSignatureInvalid = "STRIPE_WEBHOOK_SIGNATURE_INVALID",
+    StripeWebhookSignatureMissing = "STRIPE_WEBHOOK_SIGNATURE_MISSING",
+    DonationAmountInvalid = "DONATION_AMOUNT_INVALID", DonationMagicLinkExpired =
+    "DONATION_MAGIC_LINK_EXPIRED", DonationMagicLinkInvalid =
+    "DONATION_MAGIC_LINK_INVALID", DonationMagicLinkUsed = "DONATION_MAGIC_LINK_USED",
+    DonorNotFound = "DONOR_NOT_FOUND", SudoModeRequired = "SUDO_MODE_REQUIRED",
+    TagAlreadyTaken = "TAG_ALREADY_TAKEN", TemporaryInviteRequiresPresence =
+    "TEMPORARY_INVITE_REQUIRES_PRESENCE", TestHarnessDisabled = "TEST_HARNESS_DISABLED",
+    TestHarnessForbidden = "TEST_HARNESS_FORBIDDEN", TwoFaNotEnabled =
+    "TWO_FA_NOT_ENABLED", TwoFactorRequired = "TWO_FACTOR_REQUIRED", Unauthorized =
+    "UNAUTHORIZED", UnclaimedAccountCannotAcceptFriendRequests =
+    "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS", UnclaimedAccountCannotAddReactions
+    = "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS", UnclaimedAccountCannotCreateApplications
+    = "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS", UnclaimedAccountCannotJoinGroupDms
+    = "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS",
+    UnclaimedAccountCannotJoinOneOnOneVoiceCalls =
+    "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS",
+    UnclaimedAccountCannotJoinVoiceChannels =
+    "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS", UnclaimedAccountCannotMakePurchases =
+    "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES", UnclaimedAccountCannotSendDirectMessages =
+    "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES",
+    UnclaimedAccountCannotSendFriendRequests =
+    "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS", UnclaimedAccountCannotSendMessages =
+    "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES", UnknownChannel = "UNKNOWN_CHANNEL",
+    UnknownEmoji = "UNKNOWN_EMOJI", UnknownFavoriteMeme = "UNKNOWN_FAVORITE_MEME",
+    UnknownGiftCode = "UNKNOWN_GIFT_CODE", UnknownGuild = "UNKNOWN_GUILD", UnknownHarvest
+    = "UNKNOWN_HARVEST", UnknownInvite = "UNKNOWN_INVITE", UnknownMember =
+    "UNKNOWN_MEMBER", UnknownMessage = "UNKNOWN_MESSAGE", UnknownPack = "UNKNOWN_PACK",
+    UnknownReport = "UNKNOWN_REPORT", UnknownRole = "UNKNOWN_ROLE", UnknownSticker =
+    "UNKNOWN_STICKER", UnknownSuspiciousFlag = "UNKNOWN_SUSPICIOUS_FLAG", UnknownUserFlag
+    = "UNKNOWN_USER_FLAG", UnknownUser = "UNKNOWN_USER", UnknownVoiceRegion =
+    "UNKNOWN_VOICE_REGION", UnknownVoiceServer = "UNKNOWN_VOICE_SERVER",
+    UnknownWebauthnCredential = "UNKNOWN_WEBAUTHN_CREDENTIAL", UnknownApplication =
+    "UNKNOWN_APPLICATION", UnknownWebhook = "UNKNOWN_WEBHOOK", UnsupportedResponseType =
+    "UNSUPPORTED_RESPONSE_TYPE", UsernameNotAvailable = "USERNAME_NOT_AVAILABLE",
+    UpdateFailed = "UPDATE_FAILED", UserBannedFromGuild = "USER_BANNED_FROM_GUILD",
+    UserIpBannedFromGuild = "USER_IP_BANNED_FROM_GUILD", UserNotInVoice =
+    "USER_NOT_IN_VOICE", UserOwnsGuilds = "USER_OWNS_GUILDS", ValidationError =
+    "VALIDATION_ERROR", VoiceChannelFull = "VOICE_CHANNEL_FULL",
+    WebauthnCredentialLimitReached = "WEBAUTHN_CREDENTIAL_LIMIT_REACHED" }
+);
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Full record of an application's bot account.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationBotResponse {
     /// Snowflake ID of the bot's user account.
@@ -1279,25 +784,34 @@ pub struct ApplicationBotResponse {
     /// Numeric tag that accompanies the bot username.
     pub discriminator: String,
     /// Hash of the bot avatar, or null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub avatar: Nullable<String>,
     /// Hash of the bot profile banner, or null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub banner: Nullable<String>,
     /// Profile text ("about me") of the bot, or null.
     pub bio: Option<String>,
     /// Credential the bot account signs in with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// True when multi-factor authentication is on for the bot account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_enabled: Option<bool>,
     /// Second-factor kinds set up on the bot account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticator_types: Option<Vec<AuthenticatorType>>,
     /// Bit field of settings for the bot account.
     pub flags: BotFlags,
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
+crate::types::deserialize_struct!(
+    ApplicationBotResponse { id = "id" required, username = "username" required,
+    discriminator = "discriminator" required, avatar = "avatar" optional, banner =
+    "banner" optional, bio = "bio" optional, token = "token" optional, mfa_enabled =
+    "mfa_enabled" optional, authenticator_types = "authenticator_types" optional, flags =
+    "flags" required }
+);
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl ApplicationBotResponse {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
@@ -1324,21 +838,28 @@ impl ApplicationBotResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Fields for registering a new application.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationCreateRequest {
     /// Display name given to the application.
     pub name: String,
     /// Callback URLs to register; null leaves none set.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub redirect_uris: Nullable<Vec<String>>,
     /// True when users other than the owner may add the bot to guilds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_public: Option<bool>,
     /// True when adding the bot requires completing the full authorization-code flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_require_code_grant: Option<bool>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    ApplicationCreateRequest { name = "name" required, redirect_uris = "redirect_uris"
+    optional, bot_public = "bot_public" optional, bot_require_code_grant =
+    "bot_require_code_grant" optional }
+);
 #[cfg(feature = "oauth2")]
 impl ApplicationCreateRequest {
     ///A value from its required fields; optional fields are left out.
@@ -1352,13 +873,15 @@ impl ApplicationCreateRequest {
         }
     }
 }
+#[cfg(feature = "extra-models")]
 /// Bit field of application flags.
 pub type ApplicationFlags = i32;
+#[cfg(feature = "extra-models")]
 /// Applications owned by the caller.
 pub type ApplicationListResponse = Vec<ApplicationResponse>;
 #[cfg(feature = "oauth2")]
 /// Application details anyone may read, as shown on the consent screen.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationPublicResponse {
     /// Snowflake ID of the application.
@@ -1378,6 +901,13 @@ pub struct ApplicationPublicResponse {
     /// The application's bot account, or null if it has none.
     pub bot: Option<ApplicationBotResponse>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    ApplicationPublicResponse { id = "id" required, name = "name" required, icon = "icon"
+    optional, description = "description" optional, redirect_uris = "redirect_uris"
+    required, scopes = "scopes" required, bot_public = "bot_public" required, bot = "bot"
+    optional }
+);
 #[cfg(feature = "oauth2")]
 impl ApplicationPublicResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1404,8 +934,9 @@ impl ApplicationPublicResponse {
         }
     }
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// An application as seen by its owner.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationResponse {
     /// Snowflake ID of the application.
@@ -1419,12 +950,20 @@ pub struct ApplicationResponse {
     /// True when adding the bot requires completing the full authorization-code flow.
     pub bot_require_code_grant: bool,
     /// Secret the client uses to authenticate itself in OAuth2 flows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Full record of an application's bot account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<ApplicationBotResponse>,
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
+crate::types::deserialize_struct!(
+    ApplicationResponse { id = "id" required, name = "name" required, redirect_uris =
+    "redirect_uris" required, bot_public = "bot_public" required, bot_require_code_grant
+    = "bot_require_code_grant" required, client_secret = "client_secret" optional, bot =
+    "bot" optional }
+);
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl ApplicationResponse {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
@@ -1448,22 +987,29 @@ impl ApplicationResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Application fields to change; omitted fields stay as they are.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationUpdateRequest {
     /// Display name given to the application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Callback URLs to register; null leaves none set.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub redirect_uris: Nullable<Vec<String>>,
     /// True when users other than the owner may add the bot to guilds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_public: Option<bool>,
     /// True when adding the bot requires completing the full authorization-code flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_require_code_grant: Option<bool>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    ApplicationUpdateRequest { name = "name" optional, redirect_uris = "redirect_uris"
+    optional, bot_public = "bot_public" optional, bot_require_code_grant =
+    "bot_require_code_grant" optional }
+);
 #[cfg(feature = "oauth2")]
 impl ApplicationUpdateRequest {
     ///A value with every optional field left out.
@@ -1479,7 +1025,7 @@ impl ApplicationUpdateRequest {
 }
 #[cfg(feature = "oauth2")]
 /// Application record for the calling bot token.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ApplicationsMeResponse {
     /// Snowflake ID of the application.
@@ -1497,9 +1043,16 @@ pub struct ApplicationsMeResponse {
     /// Bit field of application flags.
     pub flags: i32,
     /// Full record of an application's bot account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<ApplicationBotResponse>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    ApplicationsMeResponse { id = "id" required, name = "name" required, icon = "icon"
+    optional, description = "description" optional, bot_public = "bot_public" required,
+    bot_require_code_grant = "bot_require_code_grant" required, flags = "flags" required,
+    bot = "bot" optional }
+);
 #[cfg(feature = "oauth2")]
 impl ApplicationsMeResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1525,6 +1078,7 @@ impl ApplicationsMeResponse {
         }
     }
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Kind of second factor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1538,62 +1092,41 @@ pub enum AuthenticatorType {
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
     Unknown(i64),
 }
-impl AuthenticatorType {
-    /// The wire value.
-    pub fn value(self) -> i64 {
-        match self {
-            Self::Totp => 0,
-            Self::Sms => 1,
-            Self::Webauthn => 2,
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<i64> for AuthenticatorType {
-    fn from(v: i64) -> Self {
-        match v {
-            0 => Self::Totp,
-            1 => Self::Sms,
-            2 => Self::Webauthn,
-            other => Self::Unknown(other),
-        }
-    }
-}
-impl Serialize for AuthenticatorType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
-    }
-}
-impl<'de> Deserialize<'de> for AuthenticatorType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        i64::deserialize(d).map(Self::from)
-    }
-}
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
+crate::types::int_enum!(AuthenticatorType { Totp = 0, Sms = 1, Webauthn = 2 });
 #[cfg(feature = "oauth2")]
 /// The authorization request the user is approving.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthorizeConsentRequest {
     /// Requested OAuth2 response_type, e.g. code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
     /// Decimal string holding a 64-bit snowflake ID.
     pub client_id: crate::types::Snowflake,
     /// Callback URL to send the user back to; must be registered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes being asked for, separated by spaces.
     pub scope: String,
     /// Opaque value echoed back to the client to guard against CSRF.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Permissions the bot asks to receive in the guild, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<String>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<crate::types::Snowflake>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    AuthorizeConsentRequest { response_type = "response_type" optional, client_id =
+    "client_id" required, redirect_uri = "redirect_uri" optional, scope = "scope"
+    required, state = "state" optional, permissions = "permissions" optional, guild_id =
+    "guild_id" optional }
+);
 #[cfg(feature = "oauth2")]
 impl AuthorizeConsentRequest {
     ///A value from its required fields; optional fields are left out.
@@ -1610,22 +1143,26 @@ impl AuthorizeConsentRequest {
         }
     }
 }
+#[cfg(feature = "extra-models")]
 /// Image bytes encoded as base64.
 pub type Base64ImageType = crate::types::Base64;
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Bit field of settings for the bot account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BotFlags(#[serde(with = "crate::types::bits_as_number")] u64);
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl BotFlags {
     /// The bot takes friend requests from users.
     pub const FRIENDLY_BOT: Self = Self(16);
     /// Friend requests to the bot wait for manual approval.
     pub const FRIENDLY_BOT_MANUAL_APPROVAL: Self = Self(32);
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 crate::types::flag_ops!(BotFlags);
 #[cfg(feature = "oauth2")]
 /// The bot profile after the update.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BotProfileResponse {
     /// Snowflake ID of the bot's user account.
@@ -1641,6 +1178,12 @@ pub struct BotProfileResponse {
     /// Profile text ("about me") of the bot, or null.
     pub bio: Option<String>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    BotProfileResponse { id = "id" required, username = "username" required,
+    discriminator = "discriminator" required, avatar = "avatar" optional, banner =
+    "banner" optional, bio = "bio" optional }
+);
 #[cfg(feature = "oauth2")]
 impl BotProfileResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1665,28 +1208,35 @@ impl BotProfileResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Bot profile fields to change; omitted fields stay as they are.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct BotProfileUpdateRequest {
     /// A handle: letters, digits and underscores.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Numeric tag that accompanies the bot username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discriminator: Option<String>,
     /// New avatar as base64 image data; null removes it.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub avatar: Nullable<crate::types::Base64>,
     /// New profile banner as base64 image data; null removes it.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub banner: Nullable<crate::types::Base64>,
     /// Profile text ("about me") of the bot, or null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub bio: Nullable<String>,
     /// Bit field of settings for the bot account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_flags: Option<BotFlags>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    BotProfileUpdateRequest { username = "username" optional, discriminator =
+    "discriminator" optional, avatar = "avatar" optional, banner = "banner" optional, bio
+    = "bio" optional, bot_flags = "bot_flags" optional }
+);
 #[cfg(feature = "oauth2")]
 impl BotProfileUpdateRequest {
     ///A value with every optional field left out.
@@ -1704,7 +1254,7 @@ impl BotProfileUpdateRequest {
 }
 #[cfg(feature = "oauth2")]
 /// The replacement bot token together with the bot record.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BotTokenResetResponse {
     /// The freshly issued bot token; the previous one stops working.
@@ -1712,6 +1262,10 @@ pub struct BotTokenResetResponse {
     /// Full record of an application's bot account.
     pub bot: ApplicationBotResponse,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    BotTokenResetResponse { token = "token" required, bot = "bot" required }
+);
 #[cfg(feature = "oauth2")]
 impl BotTokenResetResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1721,7 +1275,7 @@ impl BotTokenResetResponse {
     }
 }
 /// Body returned with most non-success statuses.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Error {
     /// Machine-readable error code carried in error bodies.
@@ -1729,9 +1283,13 @@ pub struct Error {
     /// Explanation of the failure meant for people, not for parsing.
     pub message: String,
     /// Per-field problems, present when the request failed validation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ValidationErrorItem>>,
 }
+crate::types::deserialize_struct!(
+    Error { code = "code" required, message = "message" required, errors = "errors"
+    optional }
+);
 impl Error {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
@@ -1743,22 +1301,29 @@ impl Error {
         }
     }
 }
+#[cfg(feature = "extra-models")]
 /// Non-negative 32-bit integer.
 pub type Int32Type = i32;
 #[cfg(feature = "oauth2")]
 /// Form fields for inspecting a token.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct IntrospectRequestForm {
     /// The access or refresh token to inspect.
     pub token: String,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    IntrospectRequestForm { token = "token" required, client_id = "client_id" optional,
+    client_secret = "client_secret" optional }
+);
 #[cfg(feature = "oauth2")]
 impl IntrospectRequestForm {
     ///A value from its required fields; optional fields are left out.
@@ -1771,8 +1336,9 @@ impl IntrospectRequestForm {
         }
     }
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// A grant the user gave to a third-party application.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2AuthorizationResponse {
     /// The third-party application holding the grant.
@@ -1782,6 +1348,12 @@ pub struct OAuth2AuthorizationResponse {
     /// When the user approved the application (timestamp string).
     pub authorized_at: String,
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
+crate::types::deserialize_struct!(
+    OAuth2AuthorizationResponse { application = "application" required, scopes = "scopes"
+    required, authorized_at = "authorized_at" required }
+);
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl OAuth2AuthorizationResponse {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
@@ -1797,8 +1369,9 @@ impl OAuth2AuthorizationResponse {
         }
     }
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// The third-party application holding the grant.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2AuthorizationResponseApplication {
     /// Snowflake ID of the application.
@@ -1812,6 +1385,13 @@ pub struct OAuth2AuthorizationResponseApplication {
     /// True when users other than the owner may add the bot to guilds.
     pub bot_public: bool,
 }
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
+crate::types::deserialize_struct!(
+    OAuth2AuthorizationResponseApplication { id = "id" required, name = "name" required,
+    icon = "icon" optional, description = "description" optional, bot_public =
+    "bot_public" required }
+);
+#[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl OAuth2AuthorizationResponseApplication {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
@@ -1831,16 +1411,21 @@ impl OAuth2AuthorizationResponseApplication {
         }
     }
 }
+#[cfg(feature = "extra-models")]
 /// Every third-party application the user has approved.
 pub type OAuth2AuthorizationsListResponse = Vec<OAuth2AuthorizationResponse>;
 #[cfg(feature = "oauth2")]
 /// Result of approving a consent request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2ConsentResponse {
     /// URL the user's browser should be sent to once consent is given.
     pub redirect_to: String,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2ConsentResponse { redirect_to = "redirect_to" required }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2ConsentResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1851,33 +1436,40 @@ impl OAuth2ConsentResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Token state in the style of RFC 7662.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2IntrospectResponse {
     /// True while the token can still be used.
     pub active: bool,
     /// Scopes attached to the token, separated by spaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Handle of the user the token belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// What kind of token it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Non-negative 32-bit integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exp: Option<i32>,
     /// Non-negative 32-bit integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iat: Option<i32>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<crate::types::Snowflake>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2IntrospectResponse { active = "active" required, scope = "scope" optional,
+    client_id = "client_id" optional, username = "username" optional, token_type =
+    "token_type" optional, exp = "exp" optional, iat = "iat" optional, sub = "sub"
+    optional }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2IntrospectResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1897,7 +1489,7 @@ impl OAuth2IntrospectResponse {
 }
 #[cfg(feature = "oauth2")]
 /// What the current bearer token grants, and to whom.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2MeResponse {
     /// The application the access token was issued to.
@@ -1907,9 +1499,14 @@ pub struct OAuth2MeResponse {
     /// When the access token stops being valid (timestamp string).
     pub expires: String,
     /// The user who authorised the token; present when the identify scope was granted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<OAuth2MeResponseUser>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2MeResponse { application = "application" required, scopes = "scopes" required,
+    expires = "expires" required, user = "user" optional }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponse {
     ///A value from its required fields; optional fields are left out.
@@ -1929,7 +1526,7 @@ impl OAuth2MeResponse {
 }
 #[cfg(feature = "oauth2")]
 /// The application the access token was issued to.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2MeResponseApplication {
     /// Snowflake ID of the application.
@@ -1947,6 +1544,13 @@ pub struct OAuth2MeResponseApplication {
     /// Bit field of application flags.
     pub flags: i32,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2MeResponseApplication { id = "id" required, name = "name" required, icon =
+    "icon" optional, description = "description" optional, bot_public = "bot_public"
+    required, bot_require_code_grant = "bot_require_code_grant" required, flags = "flags"
+    required }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponseApplication {
     ///A value from its required fields; optional fields are left out.
@@ -1973,7 +1577,7 @@ impl OAuth2MeResponseApplication {
 }
 #[cfg(feature = "oauth2")]
 /// The user who authorised the token; present when the identify scope was granted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2MeResponseUser {
     /// Snowflake ID of the user.
@@ -1989,20 +1593,28 @@ pub struct OAuth2MeResponseUser {
     /// Colour used for the fallback avatar, or null.
     pub avatar_color: Option<i32>,
     /// True for bot accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<bool>,
     /// True for accounts operated by the platform itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
     /// Bit field of badges visible on the user profile.
     pub flags: PublicUserFlags,
     /// The user's email address, or null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub email: Nullable<String>,
     /// True if the user has confirmed their email address; may be null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub verified: Nullable<bool>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2MeResponseUser { id = "id" required, username = "username" required,
+    discriminator = "discriminator" required, global_name = "global_name" optional,
+    avatar = "avatar" optional, avatar_color = "avatar_color" optional, bot = "bot"
+    optional, system = "system" optional, flags = "flags" required, email = "email"
+    optional, verified = "verified" optional }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponseUser {
     ///A value from its required fields; optional fields are left out.
@@ -2031,13 +1643,15 @@ impl OAuth2MeResponseUser {
         }
     }
 }
+#[cfg(feature = "extra-models")]
 /// A callback URL to register.
 pub type OAuth2RedirectURICreateType = String;
+#[cfg(feature = "extra-models")]
 /// A callback URL to register.
 pub type OAuth2RedirectURIUpdateType = String;
 #[cfg(feature = "oauth2")]
 /// Tokens issued by the token endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2TokenResponse {
     /// Token to send as Authorization: Bearer on API calls.
@@ -2051,6 +1665,12 @@ pub struct OAuth2TokenResponse {
     /// Scopes the token carries, separated by spaces.
     pub scope: String,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2TokenResponse { access_token = "access_token" required, token_type =
+    "token_type" required, expires_in = "expires_in" required, refresh_token =
+    "refresh_token" required, scope = "scope" required }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2TokenResponse {
     ///A value from its required fields; optional fields are left out.
@@ -2073,7 +1693,7 @@ impl OAuth2TokenResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Claims about the user behind an access token.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct OAuth2UserInfoResponse {
     /// Subject claim: the user ID, as in OpenID Connect.
@@ -2089,15 +1709,22 @@ pub struct OAuth2UserInfoResponse {
     /// Hash of the user avatar, or null for the default one.
     pub avatar: Option<String>,
     /// The user's email address, or null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub email: Nullable<String>,
     /// True if the user has confirmed their email address; may be null.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub verified: Nullable<bool>,
     /// Bit field of badges visible on the user profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<PublicUserFlags>,
 }
+#[cfg(feature = "oauth2")]
+crate::types::deserialize_struct!(
+    OAuth2UserInfoResponse { sub = "sub" required, id = "id" required, username =
+    "username" required, discriminator = "discriminator" required, global_name =
+    "global_name" optional, avatar = "avatar" optional, email = "email" optional,
+    verified = "verified" optional, flags = "flags" optional }
+);
 #[cfg(feature = "oauth2")]
 impl OAuth2UserInfoResponse {
     ///A value from its required fields; optional fields are left out.
@@ -2123,6 +1750,7 @@ impl OAuth2UserInfoResponse {
         }
     }
 }
+#[cfg(feature = "extra-models")]
 /// Account password.
 pub type PasswordType = String;
 #[cfg(feature = "oauth2")]
@@ -2148,7 +1776,7 @@ impl PublicUserFlags {
 #[cfg(feature = "oauth2")]
 crate::types::flag_ops!(PublicUserFlags);
 /// Body sent with a 429 response.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RateLimitError {
     /// Always RATE_LIMITED for this body.
@@ -2158,9 +1786,13 @@ pub struct RateLimitError {
     /// How many seconds to back off before the next attempt.
     pub retry_after: f64,
     /// True when the limit applies to all routes, not just this one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub global: Option<bool>,
 }
+crate::types::deserialize_struct!(
+    RateLimitError { code = "code" required, message = "message" required, retry_after =
+    "retry_after" required, global = "global" optional }
+);
 impl RateLimitError {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
@@ -2182,56 +1814,31 @@ pub enum RateLimitErrorCode {
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
     Unknown(String),
 }
-impl RateLimitErrorCode {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RateLimited => "RATE_LIMITED",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RateLimitErrorCode {
-    fn from(v: &str) -> Self {
-        match v {
-            "RATE_LIMITED" => Self::RateLimited,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl std::fmt::Display for RateLimitErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for RateLimitErrorCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for RateLimitErrorCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Self::from(v.as_ref()))
-    }
-}
+crate::types::string_enum!(RateLimitErrorCode { RateLimited = "RATE_LIMITED" });
 #[cfg(feature = "oauth2")]
 /// Form fields for invalidating a token.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RevokeRequestForm {
     /// The access or refresh token to invalidate.
     pub token: String,
     /// Optional hint telling the server which kind of token is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type_hint: Option<RevokeRequestFormTokenTypeHint>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    RevokeRequestForm { token = "token" required, token_type_hint = "token_type_hint"
+    optional, client_id = "client_id" optional, client_secret = "client_secret" optional
+    }
+);
 #[cfg(feature = "oauth2")]
 impl RevokeRequestForm {
     ///A value from its required fields; optional fields are left out.
@@ -2258,66 +1865,38 @@ pub enum RevokeRequestFormTokenTypeHint {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-impl RevokeRequestFormTokenTypeHint {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AccessToken => "access_token",
-            Self::RefreshToken => "refresh_token",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl From<&str> for RevokeRequestFormTokenTypeHint {
-    fn from(v: &str) -> Self {
-        match v {
-            "access_token" => Self::AccessToken,
-            "refresh_token" => Self::RefreshToken,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl std::fmt::Display for RevokeRequestFormTokenTypeHint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl Serialize for RevokeRequestFormTokenTypeHint {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl<'de> Deserialize<'de> for RevokeRequestFormTokenTypeHint {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Self::from(v.as_ref()))
-    }
-}
+crate::types::string_enum!(
+    RevokeRequestFormTokenTypeHint { AccessToken = "access_token", RefreshToken =
+    "refresh_token" }
+);
 #[cfg(feature = "oauth2")]
 /// Proof of identity for sensitive actions: a password or a second factor.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct SudoVerificationSchema {
     /// Account password.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Which second factor the caller is proving.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_method: Option<SudoVerificationSchemaMfaMethod>,
     /// One-time code from an authenticator app or a text message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_code: Option<String>,
     /// Assertion object produced by the browser WebAuthn API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webauthn_response: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The challenge the WebAuthn assertion answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webauthn_challenge: Option<String>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    SudoVerificationSchema { password = "password" optional, mfa_method = "mfa_method"
+    optional, mfa_code = "mfa_code" optional, webauthn_response = "webauthn_response"
+    optional, webauthn_challenge = "webauthn_challenge" optional }
+);
 #[cfg(feature = "oauth2")]
 impl SudoVerificationSchema {
     ///A value with every optional field left out.
@@ -2347,47 +1926,9 @@ pub enum SudoVerificationSchemaMfaMethod {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-impl SudoVerificationSchemaMfaMethod {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Totp => "totp",
-            Self::Sms => "sms",
-            Self::WebAuthn => "webauthn",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl From<&str> for SudoVerificationSchemaMfaMethod {
-    fn from(v: &str) -> Self {
-        match v {
-            "totp" => Self::Totp,
-            "sms" => Self::Sms,
-            "webauthn" => Self::WebAuthn,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl std::fmt::Display for SudoVerificationSchemaMfaMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl Serialize for SudoVerificationSchemaMfaMethod {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl<'de> Deserialize<'de> for SudoVerificationSchemaMfaMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Self::from(v.as_ref()))
-    }
-}
+crate::types::string_enum!(
+    SudoVerificationSchemaMfaMethod { Totp = "totp", Sms = "sms", WebAuthn = "webauthn" }
+);
 #[cfg(feature = "oauth2")]
 /// Form fields for the token endpoint; the grant_type value picks the variant.
 ///
@@ -2404,6 +1945,7 @@ pub enum TokenRequest {
     Unknown(serde_json::Value),
 }
 #[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> Deserialize<'de> for TokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
@@ -2424,7 +1966,7 @@ impl<'de> Deserialize<'de> for TokenRequest {
 }
 #[cfg(feature = "oauth2")]
 /// Trade an authorization code for tokens.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TokenRequestAuthorizationCode {
     /// Selects the authorization-code grant.
@@ -2434,12 +1976,19 @@ pub struct TokenRequestAuthorizationCode {
     /// Must be identical to the redirect_uri sent when authorizing.
     pub redirect_uri: String,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    TokenRequestAuthorizationCode { grant_type = "grant_type" required, code = "code"
+    required, redirect_uri = "redirect_uri" required, client_id = "client_id" optional,
+    client_secret = "client_secret" optional }
+);
 #[cfg(feature = "oauth2")]
 impl TokenRequestAuthorizationCode {
     ///A value from its required fields; optional fields are left out.
@@ -2465,46 +2014,12 @@ pub enum TokenRequestAuthorizationCodeGrantType {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-impl TokenRequestAuthorizationCodeGrantType {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AuthorizationCode => "authorization_code",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl From<&str> for TokenRequestAuthorizationCodeGrantType {
-    fn from(v: &str) -> Self {
-        match v {
-            "authorization_code" => Self::AuthorizationCode,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl std::fmt::Display for TokenRequestAuthorizationCodeGrantType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl Serialize for TokenRequestAuthorizationCodeGrantType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl<'de> Deserialize<'de> for TokenRequestAuthorizationCodeGrantType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Self::from(v.as_ref()))
-    }
-}
+crate::types::string_enum!(
+    TokenRequestAuthorizationCodeGrantType { AuthorizationCode = "authorization_code" }
+);
 #[cfg(feature = "oauth2")]
 /// Trade a refresh token for new tokens.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TokenRequestRefreshToken {
     /// Selects the refresh-token grant.
@@ -2512,12 +2027,19 @@ pub struct TokenRequestRefreshToken {
     /// Refresh token previously issued to this client.
     pub refresh_token: String,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
+#[cfg(feature = "oauth2")]
+#[cfg(feature = "deserialize-requests")]
+crate::types::deserialize_struct!(
+    TokenRequestRefreshToken { grant_type = "grant_type" required, refresh_token =
+    "refresh_token" required, client_id = "client_id" optional, client_secret =
+    "client_secret" optional }
+);
 #[cfg(feature = "oauth2")]
 impl TokenRequestRefreshToken {
     ///A value from its required fields; optional fields are left out.
@@ -2542,49 +2064,17 @@ pub enum TokenRequestRefreshTokenGrantType {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-impl TokenRequestRefreshTokenGrantType {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RefreshToken => "refresh_token",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl From<&str> for TokenRequestRefreshTokenGrantType {
-    fn from(v: &str) -> Self {
-        match v {
-            "refresh_token" => Self::RefreshToken,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-#[cfg(feature = "oauth2")]
-impl std::fmt::Display for TokenRequestRefreshTokenGrantType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl Serialize for TokenRequestRefreshTokenGrantType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "oauth2")]
-impl<'de> Deserialize<'de> for TokenRequestRefreshTokenGrantType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Self::from(v.as_ref()))
-    }
-}
+crate::types::string_enum!(
+    TokenRequestRefreshTokenGrantType { RefreshToken = "refresh_token" }
+);
+#[cfg(feature = "extra-models")]
 /// A handle: letters, digits and underscores.
 pub type UsernameType = String;
+#[cfg(feature = "extra-models")]
 /// Machine-readable reason a field failed validation. x-enumNames lists the codes known today; treat the set as open, since new codes may appear.
 pub type ValidationErrorCodeSchema = String;
 /// One problem with one request field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ValidationErrorItem {
     /// Path of the request field that failed.
@@ -2592,9 +2082,13 @@ pub struct ValidationErrorItem {
     /// Readable text explaining what is wrong with the field.
     pub message: String,
     /// Machine-readable reason a field failed validation. x-enumNames lists the codes known today; treat the set as open, since new codes may appear.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+crate::types::deserialize_struct!(
+    ValidationErrorItem { path = "path" required, message = "message" required, code =
+    "code" optional }
+);
 impl ValidationErrorItem {
     ///A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]

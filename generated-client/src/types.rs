@@ -355,3 +355,198 @@ macro_rules! flag_ops {
 // Path-scoped so generated models can call `crate::types::flag_ops!`.
 #[allow(unused_imports)]
 pub(crate) use flag_ops;
+
+/// A string read from the wire (a property name or an enum value): borrowed from the input
+/// where the format allows, so matching it costs no allocation.
+#[doc(hidden)]
+pub struct WireStr<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> WireStr<'de> {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text as an owned `String` (for a model's extra properties).
+    pub fn into_owned(self) -> String {
+        self.0.into_owned()
+    }
+
+    /// Reads a string value (an enum's wire value).
+    pub fn deserialize_str<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(WireStrVisitor)
+    }
+}
+
+/// Reads a property name.
+impl<'de> Deserialize<'de> for WireStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_identifier(WireStrVisitor)
+    }
+}
+
+struct WireStrVisitor;
+
+impl<'de> Visitor<'de> for WireStrVisitor {
+    type Value = WireStr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(WireStr(std::borrow::Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(WireStr(std::borrow::Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(WireStr(std::borrow::Cow::Owned(v)))
+    }
+}
+
+/// `Deserialize` for a generated model struct, from its fields' wire names and whether each is
+/// `required` or `optional` (left out means `Default`: `None` or `Nullable::Absent`), and the
+/// name of its extra-properties map if it has one.
+///
+/// It expands to a single `visit_map` with one local per field: a fraction of what
+/// `#[derive(Deserialize)]` generates (a field enum with three matchers and a sequence form),
+/// which is most of what a large SDK spends compiling. Properties the model does not declare
+/// are skipped (or kept in the extra map); if a property appears twice, the last one wins.
+#[allow(unused_macros)]
+macro_rules! deserialize_struct {
+    ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? } $($extra:ident)?) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct ModelVisitor;
+                impl<'de> serde::de::Visitor<'de> for ModelVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($name)))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$name, A::Error> {
+                        $(let mut $field = None;)*
+                        $(let mut $extra = std::collections::BTreeMap::new();)?
+                        while let Some(key) = map.next_key::<$crate::types::WireStr<'de>>()? {
+                            match key.as_str() {
+                                $($wire => $field = Some(map.next_value()?),)*
+                                _ => $crate::types::deserialize_struct!(@other map key $($extra)?),
+                            }
+                        }
+                        Ok($name {
+                            $($field: $crate::types::deserialize_struct!(@finish $field $wire $presence),)*
+                            $($extra,)?
+                        })
+                    }
+                }
+                d.deserialize_map(ModelVisitor)
+            }
+        }
+    };
+    (@other $map:ident $key:ident) => {{
+        drop($key);
+        $map.next_value::<serde::de::IgnoredAny>()?;
+    }};
+    (@other $map:ident $key:ident $extra:ident) => {{
+        $extra.insert($key.into_owned(), $map.next_value()?);
+    }};
+    (@finish $field:ident $wire:literal required) => {
+        match $field {
+            Some(v) => v,
+            None => return Err(serde::de::Error::missing_field($wire)),
+        }
+    };
+    (@finish $field:ident $wire:literal optional) => {
+        $field.unwrap_or_default()
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use deserialize_struct;
+
+/// The impls of a generated open string enum (`enum X { A, B, Unknown(String) }`): `as_str`,
+/// `From<&str>`, `Display`, `Serialize` and `Deserialize`, from its variants' wire values.
+#[allow(unused_macros)]
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(v) => v,
+                }
+            }
+        }
+        impl From<&str> for $name {
+            fn from(v: &str) -> Self {
+                match v {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = $crate::types::WireStr::deserialize_str(d)?;
+                Ok(Self::from(v.as_str()))
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use string_enum;
+
+/// The impls of a generated open integer enum (`enum X { A, B, Unknown(i64) }`): `value`,
+/// `From<i64>`, `Serialize` and `Deserialize`, from its variants' wire values.
+#[allow(unused_macros)]
+macro_rules! int_enum {
+    ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The wire value.
+            pub fn value(self) -> i64 {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(v) => v,
+                }
+            }
+        }
+        impl From<i64> for $name {
+            fn from(v: i64) -> Self {
+                match v {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.value())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <i64 as serde::Deserialize>::deserialize(d).map(Self::from)
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use int_enum;

@@ -382,7 +382,8 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
     }
 }
 
-/// Records which tags reach each type: the basis of per-tag cargo features.
+/// Records who reaches each type: which tags (per-tag features), whether only types no
+/// operation uses do (`extra-models`), and which way it travels (which serde impls it needs).
 fn assign_tags(api: &mut Api) {
     let index: BTreeMap<String, usize> = api
         .types
@@ -390,8 +391,8 @@ fn assign_tags(api: &mut Api) {
         .enumerate()
         .map(|(i, t)| (t.name.clone(), i))
         .collect();
-    let mut reached: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); api.types.len()];
-    let mut always = vec![false; api.types.len()];
+    let n = api.types.len();
+    let mut reached: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
     let children = |t: &TypeDef| -> Vec<String> {
         let mut out = Vec::new();
         match &t.kind {
@@ -407,7 +408,7 @@ fn assign_tags(api: &mut Api) {
         }
         out
     };
-    let visit = |roots: Vec<String>, mark: &mut dyn FnMut(usize) -> bool| {
+    let visit = |roots: &[String], mark: &mut dyn FnMut(usize) -> bool| {
         let mut stack: Vec<usize> = roots.iter().filter_map(|n| index.get(n).copied()).collect();
         while let Some(i) = stack.pop() {
             if mark(i) {
@@ -419,38 +420,66 @@ fn assign_tags(api: &mut Api) {
             }
         }
     };
+    // Marks everything reachable from `roots` in `flags`; a node already marked is not walked
+    // again, so each walk is linear.
+    let mark_all = |roots: &[String], flags: &mut Vec<bool>| {
+        visit(roots, &mut |i| !std::mem::replace(&mut flags[i], true));
+    };
+    let (mut sent, mut received) = (vec![false; n], vec![false; n]);
+    let (mut sent_roots, mut received_roots) = (Vec::new(), Vec::new());
     for op in api.operations.iter().filter(|o| !o.is_webhook) {
         let mut roots = Vec::new();
         op.params.iter().for_each(|p| p.ty.named(&mut roots));
         if let Some(b) = &op.body {
             b.ty.named(&mut roots);
         }
+        sent_roots.extend(roots.iter().cloned());
         if let SuccessKind::Json(t) = &op.success.kind {
+            let before = roots.len();
             t.named(&mut roots);
+            received_roots.extend(roots[before..].iter().cloned());
         }
         let tag = op.tag;
-        visit(roots, &mut |i| reached[i].insert(tag));
+        visit(&roots, &mut |i| reached[i].insert(tag));
     }
-    // Always compiled: error bodies, webhook payloads, types no operation reaches (they are
-    // part of the API's vocabulary), and everything those contain.
-    let mut roots = Vec::new();
-    api.error_models.iter().for_each(|m| m.ty.named(&mut roots));
+    // Always compiled: error bodies, webhook payloads, and everything those contain.
+    let mut always_roots = Vec::new();
+    api.error_models
+        .iter()
+        .for_each(|m| m.ty.named(&mut always_roots));
     for op in api.operations.iter().filter(|o| o.is_webhook) {
         if let Some(b) = &op.body {
-            b.ty.named(&mut roots);
+            b.ty.named(&mut always_roots);
         }
     }
-    for (i, t) in api.types.iter().enumerate() {
-        if reached[i].is_empty() {
-            roots.push(t.name.clone());
-        }
-    }
-    visit(roots, &mut |i| !std::mem::replace(&mut always[i], true));
+    let mut always = vec![false; n];
+    mark_all(&always_roots, &mut always);
+    // Types no operation reaches are part of the API's vocabulary (gateway events, say): they
+    // travel both ways, behind `extra-models`, with everything they contain.
+    let extra_roots: Vec<String> = api
+        .types
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reached[*i].is_empty() && !always[*i])
+        .map(|(_, t)| t.name.clone())
+        .collect();
+    let mut extra = vec![false; n];
+    mark_all(&extra_roots, &mut extra);
+    mark_all(&sent_roots, &mut sent);
+    mark_all(&extra_roots, &mut sent);
+    received_roots.extend(always_roots);
+    received_roots.extend(extra_roots);
+    mark_all(&received_roots, &mut received);
     for (i, t) in api.types.iter_mut().enumerate() {
-        t.tags = if always[i] {
-            vec![]
-        } else {
-            reached[i].iter().copied().collect()
+        t.reach = Reach {
+            tags: if always[i] {
+                vec![]
+            } else {
+                reached[i].iter().copied().collect()
+            },
+            extra: extra[i] && !always[i],
+            sent: sent[i],
+            received: received[i],
         };
     }
 }

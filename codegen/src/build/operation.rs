@@ -847,9 +847,12 @@ impl TagSet {
         for reserved in ["runtime", "types", "models", "client", "error"] {
             modules.claim(reserved.into());
         }
-        // Cargo reserves the feature name `default` (untagged operations land in tag `default`).
+        // Cargo reserves the feature name `default` (untagged operations land in tag `default`);
+        // the generated crate has features of its own besides the tags'.
         let mut features = Scope::new();
         features.claim("default".into());
+        features.claim(EXTRA_MODELS_FEATURE.into());
+        features.claim(DESERIALIZE_REQUESTS_FEATURE.into());
         let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         self.tags
             .into_iter()

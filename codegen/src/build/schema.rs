@@ -335,7 +335,7 @@ impl Builder<'_> {
                     deprecated: deprecated(obj),
                     kind: TypeKind::Alias(ty.clone()),
                     pointer: self.origins.original(ptr),
-                    tags: vec![],
+                    reach: Reach::default(),
                 });
             }
         }
@@ -422,7 +422,7 @@ impl Builder<'_> {
                 flags: out,
             }),
             pointer: self.origins.original(ptr),
-            tags: vec![],
+            reach: Reach::default(),
         });
         Ok(TypeRef::Named(name))
     }
@@ -505,7 +505,7 @@ impl Builder<'_> {
             deprecated: deprecated(obj),
             kind: TypeKind::Enum(EnumDef { repr, variants }),
             pointer: self.origins.original(ptr),
-            tags: vec![],
+            reach: Reach::default(),
         });
         Ok(TypeRef::Named(name))
     }
@@ -628,7 +628,7 @@ impl Builder<'_> {
             deprecated: deprecated(obj),
             kind: TypeKind::Struct(StructDef { fields, additional }),
             pointer: self.origins.original(ptr),
-            tags: vec![],
+            reach: Reach::default(),
         });
         Ok(TypeRef::Named(name))
     }
@@ -822,7 +822,7 @@ impl Builder<'_> {
             deprecated: deprecated(obj),
             kind: TypeKind::Union(UnionDef { variants, tag }),
             pointer: self.origins.original(ptr),
-            tags: vec![],
+            reach: Reach::default(),
         });
         Ok(TypeRef::Named(name))
     }

@@ -919,7 +919,10 @@ mod tests {
                 additional: None,
             }),
             pointer: String::new(),
-            tags: vec![0],
+            reach: Reach {
+                tags: vec![0],
+                ..Reach::default()
+            },
         }
     }
 
@@ -1052,7 +1055,7 @@ mod tests {
                 }],
             }),
             pointer: String::new(),
-            tags: vec![],
+            reach: Reach::default(),
         };
         Api {
             title: "Pet Store".into(),

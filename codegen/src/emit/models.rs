@@ -13,6 +13,7 @@ pub fn header() -> TokenStream {
         #![allow(deprecated)]
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
+        #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]
         use crate::types::Nullable;
@@ -23,7 +24,7 @@ pub fn header() -> TokenStream {
 pub fn types(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
     let types = api.types[range]
         .iter()
-        .map(|t| gate(cfg_for(api, &t.tags), type_def(api, t)));
+        .map(|t| gate(cfg_for(api, &t.reach), type_def(api, t)));
     quote!(#(#types)*)
 }
 
@@ -65,12 +66,20 @@ fn split_items(items: TokenStream) -> Vec<TokenStream> {
     out
 }
 
-/// `#[cfg(any(feature = …))]` for a type reached only by some tags' operations.
-pub fn cfg_for(api: &Api, tags: &[usize]) -> TokenStream {
-    if tags.is_empty() {
+/// `#[cfg(any(feature = …))]` for a type reached only by some tags' operations, or by types no
+/// operation uses (`extra-models`).
+pub fn cfg_for(api: &Api, reach: &Reach) -> TokenStream {
+    let mut features: Vec<&str> = reach
+        .tags
+        .iter()
+        .map(|&i| api.tags[i].feature.as_str())
+        .collect();
+    if reach.extra {
+        features.push(EXTRA_MODELS_FEATURE);
+    }
+    if features.is_empty() {
         return quote!();
     }
-    let features: Vec<&str> = tags.iter().map(|&i| api.tags[i].feature.as_str()).collect();
     if let [one] = features.as_slice() {
         return quote!(#[cfg(feature = #one)]);
     }
@@ -88,10 +97,17 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     } else {
         quote!()
     };
+    // Types only requests use get `Deserialize` only on request (`deserialize-requests`): the
+    // SDK never reads them, and the impls are most of what a large crate spends compiling.
+    let decodes = if t.reach.received {
+        quote!()
+    } else {
+        quote!(#[cfg(feature = #DESERIALIZE_REQUESTS_FEATURE)])
+    };
     match &t.kind {
-        TypeKind::Struct(s) => structure(api, &name, docs, deprecated, s),
+        TypeKind::Struct(s) => structure(api, &name, docs, deprecated, decodes, s),
         TypeKind::Enum(e) => enumeration(&name, docs, deprecated, e),
-        TypeKind::Union(u) => union(&name, docs, deprecated, u),
+        TypeKind::Union(u) => union(&name, docs, deprecated, decodes, u),
         TypeKind::Alias(target) => {
             let target = ty(target, Ctx::Models);
             quote!(#docs #deprecated pub type #name = #target;)
@@ -105,9 +121,11 @@ fn structure(
     name: &proc_macro2::Ident,
     docs: TokenStream,
     deprecated: TokenStream,
+    decodes: TokenStream,
     s: &StructDef,
 ) -> TokenStream {
     let mut fields = Vec::new();
+    let mut wire_fields = Vec::new();
     let mut ctor_args = Vec::new();
     let mut ctor_init = Vec::new();
     let all_optional = s
@@ -144,14 +162,22 @@ fn structure(
             Presence::RequiredNullable => (quote!(Option<#base>), quote!()),
             Presence::Optional => (
                 quote!(Option<#base>),
-                quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+                quote!(#[serde(skip_serializing_if = "Option::is_none")]),
             ),
             Presence::OptionalNullable => (
                 quote!(Nullable<#base>),
-                quote!(#[serde(default, skip_serializing_if = "Nullable::is_absent")]),
+                quote!(#[serde(skip_serializing_if = "Nullable::is_absent")]),
             ),
         };
         fields.push(quote!(#fdocs #fdep #rename #attr pub #fname: #field_ty,));
+        // Missing: an error if required, else `Default` (a missing nullable field is `None`,
+        // as with serde's derive).
+        let presence = if f.presence == Presence::Required {
+            quote!(required)
+        } else {
+            quote!(optional)
+        };
+        wire_fields.push(quote!(#fname = #wire #presence));
         match f.presence {
             // A field with one legal value (a `const` tag) is filled in, not asked for.
             Presence::Required if single_value(api, &f.ty).is_some() => {
@@ -166,8 +192,9 @@ fn structure(
             _ => ctor_init.push(quote!(#fname: Default::default())),
         }
     }
-    if let Some(extra) = &s.additional {
-        let v = ty(extra, Ctx::Models);
+    let mut extra = None;
+    if let Some(extra_ty) = &s.additional {
+        let v = ty(extra_ty, Ctx::Models);
         let fname = ident(
             if s.fields
                 .iter()
@@ -184,6 +211,7 @@ fn structure(
             pub #fname: std::collections::BTreeMap<String, #v>,
         });
         ctor_init.push(quote!(#fname: Default::default()));
+        extra = Some(fname);
     }
     let default = if all_optional {
         quote!(Default,)
@@ -198,11 +226,14 @@ fn structure(
     quote! {
         #docs
         #deprecated
-        #[derive(Clone, Debug, PartialEq, #default Serialize, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, #default Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+
+        #decodes
+        crate::types::deserialize_struct!(#name { #(#wire_fields),* } #extra);
 
         impl #name {
             #[doc = #ctor_doc]
@@ -254,43 +285,7 @@ fn enumeration(
                     Unknown(String),
                 }
 
-                impl #name {
-                    /// The wire value.
-                    pub fn as_str(&self) -> &str {
-                        match self {
-                            #(Self::#variants => #values,)*
-                            Self::Unknown(v) => v,
-                        }
-                    }
-                }
-
-                impl From<&str> for #name {
-                    fn from(v: &str) -> Self {
-                        match v {
-                            #(#values => Self::#variants,)*
-                            other => Self::Unknown(other.to_string()),
-                        }
-                    }
-                }
-
-                impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(self.as_str())
-                    }
-                }
-
-                impl Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                        s.serialize_str(self.as_str())
-                    }
-                }
-
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                        let v = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                        Ok(Self::from(v.as_ref()))
-                    }
-                }
+                crate::types::string_enum!(#name { #(#variants = #values),* });
             }
         }
         EnumRepr::Integer => {
@@ -310,36 +305,7 @@ fn enumeration(
                     Unknown(i64),
                 }
 
-                impl #name {
-                    /// The wire value.
-                    pub fn value(self) -> i64 {
-                        match self {
-                            #(Self::#variants => #values,)*
-                            Self::Unknown(v) => v,
-                        }
-                    }
-                }
-
-                impl From<i64> for #name {
-                    fn from(v: i64) -> Self {
-                        match v {
-                            #(#values => Self::#variants,)*
-                            other => Self::Unknown(other),
-                        }
-                    }
-                }
-
-                impl Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                        s.serialize_i64(self.value())
-                    }
-                }
-
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                        i64::deserialize(d).map(Self::from)
-                    }
-                }
+                crate::types::int_enum!(#name { #(#variants = #values),* });
             }
         }
     }
@@ -349,6 +315,7 @@ fn union(
     name: &proc_macro2::Ident,
     docs: TokenStream,
     deprecated: TokenStream,
+    decodes: TokenStream,
     u: &UnionDef,
 ) -> TokenStream {
     let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -416,6 +383,7 @@ fn union(
                     Unknown(serde_json::Value),
                 }
 
+                #decodes
                 impl<'de> Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                         let value = serde_json::Value::deserialize(d)?;
@@ -427,10 +395,17 @@ fn union(
                 }
             }
         }
-        None => quote! {
+        None => {
+            let derive = if decodes.is_empty() {
+                quote!(#[derive(Deserialize)])
+            } else {
+                quote!(#[cfg_attr(feature = #DESERIALIZE_REQUESTS_FEATURE, derive(Deserialize))])
+            };
+            quote! {
             #docs
             #deprecated
-            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            #[derive(Clone, Debug, PartialEq, Serialize)]
+            #derive
             #[serde(untagged)]
             #[non_exhaustive]
             pub enum #name {
@@ -438,7 +413,8 @@ fn union(
                 /// A value matching none of the known variants; kept as received.
                 Unknown(serde_json::Value),
             }
-        },
+            }
+        }
     }
 }
 
@@ -516,7 +492,7 @@ mod tests {
             ],
             tag: Some("type".into()),
         };
-        let code = union(&ident("Item"), quote!(), quote!(), &u).to_string();
+        let code = union(&ident("Item"), quote!(), quote!(), quote!(), &u).to_string();
         // One arm per value: no unreachable patterns under `-D warnings`.
         assert_eq!(code.matches("Some (\"message\")").count(), 1, "{code}");
         assert!(code.contains("return Ok (Self :: Input (v))"), "{code}");
