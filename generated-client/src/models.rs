@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::types::Nullable;
 /// Machine-readable error code carried in error bodies.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum APIErrorCode {
     /// The caller may not reach this resource.
@@ -1080,7 +1080,7 @@ impl ApplicationsMeResponse {
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Kind of second factor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorType {
     /// Authenticator app producing time-based codes.
@@ -1806,7 +1806,7 @@ impl RateLimitError {
     }
 }
 /// Always RATE_LIMITED for this body.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RateLimitErrorCode {
     /// `"RATE_LIMITED"`
@@ -1854,7 +1854,7 @@ impl RevokeRequestForm {
 }
 #[cfg(feature = "oauth2")]
 /// Optional hint telling the server which kind of token is sent.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RevokeRequestFormTokenTypeHint {
     /// The token is an access token.
@@ -1913,7 +1913,7 @@ impl SudoVerificationSchema {
 }
 #[cfg(feature = "oauth2")]
 /// Which second factor the caller is proving.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SudoVerificationSchemaMfaMethod {
     /// Code from an authenticator app (TOTP).
@@ -2005,7 +2005,7 @@ impl TokenRequestAuthorizationCode {
 }
 #[cfg(feature = "oauth2")]
 /// Selects the authorization-code grant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenRequestAuthorizationCodeGrantType {
     /// `"authorization_code"`
@@ -2055,7 +2055,7 @@ impl TokenRequestRefreshToken {
 }
 #[cfg(feature = "oauth2")]
 /// Selects the refresh-token grant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenRequestRefreshTokenGrantType {
     /// `"refresh_token"`

@@ -277,7 +277,7 @@ fn enumeration(
             quote! {
                 #docs
                 #deprecated
-                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Clone, Debug, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
                 pub enum #name {
                     #(#vdocs #variants,)*
@@ -297,7 +297,7 @@ fn enumeration(
             quote! {
                 #docs
                 #deprecated
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
                 pub enum #name {
                     #(#vdocs #variants,)*
