@@ -106,19 +106,18 @@ impl Visitor<'_> for U64Visitor {
 /// `Absent` leaves the field out of the JSON object, `Null` writes `null` (a PATCH that
 /// clears the field), `Value` writes the value.
 ///
+/// In a generated model, an `Absent` field is left out of the object; on its own, a value
+/// reads and writes like an `Option` whose `None` is `Null`:
+///
 /// ```
 /// # use fluxer_sdk::types::Nullable;
-/// #[derive(serde::Serialize, serde::Deserialize)]
-/// struct Patch {
-///     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-///     bio: Nullable<String>,
-/// }
-/// assert_eq!(serde_json::to_string(&Patch { bio: Nullable::Null }).unwrap(), r#"{"bio":null}"#);
-/// assert_eq!(serde_json::to_string(&Patch { bio: Nullable::Absent }).unwrap(), "{}");
-/// let p: Patch = serde_json::from_str("{}").unwrap();
-/// assert!(p.bio.is_absent());
-/// let p: Patch = serde_json::from_str(r#"{"bio":null}"#).unwrap();
-/// assert_eq!(p.bio, Nullable::Null);
+/// let clear: Nullable<String> = None.into();
+/// assert!(clear.is_null());
+/// assert_eq!(serde_json::to_string(&clear).unwrap(), "null");
+/// let set: Nullable<String> = serde_json::from_str(r#""hi""#).unwrap();
+/// assert_eq!(set.as_ref().map(String::as_str), Some("hi"));
+/// let left_out = Nullable::<String>::default();
+/// assert!(left_out.is_absent());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Nullable<T> {
@@ -176,7 +175,7 @@ impl<T: Serialize> Serialize for Nullable<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Nullable::Value(v) => v.serialize(s),
-            // `Absent` is skipped by the field attribute; if it is not, null is the honest form.
+            // A model leaves `Absent` fields out; on its own, null is the honest form.
             Nullable::Null | Nullable::Absent => s.serialize_none(),
         }
     }
@@ -298,10 +297,21 @@ pub mod bits_as_number {
     }
 }
 
-/// Operators and queries shared by every generated flag set (`struct X(u64)`).
+/// Operators, queries and serde impls shared by every generated flag set (`struct X(u64)`),
+/// whose bits travel as a number or a decimal string (`bits_as_number`, `bits_as_string`).
 #[allow(unused_macros)]
 macro_rules! flag_ops {
-    ($t:ident) => {
+    ($t:ident, $with:ident) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $crate::types::$with::serialize(&self.0, s)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::types::$with::deserialize(d).map(Self)
+            }
+        }
         impl $t {
             /// No flags set.
             pub const fn empty() -> Self {
@@ -407,17 +417,49 @@ impl<'de> Visitor<'de> for WireStrVisitor {
     }
 }
 
-/// `Deserialize` for a generated model struct, from its fields' wire names and whether each is
-/// `required` or `optional` (left out means `Default`: `None` or `Nullable::Absent`), and the
-/// name of its extra-properties map if it has one.
+/// `Serialize` and `Deserialize` for a generated model struct, from its fields' wire names and
+/// presence (`required`, `required_nullable`, `optional`, `optional_nullable`), and the name
+/// of its extra-properties map if it has one. With `request` first, only requests use the
+/// model, and `Deserialize` comes with the `deserialize-requests` feature.
 ///
-/// It expands to a single `visit_map` with one local per field: a fraction of what
-/// `#[derive(Deserialize)]` generates (a field enum with three matchers and a sequence form),
-/// which is most of what a large SDK spends compiling. Properties the model does not declare
-/// are skipped (or kept in the extra map); if a property appears twice, the last one wins.
+/// Written out, not derived, because this is most of what a large SDK spends compiling:
+/// `Deserialize` is a single `visit_map` with one local per field, where the derive adds a
+/// field enum with three matchers and a sequence form; and the SDK then needs no proc macro.
+/// Writing: `optional` fields are left out when `None`, `optional_nullable` ones when
+/// `Absent`; `null` is written for the others when `None`/`Null`. Reading: a missing
+/// `required` field is an error, any other missing field is `Default` (`None`, `Absent`);
+/// undeclared properties are skipped (or kept in the extra map); a repeated property: the
+/// last one wins.
 #[allow(unused_macros)]
-macro_rules! deserialize_struct {
-    ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? } $($extra:ident)?) => {
+macro_rules! serde_struct {
+    (@ser $name:ident { $($field:ident = $wire:literal $presence:ident),* } $($extra:ident)?) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                #[allow(unused_mut)]
+                let mut map = s.serialize_map(None)?;
+                $($crate::types::serde_struct!(@put map $wire, &self.$field, $presence);)*
+                $(for (k, v) in &self.$extra {
+                    map.serialize_entry(k, v)?;
+                })?
+                map.end()
+            }
+        }
+    };
+    (@put $map:ident $wire:literal, $value:expr, optional) => {
+        if let Some(v) = $value {
+            $map.serialize_entry($wire, v)?;
+        }
+    };
+    (@put $map:ident $wire:literal, $value:expr, optional_nullable) => {
+        if !$value.is_absent() {
+            $map.serialize_entry($wire, $value)?;
+        }
+    };
+    (@put $map:ident $wire:literal, $value:expr, $presence:ident) => {
+        $map.serialize_entry($wire, $value)?;
+    };
+    (@de $name:ident { $($field:ident = $wire:literal $presence:ident),* } $($extra:ident)?) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct ModelVisitor;
@@ -435,11 +477,11 @@ macro_rules! deserialize_struct {
                         while let Some(key) = map.next_key::<$crate::types::WireStr<'de>>()? {
                             match key.as_str() {
                                 $($wire => $field = Some(map.next_value()?),)*
-                                _ => $crate::types::deserialize_struct!(@other map key $($extra)?),
+                                _ => $crate::types::serde_struct!(@other map key $($extra)?),
                             }
                         }
                         Ok($name {
-                            $($field: $crate::types::deserialize_struct!(@finish $field $wire $presence),)*
+                            $($field: $crate::types::serde_struct!(@finish $field $wire $presence),)*
                             $($extra,)?
                         })
                     }
@@ -461,13 +503,67 @@ macro_rules! deserialize_struct {
             None => return Err(serde::de::Error::missing_field($wire)),
         }
     };
-    (@finish $field:ident $wire:literal optional) => {
+    (@finish $field:ident $wire:literal $presence:ident) => {
         $field.unwrap_or_default()
+    };
+    (request $name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? } $($extra:ident)?) => {
+        $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* } $($extra)?);
+        #[cfg(feature = "deserialize-requests")]
+        $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* } $($extra)?);
+    };
+    ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? } $($extra:ident)?) => {
+        $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* } $($extra)?);
+        $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* } $($extra)?);
     };
 }
 
 #[allow(unused_imports)]
-pub(crate) use deserialize_struct;
+pub(crate) use serde_struct;
+
+/// `Serialize` and `Deserialize` for a generated union (`enum X { A(A), B(B), Unknown(Value) }`)
+/// from its variants: a value is written as its variant's value, and read as the first variant
+/// that accepts it, else kept as `Unknown`. With `request` first, `Deserialize` comes with the
+/// `deserialize-requests` feature; with `tagged`, only `Serialize` is generated (the model reads
+/// the tag property itself).
+#[allow(unused_macros)]
+macro_rules! serde_union {
+    (@ser $name:ident { $($variant:ident),* }) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(Self::$variant(v) => serde::Serialize::serialize(v, s),)*
+                    Self::Unknown(v) => serde::Serialize::serialize(v, s),
+                }
+            }
+        }
+    };
+    (@de $name:ident { $($variant:ident),* }) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                $(if let Ok(v) = serde::Deserialize::deserialize(&value) {
+                    return Ok(Self::$variant(v));
+                })*
+                Ok(Self::Unknown(value))
+            }
+        }
+    };
+    (tagged $name:ident { $($variant:ident),* $(,)? }) => {
+        $crate::types::serde_union!(@ser $name { $($variant),* });
+    };
+    (request $name:ident { $($variant:ident),* $(,)? }) => {
+        $crate::types::serde_union!(@ser $name { $($variant),* });
+        #[cfg(feature = "deserialize-requests")]
+        $crate::types::serde_union!(@de $name { $($variant),* });
+    };
+    ($name:ident { $($variant:ident),* $(,)? }) => {
+        $crate::types::serde_union!(@ser $name { $($variant),* });
+        $crate::types::serde_union!(@de $name { $($variant),* });
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use serde_union;
 
 /// The impls of a generated open string enum (`enum X { A, B, Unknown(String) }`): `as_str`,
 /// `From<&str>`, `Display`, `Serialize` and `Deserialize`, from its variants' wire values.

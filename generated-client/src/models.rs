@@ -4,7 +4,7 @@
 #![allow(deprecated)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 #[allow(unused_imports)]
 use crate::types::Nullable;
 /// Machine-readable error code carried in error bodies.
@@ -774,7 +774,7 @@ crate::types::string_enum!(
 );
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Full record of an application's bot account.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplicationBotResponse {
     /// Snowflake ID of the bot's user account.
@@ -784,32 +784,27 @@ pub struct ApplicationBotResponse {
     /// Numeric tag that accompanies the bot username.
     pub discriminator: String,
     /// Hash of the bot avatar, or null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub avatar: Nullable<String>,
     /// Hash of the bot profile banner, or null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub banner: Nullable<String>,
     /// Profile text ("about me") of the bot, or null.
     pub bio: Option<String>,
     /// Credential the bot account signs in with.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// True when multi-factor authentication is on for the bot account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_enabled: Option<bool>,
     /// Second-factor kinds set up on the bot account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticator_types: Option<Vec<AuthenticatorType>>,
     /// Bit field of settings for the bot account.
     pub flags: BotFlags,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     ApplicationBotResponse { id = "id" required, username = "username" required,
-    discriminator = "discriminator" required, avatar = "avatar" optional, banner =
-    "banner" optional, bio = "bio" optional, token = "token" optional, mfa_enabled =
-    "mfa_enabled" optional, authenticator_types = "authenticator_types" optional, flags =
-    "flags" required }
+    discriminator = "discriminator" required, avatar = "avatar" optional_nullable, banner
+    = "banner" optional_nullable, bio = "bio" required_nullable, token = "token"
+    optional, mfa_enabled = "mfa_enabled" optional, authenticator_types =
+    "authenticator_types" optional, flags = "flags" required }
 );
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl ApplicationBotResponse {
@@ -838,27 +833,23 @@ impl ApplicationBotResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Fields for registering a new application.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplicationCreateRequest {
     /// Display name given to the application.
     pub name: String,
     /// Callback URLs to register; null leaves none set.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub redirect_uris: Nullable<Vec<String>>,
     /// True when users other than the owner may add the bot to guilds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_public: Option<bool>,
     /// True when adding the bot requires completing the full authorization-code flow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_require_code_grant: Option<bool>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    ApplicationCreateRequest { name = "name" required, redirect_uris = "redirect_uris"
-    optional, bot_public = "bot_public" optional, bot_require_code_grant =
-    "bot_require_code_grant" optional }
+crate::types::serde_struct!(
+    request ApplicationCreateRequest { name = "name" required, redirect_uris =
+    "redirect_uris" optional_nullable, bot_public = "bot_public" optional,
+    bot_require_code_grant = "bot_require_code_grant" optional }
 );
 #[cfg(feature = "oauth2")]
 impl ApplicationCreateRequest {
@@ -881,7 +872,7 @@ pub type ApplicationFlags = i32;
 pub type ApplicationListResponse = Vec<ApplicationResponse>;
 #[cfg(feature = "oauth2")]
 /// Application details anyone may read, as shown on the consent screen.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplicationPublicResponse {
     /// Snowflake ID of the application.
@@ -902,11 +893,11 @@ pub struct ApplicationPublicResponse {
     pub bot: Option<ApplicationBotResponse>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     ApplicationPublicResponse { id = "id" required, name = "name" required, icon = "icon"
-    optional, description = "description" optional, redirect_uris = "redirect_uris"
-    required, scopes = "scopes" required, bot_public = "bot_public" required, bot = "bot"
-    optional }
+    required_nullable, description = "description" required_nullable, redirect_uris =
+    "redirect_uris" required, scopes = "scopes" required, bot_public = "bot_public"
+    required, bot = "bot" required_nullable }
 );
 #[cfg(feature = "oauth2")]
 impl ApplicationPublicResponse {
@@ -936,7 +927,7 @@ impl ApplicationPublicResponse {
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// An application as seen by its owner.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplicationResponse {
     /// Snowflake ID of the application.
@@ -950,14 +941,12 @@ pub struct ApplicationResponse {
     /// True when adding the bot requires completing the full authorization-code flow.
     pub bot_require_code_grant: bool,
     /// Secret the client uses to authenticate itself in OAuth2 flows.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Full record of an application's bot account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<ApplicationBotResponse>,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     ApplicationResponse { id = "id" required, name = "name" required, redirect_uris =
     "redirect_uris" required, bot_public = "bot_public" required, bot_require_code_grant
     = "bot_require_code_grant" required, client_secret = "client_secret" optional, bot =
@@ -987,28 +976,23 @@ impl ApplicationResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Application fields to change; omitted fields stay as they are.
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationUpdateRequest {
     /// Display name given to the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Callback URLs to register; null leaves none set.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub redirect_uris: Nullable<Vec<String>>,
     /// True when users other than the owner may add the bot to guilds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_public: Option<bool>,
     /// True when adding the bot requires completing the full authorization-code flow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_require_code_grant: Option<bool>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    ApplicationUpdateRequest { name = "name" optional, redirect_uris = "redirect_uris"
-    optional, bot_public = "bot_public" optional, bot_require_code_grant =
-    "bot_require_code_grant" optional }
+crate::types::serde_struct!(
+    request ApplicationUpdateRequest { name = "name" optional, redirect_uris =
+    "redirect_uris" optional_nullable, bot_public = "bot_public" optional,
+    bot_require_code_grant = "bot_require_code_grant" optional }
 );
 #[cfg(feature = "oauth2")]
 impl ApplicationUpdateRequest {
@@ -1025,7 +1009,7 @@ impl ApplicationUpdateRequest {
 }
 #[cfg(feature = "oauth2")]
 /// Application record for the calling bot token.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplicationsMeResponse {
     /// Snowflake ID of the application.
@@ -1043,15 +1027,14 @@ pub struct ApplicationsMeResponse {
     /// Bit field of application flags.
     pub flags: i32,
     /// Full record of an application's bot account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<ApplicationBotResponse>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     ApplicationsMeResponse { id = "id" required, name = "name" required, icon = "icon"
-    optional, description = "description" optional, bot_public = "bot_public" required,
-    bot_require_code_grant = "bot_require_code_grant" required, flags = "flags" required,
-    bot = "bot" optional }
+    required_nullable, description = "description" required_nullable, bot_public =
+    "bot_public" required, bot_require_code_grant = "bot_require_code_grant" required,
+    flags = "flags" required, bot = "bot" optional }
 );
 #[cfg(feature = "oauth2")]
 impl ApplicationsMeResponse {
@@ -1096,34 +1079,28 @@ pub enum AuthenticatorType {
 crate::types::int_enum!(AuthenticatorType { Totp = 0, Sms = 1, Webauthn = 2 });
 #[cfg(feature = "oauth2")]
 /// The authorization request the user is approving.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizeConsentRequest {
     /// Requested OAuth2 response_type, e.g. code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
     /// Decimal string holding a 64-bit snowflake ID.
     pub client_id: crate::types::Snowflake,
     /// Callback URL to send the user back to; must be registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes being asked for, separated by spaces.
     pub scope: String,
     /// Opaque value echoed back to the client to guard against CSRF.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Permissions the bot asks to receive in the guild, as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<String>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<crate::types::Snowflake>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    AuthorizeConsentRequest { response_type = "response_type" optional, client_id =
-    "client_id" required, redirect_uri = "redirect_uri" optional, scope = "scope"
+crate::types::serde_struct!(
+    request AuthorizeConsentRequest { response_type = "response_type" optional, client_id
+    = "client_id" required, redirect_uri = "redirect_uri" optional, scope = "scope"
     required, state = "state" optional, permissions = "permissions" optional, guild_id =
     "guild_id" optional }
 );
@@ -1148,9 +1125,8 @@ impl AuthorizeConsentRequest {
 pub type Base64ImageType = crate::types::Base64;
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Bit field of settings for the bot account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct BotFlags(#[serde(with = "crate::types::bits_as_number")] u64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct BotFlags(u64);
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl BotFlags {
     /// The bot takes friend requests from users.
@@ -1159,10 +1135,10 @@ impl BotFlags {
     pub const FRIENDLY_BOT_MANUAL_APPROVAL: Self = Self(32);
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::flag_ops!(BotFlags);
+crate::types::flag_ops!(BotFlags, bits_as_number);
 #[cfg(feature = "oauth2")]
 /// The bot profile after the update.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BotProfileResponse {
     /// Snowflake ID of the bot's user account.
@@ -1179,10 +1155,10 @@ pub struct BotProfileResponse {
     pub bio: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     BotProfileResponse { id = "id" required, username = "username" required,
-    discriminator = "discriminator" required, avatar = "avatar" optional, banner =
-    "banner" optional, bio = "bio" optional }
+    discriminator = "discriminator" required, avatar = "avatar" required_nullable, banner
+    = "banner" required_nullable, bio = "bio" required_nullable }
 );
 #[cfg(feature = "oauth2")]
 impl BotProfileResponse {
@@ -1208,34 +1184,27 @@ impl BotProfileResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Bot profile fields to change; omitted fields stay as they are.
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BotProfileUpdateRequest {
     /// A handle: letters, digits and underscores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Numeric tag that accompanies the bot username.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discriminator: Option<String>,
     /// New avatar as base64 image data; null removes it.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub avatar: Nullable<crate::types::Base64>,
     /// New profile banner as base64 image data; null removes it.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub banner: Nullable<crate::types::Base64>,
     /// Profile text ("about me") of the bot, or null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub bio: Nullable<String>,
     /// Bit field of settings for the bot account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_flags: Option<BotFlags>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    BotProfileUpdateRequest { username = "username" optional, discriminator =
-    "discriminator" optional, avatar = "avatar" optional, banner = "banner" optional, bio
-    = "bio" optional, bot_flags = "bot_flags" optional }
+crate::types::serde_struct!(
+    request BotProfileUpdateRequest { username = "username" optional, discriminator =
+    "discriminator" optional, avatar = "avatar" optional_nullable, banner = "banner"
+    optional_nullable, bio = "bio" optional_nullable, bot_flags = "bot_flags" optional }
 );
 #[cfg(feature = "oauth2")]
 impl BotProfileUpdateRequest {
@@ -1254,7 +1223,7 @@ impl BotProfileUpdateRequest {
 }
 #[cfg(feature = "oauth2")]
 /// The replacement bot token together with the bot record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BotTokenResetResponse {
     /// The freshly issued bot token; the previous one stops working.
@@ -1263,7 +1232,7 @@ pub struct BotTokenResetResponse {
     pub bot: ApplicationBotResponse,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     BotTokenResetResponse { token = "token" required, bot = "bot" required }
 );
 #[cfg(feature = "oauth2")]
@@ -1275,7 +1244,7 @@ impl BotTokenResetResponse {
     }
 }
 /// Body returned with most non-success statuses.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Error {
     /// Machine-readable error code carried in error bodies.
@@ -1283,10 +1252,9 @@ pub struct Error {
     /// Explanation of the failure meant for people, not for parsing.
     pub message: String,
     /// Per-field problems, present when the request failed validation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ValidationErrorItem>>,
 }
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     Error { code = "code" required, message = "message" required, errors = "errors"
     optional }
 );
@@ -1306,23 +1274,20 @@ impl Error {
 pub type Int32Type = i32;
 #[cfg(feature = "oauth2")]
 /// Form fields for inspecting a token.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IntrospectRequestForm {
     /// The access or refresh token to inspect.
     pub token: String,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    IntrospectRequestForm { token = "token" required, client_id = "client_id" optional,
-    client_secret = "client_secret" optional }
+crate::types::serde_struct!(
+    request IntrospectRequestForm { token = "token" required, client_id = "client_id"
+    optional, client_secret = "client_secret" optional }
 );
 #[cfg(feature = "oauth2")]
 impl IntrospectRequestForm {
@@ -1338,7 +1303,7 @@ impl IntrospectRequestForm {
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// A grant the user gave to a third-party application.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2AuthorizationResponse {
     /// The third-party application holding the grant.
@@ -1349,7 +1314,7 @@ pub struct OAuth2AuthorizationResponse {
     pub authorized_at: String,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2AuthorizationResponse { application = "application" required, scopes = "scopes"
     required, authorized_at = "authorized_at" required }
 );
@@ -1371,7 +1336,7 @@ impl OAuth2AuthorizationResponse {
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// The third-party application holding the grant.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2AuthorizationResponseApplication {
     /// Snowflake ID of the application.
@@ -1386,10 +1351,10 @@ pub struct OAuth2AuthorizationResponseApplication {
     pub bot_public: bool,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2AuthorizationResponseApplication { id = "id" required, name = "name" required,
-    icon = "icon" optional, description = "description" optional, bot_public =
-    "bot_public" required }
+    icon = "icon" required_nullable, description = "description" required_nullable,
+    bot_public = "bot_public" required }
 );
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl OAuth2AuthorizationResponseApplication {
@@ -1416,14 +1381,14 @@ impl OAuth2AuthorizationResponseApplication {
 pub type OAuth2AuthorizationsListResponse = Vec<OAuth2AuthorizationResponse>;
 #[cfg(feature = "oauth2")]
 /// Result of approving a consent request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2ConsentResponse {
     /// URL the user's browser should be sent to once consent is given.
     pub redirect_to: String,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2ConsentResponse { redirect_to = "redirect_to" required }
 );
 #[cfg(feature = "oauth2")]
@@ -1436,35 +1401,28 @@ impl OAuth2ConsentResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Token state in the style of RFC 7662.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2IntrospectResponse {
     /// True while the token can still be used.
     pub active: bool,
     /// Scopes attached to the token, separated by spaces.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Handle of the user the token belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// What kind of token it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Non-negative 32-bit integer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exp: Option<i32>,
     /// Non-negative 32-bit integer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iat: Option<i32>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<crate::types::Snowflake>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2IntrospectResponse { active = "active" required, scope = "scope" optional,
     client_id = "client_id" optional, username = "username" optional, token_type =
     "token_type" optional, exp = "exp" optional, iat = "iat" optional, sub = "sub"
@@ -1489,7 +1447,7 @@ impl OAuth2IntrospectResponse {
 }
 #[cfg(feature = "oauth2")]
 /// What the current bearer token grants, and to whom.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2MeResponse {
     /// The application the access token was issued to.
@@ -1499,11 +1457,10 @@ pub struct OAuth2MeResponse {
     /// When the access token stops being valid (timestamp string).
     pub expires: String,
     /// The user who authorised the token; present when the identify scope was granted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<OAuth2MeResponseUser>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2MeResponse { application = "application" required, scopes = "scopes" required,
     expires = "expires" required, user = "user" optional }
 );
@@ -1526,7 +1483,7 @@ impl OAuth2MeResponse {
 }
 #[cfg(feature = "oauth2")]
 /// The application the access token was issued to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2MeResponseApplication {
     /// Snowflake ID of the application.
@@ -1545,11 +1502,11 @@ pub struct OAuth2MeResponseApplication {
     pub flags: i32,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2MeResponseApplication { id = "id" required, name = "name" required, icon =
-    "icon" optional, description = "description" optional, bot_public = "bot_public"
-    required, bot_require_code_grant = "bot_require_code_grant" required, flags = "flags"
-    required }
+    "icon" required_nullable, description = "description" required_nullable, bot_public =
+    "bot_public" required, bot_require_code_grant = "bot_require_code_grant" required,
+    flags = "flags" required }
 );
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponseApplication {
@@ -1577,7 +1534,7 @@ impl OAuth2MeResponseApplication {
 }
 #[cfg(feature = "oauth2")]
 /// The user who authorised the token; present when the identify scope was granted.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2MeResponseUser {
     /// Snowflake ID of the user.
@@ -1593,27 +1550,24 @@ pub struct OAuth2MeResponseUser {
     /// Colour used for the fallback avatar, or null.
     pub avatar_color: Option<i32>,
     /// True for bot accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<bool>,
     /// True for accounts operated by the platform itself.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
     /// Bit field of badges visible on the user profile.
     pub flags: PublicUserFlags,
     /// The user's email address, or null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub email: Nullable<String>,
     /// True if the user has confirmed their email address; may be null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub verified: Nullable<bool>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2MeResponseUser { id = "id" required, username = "username" required,
-    discriminator = "discriminator" required, global_name = "global_name" optional,
-    avatar = "avatar" optional, avatar_color = "avatar_color" optional, bot = "bot"
-    optional, system = "system" optional, flags = "flags" required, email = "email"
-    optional, verified = "verified" optional }
+    discriminator = "discriminator" required, global_name = "global_name"
+    required_nullable, avatar = "avatar" required_nullable, avatar_color = "avatar_color"
+    required_nullable, bot = "bot" optional, system = "system" optional, flags = "flags"
+    required, email = "email" optional_nullable, verified = "verified" optional_nullable
+    }
 );
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponseUser {
@@ -1651,7 +1605,7 @@ pub type OAuth2RedirectURICreateType = String;
 pub type OAuth2RedirectURIUpdateType = String;
 #[cfg(feature = "oauth2")]
 /// Tokens issued by the token endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2TokenResponse {
     /// Token to send as Authorization: Bearer on API calls.
@@ -1666,7 +1620,7 @@ pub struct OAuth2TokenResponse {
     pub scope: String,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2TokenResponse { access_token = "access_token" required, token_type =
     "token_type" required, expires_in = "expires_in" required, refresh_token =
     "refresh_token" required, scope = "scope" required }
@@ -1693,7 +1647,7 @@ impl OAuth2TokenResponse {
 }
 #[cfg(feature = "oauth2")]
 /// Claims about the user behind an access token.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth2UserInfoResponse {
     /// Subject claim: the user ID, as in OpenID Connect.
@@ -1709,21 +1663,19 @@ pub struct OAuth2UserInfoResponse {
     /// Hash of the user avatar, or null for the default one.
     pub avatar: Option<String>,
     /// The user's email address, or null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub email: Nullable<String>,
     /// True if the user has confirmed their email address; may be null.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub verified: Nullable<bool>,
     /// Bit field of badges visible on the user profile.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<PublicUserFlags>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     OAuth2UserInfoResponse { sub = "sub" required, id = "id" required, username =
     "username" required, discriminator = "discriminator" required, global_name =
-    "global_name" optional, avatar = "avatar" optional, email = "email" optional,
-    verified = "verified" optional, flags = "flags" optional }
+    "global_name" required_nullable, avatar = "avatar" required_nullable, email = "email"
+    optional_nullable, verified = "verified" optional_nullable, flags = "flags" optional
+    }
 );
 #[cfg(feature = "oauth2")]
 impl OAuth2UserInfoResponse {
@@ -1755,9 +1707,8 @@ impl OAuth2UserInfoResponse {
 pub type PasswordType = String;
 #[cfg(feature = "oauth2")]
 /// Bit field of badges visible on the user profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PublicUserFlags(#[serde(with = "crate::types::bits_as_number")] u64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PublicUserFlags(u64);
 #[cfg(feature = "oauth2")]
 impl PublicUserFlags {
     /// Works for Fluxer.
@@ -1774,9 +1725,9 @@ impl PublicUserFlags {
     pub const FRIENDLY_BOT_MANUAL_APPROVAL: Self = Self(32);
 }
 #[cfg(feature = "oauth2")]
-crate::types::flag_ops!(PublicUserFlags);
+crate::types::flag_ops!(PublicUserFlags, bits_as_number);
 /// Body sent with a 429 response.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitError {
     /// Always RATE_LIMITED for this body.
@@ -1786,10 +1737,9 @@ pub struct RateLimitError {
     /// How many seconds to back off before the next attempt.
     pub retry_after: f64,
     /// True when the limit applies to all routes, not just this one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub global: Option<bool>,
 }
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     RateLimitError { code = "code" required, message = "message" required, retry_after =
     "retry_after" required, global = "global" optional }
 );
@@ -1817,27 +1767,23 @@ pub enum RateLimitErrorCode {
 crate::types::string_enum!(RateLimitErrorCode { RateLimited = "RATE_LIMITED" });
 #[cfg(feature = "oauth2")]
 /// Form fields for invalidating a token.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeRequestForm {
     /// The access or refresh token to invalidate.
     pub token: String,
     /// Optional hint telling the server which kind of token is sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type_hint: Option<RevokeRequestFormTokenTypeHint>,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    RevokeRequestForm { token = "token" required, token_type_hint = "token_type_hint"
-    optional, client_id = "client_id" optional, client_secret = "client_secret" optional
-    }
+crate::types::serde_struct!(
+    request RevokeRequestForm { token = "token" required, token_type_hint =
+    "token_type_hint" optional, client_id = "client_id" optional, client_secret =
+    "client_secret" optional }
 );
 #[cfg(feature = "oauth2")]
 impl RevokeRequestForm {
@@ -1871,31 +1817,25 @@ crate::types::string_enum!(
 );
 #[cfg(feature = "oauth2")]
 /// Proof of identity for sensitive actions: a password or a second factor.
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SudoVerificationSchema {
     /// Account password.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Which second factor the caller is proving.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_method: Option<SudoVerificationSchemaMfaMethod>,
     /// One-time code from an authenticator app or a text message.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_code: Option<String>,
     /// Assertion object produced by the browser WebAuthn API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub webauthn_response: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The challenge the WebAuthn assertion answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub webauthn_challenge: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    SudoVerificationSchema { password = "password" optional, mfa_method = "mfa_method"
-    optional, mfa_code = "mfa_code" optional, webauthn_response = "webauthn_response"
-    optional, webauthn_challenge = "webauthn_challenge" optional }
+crate::types::serde_struct!(
+    request SudoVerificationSchema { password = "password" optional, mfa_method =
+    "mfa_method" optional, mfa_code = "mfa_code" optional, webauthn_response =
+    "webauthn_response" optional, webauthn_challenge = "webauthn_challenge" optional }
 );
 #[cfg(feature = "oauth2")]
 impl SudoVerificationSchema {
@@ -1933,8 +1873,7 @@ crate::types::string_enum!(
 /// Form fields for the token endpoint; the grant_type value picks the variant.
 ///
 /// Told apart by the `grant_type` property.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum TokenRequest {
     /// Trade an authorization code for tokens.
@@ -1944,6 +1883,8 @@ pub enum TokenRequest {
     /// A variant this version of the SDK does not know; kept as received.
     Unknown(serde_json::Value),
 }
+#[cfg(feature = "oauth2")]
+crate::types::serde_union!(tagged TokenRequest { AuthorizationCode, RefreshToken });
 #[cfg(feature = "oauth2")]
 #[cfg(feature = "deserialize-requests")]
 impl<'de> Deserialize<'de> for TokenRequest {
@@ -1966,7 +1907,7 @@ impl<'de> Deserialize<'de> for TokenRequest {
 }
 #[cfg(feature = "oauth2")]
 /// Trade an authorization code for tokens.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenRequestAuthorizationCode {
     /// Selects the authorization-code grant.
@@ -1976,18 +1917,15 @@ pub struct TokenRequestAuthorizationCode {
     /// Must be identical to the redirect_uri sent when authorizing.
     pub redirect_uri: String,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    TokenRequestAuthorizationCode { grant_type = "grant_type" required, code = "code"
-    required, redirect_uri = "redirect_uri" required, client_id = "client_id" optional,
-    client_secret = "client_secret" optional }
+crate::types::serde_struct!(
+    request TokenRequestAuthorizationCode { grant_type = "grant_type" required, code =
+    "code" required, redirect_uri = "redirect_uri" required, client_id = "client_id"
+    optional, client_secret = "client_secret" optional }
 );
 #[cfg(feature = "oauth2")]
 impl TokenRequestAuthorizationCode {
@@ -2019,7 +1957,7 @@ crate::types::string_enum!(
 );
 #[cfg(feature = "oauth2")]
 /// Trade a refresh token for new tokens.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenRequestRefreshToken {
     /// Selects the refresh-token grant.
@@ -2027,17 +1965,14 @@ pub struct TokenRequestRefreshToken {
     /// Refresh token previously issued to this client.
     pub refresh_token: String,
     /// Decimal string holding a 64-bit snowflake ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::types::Snowflake>,
     /// Secret of the client, when it authenticates in the body instead of a header.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-crate::types::deserialize_struct!(
-    TokenRequestRefreshToken { grant_type = "grant_type" required, refresh_token =
-    "refresh_token" required, client_id = "client_id" optional, client_secret =
+crate::types::serde_struct!(
+    request TokenRequestRefreshToken { grant_type = "grant_type" required, refresh_token
+    = "refresh_token" required, client_id = "client_id" optional, client_secret =
     "client_secret" optional }
 );
 #[cfg(feature = "oauth2")]
@@ -2074,7 +2009,7 @@ pub type UsernameType = String;
 /// Machine-readable reason a field failed validation. x-enumNames lists the codes known today; treat the set as open, since new codes may appear.
 pub type ValidationErrorCodeSchema = String;
 /// One problem with one request field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidationErrorItem {
     /// Path of the request field that failed.
@@ -2082,10 +2017,9 @@ pub struct ValidationErrorItem {
     /// Readable text explaining what is wrong with the field.
     pub message: String,
     /// Machine-readable reason a field failed validation. x-enumNames lists the codes known today; treat the set as open, since new codes may appear.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
-crate::types::deserialize_struct!(
+crate::types::serde_struct!(
     ValidationErrorItem { path = "path" required, message = "message" required, code =
     "code" optional }
 );

@@ -40,6 +40,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ]);
     steps.push(("clippy on the generated crate without features", clippy_min));
 
+    let mut clippy_all = Command::new(&cargo);
+    clippy_all.args([
+        "clippy",
+        "-p",
+        "fluxer-sdk",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    steps.push((
+        "clippy on the generated crate with every feature",
+        clippy_all,
+    ));
+
     let mut check = Command::new(&cargo);
     check.args(["run", "--quiet", "-p", "xtask", "--", "codegen", "--check"]);
     steps.push(("generated code is up to date", check));

@@ -440,6 +440,29 @@ impl<'a> Docs<'a> {
             }
             s.push('\n');
         }
+        let extra = api.types.iter().any(|t| t.reach.extra);
+        let request_only = api.types.iter().any(|t| {
+            !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_))
+        });
+        if extra || request_only {
+            s.push_str("Other features:\n\n");
+        }
+        if extra {
+            s.push_str(&format!(
+                "- `{EXTRA_MODELS_FEATURE}` (on by default): models that no operation uses, \
+                 part of the API's wider vocabulary.\n"
+            ));
+        }
+        if request_only {
+            s.push_str(&format!(
+                "- `{DESERIALIZE_REQUESTS_FEATURE}`: models get `Serialize`, and `Deserialize` \
+                 where the SDK reads them (responses, errors, webhooks). This adds `Deserialize` \
+                 to the models only requests use, for mock servers or stored requests.\n"
+            ));
+        }
+        if extra || request_only {
+            s.push('\n');
+        }
 
         s.push_str("## Getting Started\n\n");
         s.push_str(&self.example(&krate));

@@ -82,11 +82,11 @@ base64 = "0.22"
 bytes = "1"
 {chrono}percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls"] }}
-serde = {{ version = "1", features = ["derive"] }}
+serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time"] }}
-tracing = "0.1"
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}

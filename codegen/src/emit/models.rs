@@ -14,7 +14,7 @@ pub fn header() -> TokenStream {
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
         #[allow(unused_imports)]
-        use serde::{Deserialize, Serialize};
+        use serde::Deserialize;
         #[allow(unused_imports)]
         use crate::types::Nullable;
     }
@@ -97,17 +97,10 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     } else {
         quote!()
     };
-    // Types only requests use get `Deserialize` only on request (`deserialize-requests`): the
-    // SDK never reads them, and the impls are most of what a large crate spends compiling.
-    let decodes = if t.reach.received {
-        quote!()
-    } else {
-        quote!(#[cfg(feature = #DESERIALIZE_REQUESTS_FEATURE)])
-    };
     match &t.kind {
-        TypeKind::Struct(s) => structure(api, &name, docs, deprecated, decodes, s),
+        TypeKind::Struct(s) => structure(api, &name, docs, deprecated, t.reach.received, s),
         TypeKind::Enum(e) => enumeration(&name, docs, deprecated, e),
-        TypeKind::Union(u) => union(&name, docs, deprecated, decodes, u),
+        TypeKind::Union(u) => union(&name, docs, deprecated, t.reach.received, u),
         TypeKind::Alias(target) => {
             let target = ty(target, Ctx::Models);
             quote!(#docs #deprecated pub type #name = #target;)
@@ -116,14 +109,25 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     }
 }
 
+/// Types only requests use get `Deserialize` only on request (`deserialize-requests`): the SDK
+/// never reads them, and serde impls are most of what a large crate spends compiling.
+fn request_mode(received: bool) -> TokenStream {
+    if received {
+        quote!()
+    } else {
+        quote!(request)
+    }
+}
+
 fn structure(
     api: &Api,
     name: &proc_macro2::Ident,
     docs: TokenStream,
     deprecated: TokenStream,
-    decodes: TokenStream,
+    received: bool,
     s: &StructDef,
 ) -> TokenStream {
+    let mode = request_mode(received);
     let mut fields = Vec::new();
     let mut wire_fields = Vec::new();
     let mut ctor_args = Vec::new();
@@ -136,11 +140,6 @@ fn structure(
         let fname = ident(&f.rust_name);
         let base = ty(&f.ty, Ctx::Models);
         let wire = &f.name;
-        let rename = if &f.rust_name != wire {
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!()
-        };
         let mut text = f
             .docs
             .clone()
@@ -157,26 +156,13 @@ fn structure(
         } else {
             quote!()
         };
-        let (field_ty, attr) = match f.presence {
-            Presence::Required => (base.clone(), quote!()),
-            Presence::RequiredNullable => (quote!(Option<#base>), quote!()),
-            Presence::Optional => (
-                quote!(Option<#base>),
-                quote!(#[serde(skip_serializing_if = "Option::is_none")]),
-            ),
-            Presence::OptionalNullable => (
-                quote!(Nullable<#base>),
-                quote!(#[serde(skip_serializing_if = "Nullable::is_absent")]),
-            ),
+        let (field_ty, presence) = match f.presence {
+            Presence::Required => (base.clone(), quote!(required)),
+            Presence::RequiredNullable => (quote!(Option<#base>), quote!(required_nullable)),
+            Presence::Optional => (quote!(Option<#base>), quote!(optional)),
+            Presence::OptionalNullable => (quote!(Nullable<#base>), quote!(optional_nullable)),
         };
-        fields.push(quote!(#fdocs #fdep #rename #attr pub #fname: #field_ty,));
-        // Missing: an error if required, else `Default` (a missing nullable field is `None`,
-        // as with serde's derive).
-        let presence = if f.presence == Presence::Required {
-            quote!(required)
-        } else {
-            quote!(optional)
-        };
+        fields.push(quote!(#fdocs #fdep pub #fname: #field_ty,));
         wire_fields.push(quote!(#fname = #wire #presence));
         match f.presence {
             // A field with one legal value (a `const` tag) is filled in, not asked for.
@@ -207,7 +193,6 @@ fn structure(
         );
         fields.push(quote! {
             /// Properties beyond the declared ones, by name.
-            #[serde(flatten)]
             pub #fname: std::collections::BTreeMap<String, #v>,
         });
         ctor_init.push(quote!(#fname: Default::default()));
@@ -226,14 +211,13 @@ fn structure(
     quote! {
         #docs
         #deprecated
-        #[derive(Clone, Debug, PartialEq, #default Serialize)]
+        #[derive(Clone, Debug, PartialEq, #default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
-        #decodes
-        crate::types::deserialize_struct!(#name { #(#wire_fields),* } #extra);
+        crate::types::serde_struct!(#mode #name { #(#wire_fields),* } #extra);
 
         impl #name {
             #[doc = #ctor_doc]
@@ -315,7 +299,7 @@ fn union(
     name: &proc_macro2::Ident,
     docs: TokenStream,
     deprecated: TokenStream,
-    decodes: TokenStream,
+    received: bool,
     u: &UnionDef,
 ) -> TokenStream {
     let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -332,6 +316,11 @@ fn union(
             doc(&d)
         })
         .collect();
+    let decodes = if received {
+        quote!()
+    } else {
+        quote!(#[cfg(feature = #DESERIALIZE_REQUESTS_FEATURE)])
+    };
     match &u.tag {
         Some(tag) => {
             let told_apart = format!(" Told apart by the `{tag}` property.");
@@ -374,14 +363,15 @@ fn union(
                 #deprecated
                 #[doc = ""]
                 #[doc = #told_apart]
-                #[derive(Clone, Debug, PartialEq, Serialize)]
-                #[serde(untagged)]
+                #[derive(Clone, Debug, PartialEq)]
                 #[non_exhaustive]
                 pub enum #name {
                     #(#vdocs #variants(#tys),)*
                     /// A variant this version of the SDK does not know; kept as received.
                     Unknown(serde_json::Value),
                 }
+
+                crate::types::serde_union!(tagged #name { #(#variants),* });
 
                 #decodes
                 impl<'de> Deserialize<'de> for #name {
@@ -396,23 +386,19 @@ fn union(
             }
         }
         None => {
-            let derive = if decodes.is_empty() {
-                quote!(#[derive(Deserialize)])
-            } else {
-                quote!(#[cfg_attr(feature = #DESERIALIZE_REQUESTS_FEATURE, derive(Deserialize))])
-            };
+            let mode = request_mode(received);
             quote! {
-            #docs
-            #deprecated
-            #[derive(Clone, Debug, PartialEq, Serialize)]
-            #derive
-            #[serde(untagged)]
-            #[non_exhaustive]
-            pub enum #name {
-                #(#vdocs #variants(#tys),)*
-                /// A value matching none of the known variants; kept as received.
-                Unknown(serde_json::Value),
-            }
+                #docs
+                #deprecated
+                #[derive(Clone, Debug, PartialEq)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#vdocs #variants(#tys),)*
+                    /// A value matching none of the known variants; kept as received.
+                    Unknown(serde_json::Value),
+                }
+
+                crate::types::serde_union!(#mode #name { #(#variants),* });
             }
         }
     }
@@ -425,9 +411,9 @@ fn flags(
     f: &FlagsDef,
 ) -> TokenStream {
     let with = if f.as_string {
-        "crate::types::bits_as_string"
+        quote!(bits_as_string)
     } else {
-        "crate::types::bits_as_number"
+        quote!(bits_as_number)
     };
     let consts = f.flags.iter().map(|flag| {
         let c = ident(&flag.rust_name);
@@ -438,15 +424,14 @@ fn flags(
     quote! {
         #docs
         #deprecated
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct #name(#[serde(with = #with)] u64);
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+        pub struct #name(u64);
 
         impl #name {
             #(#consts)*
         }
 
-        crate::types::flag_ops!(#name);
+        crate::types::flag_ops!(#name, #with);
     }
 }
 
@@ -492,7 +477,7 @@ mod tests {
             ],
             tag: Some("type".into()),
         };
-        let code = union(&ident("Item"), quote!(), quote!(), quote!(), &u).to_string();
+        let code = union(&ident("Item"), quote!(), quote!(), true, &u).to_string();
         // One arm per value: no unreachable patterns under `-D warnings`.
         assert_eq!(code.matches("Some (\"message\")").count(), 1, "{code}");
         assert!(code.contains("return Ok (Self :: Input (v))"), "{code}");
