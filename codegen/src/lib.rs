@@ -77,7 +77,7 @@ pub fn generate_document(
 }
 
 /// Threads for emitting and formatting: `CODEGEN_THREADS` if set, else one per core.
-fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     std::env::var("CODEGEN_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())

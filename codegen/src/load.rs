@@ -37,6 +37,11 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Error> {
             message: without_location(&e.to_string(), e.line(), e.column()),
         })
     } else {
+        // Large documents are read in pieces on several threads when they split safely; the
+        // result is the same value (anything unusual, errors included, goes the whole way).
+        if let Some(value) = split::parse(text, crate::threads(), split::MIN_SIZE) {
+            return Ok(value);
+        }
         // Straight into JSON values: `serde_yaml::Value` rejects integers beyond 64 bits
         // (OpenAI's `minimum: -9223372036854776000`), which JSON numbers hold as floats.
         let yaml: Yaml = serde_yaml::from_str(text).map_err(|e| {
@@ -165,6 +170,253 @@ impl<'de> serde::de::Visitor<'de> for YamlVisitor {
     }
 }
 
+/// Parallel reading of large block-style YAML documents.
+///
+/// A block mapping is cut at the lines that start its entries (a key at the mapping's own
+/// indentation), consecutive entries are grouped into pieces, and each piece is parsed on its
+/// own by the same parser as the whole document; an entry too big for one piece is itself cut
+/// the same way one level down (a piece then is a mapping indented as in the document, which
+/// YAML allows). The pieces' mappings are joined in document order.
+///
+/// Any doubt means `None`, and the caller parses the whole text, which also reports errors with
+/// their real positions: document markers or directives, CR line ends, content before the first
+/// key, a key line of the wrong shape to descend into, a piece that fails to parse or is not a
+/// mapping, a key found in two pieces, or nesting anywhere near the parser's depth limit. A cut
+/// at a line that is not really an entry's start (inside a quoted scalar or a flow collection,
+/// the only constructs whose lines may sit that far left) leaves the piece before it
+/// unterminated, so it fails and the document is parsed whole. Anchors are the parser's concern:
+/// an alias to an anchor in another piece fails in its piece.
+mod split {
+    use super::Yaml;
+    use serde_json::{Map, Value};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    /// Documents smaller than this are parsed whole.
+    pub(super) const MIN_SIZE: usize = 512 * 1024;
+
+    /// The parser gives up beyond 128 levels; pieces nested near that are left to the whole parse.
+    const MAX_DEPTH: usize = 100;
+
+    /// How the pieces make up a mapping, in document order.
+    enum Part {
+        /// The entries of piece `i`.
+        Piece(usize),
+        /// An entry whose value was itself cut into pieces.
+        Entry(String, Vec<Part>),
+    }
+
+    /// A piece of text: a block mapping whose keys are `level` mappings deep in the document.
+    struct Piece<'t> {
+        text: &'t str,
+        level: usize,
+    }
+
+    pub(super) fn parse(text: &str, threads: usize, min_size: usize) -> Option<Value> {
+        if threads < 2 || text.len() < min_size || text.contains('\r') {
+            return None;
+        }
+        if text
+            .lines()
+            .any(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
+        {
+            return None;
+        }
+        // Several pieces per thread, so that they even out.
+        let target = (text.len() / (threads * 8)).max(min_size / 16).max(1);
+        let mut pieces = Vec::new();
+        let parts = mapping(text, 0, 0, target, &mut pieces)?;
+        let values = parse_all(&pieces, threads)?;
+        let mut values: Vec<Option<Map<String, Value>>> = values.into_iter().map(Some).collect();
+        join(parts, &mut values).map(Value::Object)
+    }
+
+    /// Number of leading spaces.
+    fn spaces(line: &str) -> usize {
+        line.bytes().take_while(|&b| b == b' ').count()
+    }
+
+    fn blank_or_comment(line: &str) -> bool {
+        let rest = line.trim_start_matches(' ').trim_end_matches('\n');
+        rest.is_empty() || rest.starts_with('#')
+    }
+
+    /// Cuts `body`, a block mapping whose keys are at `indent` (and `level` deep), into parts.
+    fn mapping<'t>(
+        body: &'t str,
+        indent: usize,
+        level: usize,
+        target: usize,
+        pieces: &mut Vec<Piece<'t>>,
+    ) -> Option<Vec<Part>> {
+        // Where entries start: a key character right at the mapping's indentation.
+        let mut starts = Vec::new();
+        let mut offset = 0;
+        for line in body.split_inclusive('\n') {
+            let n = spaces(line);
+            if !blank_or_comment(line) {
+                if n < indent {
+                    return None;
+                }
+                let next = line.as_bytes()[n];
+                if n == indent && !matches!(next, b'-' | b'\t') {
+                    starts.push(offset);
+                } else if starts.is_empty() {
+                    return None;
+                }
+            }
+            offset += line.len();
+        }
+        if starts.is_empty() {
+            return None;
+        }
+        starts.push(body.len());
+        let mut parts = Vec::new();
+        // Entries not yet given to a piece: from `run` to the current entry.
+        let mut run: Option<usize> = None;
+        let flush = |run: &mut Option<usize>,
+                     end: usize,
+                     parts: &mut Vec<Part>,
+                     pieces: &mut Vec<Piece<'t>>| {
+            if let Some(start) = run.take() {
+                parts.push(Part::Piece(pieces.len()));
+                pieces.push(Piece {
+                    text: &body[start..end],
+                    level,
+                });
+            }
+        };
+        for w in starts.windows(2) {
+            let (start, end) = (w[0], w[1]);
+            let entry = &body[start..end];
+            if entry.len() > target {
+                if let Some((key, value, child)) = nested(entry, indent) {
+                    if let Some(sub) = mapping(value, child, level + 1, target, pieces) {
+                        flush(&mut run, start, &mut parts, pieces);
+                        parts.push(Part::Entry(key, sub));
+                        continue;
+                    }
+                }
+            }
+            match run {
+                Some(r) if end - r > target => {
+                    flush(&mut run, start, &mut parts, pieces);
+                    run = Some(start);
+                }
+                Some(_) => {}
+                None => run = Some(start),
+            }
+        }
+        flush(&mut run, body.len(), &mut parts, pieces);
+        Some(parts)
+    }
+
+    /// An entry `KEY:` alone on its line whose value is a block mapping indented further:
+    /// the key, the value's text and its indentation. Only plain keys that read as strings.
+    fn nested(entry: &str, indent: usize) -> Option<(String, &str, usize)> {
+        let line_end = entry.find('\n')? + 1;
+        let key = entry[indent..line_end]
+            .trim_end_matches('\n')
+            .trim_end_matches(' ');
+        let key = key.strip_suffix(':')?;
+        let plain = key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let special = matches!(
+            key,
+            "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "null" | "Null" | "NULL"
+        );
+        if !plain || special {
+            return None;
+        }
+        let value = &entry[line_end..];
+        let first = value.split_inclusive('\n').find(|l| !blank_or_comment(l))?;
+        let child = spaces(first);
+        let next = first.as_bytes()[child];
+        // A mapping: not a sequence, flow collection, tag, anchor, alias or block scalar.
+        if child <= indent || b"-[{!&*|>?:'\"%@`".contains(&next) {
+            return None;
+        }
+        Some((key.to_string(), value, child))
+    }
+
+    /// Parses the pieces, biggest first, on up to `threads` threads.
+    fn parse_all(pieces: &[Piece], threads: usize) -> Option<Vec<Map<String, Value>>> {
+        let mut order: Vec<usize> = (0..pieces.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(pieces[i].text.len()));
+        let next = AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Map<String, Value>>>> =
+            pieces.iter().map(|_| Mutex::new(None)).collect();
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let work = || {
+            while !failed.load(Ordering::Relaxed) {
+                let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    break;
+                };
+                let piece = &pieces[i];
+                match serde_yaml::from_str::<Yaml>(piece.text) {
+                    Ok(Yaml(Value::Object(map)))
+                        if piece.level == 0 || piece.level + depth_map(&map) <= MAX_DEPTH =>
+                    {
+                        if let Ok(mut slot) = results[i].lock() {
+                            *slot = Some(map);
+                        }
+                    }
+                    _ => failed.store(true, Ordering::Relaxed),
+                }
+            }
+        };
+        std::thread::scope(|s| {
+            for _ in 1..threads.min(pieces.len()) {
+                s.spawn(work);
+            }
+            work();
+        });
+        if failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        results
+            .into_iter()
+            .map(|m| m.into_inner().ok().flatten())
+            .collect()
+    }
+
+    /// Levels of mappings and sequences in a mapping, itself included.
+    fn depth_map(map: &Map<String, Value>) -> usize {
+        1 + map.values().map(depth).max().unwrap_or(0)
+    }
+
+    fn depth(v: &Value) -> usize {
+        match v {
+            Value::Object(m) => depth_map(m),
+            Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// The mapping the parts make up; `None` if a key occurs twice.
+    fn join(
+        parts: Vec<Part>,
+        values: &mut [Option<Map<String, Value>>],
+    ) -> Option<Map<String, Value>> {
+        let mut out = Map::new();
+        for part in parts {
+            let entries: Vec<(String, Value)> = match part {
+                Part::Piece(i) => values[i].take()?.into_iter().collect(),
+                Part::Entry(key, sub) => vec![(key, Value::Object(join(sub, values)?))],
+            };
+            for (k, v) in entries {
+                if out.contains_key(&k) {
+                    return None;
+                }
+                out.insert(k, v);
+            }
+        }
+        Some(out)
+    }
+}
+
 /// The parser's message without the " at line L column C" it repeats from the `FILE:L:C:` prefix.
 fn without_location(message: &str, line: usize, column: usize) -> String {
     message.replacen(&format!(" at line {line} column {column}"), "", 1)
@@ -237,6 +489,63 @@ mod tests {
         assert_eq!(y["true"], ".nan");
         assert!(y["1.5"].is_null());
         assert!(parse("a: 1\na: 2\n", "d.yaml").is_err());
+    }
+
+    /// The whole-document parse, for comparison.
+    fn whole(text: &str) -> Option<Value> {
+        serde_yaml::from_str::<Yaml>(text).ok().map(|y| y.0)
+    }
+
+    #[test]
+    fn split_yaml_is_the_whole_parse() {
+        // A quoted scalar and a flow sequence with lines as far left as keys, an alias: cuts
+        // there must fall back to the whole parse.
+        let traps = "a:\n  b:\n    x: [1,\n  2]\n  c:\n    x: \"q\n  r: s\"\n  d: &d\n    y: 1\n  e: *d\nf: 1\n";
+        // Block scalars, comments, compact sequences, quoted and odd keys.
+        let ok = "# c\nopenapi: 3.1.0\npaths:\n  /a:\n    get:\n      description: |\n        x\n\n        y: z\n  '/b':\n    x: [1, 2]\n# c\n  /c: {a: 1}\n  /d:\n  - 1\n  200: x\ncomponents:\n  schemas:\n    A:\n      type: object\n    B:\n      enum: [a, b]\n  other: 1\ntrue: 2\n";
+        for doc in [traps, ok] {
+            let expected = whole(doc);
+            assert!(expected.is_some());
+            for min in 1..doc.len() {
+                if let Some(v) = split::parse(doc, 2, min) {
+                    assert_eq!(Some(v), expected, "cut at {min}");
+                }
+            }
+        }
+        assert!(split::parse(ok, 2, 16).is_some());
+        // Duplicates across pieces, aliases across pieces, documents: parsed whole.
+        assert_eq!(split::parse("a:\n  b: 1\na:\n  c: 2\n", 2, 1), None);
+        assert_eq!(split::parse("a: &x 1\nb: *x\n", 2, 1), None);
+        assert_eq!(split::parse("---\na: 1\nb: 2\n", 2, 1), None);
+        assert_eq!(split::parse("a: 1\nb: 2\n", 1, 1), None);
+    }
+
+    /// The corpus specs (beside the repository, when there) read the same in pieces.
+    #[test]
+    fn split_yaml_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
+        let mut files = Vec::new();
+        for sub in ["corpus", "fluxer"] {
+            for e in std::fs::read_dir(dir.join(sub))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    files.push(p);
+                }
+            }
+        }
+        for p in files {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let expected = whole(&text);
+            for min in [1, 64 * 1024, split::MIN_SIZE] {
+                if let Some(v) = split::parse(&text, 2, min) {
+                    assert!(Some(v) == expected, "{}: cut at {min}", p.display());
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,9 @@ use crate::naming::{camel, snake, Scope};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
+/// The schema of a parameter whose media type gives none: anything.
+static ANY_SCHEMA: Value = Value::Bool(true);
+
 const METHODS: [(&str, Method); 8] = [
     ("get", Method::Get),
     ("put", Method::Put),
@@ -164,7 +167,7 @@ impl Builder<'_> {
             .collect();
 
         // Parameters: path-item ones, overridden by the operation's (same name and location).
-        let mut raw: Vec<(Value, String)> = Vec::new();
+        let mut raw: Vec<(&Value, String)> = Vec::new();
         for (holder, hptr) in [(item, item_ptr), (op, op_ptr)] {
             match holder.get("parameters") {
                 None => {}
@@ -172,9 +175,11 @@ impl Builder<'_> {
                     for (i, p) in list.iter().enumerate() {
                         let pptr = format!("{hptr}/parameters/{i}");
                         let (p, pptr) = self.deref(p, &pptr)?;
-                        let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
+                        fn key(v: &Value) -> (Option<&Value>, Option<&Value>) {
+                            (v.get("name"), v.get("in"))
+                        }
                         raw.retain(|(q, _)| key(q) != key(p));
-                        raw.push((p.clone(), pptr));
+                        raw.push((p, pptr));
                     }
                 }
                 Some(_) => {
@@ -336,11 +341,11 @@ impl Builder<'_> {
             return Ok(None);
         }
         let (schema, sptr) = if let Some(s) = p.get("schema") {
-            (s.clone(), format!("{ptr}/schema"))
+            (s, format!("{ptr}/schema"))
         } else if let Some(Value::Object(content)) = p.get("content") {
             match content.iter().next() {
                 Some((media, m)) => (
-                    m.get("schema").cloned().unwrap_or(Value::Bool(true)),
+                    m.get("schema").unwrap_or(&ANY_SCHEMA),
                     join(&format!("{ptr}/content"), media) + "/schema",
                 ),
                 None => {
@@ -357,7 +362,7 @@ impl Builder<'_> {
             ));
         };
         let ty = self.convert(
-            &schema,
+            schema,
             &sptr,
             Name::Hint(format!("{op_type}{}", camel(name))),
         )?;

@@ -292,6 +292,8 @@ impl Builder<'_> {
         }
         // Borrowed from the document, which outlives the builder: no copy of the schema.
         let schema = self.root_static().pointer(&ptr).unwrap_or(&NULL);
+        // Types defined from here on are this schema's own: its name is claimed for it alone.
+        let first_new = self.types.len();
         let t = self.convert(schema, &ptr, Name::Fixed(name.clone()))?;
         self.in_progress.remove(&ptr);
         if t == TypeRef::Named(name.clone()) && !self.defined.contains(&name) {
@@ -304,10 +306,14 @@ impl Builder<'_> {
         }
         // A plain type containing itself (`type List = Vec<List>`) cannot be written in Rust:
         // the inner occurrence becomes `serde_json::Value`.
-        let recursive_alias = self.types.iter_mut().any(|def| match &mut def.kind {
-            TypeKind::Alias(a) if def.name == name => replace_named(a, &name),
-            _ => false,
-        });
+        // Only a type defined while converting this schema can have its name (the name was
+        // claimed for it), so earlier types need not be looked at.
+        let recursive_alias = self.types[first_new..]
+            .iter_mut()
+            .any(|def| match &mut def.kind {
+                TypeKind::Alias(a) if def.name == name => replace_named(a, &name),
+                _ => false,
+            });
         if recursive_alias {
             self.warn(
                 &ptr,
@@ -543,9 +549,9 @@ impl Builder<'_> {
         ptr: &str,
         name: Name,
     ) -> Result<TypeRef, Error> {
-        let mut props: Vec<(String, Value, String)> = Vec::new();
+        let mut props: Vec<(String, &Value, String)> = Vec::new();
         let mut required = BTreeSet::new();
-        let mut additional: Option<(Value, String)> = None;
+        let mut additional: Option<(&Value, String)> = None;
         let mut seen = BTreeSet::new();
         self.collect_object(
             s,
@@ -579,12 +585,8 @@ impl Builder<'_> {
         let mut scope = Scope::new();
         let mut fields = Vec::new();
         for (wire, schema, pptr) in props {
-            let ty = self.convert(
-                &schema,
-                &pptr,
-                Name::Hint(format!("{name}{}", camel(&wire))),
-            )?;
-            let nullable = self.is_nullable(&schema, &pptr);
+            let ty = self.convert(schema, &pptr, Name::Hint(format!("{name}{}", camel(&wire))))?;
+            let nullable = self.is_nullable(schema, &pptr);
             let read_only = schema.get("readOnly").and_then(Value::as_bool) == Some(true);
             let is_required = required.contains(&wire) && !read_only;
             let presence = match (is_required, nullable) {
@@ -593,11 +595,11 @@ impl Builder<'_> {
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
             };
-            let (field_docs, field_deprecated) = match self.deref(&schema, &pptr) {
+            let (field_docs, field_deprecated) = match self.deref(schema, &pptr) {
                 Ok((t, _)) if schema.get("description").is_none() => {
-                    (docs_of(t), deprecated_of(&schema) || deprecated_of(t))
+                    (docs_of(t), deprecated_of(schema) || deprecated_of(t))
                 }
-                _ => (docs_of(&schema), deprecated_of(&schema)),
+                _ => (docs_of(schema), deprecated_of(schema)),
             };
             fields.push(Field {
                 rust_name: scope.claim(snake(&wire)),
@@ -612,8 +614,8 @@ impl Builder<'_> {
         }
         let additional = match additional {
             Some((v, p)) => {
-                let t = self.convert(&v, &p, Name::Hint(format!("{name}Value")))?;
-                Some(if self.is_nullable(&v, &p) {
+                let t = self.convert(v, &p, Name::Hint(format!("{name}Value")))?;
+                Some(if self.is_nullable(v, &p) {
                     TypeRef::Option(Box::new(t))
                 } else {
                     t
@@ -634,16 +636,20 @@ impl Builder<'_> {
     }
 
     /// Gathers properties from a schema and its `allOf` parts (refs followed), in order.
+    /// The schemas are borrowed from the document, not copied.
     #[allow(clippy::type_complexity)]
-    fn collect_object(
+    fn collect_object<'v>(
         &self,
-        s: &Value,
+        s: &'v Value,
         ptr: &str,
-        props: &mut Vec<(String, Value, String)>,
+        props: &mut Vec<(String, &'v Value, String)>,
         required: &mut BTreeSet<String>,
-        additional: &mut Option<(Value, String)>,
+        additional: &mut Option<(&'v Value, String)>,
         seen: &mut BTreeSet<String>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Error>
+    where
+        Self: 'v,
+    {
         let (s, ptr) = self.deref(s, ptr)?;
         if !seen.insert(ptr.clone()) {
             return Ok(());
@@ -690,28 +696,22 @@ impl Builder<'_> {
                 let pp = join(&format!("{ptr}/properties"), k);
                 if let Some(existing) = props.iter_mut().find(|(n, _, _)| n == k) {
                     // A later allOf part refines the property: the later schema wins.
-                    *existing = (k.clone(), v.clone(), pp);
+                    *existing = (k.clone(), v, pp);
                 } else {
-                    props.push((k.clone(), v.clone(), pp));
+                    props.push((k.clone(), v, pp));
                 }
             }
         }
         if let Some(Value::Array(r)) = s.get("required") {
             required.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
         }
-        match s.get("additionalProperties") {
-            Some(Value::Bool(true)) => {
-                *additional = Some((Value::Bool(true), format!("{ptr}/additionalProperties")))
-            }
-            Some(v @ Value::Object(_)) => {
-                *additional = Some((v.clone(), format!("{ptr}/additionalProperties")))
-            }
-            _ => {}
+        if let Some(v @ (Value::Bool(true) | Value::Object(_))) = s.get("additionalProperties") {
+            *additional = Some((v, format!("{ptr}/additionalProperties")));
         }
         if additional.is_none() {
             if let Some(Value::Object(pp)) = s.get("patternProperties") {
                 if let Some((k, v)) = pp.iter().next() {
-                    *additional = Some((v.clone(), join(&format!("{ptr}/patternProperties"), k)));
+                    *additional = Some((v, join(&format!("{ptr}/patternProperties"), k)));
                 }
             }
         }
@@ -725,11 +725,10 @@ impl Builder<'_> {
         ptr: &str,
         name: Name,
     ) -> Result<TypeRef, Error> {
-        let branches = obj
+        let branches: &[Value] = obj
             .get(key)
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[], Vec::as_slice);
         let name = self.claim(name);
         let self_key = join("#", &name);
         self.in_progress.insert(self_key.clone());
@@ -754,7 +753,7 @@ impl Builder<'_> {
         for (i, b) in branches.iter().enumerate() {
             let bptr = format!("{ptr}/{key}/{i}");
             let (t, tptr) = self.deref(b, &bptr)?;
-            resolved.push((t.clone(), tptr));
+            resolved.push((t, tptr));
         }
         let tag = disc_prop.or_else(|| self.const_tag(&resolved));
 
@@ -828,8 +827,8 @@ impl Builder<'_> {
     }
 
     /// A required property holding a distinct one-value string enum in every branch.
-    fn const_tag(&self, branches: &[(Value, String)]) -> Option<String> {
-        let first = &branches.first()?.0;
+    fn const_tag(&self, branches: &[(&Value, String)]) -> Option<String> {
+        let first = branches.first()?.0;
         let mut candidates: Vec<String> = Vec::new();
         let mut props = Vec::new();
         let mut req = BTreeSet::new();
