@@ -523,8 +523,9 @@ pub(crate) use serde_struct;
 /// `Serialize` and `Deserialize` for a generated union (`enum X { A(A), B(B), Unknown(Value) }`)
 /// from its variants: a value is written as its variant's value, and read as the first variant
 /// that accepts it, else kept as `Unknown`. With `request` first, `Deserialize` comes with the
-/// `deserialize-requests` feature; with `tagged`, only `Serialize` is generated (the model reads
-/// the tag property itself).
+/// `deserialize-requests` feature. With `tagged`, a value is read by its tag property: each tag
+/// value lists the variants it selects, tried in order (the last one's error is reported);
+/// other values are kept as `Unknown`.
 #[allow(unused_macros)]
 macro_rules! serde_union {
     (@ser $name:ident { $($variant:ident),* }) => {
@@ -548,8 +549,36 @@ macro_rules! serde_union {
             }
         }
     };
-    (tagged $name:ident { $($variant:ident),* $(,)? }) => {
+    (@tagged $name:ident by $tag:literal { $($value:literal => [$($candidate:ident),+]),* $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                match value.get($tag).and_then(serde_json::Value::as_str) {
+                    $(Some($value) => $crate::types::serde_union!(@try value $($candidate),+),)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    };
+    (@try $value:ident $last:ident) => {
+        serde_json::from_value($value)
+            .map(Self::$last)
+            .map_err(serde::de::Error::custom)
+    };
+    (@try $value:ident $first:ident, $($rest:ident),+) => {{
+        if let Ok(v) = serde::Deserialize::deserialize(&$value) {
+            return Ok(Self::$first(v));
+        }
+        $crate::types::serde_union!(@try $value $($rest),+)
+    }};
+    (tagged $name:ident { $($variant:ident),* $(,)? } by $tag:literal { $($arms:tt)* }) => {
         $crate::types::serde_union!(@ser $name { $($variant),* });
+        $crate::types::serde_union!(@tagged $name by $tag { $($arms)* });
+    };
+    (request tagged $name:ident { $($variant:ident),* $(,)? } by $tag:literal { $($arms:tt)* }) => {
+        $crate::types::serde_union!(@ser $name { $($variant),* });
+        #[cfg(feature = "deserialize-requests")]
+        $crate::types::serde_union!(@tagged $name by $tag { $($arms)* });
     };
     (request $name:ident { $($variant:ident),* $(,)? }) => {
         $crate::types::serde_union!(@ser $name { $($variant),* });

@@ -17,14 +17,19 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error>
     }
     let existing: HashSet<PathBuf> = existing.into_iter().collect();
     let mut made: HashSet<&Path> = HashSet::new();
-    for (rel, text) in files {
-        let path = dir.join(rel);
+    for rel in files.keys() {
         if let Some(parent) = rel.parent() {
             if made.insert(parent) {
                 let parent = dir.join(parent);
                 std::fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
             }
         }
+    }
+    // Thousands of small files (Stripe's docs): creating them is system-call bound, so the
+    // files are shared out over the threads; the first error in path order is reported.
+    let files: Vec<(&PathBuf, &String)> = files.iter().collect();
+    let write_one = |(rel, text): &(&PathBuf, &String)| -> Result<(), Error> {
+        let path = dir.join(rel);
         // Unchanged files are left alone (their mtime too); in the generator's folders only the
         // files found there can be unchanged, so the others are not read first.
         let owned = rel.components().count() > 1 && is_owned(rel);
@@ -33,8 +38,29 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error>
         if !unchanged {
             std::fs::write(&path, text).map_err(|e| io(&path, e))?;
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    let threads = crate::threads().min(files.len() / 64).max(1);
+    let mut results: Vec<(usize, Result<(), Error>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (files, write_one) = (&files, &write_one);
+                s.spawn(move || {
+                    (t..files.len())
+                        .step_by(threads)
+                        .map(|i| (i, write_one(&files[i])))
+                        .filter(|(_, r)| r.is_err())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The folders the generator owns (and cleans of files it no longer generates).

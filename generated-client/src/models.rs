@@ -4,8 +4,6 @@
 #![allow(deprecated)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 #[allow(unused_imports)]
-use serde::Deserialize;
-#[allow(unused_imports)]
 use crate::types::Nullable;
 /// Machine-readable error code carried in error bodies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -578,154 +576,228 @@ pub enum APIErrorCode {
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
     Unknown(String),
 }
-crate::types::string_enum!(
-    APIErrorCode { AccessDenied = "ACCESS_DENIED", AccountDisabled = "ACCOUNT_DISABLED",
-    BadGateway = "BAD_GATEWAY", BadRequest = "BAD_REQUEST",
+crate::types::string_enum!(APIErrorCode {
+    AccessDenied = "ACCESS_DENIED",
+    AccountDisabled = "ACCOUNT_DISABLED",
+    BadGateway = "BAD_GATEWAY",
+    BadRequest = "BAD_REQUEST",
     BlueskyOauthAuthorizationFailed = "BLUESKY_OAUTH_AUTHORIZATION_FAILED",
-    BlueskyOauthCallbackFailed = "BLUESKY_OAUTH_CALLBACK_FAILED", BlueskyOauthNotEnabled
-    = "BLUESKY_OAUTH_NOT_ENABLED", BlueskyOauthSessionExpired =
-    "BLUESKY_OAUTH_SESSION_EXPIRED", BlueskyOauthStateInvalid =
-    "BLUESKY_OAUTH_STATE_INVALID", AccountScheduledForDeletion =
-    "ACCOUNT_SCHEDULED_FOR_DELETION", AccountSuspendedPermanently =
-    "ACCOUNT_SUSPENDED_PERMANENTLY", AccountSuspendedTemporarily =
-    "ACCOUNT_SUSPENDED_TEMPORARILY", AccountSuspiciousActivity =
-    "ACCOUNT_SUSPICIOUS_ACTIVITY", AccountTooNewForGuild = "ACCOUNT_TOO_NEW_FOR_GUILD",
-    AclsMustBeNonEmpty = "ACLS_MUST_BE_NON_EMPTY", AdminApiKeyNotFound =
-    "ADMIN_API_KEY_NOT_FOUND", ApplicationNotFound = "APPLICATION_NOT_FOUND",
-    ApplicationNotOwned = "APPLICATION_NOT_OWNED", AlreadyFriends = "ALREADY_FRIENDS",
-    AuditLogIndexing = "AUDIT_LOG_INDEXING", BotsCannotSendFriendRequests =
-    "BOTS_CANNOT_SEND_FRIEND_REQUESTS", BotAlreadyInGuild = "BOT_ALREADY_IN_GUILD",
-    BotApplicationNotFound = "BOT_APPLICATION_NOT_FOUND", BotIsPrivate =
-    "BOT_IS_PRIVATE", BotUserAuthEndpointAccessDenied =
-    "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED", BotUserAuthSessionCreationDenied =
-    "BOT_USER_AUTH_SESSION_CREATION_DENIED", BotUserGenerationFailed =
-    "BOT_USER_GENERATION_FAILED", BotUserNotFound = "BOT_USER_NOT_FOUND",
-    CallAlreadyExists = "CALL_ALREADY_EXISTS", CannotEditOtherUserMessage =
-    "CANNOT_EDIT_OTHER_USER_MESSAGE", CannotExecuteOnDm = "CANNOT_EXECUTE_ON_DM",
-    CannotModifySystemWebhook = "CANNOT_MODIFY_SYSTEM_WEBHOOK", CannotModifyVoiceState =
-    "CANNOT_MODIFY_VOICE_STATE", CannotRedeemPlutoniumWithVisionary =
-    "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY", CannotReportOwnGuild =
-    "CANNOT_REPORT_OWN_GUILD", CannotReportOwnMessage = "CANNOT_REPORT_OWN_MESSAGE",
-    CannotReportYourself = "CANNOT_REPORT_YOURSELF", CannotSendEmptyMessage =
-    "CANNOT_SEND_EMPTY_MESSAGE", CannotSendFriendRequestToBlockedUser =
-    "CANNOT_SEND_FRIEND_REQUEST_TO_BLOCKED_USER", CannotSendFriendRequestToSelf =
-    "CANNOT_SEND_FRIEND_REQUEST_TO_SELF", CannotSendMessagesInNonTextChannel =
-    "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL", CannotSendMessagesToUser =
-    "CANNOT_SEND_MESSAGES_TO_USER", CannotTransferOwnershipToBot =
-    "CANNOT_TRANSFER_OWNERSHIP_TO_BOT", CannotShrinkReservedSlots =
-    "CANNOT_SHRINK_RESERVED_SLOTS", CaptchaRequired = "CAPTCHA_REQUIRED", ChannelIndexing
-    = "CHANNEL_INDEXING", CommunicationDisabled = "COMMUNICATION_DISABLED",
+    BlueskyOauthCallbackFailed = "BLUESKY_OAUTH_CALLBACK_FAILED",
+    BlueskyOauthNotEnabled = "BLUESKY_OAUTH_NOT_ENABLED",
+    BlueskyOauthSessionExpired = "BLUESKY_OAUTH_SESSION_EXPIRED",
+    BlueskyOauthStateInvalid = "BLUESKY_OAUTH_STATE_INVALID",
+    AccountScheduledForDeletion = "ACCOUNT_SCHEDULED_FOR_DELETION",
+    AccountSuspendedPermanently = "ACCOUNT_SUSPENDED_PERMANENTLY",
+    AccountSuspendedTemporarily = "ACCOUNT_SUSPENDED_TEMPORARILY",
+    AccountSuspiciousActivity = "ACCOUNT_SUSPICIOUS_ACTIVITY",
+    AccountTooNewForGuild = "ACCOUNT_TOO_NEW_FOR_GUILD",
+    AclsMustBeNonEmpty = "ACLS_MUST_BE_NON_EMPTY",
+    AdminApiKeyNotFound = "ADMIN_API_KEY_NOT_FOUND",
+    ApplicationNotFound = "APPLICATION_NOT_FOUND",
+    ApplicationNotOwned = "APPLICATION_NOT_OWNED",
+    AlreadyFriends = "ALREADY_FRIENDS",
+    AuditLogIndexing = "AUDIT_LOG_INDEXING",
+    BotsCannotSendFriendRequests = "BOTS_CANNOT_SEND_FRIEND_REQUESTS",
+    BotAlreadyInGuild = "BOT_ALREADY_IN_GUILD",
+    BotApplicationNotFound = "BOT_APPLICATION_NOT_FOUND",
+    BotIsPrivate = "BOT_IS_PRIVATE",
+    BotUserAuthEndpointAccessDenied = "BOT_USER_AUTH_ENDPOINT_ACCESS_DENIED",
+    BotUserAuthSessionCreationDenied = "BOT_USER_AUTH_SESSION_CREATION_DENIED",
+    BotUserGenerationFailed = "BOT_USER_GENERATION_FAILED",
+    BotUserNotFound = "BOT_USER_NOT_FOUND",
+    CallAlreadyExists = "CALL_ALREADY_EXISTS",
+    CannotEditOtherUserMessage = "CANNOT_EDIT_OTHER_USER_MESSAGE",
+    CannotExecuteOnDm = "CANNOT_EXECUTE_ON_DM",
+    CannotModifySystemWebhook = "CANNOT_MODIFY_SYSTEM_WEBHOOK",
+    CannotModifyVoiceState = "CANNOT_MODIFY_VOICE_STATE",
+    CannotRedeemPlutoniumWithVisionary = "CANNOT_REDEEM_PLUTONIUM_WITH_VISIONARY",
+    CannotReportOwnGuild = "CANNOT_REPORT_OWN_GUILD",
+    CannotReportOwnMessage = "CANNOT_REPORT_OWN_MESSAGE",
+    CannotReportYourself = "CANNOT_REPORT_YOURSELF",
+    CannotSendEmptyMessage = "CANNOT_SEND_EMPTY_MESSAGE",
+    CannotSendFriendRequestToBlockedUser = "CANNOT_SEND_FRIEND_REQUEST_TO_BLOCKED_USER",
+    CannotSendFriendRequestToSelf = "CANNOT_SEND_FRIEND_REQUEST_TO_SELF",
+    CannotSendMessagesInNonTextChannel = "CANNOT_SEND_MESSAGES_IN_NON_TEXT_CHANNEL",
+    CannotSendMessagesToUser = "CANNOT_SEND_MESSAGES_TO_USER",
+    CannotTransferOwnershipToBot = "CANNOT_TRANSFER_OWNERSHIP_TO_BOT",
+    CannotShrinkReservedSlots = "CANNOT_SHRINK_RESERVED_SLOTS",
+    CaptchaRequired = "CAPTCHA_REQUIRED",
+    ChannelIndexing = "CHANNEL_INDEXING",
+    CommunicationDisabled = "COMMUNICATION_DISABLED",
     ConnectionAlreadyExists = "CONNECTION_ALREADY_EXISTS",
     ConnectionInitiationTokenInvalid = "CONNECTION_INITIATION_TOKEN_INVALID",
-    ConnectionInvalidIdentifier = "CONNECTION_INVALID_IDENTIFIER", ConnectionInvalidType
-    = "CONNECTION_INVALID_TYPE", ConnectionLimitReached = "CONNECTION_LIMIT_REACHED",
-    ConnectionNotFound = "CONNECTION_NOT_FOUND", ConnectionVerificationFailed =
-    "CONNECTION_VERIFICATION_FAILED", Conflict = "CONFLICT", ContentBlocked =
-    "CONTENT_BLOCKED", CreationFailed = "CREATION_FAILED", CsamScanFailed =
-    "CSAM_SCAN_FAILED", CsamScanParseError = "CSAM_SCAN_PARSE_ERROR",
-    CsamScanSubscriptionError = "CSAM_SCAN_SUBSCRIPTION_ERROR", CsamScanTimeout =
-    "CSAM_SCAN_TIMEOUT", DecryptionFailed = "DECRYPTION_FAILED", DeletionFailed =
-    "DELETION_FAILED", DiscoveryAlreadyApplied = "DISCOVERY_ALREADY_APPLIED",
+    ConnectionInvalidIdentifier = "CONNECTION_INVALID_IDENTIFIER",
+    ConnectionInvalidType = "CONNECTION_INVALID_TYPE",
+    ConnectionLimitReached = "CONNECTION_LIMIT_REACHED",
+    ConnectionNotFound = "CONNECTION_NOT_FOUND",
+    ConnectionVerificationFailed = "CONNECTION_VERIFICATION_FAILED",
+    Conflict = "CONFLICT",
+    ContentBlocked = "CONTENT_BLOCKED",
+    CreationFailed = "CREATION_FAILED",
+    CsamScanFailed = "CSAM_SCAN_FAILED",
+    CsamScanParseError = "CSAM_SCAN_PARSE_ERROR",
+    CsamScanSubscriptionError = "CSAM_SCAN_SUBSCRIPTION_ERROR",
+    CsamScanTimeout = "CSAM_SCAN_TIMEOUT",
+    DecryptionFailed = "DECRYPTION_FAILED",
+    DeletionFailed = "DELETION_FAILED",
+    DiscoveryAlreadyApplied = "DISCOVERY_ALREADY_APPLIED",
     DiscoveryApplicationAlreadyReviewed = "DISCOVERY_APPLICATION_ALREADY_REVIEWED",
     DiscoveryApplicationNotFound = "DISCOVERY_APPLICATION_NOT_FOUND",
-    DiscoveryDescriptionRequired = "DISCOVERY_DESCRIPTION_REQUIRED", DiscoveryDisabled =
-    "DISCOVERY_DISABLED", DiscoveryInsufficientMembers =
-    "DISCOVERY_INSUFFICIENT_MEMBERS", DiscoveryInvalidCategory =
-    "DISCOVERY_INVALID_CATEGORY", DiscoveryNotDiscoverable =
-    "DISCOVERY_NOT_DISCOVERABLE", DiscriminatorRequired = "DISCRIMINATOR_REQUIRED",
-    EmailServiceNotTestable = "EMAIL_SERVICE_NOT_TESTABLE", EmailVerificationRequired =
-    "EMAIL_VERIFICATION_REQUIRED", EmptyEncryptedBody = "EMPTY_ENCRYPTED_BODY",
-    EncryptionFailed = "ENCRYPTION_FAILED", ExplicitContentCannotBeSent =
-    "EXPLICIT_CONTENT_CANNOT_BE_SENT", FeatureNotAvailableSelfHosted =
-    "FEATURE_NOT_AVAILABLE_SELF_HOSTED", FeatureTemporarilyDisabled =
-    "FEATURE_TEMPORARILY_DISABLED", FileSizeTooLarge = "FILE_SIZE_TOO_LARGE", Forbidden =
-    "FORBIDDEN", FriendRequestBlocked = "FRIEND_REQUEST_BLOCKED", GatewayTimeout =
-    "GATEWAY_TIMEOUT", GeneralError = "GENERAL_ERROR", Gone = "GONE",
+    DiscoveryDescriptionRequired = "DISCOVERY_DESCRIPTION_REQUIRED",
+    DiscoveryDisabled = "DISCOVERY_DISABLED",
+    DiscoveryInsufficientMembers = "DISCOVERY_INSUFFICIENT_MEMBERS",
+    DiscoveryInvalidCategory = "DISCOVERY_INVALID_CATEGORY",
+    DiscoveryNotDiscoverable = "DISCOVERY_NOT_DISCOVERABLE",
+    DiscriminatorRequired = "DISCRIMINATOR_REQUIRED",
+    EmailServiceNotTestable = "EMAIL_SERVICE_NOT_TESTABLE",
+    EmailVerificationRequired = "EMAIL_VERIFICATION_REQUIRED",
+    EmptyEncryptedBody = "EMPTY_ENCRYPTED_BODY",
+    EncryptionFailed = "ENCRYPTION_FAILED",
+    ExplicitContentCannotBeSent = "EXPLICIT_CONTENT_CANNOT_BE_SENT",
+    FeatureNotAvailableSelfHosted = "FEATURE_NOT_AVAILABLE_SELF_HOSTED",
+    FeatureTemporarilyDisabled = "FEATURE_TEMPORARILY_DISABLED",
+    FileSizeTooLarge = "FILE_SIZE_TOO_LARGE",
+    Forbidden = "FORBIDDEN",
+    FriendRequestBlocked = "FRIEND_REQUEST_BLOCKED",
+    GatewayTimeout = "GATEWAY_TIMEOUT",
+    GeneralError = "GENERAL_ERROR",
+    Gone = "GONE",
     GiftCodeAlreadyRedeemed = "GIFT_CODE_ALREADY_REDEEMED",
     GuildPhoneVerificationRequired = "GUILD_PHONE_VERIFICATION_REQUIRED",
-    GuildVerificationRequired = "GUILD_VERIFICATION_REQUIRED", HandoffCodeExpired =
-    "HANDOFF_CODE_EXPIRED", HarvestExpired = "HARVEST_EXPIRED", HarvestFailed =
-    "HARVEST_FAILED", HarvestNotReady = "HARVEST_NOT_READY", HarvestOnCooldown =
-    "HARVEST_ON_COOLDOWN", HttpGetAuthorizeNotSupported =
-    "HTTP_GET_AUTHORIZE_NOT_SUPPORTED", InstanceVersionMismatch =
-    "INSTANCE_VERSION_MISMATCH", InternalServerError = "INTERNAL_SERVER_ERROR",
-    InvalidAclsFormat = "INVALID_ACLS_FORMAT", InvalidApiOrigin = "INVALID_API_ORIGIN",
-    InvalidAuthToken = "INVALID_AUTH_TOKEN", InvalidBotFlag = "INVALID_BOT_FLAG",
-    InvalidCaptcha = "INVALID_CAPTCHA", InvalidChannelTypeForCall =
-    "INVALID_CHANNEL_TYPE_FOR_CALL", InvalidChannelType = "INVALID_CHANNEL_TYPE",
-    InvalidClient = "INVALID_CLIENT", InvalidClientSecret = "INVALID_CLIENT_SECRET",
-    InvalidDsaReportTarget = "INVALID_DSA_REPORT_TARGET", InvalidDsaTicket =
-    "INVALID_DSA_TICKET", InvalidDsaVerificationCode = "INVALID_DSA_VERIFICATION_CODE",
-    InvalidDecryptedJson = "INVALID_DECRYPTED_JSON", InvalidEphemeralKey =
-    "INVALID_EPHEMERAL_KEY", InvalidFlagsFormat = "INVALID_FLAGS_FORMAT", InvalidIv =
-    "INVALID_IV", InvalidFormBody = "INVALID_FORM_BODY", InvalidGrant = "INVALID_GRANT",
-    InvalidHandoffCode = "INVALID_HANDOFF_CODE", InvalidPackType = "INVALID_PACK_TYPE",
-    InvalidPermissionsInteger = "INVALID_PERMISSIONS_INTEGER", InvalidPermissionsNegative
-    = "INVALID_PERMISSIONS_NEGATIVE", InvalidPhoneNumber = "INVALID_PHONE_NUMBER",
-    InvalidPhoneVerificationCode = "INVALID_PHONE_VERIFICATION_CODE", InvalidRedirectUri
-    = "INVALID_REDIRECT_URI", InvalidRequest = "INVALID_REQUEST",
-    InvalidResponseTypeForNonBot = "INVALID_RESPONSE_TYPE_FOR_NON_BOT", InvalidScope =
-    "INVALID_SCOPE", InvalidStreamKeyFormat = "INVALID_STREAM_KEY_FORMAT",
-    InvalidStreamThumbnailPayload = "INVALID_STREAM_THUMBNAIL_PAYLOAD", InvalidSudoToken
-    = "INVALID_SUDO_TOKEN", InvalidSuspiciousFlagsFormat =
-    "INVALID_SUSPICIOUS_FLAGS_FORMAT", InvalidSystemFlag = "INVALID_SYSTEM_FLAG",
-    InvalidTimestamp = "INVALID_TIMESTAMP", InvalidToken = "INVALID_TOKEN",
+    GuildVerificationRequired = "GUILD_VERIFICATION_REQUIRED",
+    HandoffCodeExpired = "HANDOFF_CODE_EXPIRED",
+    HarvestExpired = "HARVEST_EXPIRED",
+    HarvestFailed = "HARVEST_FAILED",
+    HarvestNotReady = "HARVEST_NOT_READY",
+    HarvestOnCooldown = "HARVEST_ON_COOLDOWN",
+    HttpGetAuthorizeNotSupported = "HTTP_GET_AUTHORIZE_NOT_SUPPORTED",
+    InstanceVersionMismatch = "INSTANCE_VERSION_MISMATCH",
+    InternalServerError = "INTERNAL_SERVER_ERROR",
+    InvalidAclsFormat = "INVALID_ACLS_FORMAT",
+    InvalidApiOrigin = "INVALID_API_ORIGIN",
+    InvalidAuthToken = "INVALID_AUTH_TOKEN",
+    InvalidBotFlag = "INVALID_BOT_FLAG",
+    InvalidCaptcha = "INVALID_CAPTCHA",
+    InvalidChannelTypeForCall = "INVALID_CHANNEL_TYPE_FOR_CALL",
+    InvalidChannelType = "INVALID_CHANNEL_TYPE",
+    InvalidClient = "INVALID_CLIENT",
+    InvalidClientSecret = "INVALID_CLIENT_SECRET",
+    InvalidDsaReportTarget = "INVALID_DSA_REPORT_TARGET",
+    InvalidDsaTicket = "INVALID_DSA_TICKET",
+    InvalidDsaVerificationCode = "INVALID_DSA_VERIFICATION_CODE",
+    InvalidDecryptedJson = "INVALID_DECRYPTED_JSON",
+    InvalidEphemeralKey = "INVALID_EPHEMERAL_KEY",
+    InvalidFlagsFormat = "INVALID_FLAGS_FORMAT",
+    InvalidIv = "INVALID_IV",
+    InvalidFormBody = "INVALID_FORM_BODY",
+    InvalidGrant = "INVALID_GRANT",
+    InvalidHandoffCode = "INVALID_HANDOFF_CODE",
+    InvalidPackType = "INVALID_PACK_TYPE",
+    InvalidPermissionsInteger = "INVALID_PERMISSIONS_INTEGER",
+    InvalidPermissionsNegative = "INVALID_PERMISSIONS_NEGATIVE",
+    InvalidPhoneNumber = "INVALID_PHONE_NUMBER",
+    InvalidPhoneVerificationCode = "INVALID_PHONE_VERIFICATION_CODE",
+    InvalidRedirectUri = "INVALID_REDIRECT_URI",
+    InvalidRequest = "INVALID_REQUEST",
+    InvalidResponseTypeForNonBot = "INVALID_RESPONSE_TYPE_FOR_NON_BOT",
+    InvalidScope = "INVALID_SCOPE",
+    InvalidStreamKeyFormat = "INVALID_STREAM_KEY_FORMAT",
+    InvalidStreamThumbnailPayload = "INVALID_STREAM_THUMBNAIL_PAYLOAD",
+    InvalidSudoToken = "INVALID_SUDO_TOKEN",
+    InvalidSuspiciousFlagsFormat = "INVALID_SUSPICIOUS_FLAGS_FORMAT",
+    InvalidSystemFlag = "INVALID_SYSTEM_FLAG",
+    InvalidTimestamp = "INVALID_TIMESTAMP",
+    InvalidToken = "INVALID_TOKEN",
     InvalidWebauthnAuthenticationCounter = "INVALID_WEBAUTHN_AUTHENTICATION_COUNTER",
     InvalidWebauthnCredentialCounter = "INVALID_WEBAUTHN_CREDENTIAL_COUNTER",
     InvalidWebauthnCredential = "INVALID_WEBAUTHN_CREDENTIAL",
     InvalidWebauthnPublicKeyFormat = "INVALID_WEBAUTHN_PUBLIC_KEY_FORMAT",
-    InvitesDisabled = "INVITES_DISABLED", IpAuthorizationRequired =
-    "IP_AUTHORIZATION_REQUIRED", IpAuthorizationResendCooldown =
-    "IP_AUTHORIZATION_RESEND_COOLDOWN", IpAuthorizationResendLimitExceeded =
-    "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED", IpBanned = "IP_BANNED", MaxAnimatedEmojis =
-    "MAX_ANIMATED_EMOJIS", MaxBookmarks = "MAX_BOOKMARKS", MaxCategoryChannels =
-    "MAX_CATEGORY_CHANNELS", MaxEmojis = "MAX_EMOJIS", MaxFavoriteMemes =
-    "MAX_FAVORITE_MEMES", MaxFriends = "MAX_FRIENDS", MaxGroupDmRecipients =
-    "MAX_GROUP_DM_RECIPIENTS", MaxGroupDms = "MAX_GROUP_DMS", MaxGuildChannels =
-    "MAX_GUILD_CHANNELS", MaxGuildMembers = "MAX_GUILD_MEMBERS", MaxGuildRoles =
-    "MAX_GUILD_ROLES", MaxGuilds = "MAX_GUILDS", MaxInvites = "MAX_INVITES",
-    MaxPackExpressions = "MAX_PACK_EXPRESSIONS", MaxPacks = "MAX_PACKS",
-    MaxPinsPerChannel = "MAX_PINS_PER_CHANNEL", MessageTotalAttachmentSizeTooLarge =
-    "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE", MaxReactions = "MAX_REACTIONS",
-    MaxStickers = "MAX_STICKERS", MaxWebhooksPerChannel = "MAX_WEBHOOKS_PER_CHANNEL",
-    MaxWebhooksPerGuild = "MAX_WEBHOOKS_PER_GUILD", MaxWebhooks = "MAX_WEBHOOKS",
-    NcmecAlreadySubmitted = "NCMEC_ALREADY_SUBMITTED", NcmecSubmissionFailed =
-    "NCMEC_SUBMISSION_FAILED", MediaMetadataError = "MEDIA_METADATA_ERROR",
-    MethodNotAllowed = "METHOD_NOT_ALLOWED", MissingAccess = "MISSING_ACCESS", MissingAcl
-    = "MISSING_ACL", MissingAuthorization = "MISSING_AUTHORIZATION", MissingClientSecret
-    = "MISSING_CLIENT_SECRET", MissingEphemeralKey = "MISSING_EPHEMERAL_KEY", MissingIv =
-    "MISSING_IV", MissingOauthAdminScope = "MISSING_OAUTH_ADMIN_SCOPE",
-    MissingOauthFields = "MISSING_OAUTH_FIELDS", MissingOauthScope =
-    "MISSING_OAUTH_SCOPE", MissingPermissions = "MISSING_PERMISSIONS", MissingRedirectUri
-    = "MISSING_REDIRECT_URI", NoActiveCall = "NO_ACTIVE_CALL", NoActiveSubscription =
-    "NO_ACTIVE_SUBSCRIPTION", NotFound = "NOT_FOUND", NotImplemented = "NOT_IMPLEMENTED",
-    NoPasskeysRegistered = "NO_PASSKEYS_REGISTERED", NoPendingDeletion =
-    "NO_PENDING_DELETION", NoUsersWithFluxertagExist = "NO_USERS_WITH_FLUXERTAG_EXIST",
-    NoVisionarySlotsAvailable = "NO_VISIONARY_SLOTS_AVAILABLE", NotABotApplication =
-    "NOT_A_BOT_APPLICATION", NotFriendsWithUser = "NOT_FRIENDS_WITH_USER",
-    NotOwnerOfAdminApiKey = "NOT_OWNER_OF_ADMIN_API_KEY", NsfwContentAgeRestricted =
-    "NSFW_CONTENT_AGE_RESTRICTED", PackAccessDenied = "PACK_ACCESS_DENIED",
-    PasskeyAuthenticationFailed = "PASSKEY_AUTHENTICATION_FAILED", PasskeysDisabled =
-    "PASSKEYS_DISABLED", PhoneAlreadyUsed = "PHONE_ALREADY_USED", PhoneRateLimitExceeded
-    = "PHONE_RATE_LIMIT_EXCEEDED", PhoneRequiredForSmsMfa = "PHONE_REQUIRED_FOR_SMS_MFA",
-    PhoneVerificationRequired = "PHONE_VERIFICATION_REQUIRED", PremiumPurchaseBlocked =
-    "PREMIUM_PURCHASE_BLOCKED", PreviewMustBeJpeg = "PREVIEW_MUST_BE_JPEG",
-    ProcessingFailed = "PROCESSING_FAILED", RateLimited = "RATE_LIMITED",
+    InvitesDisabled = "INVITES_DISABLED",
+    IpAuthorizationRequired = "IP_AUTHORIZATION_REQUIRED",
+    IpAuthorizationResendCooldown = "IP_AUTHORIZATION_RESEND_COOLDOWN",
+    IpAuthorizationResendLimitExceeded = "IP_AUTHORIZATION_RESEND_LIMIT_EXCEEDED",
+    IpBanned = "IP_BANNED",
+    MaxAnimatedEmojis = "MAX_ANIMATED_EMOJIS",
+    MaxBookmarks = "MAX_BOOKMARKS",
+    MaxCategoryChannels = "MAX_CATEGORY_CHANNELS",
+    MaxEmojis = "MAX_EMOJIS",
+    MaxFavoriteMemes = "MAX_FAVORITE_MEMES",
+    MaxFriends = "MAX_FRIENDS",
+    MaxGroupDmRecipients = "MAX_GROUP_DM_RECIPIENTS",
+    MaxGroupDms = "MAX_GROUP_DMS",
+    MaxGuildChannels = "MAX_GUILD_CHANNELS",
+    MaxGuildMembers = "MAX_GUILD_MEMBERS",
+    MaxGuildRoles = "MAX_GUILD_ROLES",
+    MaxGuilds = "MAX_GUILDS",
+    MaxInvites = "MAX_INVITES",
+    MaxPackExpressions = "MAX_PACK_EXPRESSIONS",
+    MaxPacks = "MAX_PACKS",
+    MaxPinsPerChannel = "MAX_PINS_PER_CHANNEL",
+    MessageTotalAttachmentSizeTooLarge = "MESSAGE_TOTAL_ATTACHMENT_SIZE_TOO_LARGE",
+    MaxReactions = "MAX_REACTIONS",
+    MaxStickers = "MAX_STICKERS",
+    MaxWebhooksPerChannel = "MAX_WEBHOOKS_PER_CHANNEL",
+    MaxWebhooksPerGuild = "MAX_WEBHOOKS_PER_GUILD",
+    MaxWebhooks = "MAX_WEBHOOKS",
+    NcmecAlreadySubmitted = "NCMEC_ALREADY_SUBMITTED",
+    NcmecSubmissionFailed = "NCMEC_SUBMISSION_FAILED",
+    MediaMetadataError = "MEDIA_METADATA_ERROR",
+    MethodNotAllowed = "METHOD_NOT_ALLOWED",
+    MissingAccess = "MISSING_ACCESS",
+    MissingAcl = "MISSING_ACL",
+    MissingAuthorization = "MISSING_AUTHORIZATION",
+    MissingClientSecret = "MISSING_CLIENT_SECRET",
+    MissingEphemeralKey = "MISSING_EPHEMERAL_KEY",
+    MissingIv = "MISSING_IV",
+    MissingOauthAdminScope = "MISSING_OAUTH_ADMIN_SCOPE",
+    MissingOauthFields = "MISSING_OAUTH_FIELDS",
+    MissingOauthScope = "MISSING_OAUTH_SCOPE",
+    MissingPermissions = "MISSING_PERMISSIONS",
+    MissingRedirectUri = "MISSING_REDIRECT_URI",
+    NoActiveCall = "NO_ACTIVE_CALL",
+    NoActiveSubscription = "NO_ACTIVE_SUBSCRIPTION",
+    NotFound = "NOT_FOUND",
+    NotImplemented = "NOT_IMPLEMENTED",
+    NoPasskeysRegistered = "NO_PASSKEYS_REGISTERED",
+    NoPendingDeletion = "NO_PENDING_DELETION",
+    NoUsersWithFluxertagExist = "NO_USERS_WITH_FLUXERTAG_EXIST",
+    NoVisionarySlotsAvailable = "NO_VISIONARY_SLOTS_AVAILABLE",
+    NotABotApplication = "NOT_A_BOT_APPLICATION",
+    NotFriendsWithUser = "NOT_FRIENDS_WITH_USER",
+    NotOwnerOfAdminApiKey = "NOT_OWNER_OF_ADMIN_API_KEY",
+    NsfwContentAgeRestricted = "NSFW_CONTENT_AGE_RESTRICTED",
+    PackAccessDenied = "PACK_ACCESS_DENIED",
+    PasskeyAuthenticationFailed = "PASSKEY_AUTHENTICATION_FAILED",
+    PasskeysDisabled = "PASSKEYS_DISABLED",
+    PhoneAlreadyUsed = "PHONE_ALREADY_USED",
+    PhoneRateLimitExceeded = "PHONE_RATE_LIMIT_EXCEEDED",
+    PhoneRequiredForSmsMfa = "PHONE_REQUIRED_FOR_SMS_MFA",
+    PhoneVerificationRequired = "PHONE_VERIFICATION_REQUIRED",
+    PremiumPurchaseBlocked = "PREMIUM_PURCHASE_BLOCKED",
+    PreviewMustBeJpeg = "PREVIEW_MUST_BE_JPEG",
+    ProcessingFailed = "PROCESSING_FAILED",
+    RateLimited = "RATE_LIMITED",
     RedirectUriRequiredForNonBot = "REDIRECT_URI_REQUIRED_FOR_NON_BOT",
-    ReportAlreadyResolved = "REPORT_ALREADY_RESOLVED", ReportBanned = "REPORT_BANNED",
-    ResponseValidationError = "RESPONSE_VALIDATION_ERROR", ServiceUnavailable =
-    "SERVICE_UNAVAILABLE", SessionTokenMismatch = "SESSION_TOKEN_MISMATCH",
-    SlowmodeRateLimited = "SLOWMODE_RATE_LIMITED", SmsMfaNotEnabled =
-    "SMS_MFA_NOT_ENABLED", SmsMfaRequiresTotp = "SMS_MFA_REQUIRES_TOTP",
-    SmsVerificationUnavailable = "SMS_VERIFICATION_UNAVAILABLE", SsoRequired =
-    "SSO_REQUIRED", StreamKeyChannelMismatch = "STREAM_KEY_CHANNEL_MISMATCH",
-    StreamKeyScopeMismatch = "STREAM_KEY_SCOPE_MISMATCH", StreamThumbnailPayloadEmpty =
-    "STREAM_THUMBNAIL_PAYLOAD_EMPTY", StripeError = "STRIPE_ERROR",
+    ReportAlreadyResolved = "REPORT_ALREADY_RESOLVED",
+    ReportBanned = "REPORT_BANNED",
+    ResponseValidationError = "RESPONSE_VALIDATION_ERROR",
+    ServiceUnavailable = "SERVICE_UNAVAILABLE",
+    SessionTokenMismatch = "SESSION_TOKEN_MISMATCH",
+    SlowmodeRateLimited = "SLOWMODE_RATE_LIMITED",
+    SmsMfaNotEnabled = "SMS_MFA_NOT_ENABLED",
+    SmsMfaRequiresTotp = "SMS_MFA_REQUIRES_TOTP",
+    SmsVerificationUnavailable = "SMS_VERIFICATION_UNAVAILABLE",
+    SsoRequired = "SSO_REQUIRED",
+    StreamKeyChannelMismatch = "STREAM_KEY_CHANNEL_MISMATCH",
+    StreamKeyScopeMismatch = "STREAM_KEY_SCOPE_MISMATCH",
+    StreamThumbnailPayloadEmpty = "STREAM_THUMBNAIL_PAYLOAD_EMPTY",
+    StripeError = "STRIPE_ERROR",
     StripeGiftRedemptionInProgress = "STRIPE_GIFT_REDEMPTION_IN_PROGRESS",
-    StripeInvalidProduct = "STRIPE_INVALID_PRODUCT", StripeInvalidProductConfiguration =
-    "STRIPE_INVALID_PRODUCT_CONFIGURATION", StripeNoActiveSubscription =
-    "STRIPE_NO_ACTIVE_SUBSCRIPTION", StripeNoPurchaseHistory =
-    "STRIPE_NO_PURCHASE_HISTORY", StripeNoSubscription = "STRIPE_NO_SUBSCRIPTION",
+    StripeInvalidProduct = "STRIPE_INVALID_PRODUCT",
+    StripeInvalidProductConfiguration = "STRIPE_INVALID_PRODUCT_CONFIGURATION",
+    StripeNoActiveSubscription = "STRIPE_NO_ACTIVE_SUBSCRIPTION",
+    StripeNoPurchaseHistory = "STRIPE_NO_PURCHASE_HISTORY",
+    StripeNoSubscription = "STRIPE_NO_SUBSCRIPTION",
     StripePaymentNotAvailable = "STRIPE_PAYMENT_NOT_AVAILABLE",
     StripeSubscriptionAlreadyCanceling = "STRIPE_SUBSCRIPTION_ALREADY_CANCELING",
     StripeSubscriptionNotCanceling = "STRIPE_SUBSCRIPTION_NOT_CANCELING",
@@ -733,45 +805,61 @@ crate::types::string_enum!(
     StripeWebhookNotAvailable = "STRIPE_WEBHOOK_NOT_AVAILABLE",
     StripeWebhookSignatureInvalid = "STRIPE_WEBHOOK_SIGNATURE_INVALID",
     StripeWebhookSignatureMissing = "STRIPE_WEBHOOK_SIGNATURE_MISSING",
-    DonationAmountInvalid = "DONATION_AMOUNT_INVALID", DonationMagicLinkExpired =
-    "DONATION_MAGIC_LINK_EXPIRED", DonationMagicLinkInvalid =
-    "DONATION_MAGIC_LINK_INVALID", DonationMagicLinkUsed = "DONATION_MAGIC_LINK_USED",
-    DonorNotFound = "DONOR_NOT_FOUND", SudoModeRequired = "SUDO_MODE_REQUIRED",
-    TagAlreadyTaken = "TAG_ALREADY_TAKEN", TemporaryInviteRequiresPresence =
-    "TEMPORARY_INVITE_REQUIRES_PRESENCE", TestHarnessDisabled = "TEST_HARNESS_DISABLED",
-    TestHarnessForbidden = "TEST_HARNESS_FORBIDDEN", TwoFaNotEnabled =
-    "TWO_FA_NOT_ENABLED", TwoFactorRequired = "TWO_FACTOR_REQUIRED", Unauthorized =
-    "UNAUTHORIZED", UnclaimedAccountCannotAcceptFriendRequests =
-    "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS", UnclaimedAccountCannotAddReactions
-    = "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS", UnclaimedAccountCannotCreateApplications
-    = "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS", UnclaimedAccountCannotJoinGroupDms
-    = "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS",
-    UnclaimedAccountCannotJoinOneOnOneVoiceCalls =
-    "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS",
-    UnclaimedAccountCannotJoinVoiceChannels =
-    "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS", UnclaimedAccountCannotMakePurchases =
-    "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES", UnclaimedAccountCannotSendDirectMessages =
-    "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES",
-    UnclaimedAccountCannotSendFriendRequests =
-    "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS", UnclaimedAccountCannotSendMessages =
-    "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES", UnknownChannel = "UNKNOWN_CHANNEL",
-    UnknownEmoji = "UNKNOWN_EMOJI", UnknownFavoriteMeme = "UNKNOWN_FAVORITE_MEME",
-    UnknownGiftCode = "UNKNOWN_GIFT_CODE", UnknownGuild = "UNKNOWN_GUILD", UnknownHarvest
-    = "UNKNOWN_HARVEST", UnknownInvite = "UNKNOWN_INVITE", UnknownMember =
-    "UNKNOWN_MEMBER", UnknownMessage = "UNKNOWN_MESSAGE", UnknownPack = "UNKNOWN_PACK",
-    UnknownReport = "UNKNOWN_REPORT", UnknownRole = "UNKNOWN_ROLE", UnknownSticker =
-    "UNKNOWN_STICKER", UnknownSuspiciousFlag = "UNKNOWN_SUSPICIOUS_FLAG", UnknownUserFlag
-    = "UNKNOWN_USER_FLAG", UnknownUser = "UNKNOWN_USER", UnknownVoiceRegion =
-    "UNKNOWN_VOICE_REGION", UnknownVoiceServer = "UNKNOWN_VOICE_SERVER",
-    UnknownWebauthnCredential = "UNKNOWN_WEBAUTHN_CREDENTIAL", UnknownApplication =
-    "UNKNOWN_APPLICATION", UnknownWebhook = "UNKNOWN_WEBHOOK", UnsupportedResponseType =
-    "UNSUPPORTED_RESPONSE_TYPE", UsernameNotAvailable = "USERNAME_NOT_AVAILABLE",
-    UpdateFailed = "UPDATE_FAILED", UserBannedFromGuild = "USER_BANNED_FROM_GUILD",
-    UserIpBannedFromGuild = "USER_IP_BANNED_FROM_GUILD", UserNotInVoice =
-    "USER_NOT_IN_VOICE", UserOwnsGuilds = "USER_OWNS_GUILDS", ValidationError =
-    "VALIDATION_ERROR", VoiceChannelFull = "VOICE_CHANNEL_FULL",
-    WebauthnCredentialLimitReached = "WEBAUTHN_CREDENTIAL_LIMIT_REACHED" }
-);
+    DonationAmountInvalid = "DONATION_AMOUNT_INVALID",
+    DonationMagicLinkExpired = "DONATION_MAGIC_LINK_EXPIRED",
+    DonationMagicLinkInvalid = "DONATION_MAGIC_LINK_INVALID",
+    DonationMagicLinkUsed = "DONATION_MAGIC_LINK_USED",
+    DonorNotFound = "DONOR_NOT_FOUND",
+    SudoModeRequired = "SUDO_MODE_REQUIRED",
+    TagAlreadyTaken = "TAG_ALREADY_TAKEN",
+    TemporaryInviteRequiresPresence = "TEMPORARY_INVITE_REQUIRES_PRESENCE",
+    TestHarnessDisabled = "TEST_HARNESS_DISABLED",
+    TestHarnessForbidden = "TEST_HARNESS_FORBIDDEN",
+    TwoFaNotEnabled = "TWO_FA_NOT_ENABLED",
+    TwoFactorRequired = "TWO_FACTOR_REQUIRED",
+    Unauthorized = "UNAUTHORIZED",
+    UnclaimedAccountCannotAcceptFriendRequests = "UNCLAIMED_ACCOUNT_CANNOT_ACCEPT_FRIEND_REQUESTS",
+    UnclaimedAccountCannotAddReactions = "UNCLAIMED_ACCOUNT_CANNOT_ADD_REACTIONS",
+    UnclaimedAccountCannotCreateApplications = "UNCLAIMED_ACCOUNT_CANNOT_CREATE_APPLICATIONS",
+    UnclaimedAccountCannotJoinGroupDms = "UNCLAIMED_ACCOUNT_CANNOT_JOIN_GROUP_DMS",
+    UnclaimedAccountCannotJoinOneOnOneVoiceCalls = "UNCLAIMED_ACCOUNT_CANNOT_JOIN_ONE_ON_ONE_VOICE_CALLS",
+    UnclaimedAccountCannotJoinVoiceChannels = "UNCLAIMED_ACCOUNT_CANNOT_JOIN_VOICE_CHANNELS",
+    UnclaimedAccountCannotMakePurchases = "UNCLAIMED_ACCOUNT_CANNOT_MAKE_PURCHASES",
+    UnclaimedAccountCannotSendDirectMessages = "UNCLAIMED_ACCOUNT_CANNOT_SEND_DIRECT_MESSAGES",
+    UnclaimedAccountCannotSendFriendRequests = "UNCLAIMED_ACCOUNT_CANNOT_SEND_FRIEND_REQUESTS",
+    UnclaimedAccountCannotSendMessages = "UNCLAIMED_ACCOUNT_CANNOT_SEND_MESSAGES",
+    UnknownChannel = "UNKNOWN_CHANNEL",
+    UnknownEmoji = "UNKNOWN_EMOJI",
+    UnknownFavoriteMeme = "UNKNOWN_FAVORITE_MEME",
+    UnknownGiftCode = "UNKNOWN_GIFT_CODE",
+    UnknownGuild = "UNKNOWN_GUILD",
+    UnknownHarvest = "UNKNOWN_HARVEST",
+    UnknownInvite = "UNKNOWN_INVITE",
+    UnknownMember = "UNKNOWN_MEMBER",
+    UnknownMessage = "UNKNOWN_MESSAGE",
+    UnknownPack = "UNKNOWN_PACK",
+    UnknownReport = "UNKNOWN_REPORT",
+    UnknownRole = "UNKNOWN_ROLE",
+    UnknownSticker = "UNKNOWN_STICKER",
+    UnknownSuspiciousFlag = "UNKNOWN_SUSPICIOUS_FLAG",
+    UnknownUserFlag = "UNKNOWN_USER_FLAG",
+    UnknownUser = "UNKNOWN_USER",
+    UnknownVoiceRegion = "UNKNOWN_VOICE_REGION",
+    UnknownVoiceServer = "UNKNOWN_VOICE_SERVER",
+    UnknownWebauthnCredential = "UNKNOWN_WEBAUTHN_CREDENTIAL",
+    UnknownApplication = "UNKNOWN_APPLICATION",
+    UnknownWebhook = "UNKNOWN_WEBHOOK",
+    UnsupportedResponseType = "UNSUPPORTED_RESPONSE_TYPE",
+    UsernameNotAvailable = "USERNAME_NOT_AVAILABLE",
+    UpdateFailed = "UPDATE_FAILED",
+    UserBannedFromGuild = "USER_BANNED_FROM_GUILD",
+    UserIpBannedFromGuild = "USER_IP_BANNED_FROM_GUILD",
+    UserNotInVoice = "USER_NOT_IN_VOICE",
+    UserOwnsGuilds = "USER_OWNS_GUILDS",
+    ValidationError = "VALIDATION_ERROR",
+    VoiceChannelFull = "VOICE_CHANNEL_FULL",
+    WebauthnCredentialLimitReached = "WEBAUTHN_CREDENTIAL_LIMIT_REACHED",
+});
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Full record of an application's bot account.
 #[derive(Clone, Debug, PartialEq)]
@@ -799,24 +887,23 @@ pub struct ApplicationBotResponse {
     pub flags: BotFlags,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::serde_struct!(
-    ApplicationBotResponse { id = "id" required, username = "username" required,
-    discriminator = "discriminator" required, avatar = "avatar" optional_nullable, banner
-    = "banner" optional_nullable, bio = "bio" required_nullable, token = "token"
-    optional, mfa_enabled = "mfa_enabled" optional, authenticator_types =
-    "authenticator_types" optional, flags = "flags" required }
-);
+crate::types::serde_struct!(ApplicationBotResponse {
+    id = "id" required,
+    username = "username" required,
+    discriminator = "discriminator" required,
+    avatar = "avatar" optional_nullable,
+    banner = "banner" optional_nullable,
+    bio = "bio" required_nullable,
+    token = "token" optional,
+    mfa_enabled = "mfa_enabled" optional,
+    authenticator_types = "authenticator_types" optional,
+    flags = "flags" required,
+});
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl ApplicationBotResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        username: String,
-        discriminator: String,
-        bio: Option<String>,
-        flags: BotFlags,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, username: String, discriminator: String, bio: Option<String>, flags: BotFlags) -> Self {
         Self {
             id,
             username,
@@ -846,14 +933,15 @@ pub struct ApplicationCreateRequest {
     pub bot_require_code_grant: Option<bool>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request ApplicationCreateRequest { name = "name" required, redirect_uris =
-    "redirect_uris" optional_nullable, bot_public = "bot_public" optional,
-    bot_require_code_grant = "bot_require_code_grant" optional }
-);
+crate::types::serde_struct!(request ApplicationCreateRequest {
+    name = "name" required,
+    redirect_uris = "redirect_uris" optional_nullable,
+    bot_public = "bot_public" optional,
+    bot_require_code_grant = "bot_require_code_grant" optional,
+});
 #[cfg(feature = "oauth2")]
 impl ApplicationCreateRequest {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(name: String) -> Self {
         Self {
@@ -893,26 +981,21 @@ pub struct ApplicationPublicResponse {
     pub bot: Option<ApplicationBotResponse>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    ApplicationPublicResponse { id = "id" required, name = "name" required, icon = "icon"
-    required_nullable, description = "description" required_nullable, redirect_uris =
-    "redirect_uris" required, scopes = "scopes" required, bot_public = "bot_public"
-    required, bot = "bot" required_nullable }
-);
+crate::types::serde_struct!(ApplicationPublicResponse {
+    id = "id" required,
+    name = "name" required,
+    icon = "icon" required_nullable,
+    description = "description" required_nullable,
+    redirect_uris = "redirect_uris" required,
+    scopes = "scopes" required,
+    bot_public = "bot_public" required,
+    bot = "bot" required_nullable,
+});
 #[cfg(feature = "oauth2")]
 impl ApplicationPublicResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        name: String,
-        icon: Option<String>,
-        description: Option<String>,
-        redirect_uris: Vec<String>,
-        scopes: Vec<String>,
-        bot_public: bool,
-        bot: Option<ApplicationBotResponse>,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, redirect_uris: Vec<String>, scopes: Vec<String>, bot_public: bool, bot: Option<ApplicationBotResponse>) -> Self {
         Self {
             id,
             name,
@@ -946,23 +1029,20 @@ pub struct ApplicationResponse {
     pub bot: Option<ApplicationBotResponse>,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::serde_struct!(
-    ApplicationResponse { id = "id" required, name = "name" required, redirect_uris =
-    "redirect_uris" required, bot_public = "bot_public" required, bot_require_code_grant
-    = "bot_require_code_grant" required, client_secret = "client_secret" optional, bot =
-    "bot" optional }
-);
+crate::types::serde_struct!(ApplicationResponse {
+    id = "id" required,
+    name = "name" required,
+    redirect_uris = "redirect_uris" required,
+    bot_public = "bot_public" required,
+    bot_require_code_grant = "bot_require_code_grant" required,
+    client_secret = "client_secret" optional,
+    bot = "bot" optional,
+});
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl ApplicationResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        name: String,
-        redirect_uris: Vec<String>,
-        bot_public: bool,
-        bot_require_code_grant: bool,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, name: String, redirect_uris: Vec<String>, bot_public: bool, bot_require_code_grant: bool) -> Self {
         Self {
             id,
             name,
@@ -989,14 +1069,15 @@ pub struct ApplicationUpdateRequest {
     pub bot_require_code_grant: Option<bool>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request ApplicationUpdateRequest { name = "name" optional, redirect_uris =
-    "redirect_uris" optional_nullable, bot_public = "bot_public" optional,
-    bot_require_code_grant = "bot_require_code_grant" optional }
-);
+crate::types::serde_struct!(request ApplicationUpdateRequest {
+    name = "name" optional,
+    redirect_uris = "redirect_uris" optional_nullable,
+    bot_public = "bot_public" optional,
+    bot_require_code_grant = "bot_require_code_grant" optional,
+});
 #[cfg(feature = "oauth2")]
 impl ApplicationUpdateRequest {
-    ///A value with every optional field left out.
+    /// A value with every optional field left out.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -1030,25 +1111,21 @@ pub struct ApplicationsMeResponse {
     pub bot: Option<ApplicationBotResponse>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    ApplicationsMeResponse { id = "id" required, name = "name" required, icon = "icon"
-    required_nullable, description = "description" required_nullable, bot_public =
-    "bot_public" required, bot_require_code_grant = "bot_require_code_grant" required,
-    flags = "flags" required, bot = "bot" optional }
-);
+crate::types::serde_struct!(ApplicationsMeResponse {
+    id = "id" required,
+    name = "name" required,
+    icon = "icon" required_nullable,
+    description = "description" required_nullable,
+    bot_public = "bot_public" required,
+    bot_require_code_grant = "bot_require_code_grant" required,
+    flags = "flags" required,
+    bot = "bot" optional,
+});
 #[cfg(feature = "oauth2")]
 impl ApplicationsMeResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        name: String,
-        icon: Option<String>,
-        description: Option<String>,
-        bot_public: bool,
-        bot_require_code_grant: bool,
-        flags: i32,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, bot_public: bool, bot_require_code_grant: bool, flags: i32) -> Self {
         Self {
             id,
             name,
@@ -1076,7 +1153,11 @@ pub enum AuthenticatorType {
     Unknown(i64),
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::int_enum!(AuthenticatorType { Totp = 0, Sms = 1, Webauthn = 2 });
+crate::types::int_enum!(AuthenticatorType {
+    Totp = 0,
+    Sms = 1,
+    Webauthn = 2,
+});
 #[cfg(feature = "oauth2")]
 /// The authorization request the user is approving.
 #[derive(Clone, Debug, PartialEq)]
@@ -1098,15 +1179,18 @@ pub struct AuthorizeConsentRequest {
     pub guild_id: Option<crate::types::Snowflake>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request AuthorizeConsentRequest { response_type = "response_type" optional, client_id
-    = "client_id" required, redirect_uri = "redirect_uri" optional, scope = "scope"
-    required, state = "state" optional, permissions = "permissions" optional, guild_id =
-    "guild_id" optional }
-);
+crate::types::serde_struct!(request AuthorizeConsentRequest {
+    response_type = "response_type" optional,
+    client_id = "client_id" required,
+    redirect_uri = "redirect_uri" optional,
+    scope = "scope" required,
+    state = "state" optional,
+    permissions = "permissions" optional,
+    guild_id = "guild_id" optional,
+});
 #[cfg(feature = "oauth2")]
 impl AuthorizeConsentRequest {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(client_id: crate::types::Snowflake, scope: String) -> Self {
         Self {
@@ -1155,23 +1239,19 @@ pub struct BotProfileResponse {
     pub bio: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    BotProfileResponse { id = "id" required, username = "username" required,
-    discriminator = "discriminator" required, avatar = "avatar" required_nullable, banner
-    = "banner" required_nullable, bio = "bio" required_nullable }
-);
+crate::types::serde_struct!(BotProfileResponse {
+    id = "id" required,
+    username = "username" required,
+    discriminator = "discriminator" required,
+    avatar = "avatar" required_nullable,
+    banner = "banner" required_nullable,
+    bio = "bio" required_nullable,
+});
 #[cfg(feature = "oauth2")]
 impl BotProfileResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        username: String,
-        discriminator: String,
-        avatar: Option<String>,
-        banner: Option<String>,
-        bio: Option<String>,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, username: String, discriminator: String, avatar: Option<String>, banner: Option<String>, bio: Option<String>) -> Self {
         Self {
             id,
             username,
@@ -1201,14 +1281,17 @@ pub struct BotProfileUpdateRequest {
     pub bot_flags: Option<BotFlags>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request BotProfileUpdateRequest { username = "username" optional, discriminator =
-    "discriminator" optional, avatar = "avatar" optional_nullable, banner = "banner"
-    optional_nullable, bio = "bio" optional_nullable, bot_flags = "bot_flags" optional }
-);
+crate::types::serde_struct!(request BotProfileUpdateRequest {
+    username = "username" optional,
+    discriminator = "discriminator" optional,
+    avatar = "avatar" optional_nullable,
+    banner = "banner" optional_nullable,
+    bio = "bio" optional_nullable,
+    bot_flags = "bot_flags" optional,
+});
 #[cfg(feature = "oauth2")]
 impl BotProfileUpdateRequest {
-    ///A value with every optional field left out.
+    /// A value with every optional field left out.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -1232,15 +1315,19 @@ pub struct BotTokenResetResponse {
     pub bot: ApplicationBotResponse,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    BotTokenResetResponse { token = "token" required, bot = "bot" required }
-);
+crate::types::serde_struct!(BotTokenResetResponse {
+    token = "token" required,
+    bot = "bot" required,
+});
 #[cfg(feature = "oauth2")]
 impl BotTokenResetResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(token: String, bot: ApplicationBotResponse) -> Self {
-        Self { token, bot }
+        Self {
+            token,
+            bot,
+        }
     }
 }
 /// Body returned with most non-success statuses.
@@ -1254,12 +1341,13 @@ pub struct Error {
     /// Per-field problems, present when the request failed validation.
     pub errors: Option<Vec<ValidationErrorItem>>,
 }
-crate::types::serde_struct!(
-    Error { code = "code" required, message = "message" required, errors = "errors"
-    optional }
-);
+crate::types::serde_struct!(Error {
+    code = "code" required,
+    message = "message" required,
+    errors = "errors" optional,
+});
 impl Error {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(code: APIErrorCode, message: String) -> Self {
         Self {
@@ -1285,13 +1373,14 @@ pub struct IntrospectRequestForm {
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request IntrospectRequestForm { token = "token" required, client_id = "client_id"
-    optional, client_secret = "client_secret" optional }
-);
+crate::types::serde_struct!(request IntrospectRequestForm {
+    token = "token" required,
+    client_id = "client_id" optional,
+    client_secret = "client_secret" optional,
+});
 #[cfg(feature = "oauth2")]
 impl IntrospectRequestForm {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(token: String) -> Self {
         Self {
@@ -1314,19 +1403,16 @@ pub struct OAuth2AuthorizationResponse {
     pub authorized_at: String,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::serde_struct!(
-    OAuth2AuthorizationResponse { application = "application" required, scopes = "scopes"
-    required, authorized_at = "authorized_at" required }
-);
+crate::types::serde_struct!(OAuth2AuthorizationResponse {
+    application = "application" required,
+    scopes = "scopes" required,
+    authorized_at = "authorized_at" required,
+});
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl OAuth2AuthorizationResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        application: OAuth2AuthorizationResponseApplication,
-        scopes: Vec<String>,
-        authorized_at: String,
-    ) -> Self {
+    pub fn new(application: OAuth2AuthorizationResponseApplication, scopes: Vec<String>, authorized_at: String) -> Self {
         Self {
             application,
             scopes,
@@ -1351,22 +1437,18 @@ pub struct OAuth2AuthorizationResponseApplication {
     pub bot_public: bool,
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
-crate::types::serde_struct!(
-    OAuth2AuthorizationResponseApplication { id = "id" required, name = "name" required,
-    icon = "icon" required_nullable, description = "description" required_nullable,
-    bot_public = "bot_public" required }
-);
+crate::types::serde_struct!(OAuth2AuthorizationResponseApplication {
+    id = "id" required,
+    name = "name" required,
+    icon = "icon" required_nullable,
+    description = "description" required_nullable,
+    bot_public = "bot_public" required,
+});
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 impl OAuth2AuthorizationResponseApplication {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        name: String,
-        icon: Option<String>,
-        description: Option<String>,
-        bot_public: bool,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, bot_public: bool) -> Self {
         Self {
             id,
             name,
@@ -1388,15 +1470,17 @@ pub struct OAuth2ConsentResponse {
     pub redirect_to: String,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2ConsentResponse { redirect_to = "redirect_to" required }
-);
+crate::types::serde_struct!(OAuth2ConsentResponse {
+    redirect_to = "redirect_to" required,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2ConsentResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(redirect_to: String) -> Self {
-        Self { redirect_to }
+        Self {
+            redirect_to,
+        }
     }
 }
 #[cfg(feature = "oauth2")]
@@ -1422,15 +1506,19 @@ pub struct OAuth2IntrospectResponse {
     pub sub: Option<crate::types::Snowflake>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2IntrospectResponse { active = "active" required, scope = "scope" optional,
-    client_id = "client_id" optional, username = "username" optional, token_type =
-    "token_type" optional, exp = "exp" optional, iat = "iat" optional, sub = "sub"
-    optional }
-);
+crate::types::serde_struct!(OAuth2IntrospectResponse {
+    active = "active" required,
+    scope = "scope" optional,
+    client_id = "client_id" optional,
+    username = "username" optional,
+    token_type = "token_type" optional,
+    exp = "exp" optional,
+    iat = "iat" optional,
+    sub = "sub" optional,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2IntrospectResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(active: bool) -> Self {
         Self {
@@ -1460,19 +1548,17 @@ pub struct OAuth2MeResponse {
     pub user: Option<OAuth2MeResponseUser>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2MeResponse { application = "application" required, scopes = "scopes" required,
-    expires = "expires" required, user = "user" optional }
-);
+crate::types::serde_struct!(OAuth2MeResponse {
+    application = "application" required,
+    scopes = "scopes" required,
+    expires = "expires" required,
+    user = "user" optional,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        application: OAuth2MeResponseApplication,
-        scopes: Vec<String>,
-        expires: String,
-    ) -> Self {
+    pub fn new(application: OAuth2MeResponseApplication, scopes: Vec<String>, expires: String) -> Self {
         Self {
             application,
             scopes,
@@ -1502,25 +1588,20 @@ pub struct OAuth2MeResponseApplication {
     pub flags: i32,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2MeResponseApplication { id = "id" required, name = "name" required, icon =
-    "icon" required_nullable, description = "description" required_nullable, bot_public =
-    "bot_public" required, bot_require_code_grant = "bot_require_code_grant" required,
-    flags = "flags" required }
-);
+crate::types::serde_struct!(OAuth2MeResponseApplication {
+    id = "id" required,
+    name = "name" required,
+    icon = "icon" required_nullable,
+    description = "description" required_nullable,
+    bot_public = "bot_public" required,
+    bot_require_code_grant = "bot_require_code_grant" required,
+    flags = "flags" required,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponseApplication {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        name: String,
-        icon: Option<String>,
-        description: Option<String>,
-        bot_public: bool,
-        bot_require_code_grant: bool,
-        flags: i32,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, bot_public: bool, bot_require_code_grant: bool, flags: i32) -> Self {
         Self {
             id,
             name,
@@ -1561,27 +1642,24 @@ pub struct OAuth2MeResponseUser {
     pub verified: Nullable<bool>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2MeResponseUser { id = "id" required, username = "username" required,
-    discriminator = "discriminator" required, global_name = "global_name"
-    required_nullable, avatar = "avatar" required_nullable, avatar_color = "avatar_color"
-    required_nullable, bot = "bot" optional, system = "system" optional, flags = "flags"
-    required, email = "email" optional_nullable, verified = "verified" optional_nullable
-    }
-);
+crate::types::serde_struct!(OAuth2MeResponseUser {
+    id = "id" required,
+    username = "username" required,
+    discriminator = "discriminator" required,
+    global_name = "global_name" required_nullable,
+    avatar = "avatar" required_nullable,
+    avatar_color = "avatar_color" required_nullable,
+    bot = "bot" optional,
+    system = "system" optional,
+    flags = "flags" required,
+    email = "email" optional_nullable,
+    verified = "verified" optional_nullable,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2MeResponseUser {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: crate::types::Snowflake,
-        username: String,
-        discriminator: String,
-        global_name: Option<String>,
-        avatar: Option<String>,
-        avatar_color: Option<i32>,
-        flags: PublicUserFlags,
-    ) -> Self {
+    pub fn new(id: crate::types::Snowflake, username: String, discriminator: String, global_name: Option<String>, avatar: Option<String>, avatar_color: Option<i32>, flags: PublicUserFlags) -> Self {
         Self {
             id,
             username,
@@ -1620,22 +1698,18 @@ pub struct OAuth2TokenResponse {
     pub scope: String,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2TokenResponse { access_token = "access_token" required, token_type =
-    "token_type" required, expires_in = "expires_in" required, refresh_token =
-    "refresh_token" required, scope = "scope" required }
-);
+crate::types::serde_struct!(OAuth2TokenResponse {
+    access_token = "access_token" required,
+    token_type = "token_type" required,
+    expires_in = "expires_in" required,
+    refresh_token = "refresh_token" required,
+    scope = "scope" required,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2TokenResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        access_token: String,
-        token_type: String,
-        expires_in: i32,
-        refresh_token: String,
-        scope: String,
-    ) -> Self {
+    pub fn new(access_token: String, token_type: String, expires_in: i32, refresh_token: String, scope: String) -> Self {
         Self {
             access_token,
             token_type,
@@ -1670,25 +1744,22 @@ pub struct OAuth2UserInfoResponse {
     pub flags: Option<PublicUserFlags>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    OAuth2UserInfoResponse { sub = "sub" required, id = "id" required, username =
-    "username" required, discriminator = "discriminator" required, global_name =
-    "global_name" required_nullable, avatar = "avatar" required_nullable, email = "email"
-    optional_nullable, verified = "verified" optional_nullable, flags = "flags" optional
-    }
-);
+crate::types::serde_struct!(OAuth2UserInfoResponse {
+    sub = "sub" required,
+    id = "id" required,
+    username = "username" required,
+    discriminator = "discriminator" required,
+    global_name = "global_name" required_nullable,
+    avatar = "avatar" required_nullable,
+    email = "email" optional_nullable,
+    verified = "verified" optional_nullable,
+    flags = "flags" optional,
+});
 #[cfg(feature = "oauth2")]
 impl OAuth2UserInfoResponse {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        sub: crate::types::Snowflake,
-        id: crate::types::Snowflake,
-        username: String,
-        discriminator: String,
-        global_name: Option<String>,
-        avatar: Option<String>,
-    ) -> Self {
+    pub fn new(sub: crate::types::Snowflake, id: crate::types::Snowflake, username: String, discriminator: String, global_name: Option<String>, avatar: Option<String>) -> Self {
         Self {
             sub,
             id,
@@ -1739,12 +1810,14 @@ pub struct RateLimitError {
     /// True when the limit applies to all routes, not just this one.
     pub global: Option<bool>,
 }
-crate::types::serde_struct!(
-    RateLimitError { code = "code" required, message = "message" required, retry_after =
-    "retry_after" required, global = "global" optional }
-);
+crate::types::serde_struct!(RateLimitError {
+    code = "code" required,
+    message = "message" required,
+    retry_after = "retry_after" required,
+    global = "global" optional,
+});
 impl RateLimitError {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(message: String, retry_after: f64) -> Self {
         Self {
@@ -1764,7 +1837,9 @@ pub enum RateLimitErrorCode {
     /// A value this version of the SDK does not know; kept as received and sent back unchanged.
     Unknown(String),
 }
-crate::types::string_enum!(RateLimitErrorCode { RateLimited = "RATE_LIMITED" });
+crate::types::string_enum!(RateLimitErrorCode {
+    RateLimited = "RATE_LIMITED",
+});
 #[cfg(feature = "oauth2")]
 /// Form fields for invalidating a token.
 #[derive(Clone, Debug, PartialEq)]
@@ -1780,14 +1855,15 @@ pub struct RevokeRequestForm {
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request RevokeRequestForm { token = "token" required, token_type_hint =
-    "token_type_hint" optional, client_id = "client_id" optional, client_secret =
-    "client_secret" optional }
-);
+crate::types::serde_struct!(request RevokeRequestForm {
+    token = "token" required,
+    token_type_hint = "token_type_hint" optional,
+    client_id = "client_id" optional,
+    client_secret = "client_secret" optional,
+});
 #[cfg(feature = "oauth2")]
 impl RevokeRequestForm {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(token: String) -> Self {
         Self {
@@ -1811,10 +1887,10 @@ pub enum RevokeRequestFormTokenTypeHint {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-crate::types::string_enum!(
-    RevokeRequestFormTokenTypeHint { AccessToken = "access_token", RefreshToken =
-    "refresh_token" }
-);
+crate::types::string_enum!(RevokeRequestFormTokenTypeHint {
+    AccessToken = "access_token",
+    RefreshToken = "refresh_token",
+});
 #[cfg(feature = "oauth2")]
 /// Proof of identity for sensitive actions: a password or a second factor.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -1832,14 +1908,16 @@ pub struct SudoVerificationSchema {
     pub webauthn_challenge: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request SudoVerificationSchema { password = "password" optional, mfa_method =
-    "mfa_method" optional, mfa_code = "mfa_code" optional, webauthn_response =
-    "webauthn_response" optional, webauthn_challenge = "webauthn_challenge" optional }
-);
+crate::types::serde_struct!(request SudoVerificationSchema {
+    password = "password" optional,
+    mfa_method = "mfa_method" optional,
+    mfa_code = "mfa_code" optional,
+    webauthn_response = "webauthn_response" optional,
+    webauthn_challenge = "webauthn_challenge" optional,
+});
 #[cfg(feature = "oauth2")]
 impl SudoVerificationSchema {
-    ///A value with every optional field left out.
+    /// A value with every optional field left out.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -1866,9 +1944,11 @@ pub enum SudoVerificationSchemaMfaMethod {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-crate::types::string_enum!(
-    SudoVerificationSchemaMfaMethod { Totp = "totp", Sms = "sms", WebAuthn = "webauthn" }
-);
+crate::types::string_enum!(SudoVerificationSchemaMfaMethod {
+    Totp = "totp",
+    Sms = "sms",
+    WebAuthn = "webauthn",
+});
 #[cfg(feature = "oauth2")]
 /// Form fields for the token endpoint; the grant_type value picks the variant.
 ///
@@ -1884,27 +1964,10 @@ pub enum TokenRequest {
     Unknown(serde_json::Value),
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_union!(tagged TokenRequest { AuthorizationCode, RefreshToken });
-#[cfg(feature = "oauth2")]
-#[cfg(feature = "deserialize-requests")]
-impl<'de> Deserialize<'de> for TokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        match value.get("grant_type").and_then(serde_json::Value::as_str) {
-            Some("authorization_code") => {
-                serde_json::from_value(value)
-                    .map(Self::AuthorizationCode)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("refresh_token") => {
-                serde_json::from_value(value)
-                    .map(Self::RefreshToken)
-                    .map_err(serde::de::Error::custom)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
+crate::types::serde_union!(request tagged TokenRequest { AuthorizationCode, RefreshToken } by "grant_type" {
+    "authorization_code" => [AuthorizationCode],
+    "refresh_token" => [RefreshToken],
+});
 #[cfg(feature = "oauth2")]
 /// Trade an authorization code for tokens.
 #[derive(Clone, Debug, PartialEq)]
@@ -1922,14 +1985,16 @@ pub struct TokenRequestAuthorizationCode {
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request TokenRequestAuthorizationCode { grant_type = "grant_type" required, code =
-    "code" required, redirect_uri = "redirect_uri" required, client_id = "client_id"
-    optional, client_secret = "client_secret" optional }
-);
+crate::types::serde_struct!(request TokenRequestAuthorizationCode {
+    grant_type = "grant_type" required,
+    code = "code" required,
+    redirect_uri = "redirect_uri" required,
+    client_id = "client_id" optional,
+    client_secret = "client_secret" optional,
+});
 #[cfg(feature = "oauth2")]
 impl TokenRequestAuthorizationCode {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(code: String, redirect_uri: String) -> Self {
         Self {
@@ -1952,9 +2017,9 @@ pub enum TokenRequestAuthorizationCodeGrantType {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-crate::types::string_enum!(
-    TokenRequestAuthorizationCodeGrantType { AuthorizationCode = "authorization_code" }
-);
+crate::types::string_enum!(TokenRequestAuthorizationCodeGrantType {
+    AuthorizationCode = "authorization_code",
+});
 #[cfg(feature = "oauth2")]
 /// Trade a refresh token for new tokens.
 #[derive(Clone, Debug, PartialEq)]
@@ -1970,14 +2035,15 @@ pub struct TokenRequestRefreshToken {
     pub client_secret: Option<String>,
 }
 #[cfg(feature = "oauth2")]
-crate::types::serde_struct!(
-    request TokenRequestRefreshToken { grant_type = "grant_type" required, refresh_token
-    = "refresh_token" required, client_id = "client_id" optional, client_secret =
-    "client_secret" optional }
-);
+crate::types::serde_struct!(request TokenRequestRefreshToken {
+    grant_type = "grant_type" required,
+    refresh_token = "refresh_token" required,
+    client_id = "client_id" optional,
+    client_secret = "client_secret" optional,
+});
 #[cfg(feature = "oauth2")]
 impl TokenRequestRefreshToken {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(refresh_token: String) -> Self {
         Self {
@@ -1999,9 +2065,9 @@ pub enum TokenRequestRefreshTokenGrantType {
     Unknown(String),
 }
 #[cfg(feature = "oauth2")]
-crate::types::string_enum!(
-    TokenRequestRefreshTokenGrantType { RefreshToken = "refresh_token" }
-);
+crate::types::string_enum!(TokenRequestRefreshTokenGrantType {
+    RefreshToken = "refresh_token",
+});
 #[cfg(feature = "extra-models")]
 /// A handle: letters, digits and underscores.
 pub type UsernameType = String;
@@ -2019,12 +2085,13 @@ pub struct ValidationErrorItem {
     /// Machine-readable reason a field failed validation. x-enumNames lists the codes known today; treat the set as open, since new codes may appear.
     pub code: Option<String>,
 }
-crate::types::serde_struct!(
-    ValidationErrorItem { path = "path" required, message = "message" required, code =
-    "code" optional }
-);
+crate::types::serde_struct!(ValidationErrorItem {
+    path = "path" required,
+    message = "message" required,
+    code = "code" optional,
+});
 impl ValidationErrorItem {
-    ///A value from its required fields; optional fields are left out.
+    /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     pub fn new(path: String, message: String) -> Self {
         Self {

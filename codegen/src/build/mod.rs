@@ -320,19 +320,11 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
             names.iter().filter_map(|n| index.get(n).copied()).collect()
         })
         .collect();
-    let reaches = |from: usize, to: usize| -> bool {
-        let mut stack = vec![from];
-        let mut seen = vec![false; edges.len()];
-        while let Some(n) = stack.pop() {
-            if n == to {
-                return true;
-            }
-            if !std::mem::replace(&mut seen[n], true) {
-                stack.extend(edges[n].iter().copied());
-            }
-        }
-        false
-    };
+    // A field needs a box when its target reaches the struct back, i.e. when both lie in one
+    // strongly connected component of the by-value graph (one linear pass instead of a search
+    // per field).
+    let component = strongly_connected(&edges);
+    let reaches = |from: usize, to: usize| component[from] == component[to];
     let mut boxes: Vec<(usize, usize)> = Vec::new(); // (type, field or variant index)
     for (i, t) in types.iter().enumerate() {
         let targets: Vec<Vec<String>> = match &t.kind {
@@ -380,6 +372,60 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
             _ => {}
         }
     }
+}
+
+/// The strongly connected component of each node of a directed graph (Tarjan's algorithm,
+/// iterative so that deep type graphs cannot overflow the stack).
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let (mut order, mut low) = (vec![UNSEEN; n], vec![0; n]);
+    let mut component = vec![UNSEEN; n];
+    let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
+    let (mut next_order, mut next_component) = (0, 0);
+    for root in 0..n {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut walk = vec![(root, 0)];
+        order[root] = next_order;
+        low[root] = next_order;
+        next_order += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut next)) = walk.last_mut() {
+            if let Some(&w) = edges[v].get(*next) {
+                *next += 1;
+                if order[w] == UNSEEN {
+                    order[w] = next_order;
+                    low[w] = next_order;
+                    next_order += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    walk.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(order[w]);
+                }
+                continue;
+            }
+            walk.pop();
+            if let Some(&(parent, _)) = walk.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == order[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = next_component;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
 }
 
 /// Records who reaches each type: which tags (per-tag features), whether only types no
@@ -493,6 +539,51 @@ impl TypeRef {
                 t.named(out)
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strongly_connected;
+
+    /// Same component exactly when each node reaches the other, on seeded random graphs.
+    #[test]
+    fn components_match_mutual_reachability() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        for _ in 0..200 {
+            let n = 1 + next(12);
+            let edges: Vec<Vec<usize>> = (0..n)
+                .map(|_| (0..next(4)).map(|_| next(n)).collect())
+                .collect();
+            let reaches = |from: usize, to: usize| {
+                let (mut seen, mut stack) = (vec![false; n], vec![from]);
+                while let Some(v) = stack.pop() {
+                    if v == to {
+                        return true;
+                    }
+                    if !std::mem::replace(&mut seen[v], true) {
+                        stack.extend(&edges[v]);
+                    }
+                }
+                false
+            };
+            let component = strongly_connected(&edges);
+            for a in 0..n {
+                for b in 0..n {
+                    assert_eq!(
+                        component[a] == component[b],
+                        reaches(a, b) && reaches(b, a),
+                        "{edges:?}"
+                    );
+                }
+            }
         }
     }
 }

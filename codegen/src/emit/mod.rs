@@ -40,6 +40,9 @@ pub fn emit(api: &Api, config: &Config) -> Vec<(PathBuf, Emitted)> {
             (Some((path, Emitted::Rust(tokens))), Emitted::Rust(more)) if *path == part.path => {
                 tokens.extend(more)
             }
+            (Some((path, Emitted::Text(text))), Emitted::Text(more)) if *path == part.path => {
+                text.push_str(&more)
+            }
             (_, content) => files.push((part.path, content)),
         }
     }
@@ -58,25 +61,25 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
     let crate_ident = config.crate_name.replace('-', "_");
 
-    // models.rs: the header, runs of types, the error body.
+    // models.rs (written as text): the header, runs of types, the error body.
     let n = api.types.len();
     let chunks = n.div_ceil(TYPES_PER_PART).max(1);
     for c in 0..chunks {
         let range = c * TYPES_PER_PART..((c + 1) * TYPES_PER_PART).min(n);
         jobs.push(Box::new(move || {
-            let mut tokens = if c == 0 {
+            let mut text = if c == 0 {
                 models::header()
             } else {
-                TokenStream::new()
+                String::new()
             };
-            tokens.extend(models::types(api, range));
+            text.push_str(&models::types(api, range));
             if c + 1 == chunks {
-                tokens.extend(models::error_body(api));
+                text.push_str(&models::error_body(api));
             }
             vec![Part {
                 path: "src/models.rs".into(),
                 index: c,
-                content: Emitted::Rust(tokens),
+                content: Emitted::Text(text),
             }]
         }));
     }

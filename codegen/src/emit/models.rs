@@ -1,74 +1,38 @@
 //! `src/models.rs`: one Rust type per named schema, plus the crate-wide error body enum.
+//!
+//! Written as text rather than tokens: this file is most of a large SDK (7.3 MB of Stripe's
+//! 8.5 MB of Rust) and its shapes are few and regular, while building token trees, parsing them
+//! back with syn and printing them with prettyplease took most of the generator's time. The
+//! layout follows prettyplease's; tests parse the output with syn and compile it.
 
-use super::rust::{doc, ident, ty, Ctx};
+use super::rust::{doc_lines, ty_text, Ctx};
 use crate::ir::*;
-use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
-use quote::quote;
+use std::fmt::Write;
 
-/// The start of `models.rs`: module docs, lints, imports. Then come [`types`] (in runs) and
-/// [`error_body`]; every part is whole items, so each can be formatted apart.
-pub fn header() -> TokenStream {
-    quote! {
-        //! Request and response models.
-        #![allow(deprecated)]
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
-
-        #[allow(unused_imports)]
-        use serde::Deserialize;
-        #[allow(unused_imports)]
-        use crate::types::Nullable;
-    }
+/// The start of `models.rs`: the generated-file header, module docs, lints, imports. Then come
+/// [`types`] (in runs) and [`error_body`]; every part is whole items.
+pub fn header() -> String {
+    format!(
+        "{}//! Request and response models.\n#![allow(deprecated)]\n\
+         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]\n\
+         #[allow(unused_imports)]\nuse crate::types::Nullable;\n",
+        crate::format::HEADER
+    )
 }
 
 /// The items of `api.types[range]`.
-pub fn types(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
-    let types = api.types[range]
-        .iter()
-        .map(|t| gate(cfg_for(api, &t.reach), type_def(api, t)));
-    quote!(#(#types)*)
-}
-
-/// Puts `cfg` on every item of `items` (a type and its impls go together).
-fn gate(cfg: TokenStream, items: TokenStream) -> TokenStream {
-    if cfg.is_empty() {
-        return items;
-    }
-    let gated = split_items(items)
-        .into_iter()
-        .map(|item| quote!(#cfg #item));
-    quote!(#(#gated)*)
-}
-
-/// Splits a sequence of items at their ends without parsing them (parsing costs more than the
-/// rest of emitting): an item ends with a `;` or with a `{ … }` block not followed by `;` (the
-/// items generated here are structs, enums, impls, type aliases and macro calls).
-fn split_items(items: TokenStream) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    let mut current = Vec::new();
-    let mut tokens = items.into_iter().peekable();
-    while let Some(token) = tokens.next() {
-        let ends = match &token {
-            TokenTree::Punct(p) => p.as_char() == ';',
-            TokenTree::Group(g) => {
-                g.delimiter() == Delimiter::Brace
-                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
-            }
-            _ => false,
-        };
-        current.push(token);
-        if ends {
-            out.push(current.drain(..).collect());
-        }
-    }
-    if !current.is_empty() {
-        out.push(current.into_iter().collect());
+pub fn types(api: &Api, range: std::ops::Range<usize>) -> String {
+    let mut out = String::with_capacity(range.len() * 1024);
+    for t in &api.types[range] {
+        type_def(api, t, &cfg_for(api, &t.reach), &mut out);
     }
     out
 }
 
-/// `#[cfg(any(feature = …))]` for a type reached only by some tags' operations, or by types no
-/// operation uses (`extra-models`).
-pub fn cfg_for(api: &Api, reach: &Reach) -> TokenStream {
+/// `#[cfg(any(feature = …))]` (with its line end) for a type reached only by some tags'
+/// operations, or by types no operation uses (`extra-models`); empty for the others. It goes
+/// on every item of the type (a type and its impls go together).
+pub fn cfg_for(api: &Api, reach: &Reach) -> String {
     let mut features: Vec<&str> = reach
         .tags
         .iter()
@@ -77,156 +41,177 @@ pub fn cfg_for(api: &Api, reach: &Reach) -> TokenStream {
     if reach.extra {
         features.push(EXTRA_MODELS_FEATURE);
     }
-    if features.is_empty() {
-        return quote!();
+    match features.as_slice() {
+        [] => String::new(),
+        [one] => format!("#[cfg(feature = {one:?})]\n"),
+        many => {
+            let list: Vec<String> = many.iter().map(|f| format!("feature = {f:?}")).collect();
+            format!("#[cfg(any({}))]\n", list.join(", "))
+        }
     }
-    if let [one] = features.as_slice() {
-        return quote!(#[cfg(feature = #one)]);
-    }
-    quote!(#[cfg(any(#(feature = #features),*))])
 }
 
-fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
-    let name = ident(&t.name);
-    let docs = doc(t
-        .docs
-        .as_deref()
-        .unwrap_or(&format!("The `{}` model.", t.name)));
-    let deprecated = if t.deprecated {
-        quote!(#[deprecated])
-    } else {
-        quote!()
-    };
+fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
+    out.push_str(cfg);
+    doc_lines(
+        t.docs
+            .as_deref()
+            .unwrap_or(&format!("The `{}` model.", t.name)),
+        "",
+        out,
+    );
+    if t.deprecated {
+        out.push_str("#[deprecated]\n");
+    }
+    let name = t.name.as_str();
     match &t.kind {
-        TypeKind::Struct(s) => structure(api, &name, docs, deprecated, t.reach.received, s),
-        TypeKind::Enum(e) => enumeration(&name, docs, deprecated, e),
-        TypeKind::Union(u) => union(&name, docs, deprecated, t.reach.received, u),
+        TypeKind::Struct(s) => structure(api, name, cfg, t.reach.received, s, out),
+        TypeKind::Enum(e) => enumeration(name, cfg, e, out),
+        TypeKind::Union(u) => union(name, cfg, t.reach.received, u, out),
         TypeKind::Alias(target) => {
-            let target = ty(target, Ctx::Models);
-            quote!(#docs #deprecated pub type #name = #target;)
+            out.push_str("pub type ");
+            out.push_str(name);
+            out.push_str(" = ");
+            ty_text(target, Ctx::Models, out);
+            out.push_str(";\n");
         }
-        TypeKind::Flags(f) => flags(&name, docs, deprecated, f),
+        TypeKind::Flags(f) => flags(name, cfg, f, out),
     }
 }
 
 /// Types only requests use get `Deserialize` only on request (`deserialize-requests`): the SDK
 /// never reads them, and serde impls are most of what a large crate spends compiling.
-fn request_mode(received: bool) -> TokenStream {
+fn request_mode(received: bool) -> &'static str {
     if received {
-        quote!()
+        ""
     } else {
-        quote!(request)
+        "request "
     }
 }
 
-fn structure(
-    api: &Api,
-    name: &proc_macro2::Ident,
-    docs: TokenStream,
-    deprecated: TokenStream,
-    received: bool,
-    s: &StructDef,
-) -> TokenStream {
-    let mode = request_mode(received);
-    let mut fields = Vec::new();
-    let mut wire_fields = Vec::new();
-    let mut ctor_args = Vec::new();
-    let mut ctor_init = Vec::new();
+fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut String) {
     let all_optional = s
         .fields
         .iter()
         .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
+    let default = if all_optional { ", Default" } else { "" };
+    let _ = write!(
+        out,
+        "#[derive(Clone, Debug, PartialEq{default})]\n#[non_exhaustive]\npub struct {name} {{\n"
+    );
+    let mut wire = String::new();
+    let mut ctor_args: Vec<String> = Vec::new();
+    let mut ctor_init: Vec<String> = Vec::new();
     for f in &s.fields {
-        let fname = ident(&f.rust_name);
-        let base = ty(&f.ty, Ctx::Models);
-        let wire = &f.name;
         let mut text = f
             .docs
             .clone()
-            .unwrap_or_else(|| format!("The `{wire}` property."));
+            .unwrap_or_else(|| format!("The `{}` property.", f.name));
         if f.read_only {
             text.push_str("\n\nRead-only: set by the server; leave it out of requests.");
         }
         if let Some(d) = &f.default {
             text.push_str(&format!("\n\nDefault: `{d}`."));
         }
-        let fdocs = doc(&text);
-        let fdep = if f.deprecated {
-            quote!(#[deprecated])
-        } else {
-            quote!()
+        doc_lines(&text, "    ", out);
+        if f.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        let mut field_ty = String::new();
+        let presence = match f.presence {
+            Presence::Required => {
+                ty_text(&f.ty, Ctx::Models, &mut field_ty);
+                "required"
+            }
+            Presence::RequiredNullable => {
+                field_ty.push_str("Option<");
+                ty_text(&f.ty, Ctx::Models, &mut field_ty);
+                field_ty.push('>');
+                "required_nullable"
+            }
+            Presence::Optional => {
+                field_ty.push_str("Option<");
+                ty_text(&f.ty, Ctx::Models, &mut field_ty);
+                field_ty.push('>');
+                "optional"
+            }
+            Presence::OptionalNullable => {
+                field_ty.push_str("Nullable<");
+                ty_text(&f.ty, Ctx::Models, &mut field_ty);
+                field_ty.push('>');
+                "optional_nullable"
+            }
         };
-        let (field_ty, presence) = match f.presence {
-            Presence::Required => (base.clone(), quote!(required)),
-            Presence::RequiredNullable => (quote!(Option<#base>), quote!(required_nullable)),
-            Presence::Optional => (quote!(Option<#base>), quote!(optional)),
-            Presence::OptionalNullable => (quote!(Nullable<#base>), quote!(optional_nullable)),
-        };
-        fields.push(quote!(#fdocs #fdep pub #fname: #field_ty,));
-        wire_fields.push(quote!(#fname = #wire #presence));
+        let fname = f.rust_name.as_str();
+        let _ = writeln!(out, "    pub {fname}: {field_ty},");
+        let _ = writeln!(wire, "    {fname} = {:?} {presence},", f.name);
         match f.presence {
             // A field with one legal value (a `const` tag) is filled in, not asked for.
             Presence::Required if single_value(api, &f.ty).is_some() => {
                 let (enum_name, variant) = single_value(api, &f.ty).unwrap_or_default();
-                let (e, v) = (ident(&enum_name), ident(&variant));
-                ctor_init.push(quote!(#fname: #e::#v));
+                ctor_init.push(format!("{fname}: {enum_name}::{variant}"));
             }
             Presence::Required | Presence::RequiredNullable => {
-                ctor_args.push(quote!(#fname: #field_ty));
-                ctor_init.push(quote!(#fname));
+                ctor_args.push(format!("{fname}: {field_ty}"));
+                ctor_init.push(fname.to_string());
             }
-            _ => ctor_init.push(quote!(#fname: Default::default())),
+            _ => ctor_init.push(format!("{fname}: Default::default()")),
         }
     }
-    let mut extra = None;
+    let mut extra = "";
     if let Some(extra_ty) = &s.additional {
-        let v = ty(extra_ty, Ctx::Models);
-        let fname = ident(
-            if s.fields
-                .iter()
-                .any(|f| f.rust_name == "additional_properties")
-            {
-                "additional_properties_"
-            } else {
-                "additional_properties"
-            },
-        );
-        fields.push(quote! {
-            /// Properties beyond the declared ones, by name.
-            pub #fname: std::collections::BTreeMap<String, #v>,
-        });
-        ctor_init.push(quote!(#fname: Default::default()));
-        extra = Some(fname);
+        extra = if s
+            .fields
+            .iter()
+            .any(|f| f.rust_name == "additional_properties")
+        {
+            "additional_properties_"
+        } else {
+            "additional_properties"
+        };
+        out.push_str("    /// Properties beyond the declared ones, by name.\n");
+        let _ = write!(out, "    pub {extra}: std::collections::BTreeMap<String, ");
+        ty_text(extra_ty, Ctx::Models, out);
+        out.push_str(">,\n");
+        ctor_init.push(format!("{extra}: Default::default()"));
     }
-    let default = if all_optional {
-        quote!(Default,)
+    out.push_str("}\n");
+
+    out.push_str(cfg);
+    let mode = request_mode(received);
+    if wire.is_empty() {
+        let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{}}");
     } else {
-        quote!()
-    };
+        let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{\n{wire}}}");
+    }
+    if !extra.is_empty() {
+        out.push(' ');
+        out.push_str(extra);
+    }
+    out.push_str(");\n");
+
+    out.push_str(cfg);
     let ctor_doc = if ctor_args.is_empty() {
-        "A value with every optional field left out.".to_string()
+        "A value with every optional field left out."
     } else {
-        "A value from its required fields; optional fields are left out.".to_string()
+        "A value from its required fields; optional fields are left out."
     };
-    quote! {
-        #docs
-        #deprecated
-        #[derive(Clone, Debug, PartialEq, #default)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
+    let _ = write!(
+        out,
+        "impl {name} {{\n    /// {ctor_doc}\n    #[allow(clippy::new_without_default)]\n    pub fn new("
+    );
+    out.push_str(&ctor_args.join(", "));
+    out.push_str(") -> Self {\n");
+    if ctor_init.is_empty() {
+        out.push_str("        Self {}\n");
+    } else {
+        out.push_str("        Self {\n");
+        for init in &ctor_init {
+            let _ = writeln!(out, "            {init},");
         }
-
-        crate::types::serde_struct!(#mode #name { #(#wire_fields),* } #extra);
-
-        impl #name {
-            #[doc = #ctor_doc]
-            #[allow(clippy::new_without_default)]
-            pub fn new(#(#ctor_args),*) -> Self {
-                Self { #(#ctor_init),* }
-            }
-        }
+        out.push_str("        }\n");
     }
+    out.push_str("    }\n}\n");
 }
 
 /// The enum and variant of a one-value string enum type.
@@ -240,221 +225,139 @@ fn single_value(api: &Api, t: &TypeRef) -> Option<(String, String)> {
     }
 }
 
-fn enumeration(
-    name: &proc_macro2::Ident,
-    docs: TokenStream,
-    deprecated: TokenStream,
-    e: &EnumDef,
-) -> TokenStream {
-    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let vdocs = e.variants.iter().map(|v| {
+fn enumeration(name: &str, cfg: &str, e: &EnumDef, out: &mut String) {
+    let (derive, unknown, mac) = match e.repr {
+        EnumRepr::String => ("Clone, Debug", "String", "string_enum"),
+        EnumRepr::Integer => ("Clone, Copy, Debug", "i64", "int_enum"),
+    };
+    let _ = write!(
+        out,
+        "#[derive({derive}, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum {name} {{\n"
+    );
+    let mut values = String::new();
+    for v in &e.variants {
         let d = v.docs.clone().unwrap_or_else(|| format!("`{}`", v.value));
-        doc(&d)
-    });
-    match e.repr {
-        EnumRepr::String => {
-            let values: Vec<String> = e
-                .variants
-                .iter()
-                .map(|v| v.value.as_str().unwrap_or_default().to_string())
-                .collect();
-            quote! {
-                #docs
-                #deprecated
-                #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#vdocs #variants,)*
-                    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
-                    Unknown(String),
-                }
-
-                crate::types::string_enum!(#name { #(#variants = #values),* });
-            }
-        }
-        EnumRepr::Integer => {
-            let values: Vec<Literal> = e
-                .variants
-                .iter()
-                .map(|v| Literal::i64_unsuffixed(v.value.as_i64().unwrap_or_default()))
-                .collect();
-            quote! {
-                #docs
-                #deprecated
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#vdocs #variants,)*
-                    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
-                    Unknown(i64),
-                }
-
-                crate::types::int_enum!(#name { #(#variants = #values),* });
-            }
-        }
+        doc_lines(&d, "    ", out);
+        let _ = writeln!(out, "    {},", v.rust_name);
+        let value = match e.repr {
+            EnumRepr::String => format!("{:?}", v.value.as_str().unwrap_or_default()),
+            EnumRepr::Integer => v.value.as_i64().unwrap_or_default().to_string(),
+        };
+        let _ = writeln!(values, "    {} = {value},", v.rust_name);
     }
-}
-
-fn union(
-    name: &proc_macro2::Ident,
-    docs: TokenStream,
-    deprecated: TokenStream,
-    received: bool,
-    u: &UnionDef,
-) -> TokenStream {
-    let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let tys: Vec<_> = u.variants.iter().map(|v| ty(&v.ty, Ctx::Models)).collect();
-    let vdocs: Vec<_> = u
-        .variants
-        .iter()
-        .map(|v| {
-            let d = match (&v.docs, v.tag_values.first()) {
-                (Some(d), _) => d.clone(),
-                (None, Some(t)) => format!("The `{t}` variant."),
-                (None, None) => format!("A `{}`.", v.rust_name),
-            };
-            doc(&d)
-        })
-        .collect();
-    let decodes = if received {
-        quote!()
+    let _ = write!(
+        out,
+        "    /// A value this version of the SDK does not know; kept as received and sent back unchanged.\n    Unknown({unknown}),\n}}\n"
+    );
+    out.push_str(cfg);
+    if values.is_empty() {
+        let _ = writeln!(out, "crate::types::{mac}!({name} {{}});");
     } else {
-        quote!(#[cfg(feature = #DESERIALIZE_REQUESTS_FEATURE)])
-    };
-    match &u.tag {
-        Some(tag) => {
-            let told_apart = format!(" Told apart by the `{tag}` property.");
-            // A tag value that several variants share (OpenAI's input and output `message`)
-            // tries them in order; every other value selects its one variant.
-            let owners = |value: &String| -> Vec<&proc_macro2::Ident> {
-                u.variants
-                    .iter()
-                    .zip(&variants)
-                    .filter(|(v, _)| v.tag_values.contains(value))
-                    .map(|(_, id)| id)
-                    .collect()
-            };
-            let mut shared_done: Vec<&String> = Vec::new();
-            let mut arms = Vec::new();
-            for (v, id) in u.variants.iter().zip(&variants) {
-                let own: Vec<&String> = v
-                    .tag_values
-                    .iter()
-                    .filter(|t| owners(t).len() == 1)
-                    .collect();
-                if !own.is_empty() {
-                    arms.push(quote!(#(Some(#own))|* => serde_json::from_value(value).map(Self::#id).map_err(serde::de::Error::custom),));
-                }
-                for t in v.tag_values.iter().filter(|t| owners(t).len() > 1) {
-                    if shared_done.contains(&t) {
-                        continue;
-                    }
-                    shared_done.push(t);
-                    let ids = owners(t);
-                    let (last, first) = ids.split_last().expect("shared by several");
-                    arms.push(quote!(Some(#t) => {
-                        #(if let Ok(v) = serde_json::from_value(value.clone()) { return Ok(Self::#first(v)); })*
-                        serde_json::from_value(value).map(Self::#last).map_err(serde::de::Error::custom)
-                    }));
-                }
-            }
-            quote! {
-                #docs
-                #deprecated
-                #[doc = ""]
-                #[doc = #told_apart]
-                #[derive(Clone, Debug, PartialEq)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#vdocs #variants(#tys),)*
-                    /// A variant this version of the SDK does not know; kept as received.
-                    Unknown(serde_json::Value),
-                }
-
-                crate::types::serde_union!(tagged #name { #(#variants),* });
-
-                #decodes
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                        let value = serde_json::Value::deserialize(d)?;
-                        match value.get(#tag).and_then(serde_json::Value::as_str) {
-                            #(#arms)*
-                            _ => Ok(Self::Unknown(value)),
-                        }
-                    }
-                }
-            }
-        }
-        None => {
-            let mode = request_mode(received);
-            quote! {
-                #docs
-                #deprecated
-                #[derive(Clone, Debug, PartialEq)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#vdocs #variants(#tys),)*
-                    /// A value matching none of the known variants; kept as received.
-                    Unknown(serde_json::Value),
-                }
-
-                crate::types::serde_union!(#mode #name { #(#variants),* });
-            }
-        }
+        let _ = writeln!(out, "crate::types::{mac}!({name} {{\n{values}}});");
     }
 }
 
-fn flags(
-    name: &proc_macro2::Ident,
-    docs: TokenStream,
-    deprecated: TokenStream,
-    f: &FlagsDef,
-) -> TokenStream {
+fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) {
+    if let Some(tag) = &u.tag {
+        let _ = writeln!(out, "///\n/// Told apart by the `{tag}` property.");
+    }
+    out.push_str("#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\n");
+    let _ = writeln!(out, "pub enum {name} {{");
+    for v in &u.variants {
+        let d = match (&v.docs, v.tag_values.first()) {
+            (Some(d), _) => d.clone(),
+            (None, Some(t)) => format!("The `{t}` variant."),
+            (None, None) => format!("A `{}`.", v.rust_name),
+        };
+        doc_lines(&d, "    ", out);
+        let _ = write!(out, "    {}(", v.rust_name);
+        ty_text(&v.ty, Ctx::Models, out);
+        out.push_str("),\n");
+    }
+    out.push_str(if u.tag.is_some() {
+        "    /// A variant this version of the SDK does not know; kept as received.\n"
+    } else {
+        "    /// A value matching none of the known variants; kept as received.\n"
+    });
+    out.push_str("    Unknown(serde_json::Value),\n}\n");
+    out.push_str(cfg);
+    let mode = request_mode(received);
+    let names: Vec<&str> = u.variants.iter().map(|v| v.rust_name.as_str()).collect();
+    let list = names.join(", ");
+    let Some(tag) = &u.tag else {
+        let _ = writeln!(
+            out,
+            "crate::types::serde_union!({mode}{name} {{ {list} }});"
+        );
+        return;
+    };
+    // Each tag value once, with the variants it selects in order: a value several variants
+    // share (OpenAI's input and output `message`) tries them in turn.
+    let mut arms: Vec<(&str, Vec<&str>)> = Vec::new();
+    for v in &u.variants {
+        for t in &v.tag_values {
+            match arms.iter_mut().find(|(value, _)| value == t) {
+                Some((_, owners)) => owners.push(&v.rust_name),
+                None => arms.push((t, vec![&v.rust_name])),
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "crate::types::serde_union!({mode}tagged {name} {{ {list} }} by {tag:?} {{\n"
+    );
+    for (value, owners) in arms {
+        let _ = writeln!(out, "    {value:?} => [{}],", owners.join(", "));
+    }
+    out.push_str("});\n");
+}
+
+fn flags(name: &str, cfg: &str, f: &FlagsDef, out: &mut String) {
+    let _ = write!(
+        out,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]\npub struct {name}(u64);\n"
+    );
+    out.push_str(cfg);
+    let _ = writeln!(out, "impl {name} {{");
+    for flag in &f.flags {
+        doc_lines(
+            flag.docs.as_deref().unwrap_or(&format!("`{}`", flag.name)),
+            "    ",
+            out,
+        );
+        let _ = writeln!(
+            out,
+            "    pub const {}: Self = Self({});",
+            flag.rust_name, flag.value
+        );
+    }
+    out.push_str("}\n");
+    out.push_str(cfg);
     let with = if f.as_string {
-        quote!(bits_as_string)
+        "bits_as_string"
     } else {
-        quote!(bits_as_number)
+        "bits_as_number"
     };
-    let consts = f.flags.iter().map(|flag| {
-        let c = ident(&flag.rust_name);
-        let v = Literal::u64_unsuffixed(flag.value);
-        let d = doc(flag.docs.as_deref().unwrap_or(&format!("`{}`", flag.name)));
-        quote!(#d pub const #c: Self = Self(#v);)
-    });
-    quote! {
-        #docs
-        #deprecated
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-        pub struct #name(u64);
-
-        impl #name {
-            #(#consts)*
-        }
-
-        crate::types::flag_ops!(#name, #with);
-    }
+    let _ = writeln!(out, "crate::types::flag_ops!({name}, {with});");
 }
 
-pub fn error_body(api: &Api) -> TokenStream {
-    let variants: Vec<_> = api.error_models.iter().map(|m| ident(&m.variant)).collect();
-    let tys: Vec<_> = api
-        .error_models
-        .iter()
-        .map(|m| ty(&m.ty, Ctx::Models))
-        .collect();
-    let docs = api
-        .error_models
-        .iter()
-        .map(|m| format!(" A `{}` error body.", m.variant));
-    quote! {
-        /// The decoded body of an error response: which model it is depends on the status the
-        /// operation's description gives it.
-        #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
-        pub enum ErrorBody {
-            #(#[doc = #docs] #variants(#tys),)*
-        }
+pub fn error_body(api: &Api) -> String {
+    let mut out = String::from(
+        "/// The decoded body of an error response: which model it is depends on the status the\n\
+         /// operation's description gives it.\n\
+         #[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\npub enum ErrorBody {\n",
+    );
+    for m in &api.error_models {
+        let _ = write!(
+            out,
+            "    /// A `{}` error body.\n    {}(",
+            m.variant, m.variant
+        );
+        ty_text(&m.ty, Ctx::Models, &mut out);
+        out.push_str("),\n");
     }
+    out.push_str("}\n");
+    out
 }
 
 #[cfg(test)]
@@ -477,16 +380,31 @@ mod tests {
             ],
             tag: Some("type".into()),
         };
-        let code = union(&ident("Item"), quote!(), quote!(), true, &u).to_string();
+        let mut code = String::new();
+        union("Item", "", true, &u, &mut code);
         // One arm per value: no unreachable patterns under `-D warnings`.
-        assert_eq!(code.matches("Some (\"message\")").count(), 1, "{code}");
-        assert!(code.contains("return Ok (Self :: Input (v))"), "{code}");
+        assert_eq!(code.matches("\"message\" =>").count(), 1, "{code}");
+        assert!(code.contains("\"message\" => [Input, Output],"), "{code}");
+        assert!(code.contains("\"output\" => [Output],"), "{code}");
+        assert!(code.contains("\"call\" => [Call],"), "{code}");
         assert!(
-            code.contains(
-                "Some (\"output\") => serde_json :: from_value (value) . map (Self :: Output)"
-            ),
+            code.contains("serde_union!(tagged Item { Input, Output, Call } by \"type\" {"),
             "{code}"
         );
-        assert!(code.contains("Some (\"call\")"), "{code}");
+        syn::parse_file(&code).expect("parses");
+    }
+
+    #[test]
+    fn docs_and_names_are_written_safely() {
+        let mut out = String::new();
+        doc_lines("a <b>\r c\n\nd", "    ", &mut out);
+        assert_eq!(out, "    /// a &lt;b&gt;  c\n    ///\n    /// d\n");
+        let mut ty = String::new();
+        ty_text(
+            &TypeRef::Option(Box::new(TypeRef::Map(Box::new(TypeRef::Named("X".into()))))),
+            Ctx::Models,
+            &mut ty,
+        );
+        assert_eq!(ty, "Option<std::collections::BTreeMap<String, X>>");
     }
 }

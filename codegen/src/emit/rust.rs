@@ -48,6 +48,67 @@ pub fn ty(t: &TypeRef, ctx: Ctx) -> TokenStream {
     }
 }
 
+/// [`ty`] as text, for the emitters that write Rust directly.
+pub fn ty_text(t: &TypeRef, ctx: Ctx, out: &mut String) {
+    match t {
+        TypeRef::Prim(p) => out.push_str(prim_text(*p)),
+        TypeRef::Named(n) => {
+            if ctx == Ctx::Elsewhere {
+                out.push_str("crate::models::");
+            }
+            out.push_str(n);
+        }
+        TypeRef::External(path) => match syn::parse_str::<syn::Type>(path) {
+            Ok(_) => out.push_str(path.trim()),
+            Err(_) => out.push_str("serde_json::Value"),
+        },
+        TypeRef::Array(inner) => wrapped("Vec<", inner, ctx, out),
+        TypeRef::Map(inner) => wrapped("std::collections::BTreeMap<String, ", inner, ctx, out),
+        TypeRef::Option(inner) => wrapped("Option<", inner, ctx, out),
+        TypeRef::Boxed(inner) => wrapped("Box<", inner, ctx, out),
+        TypeRef::Any => out.push_str("serde_json::Value"),
+    }
+}
+
+fn wrapped(open: &str, inner: &TypeRef, ctx: Ctx, out: &mut String) {
+    out.push_str(open);
+    ty_text(inner, ctx, out);
+    out.push('>');
+}
+
+fn prim_text(p: Prim) -> &'static str {
+    match p {
+        Prim::String | Prim::Uri | Prim::Uuid => "String",
+        Prim::Bool => "bool",
+        Prim::I32 => "i32",
+        Prim::I64 => "i64",
+        Prim::U32 => "u32",
+        Prim::U64 => "u64",
+        Prim::F32 => "f32",
+        Prim::F64 => "f64",
+        Prim::DateTime => "chrono::DateTime<chrono::FixedOffset>",
+        Prim::Date => "chrono::NaiveDate",
+        Prim::Base64 => "crate::types::Base64",
+        Prim::Binary => "crate::types::Binary",
+        Prim::Snowflake => "crate::types::Snowflake",
+    }
+}
+
+/// `///` lines from free text (escaped with [`doc_text`]), each after `indent`.
+pub fn doc_lines(text: &str, indent: &str, out: &mut String) {
+    for line in doc_text(text).lines() {
+        out.push_str(indent);
+        out.push_str("///");
+        // A lone CR would end the comment for rustc.
+        let line = line.trim_end().replace('\r', " ");
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(&line);
+        }
+        out.push('\n');
+    }
+}
+
 pub fn prim(p: Prim) -> TokenStream {
     match p {
         Prim::String | Prim::Uri | Prim::Uuid => quote!(String),
