@@ -302,9 +302,9 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
             }
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "crate::types::serde_union!({mode}tagged {name} {{ {list} }} by {tag:?} {{\n"
+        "crate::types::serde_union!({mode}tagged {name} {{ {list} }} by {tag:?} {{"
     );
     for (value, owners) in arms {
         let _ = writeln!(out, "    {value:?} => [{}],", owners.join(", "));
