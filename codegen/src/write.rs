@@ -60,7 +60,7 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error>
             .collect()
     });
     results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    results.into_iter().try_for_each(|(_, r)| r)
 }
 
 /// The folders the generator owns (and cleans of files it no longer generates).
