@@ -144,7 +144,18 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     }
 }
 
-pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Shared) -> TokenStream {
+/// Operations per part of a tag module: a big tag (Stripe's single `default` tag has 468) is
+/// formatted in several parts, on several threads; each part after the first is another
+/// `impl` block of the same API type.
+const OPERATIONS_PER_PART: usize = 64;
+
+/// The parts of `src/apis/<tag>.rs`, in order; every part is whole items.
+pub fn tag_module(
+    api: &Api,
+    tag_index: usize,
+    crate_ident: &str,
+    shared: &Shared,
+) -> Vec<TokenStream> {
     let tag = &api.tags[tag_index];
     let api_ty = format_ident!("{}Api", tag.type_name);
     // An example call: the first operation that needs no arguments, if there is one.
@@ -179,31 +190,46 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
         tag.module,
         tag.module
     ));
-    let mut params_structs = Vec::new();
-    let mut methods = Vec::new();
-    for op in api.client_operations().filter(|o| o.tag == tag_index) {
-        let (method, params_struct) = operation(api, op, &api_ty, shared);
-        methods.push(method);
-        params_structs.extend(params_struct);
-    }
-    quote! {
-        #![allow(deprecated)]
-        #![allow(clippy::too_many_arguments)]
-
-        use crate::runtime::{self, RequestSpec};
-
-        #tag_doc
-        #[derive(Clone, Copy, Debug)]
-        pub struct #api_ty<'a> {
-            pub(crate) client: &'a runtime::Client,
+    let ops: Vec<&Operation> = api
+        .client_operations()
+        .filter(|o| o.tag == tag_index)
+        .collect();
+    let mut parts = Vec::new();
+    for (n, chunk) in ops.chunks(OPERATIONS_PER_PART.max(1)).enumerate() {
+        let mut params_structs = Vec::new();
+        let mut methods = Vec::new();
+        for op in chunk {
+            let (method, params_struct) = operation(api, op, &api_ty, shared);
+            methods.push(method);
+            params_structs.extend(params_struct);
         }
+        let head = if n == 0 {
+            quote! {
+                #![allow(deprecated)]
+                #![allow(clippy::too_many_arguments)]
 
-        impl<'a> #api_ty<'a> {
-            #(#methods)*
-        }
+                use crate::runtime::{self, RequestSpec};
 
-        #(#params_structs)*
+                #tag_doc
+                #[derive(Clone, Copy, Debug)]
+                pub struct #api_ty<'a> {
+                    pub(crate) client: &'a runtime::Client,
+                }
+            }
+        } else {
+            quote!()
+        };
+        parts.push(quote! {
+            #head
+
+            impl<'a> #api_ty<'a> {
+                #(#methods)*
+            }
+
+            #(#params_structs)*
+        });
     }
+    parts
 }
 
 /// The argument type of a required parameter.

@@ -27,6 +27,14 @@ const PARAM_TABLE_HEADER: &str = "Name | Type | Description  | Required | Notes\
 /// Markdown docs in the layout of OpenAPI Generator's `rust` client docs: `(path relative to
 /// the crate root, contents)`, sorted by path.
 pub fn render(api: &Api, crate_name: &str) -> Vec<(String, String)> {
+    let mut out = render_apis(api, crate_name);
+    out.extend(render_models(api, 0..api.types.len()));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The API class docs and the README.
+pub fn render_apis(api: &Api, crate_name: &str) -> Vec<(String, String)> {
     let docs = Docs::new(api);
     let mut out = Vec::new();
     for (tag, ops) in &docs.tags {
@@ -35,15 +43,22 @@ pub fn render(api: &Api, crate_name: &str) -> Vec<(String, String)> {
             docs.api_doc(tag, ops),
         ));
     }
-    for t in &api.types {
-        out.push((
-            format!("docs/{}", docs.model_file(&t.name)),
-            docs.model_doc(t),
-        ));
-    }
     out.push(("README.md".to_string(), docs.readme(crate_name)));
-    out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// The model docs of `api.types[range]`.
+pub fn render_models(api: &Api, range: std::ops::Range<usize>) -> Vec<(String, String)> {
+    let docs = Docs::new(api);
+    api.types[range]
+        .iter()
+        .map(|t| {
+            (
+                format!("docs/{}", docs.model_file(&t.name)),
+                docs.model_doc(t),
+            )
+        })
+        .collect()
 }
 
 struct Docs<'a> {

@@ -32,6 +32,9 @@ pub type Job<'a> = Box<dyn FnOnce() -> Vec<Part> + Send + 'a>;
 /// Types per part of `models.rs`: small enough to spread the biggest file over threads.
 const TYPES_PER_PART: usize = 100;
 
+/// Model doc files per job.
+const DOCS_PER_PART: usize = 400;
+
 /// Everything a generated crate consists of, by relative path.
 pub fn emit(api: &Api, config: &Config) -> Vec<(PathBuf, Emitted)> {
     let mut files: Vec<(PathBuf, Emitted)> = Vec::new();
@@ -95,14 +98,22 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
         let shared = shared.clone();
         let crate_ident = crate_ident.clone();
         jobs.push(Box::new(move || {
-            let path = format!("src/apis/{}.rs", api.tags[i].module);
-            let tokens = apis::tag_module(api, i, &crate_ident, &shared);
-            one(&path, Emitted::Rust(tokens))
+            let path = PathBuf::from(format!("src/apis/{}.rs", api.tags[i].module));
+            apis::tag_module(api, i, &crate_ident, &shared)
+                .into_iter()
+                .enumerate()
+                .map(|(index, tokens)| Part {
+                    path: path.clone(),
+                    index,
+                    content: Emitted::Rust(tokens),
+                })
+                .collect()
         }));
     }
 
-    jobs.push(Box::new(move || {
-        docs::render(api, &config.crate_name)
+    // Markdown: the API classes and README, then the models in runs.
+    let text_parts = |files: Vec<(String, String)>| -> Vec<Part> {
+        files
             .into_iter()
             .map(|(path, text)| Part {
                 path: path.into(),
@@ -110,7 +121,16 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
                 content: Emitted::Text(text),
             })
             .collect()
+    };
+    jobs.push(Box::new(move || {
+        text_parts(docs::render_apis(api, &config.crate_name))
     }));
+    for c in 0..n.div_ceil(DOCS_PER_PART) {
+        let range = c * DOCS_PER_PART..((c + 1) * DOCS_PER_PART).min(n);
+        jobs.push(Box::new(move || {
+            text_parts(docs::render_models(api, range))
+        }));
+    }
     jobs.push(Box::new(move || {
         one("src/apis/mod.rs", Emitted::Rust(apis::apis_mod(api)))
     }));
