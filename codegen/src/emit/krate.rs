@@ -80,6 +80,9 @@ default = [{default}]
 [dependencies]
 base64 = "0.22"
 bytes = "1"
+# Not used directly: selects the unicode-rs back end of `url`'s IDNA support instead of
+# ICU4X, whose proc-macro build dependencies add about a tenth to a clean build.
+idna_adapter = "~1.1"
 {chrono}percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls"] }}
 serde = "1"
