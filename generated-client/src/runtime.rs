@@ -405,10 +405,23 @@ impl ClientBuilder {
     /// Fails with [`Error::InvalidRequest`] for a base URL that is not an absolute http(s) URL
     /// or an invalid default header / user agent, and with [`Error::Transport`] when the HTTP
     /// client cannot be built. Use [`Error::cast`] to turn the error into another `Error<E>`.
+    ///
+    /// An `https` base URL also needs a TLS back end: the crate's `native-tls` (default) or
+    /// `rustls-tls` feature, or a [`http_client`](Self::http_client) built with its own TLS.
+    /// Without one, `build` says so instead of every request failing.
     pub fn build(self) -> Result<Client, Error<Infallible>> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         match Url::parse(&base_url) {
-            Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
+            Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {
+                #[allow(unexpected_cfgs)]
+                let tls = cfg!(any(feature = "native-tls", feature = "rustls-tls"));
+                if url.scheme() == "https" && !tls && self.http_client.is_none() {
+                    return Err(Error::InvalidRequest(format!(
+                        "base URL `{base_url}` needs TLS, and this build has none: enable the \
+                         `native-tls` or `rustls-tls` feature, or pass an `http_client`"
+                    )));
+                }
+            }
             _ => {
                 return Err(Error::InvalidRequest(format!(
                     "invalid base URL `{base_url}`: expected an absolute http(s) URL"

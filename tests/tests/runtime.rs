@@ -1653,3 +1653,29 @@ fn client_and_operation_futures_are_send() {
     let raw = client.execute_bytes(get("/u", NO_AUTH), ERRORS);
     assert_send(&raw);
 }
+
+/// This test crate compiles the runtime without a TLS feature: an https base URL is refused by
+/// `build` with a message that names the fix, unless the caller brings its own client.
+#[test]
+fn https_without_a_tls_backend_is_refused_at_build_time() {
+    let err = Client::builder("https://api.example.test/v1")
+        .build()
+        .err()
+        .unwrap();
+    match err {
+        Error::InvalidRequest(message) => {
+            assert!(message.contains("needs TLS"), "{message}");
+            assert!(
+                message.contains("`native-tls` or `rustls-tls`"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let own = reqwest::Client::builder().build().unwrap();
+    assert!(Client::builder("https://api.example.test/v1")
+        .http_client(own)
+        .build()
+        .is_ok());
+    assert!(Client::builder("http://127.0.0.1:9").build().is_ok());
+}

@@ -858,6 +858,8 @@ impl TagSet {
         features.claim("default".into());
         features.claim(EXTRA_MODELS_FEATURE.into());
         features.claim(DESERIALIZE_REQUESTS_FEATURE.into());
+        features.claim("native-tls".into());
+        features.claim("rustls-tls".into());
         let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         self.tags
             .into_iter()

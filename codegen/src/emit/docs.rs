@@ -442,7 +442,7 @@ impl<'a> Docs<'a> {
                  only the groups you use, turn the defaults off and list them:\n\n",
             );
             s.push_str(&format!(
-                "```toml\n{crate_name} = {{ path = \"./{crate_name}\", default-features = false, features = [\"{first}\"] }}\n```\n\n"
+                "```toml\n{crate_name} = {{ path = \"./{crate_name}\", default-features = false, features = [\"native-tls\", \"{first}\"] }}\n```\n\n"
             ));
             s.push_str("Feature | API\n------------ | -------------\n");
             for (tag, _) in &self.tags {
@@ -459,9 +459,11 @@ impl<'a> Docs<'a> {
         let request_only = api.types.iter().any(|t| {
             !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_))
         });
-        if extra || request_only {
-            s.push_str("Other features:\n\n");
-        }
+        s.push_str(
+            "Other features:\n\n- `native-tls` (on by default) or `rustls-tls`: the TLS back end for \
+             https, the system's (OpenSSL on Linux) or rustls (pure Rust, no system library \
+             needed, slower to build). Keep one when you turn the default features off.\n",
+        );
         if extra {
             s.push_str(&format!(
                 "- `{EXTRA_MODELS_FEATURE}` (on by default): models that no operation uses, \
@@ -475,9 +477,7 @@ impl<'a> Docs<'a> {
                  to the models only requests use, for mock servers or stored requests.\n"
             ));
         }
-        if extra || request_only {
-            s.push('\n');
-        }
+        s.push('\n');
 
         s.push_str("## Getting Started\n\n");
         s.push_str(&self.example(&krate));

@@ -27,8 +27,15 @@ fn needs_chrono(api: &Api) -> bool {
 }
 
 pub fn cargo_toml(api: &Api, config: &Config) -> String {
-    let mut features = Vec::new();
-    let mut default = Vec::new();
+    // TLS for https: the system's (OpenSSL on Linux, as reqwest's own default), or rustls (pure
+    // Rust, needs no system library, but ring and rustls add a sixth to a clean build).
+    let mut features = vec![
+        "# TLS for https (keep one when you turn the default features off): the system's\n\
+         # (OpenSSL on Linux), or rustls (pure Rust; needs no system library, builds slower).\n\
+         native-tls = [\"reqwest/native-tls\"]\nrustls-tls = [\"reqwest/rustls-tls\"]"
+            .to_string(),
+    ];
+    let mut default = vec!["\"native-tls\"".to_string()];
     for (_, t) in api.operation_tags() {
         features.push(format!("{} = []", t.feature));
         default.push(format!("\"{}\"", t.feature));
@@ -84,7 +91,7 @@ bytes = "1"
 # ICU4X, whose proc-macro build dependencies add about a tenth to a clean build.
 idna_adapter = "~1.1"
 {chrono}percent-encoding = "2"
-reqwest = {{ version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls"] }}
+reqwest = {{ version = "0.12", default-features = false, features = ["json", "multipart"] }}
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
