@@ -406,8 +406,8 @@ impl ClientBuilder {
     /// or an invalid default header / user agent, and with [`Error::Transport`] when the HTTP
     /// client cannot be built. Use [`Error::cast`] to turn the error into another `Error<E>`.
     ///
-    /// An `https` base URL also needs a TLS back end: the crate's `native-tls` (default) or
-    /// `rustls-tls` feature, or a [`http_client`](Self::http_client) built with its own TLS.
+    /// An `https` base URL also needs a TLS back end: the crate's `rustls-tls` (default) or
+    /// `native-tls` feature, or a [`http_client`](Self::http_client) built with its own TLS.
     /// Without one, `build` says so instead of every request failing.
     pub fn build(self) -> Result<Client, Error<Infallible>> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();

@@ -442,7 +442,7 @@ impl<'a> Docs<'a> {
                  only the groups you use, turn the defaults off and list them:\n\n",
             );
             s.push_str(&format!(
-                "```toml\n{crate_name} = {{ path = \"./{crate_name}\", default-features = false, features = [\"native-tls\", \"{first}\"] }}\n```\n\n"
+                "```toml\n{crate_name} = {{ path = \"./{crate_name}\", default-features = false, features = [\"rustls-tls\", \"{first}\"] }}\n```\n\n"
             ));
             s.push_str("Feature | API\n------------ | -------------\n");
             for (tag, _) in &self.tags {
@@ -460,9 +460,9 @@ impl<'a> Docs<'a> {
             !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_))
         });
         s.push_str(
-            "Other features:\n\n- `native-tls` (on by default) or `rustls-tls`: the TLS back end for \
-             https, the system's (OpenSSL on Linux) or rustls (pure Rust, no system library \
-             needed, slower to build). Keep one when you turn the default features off.\n",
+            "Other features:\n\n- `rustls-tls` (on by default) or `native-tls`: the TLS back end for \
+             https, rustls (pure Rust) or the system's (OpenSSL on Linux, which needs its \
+             development files to build). Keep one when you turn the default features off.\n",
         );
         if extra {
             s.push_str(&format!(
