@@ -691,11 +691,7 @@ impl Client {
             body,
             security,
             auth_override,
-            encode_error,
         } = req;
-        if let Some(message) = encode_error {
-            return Err(Error::InvalidRequest(message));
-        }
 
         let mut headers = self.inner.default_headers.clone();
         let mut replaced: Vec<HeaderName> = Vec::new();
@@ -974,9 +970,6 @@ pub struct RequestSpec {
     /// chosen alternative (applied to the first alternative's first scheme even if the client
     /// holds no credentials).
     pub auth_override: Option<Credential>,
-    /// Why the body could not be encoded (see [`set_body`](Self::set_body)): the request then
-    /// fails with [`Error::InvalidRequest`] before anything is sent.
-    pub encode_error: Option<String>,
 }
 
 impl fmt::Debug for RequestSpec {
@@ -994,19 +987,6 @@ impl fmt::Debug for RequestSpec {
 }
 
 impl RequestSpec {
-    /// Sets the body from its encoding, or keeps the reason it could not be encoded for
-    /// [`Client::execute`] to report. Generated operations build their request this way, without
-    /// early returns, so they can hand back the runtime's future instead of being `async`
-    /// themselves (one state machine in the runtime instead of one per operation).
-    pub fn set_body(&mut self, body: Result<Body, serde_json::Error>) {
-        match body {
-            Ok(body) => self.body = body,
-            Err(e) => {
-                self.encode_error = Some(format!("the request body could not be encoded: {e}"))
-            }
-        }
-    }
-
     /// A request without query, headers, body or security.
     pub fn new(method: Method, path_template: &'static str, path: impl Into<String>) -> Self {
         RequestSpec {
@@ -1018,7 +998,6 @@ impl RequestSpec {
             body: Body::Empty,
             security: &[],
             auth_override: None,
-            encode_error: None,
         }
     }
 

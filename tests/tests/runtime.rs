@@ -1679,24 +1679,3 @@ fn https_without_a_tls_backend_is_refused_at_build_time() {
         .is_ok());
     assert!(Client::builder("http://127.0.0.1:9").build().is_ok());
 }
-
-/// Generated operations are not `async`: a body that fails to encode is kept in the request
-/// and reported by `execute`, before anything is sent.
-#[tokio::test]
-async fn a_body_that_failed_to_encode_fails_before_sending() {
-    let server = server().await;
-    ok_json(&server, json!({})).await;
-    let client = builder(&server).build().unwrap();
-    let mut req = get("/x", NO_AUTH);
-    req.set_body(Err(serde_json::from_str::<Value>("{").unwrap_err()));
-    match client.execute_empty(req, NONE).await.unwrap_err() {
-        Error::InvalidRequest(message) => {
-            assert!(
-                message.contains("the request body could not be encoded"),
-                "{message}"
-            )
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(requests(&server).await.is_empty());
-}

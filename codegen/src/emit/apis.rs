@@ -126,6 +126,12 @@ pub fn apis_mod(api: &Api) -> TokenStream {
 
         #(#tables)*
 
+        /// Turns a body that failed to serialize into the crate's error.
+        #[allow(dead_code)]
+        pub(crate) fn encode_error(e: serde_json::Error) -> crate::Error {
+            crate::runtime::Error::InvalidRequest(format!("the request body could not be encoded: {e}"))
+        }
+
         /// A multipart file part from a model's binary field.
         #[allow(dead_code)]
         pub(crate) fn file_part(b: &crate::types::Binary) -> crate::runtime::FilePart {
@@ -308,35 +314,41 @@ fn operation(
         let t = ty(&b.ty, Ctx::Elsewhere);
         let ct = &b.content_type;
         let (arg, encode) = match b.kind {
-            BodyKind::Json => (quote!(&#t), quote!(req.set_body(runtime::Body::json(#id));)),
-            BodyKind::Form => (quote!(&#t), quote!(req.set_body(runtime::Body::form(#id));)),
+            BodyKind::Json => (
+                quote!(&#t),
+                quote!(runtime::Body::json(#id).map_err(super::encode_error)?),
+            ),
+            BodyKind::Form => (
+                quote!(&#t),
+                quote!(runtime::Body::form(#id).map_err(super::encode_error)?),
+            ),
             BodyKind::Multipart => {
                 let files = multipart_files(api, b, &id);
-                let encode = if files.is_empty() {
-                    quote!(runtime::Multipart::from_serialize(#id).map(runtime::Body::Multipart))
-                } else {
-                    quote!(runtime::Multipart::from_serialize(#id).map(|mut form| {
+                (
+                    quote!(&#t),
+                    quote!({
+                        #[allow(unused_mut)]
+                        let mut form = runtime::Multipart::from_serialize(#id).map_err(super::encode_error)?;
                         #(#files)*
                         runtime::Body::Multipart(form)
-                    }))
-                };
-                (quote!(&#t), quote!(req.set_body(#encode);))
+                    }),
+                )
             }
             BodyKind::Bytes => (
                 quote!(bytes::Bytes),
-                quote!(req.body = runtime::Body::Bytes { content_type: #ct.to_string(), data: #id };),
+                quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: #id }),
             ),
             BodyKind::Text => (
                 quote!(&str),
-                quote!(req.body = runtime::Body::Bytes { content_type: #ct.to_string(), data: bytes::Bytes::copy_from_slice(#id.as_bytes()) };),
+                quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: bytes::Bytes::copy_from_slice(#id.as_bytes()) }),
             ),
         };
         if b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text {
             args.push(quote!(#id: #arg));
-            stmts.push(encode);
+            stmts.push(quote!(req.body = #encode;));
         } else {
             args.push(quote!(#id: Option<#arg>));
-            stmts.push(quote!(if let Some(#id) = #id { #encode }));
+            stmts.push(quote!(if let Some(#id) = #id { req.body = #encode; }));
         }
     }
 
@@ -351,15 +363,18 @@ fn operation(
     let (ret, call) = match &op.success.kind {
         SuccessKind::Json(t) => {
             let t = ty(t, Ctx::Elsewhere);
-            (quote!(#t), quote!(self.client.execute(req, super::#errors)))
+            (
+                quote!(#t),
+                quote!(self.client.execute(req, super::#errors).await),
+            )
         }
         SuccessKind::Empty => (
             quote!(()),
-            quote!(self.client.execute_empty(req, super::#errors)),
+            quote!(self.client.execute_empty(req, super::#errors).await),
         ),
         SuccessKind::Bytes { .. } | SuccessKind::Text => (
             quote!(bytes::Bytes),
-            quote!(self.client.execute_bytes(req, super::#errors)),
+            quote!(self.client.execute_bytes(req, super::#errors).await),
         ),
     };
     let docs = doc_raw(&operation_docs(api, op));
@@ -371,7 +386,7 @@ fn operation(
     let method_tokens = quote! {
         #docs
         #deprecated
-        pub fn #name(&self, #(#args),*) -> impl std::future::Future<Output = crate::Result<#ret>> + Send + 'a {
+        pub async fn #name(&self, #(#args),*) -> crate::Result<#ret> {
             let mut req = RequestSpec::new(#method, #template, #path_expr);
             req.security = super::#security;
             #(#stmts)*

@@ -43,18 +43,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn get_current_user_applications(
+    pub async fn get_current_user_applications(
         &self,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::ApplicationsMeResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::ApplicationsMeResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/applications/@me",
             "/applications/@me".to_string(),
         );
         req.security = super::SECURITY_0;
-        self.client.execute(req, super::ERRORS_0)
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Describe the current OAuth2 token
     ///
@@ -73,18 +71,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn get_current_user_oauth2(
+    pub async fn get_current_user_oauth2(
         &self,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::OAuth2MeResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::OAuth2MeResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/@me",
             "/oauth2/@me".to_string(),
         );
         req.security = super::SECURITY_1;
-        self.client.execute(req, super::ERRORS_0)
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// List approved third-party apps
     ///
@@ -103,18 +99,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn list_user_oauth2_authorizations(
+    pub async fn list_user_oauth2_authorizations(
         &self,
-    ) -> impl std::future::Future<
-        Output = crate::Result<Vec<crate::models::OAuth2AuthorizationResponse>>,
-    > + Send + 'a {
+    ) -> crate::Result<Vec<crate::models::OAuth2AuthorizationResponse>> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/@me/authorizations",
             "/oauth2/@me/authorizations".to_string(),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0)
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Remove an app's access
     ///
@@ -137,10 +131,10 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn delete_user_oauth2_authorization(
+    pub async fn delete_user_oauth2_authorization(
         &self,
         application_id: &str,
-    ) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'a {
+    ) -> crate::Result<()> {
         let mut req = RequestSpec::new(
             reqwest::Method::DELETE,
             "/oauth2/@me/authorizations/{applicationId}",
@@ -150,7 +144,7 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        self.client.execute_empty(req, super::ERRORS_0)
+        self.client.execute_empty(req, super::ERRORS_0).await
     }
     /// Register an application
     ///
@@ -173,20 +167,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn create_oauth_application(
+    pub async fn create_oauth_application(
         &self,
         application_create_request: &crate::models::ApplicationCreateRequest,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::ApplicationResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications",
             "/oauth2/applications".to_string(),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(application_create_request));
-        self.client.execute(req, super::ERRORS_0)
+        req.body = runtime::Body::json(application_create_request)
+            .map_err(super::encode_error)?;
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// List my applications (OAuth2 path)
     ///
@@ -205,18 +198,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn list_user_applications2(
+    pub async fn list_user_applications2(
         &self,
-    ) -> impl std::future::Future<
-        Output = crate::Result<Vec<crate::models::ApplicationResponse>>,
-    > + Send + 'a {
+    ) -> crate::Result<Vec<crate::models::ApplicationResponse>> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/@me",
             "/oauth2/applications/@me".to_string(),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0)
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Get one of my applications
     ///
@@ -239,12 +230,10 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn get_oauth_application(
+    pub async fn get_oauth_application(
         &self,
         id: &str,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::ApplicationResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/{id}",
@@ -254,7 +243,7 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0)
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Delete an application
     ///
@@ -278,11 +267,11 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn delete_oauth_application(
+    pub async fn delete_oauth_application(
         &self,
         id: &str,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
-    ) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'a {
+    ) -> crate::Result<()> {
         let mut req = RequestSpec::new(
             reqwest::Method::DELETE,
             "/oauth2/applications/{id}",
@@ -292,8 +281,9 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(sudo_verification_schema));
-        self.client.execute_empty(req, super::ERRORS_0)
+        req.body = runtime::Body::json(sudo_verification_schema)
+            .map_err(super::encode_error)?;
+        self.client.execute_empty(req, super::ERRORS_0).await
     }
     /// Edit an application
     ///
@@ -317,13 +307,11 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn update_oauth_application(
+    pub async fn update_oauth_application(
         &self,
         id: &str,
         application_update_request: &crate::models::ApplicationUpdateRequest,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::ApplicationResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}",
@@ -333,8 +321,9 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(application_update_request));
-        self.client.execute(req, super::ERRORS_0)
+        req.body = runtime::Body::json(application_update_request)
+            .map_err(super::encode_error)?;
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Edit the application's bot profile
     ///
@@ -358,13 +347,11 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn update_bot_profile(
+    pub async fn update_bot_profile(
         &self,
         id: &str,
         bot_profile_update_request: &crate::models::BotProfileUpdateRequest,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::BotProfileResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::BotProfileResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}/bot",
@@ -374,8 +361,9 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(bot_profile_update_request));
-        self.client.execute(req, super::ERRORS_0)
+        req.body = runtime::Body::json(bot_profile_update_request)
+            .map_err(super::encode_error)?;
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Issue a new bot token
     ///
@@ -399,13 +387,11 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn reset_bot_token2(
+    pub async fn reset_bot_token2(
         &self,
         id: &str,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::BotTokenResetResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::BotTokenResetResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications/{id}/bot/reset-token",
@@ -415,8 +401,9 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(sudo_verification_schema));
-        self.client.execute(req, super::ERRORS_0)
+        req.body = runtime::Body::json(sudo_verification_schema)
+            .map_err(super::encode_error)?;
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Issue a new client secret
     ///
@@ -440,13 +427,11 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn reset_client_secret2(
+    pub async fn reset_client_secret2(
         &self,
         id: &str,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::ApplicationResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications/{id}/client-secret/reset",
@@ -456,8 +441,9 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(sudo_verification_schema));
-        self.client.execute(req, super::ERRORS_0)
+        req.body = runtime::Body::json(sudo_verification_schema)
+            .map_err(super::encode_error)?;
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Get an application's public profile
     ///
@@ -478,12 +464,10 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn get_public_application(
+    pub async fn get_public_application(
         &self,
         id: &str,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::ApplicationPublicResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::ApplicationPublicResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/{id}/public",
@@ -493,7 +477,7 @@ impl<'a> OAuth2Api<'a> {
             ),
         );
         req.security = super::SECURITY_3;
-        self.client.execute(req, super::ERRORS_1)
+        self.client.execute(req, super::ERRORS_1).await
     }
     /// Approve an authorization request
     ///
@@ -516,20 +500,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn provide_oauth2_consent(
+    pub async fn provide_oauth2_consent(
         &self,
         authorize_consent_request: &crate::models::AuthorizeConsentRequest,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::OAuth2ConsentResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::OAuth2ConsentResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/authorize/consent",
             "/oauth2/authorize/consent".to_string(),
         );
         req.security = super::SECURITY_2;
-        req.set_body(runtime::Body::json(authorize_consent_request));
-        self.client.execute(req, super::ERRORS_0)
+        req.body = runtime::Body::json(authorize_consent_request)
+            .map_err(super::encode_error)?;
+        self.client.execute(req, super::ERRORS_0).await
     }
     /// Inspect a token
     ///
@@ -550,23 +533,23 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn introspect_oauth2_token(
+    pub async fn introspect_oauth2_token(
         &self,
         introspect_request_form: &crate::models::IntrospectRequestForm,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::OAuth2IntrospectResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::OAuth2IntrospectResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/introspect",
             "/oauth2/introspect".to_string(),
         );
         req.security = super::SECURITY_3;
-        req.set_body(
-            runtime::Multipart::from_serialize(introspect_request_form)
-                .map(runtime::Body::Multipart),
-        );
-        self.client.execute(req, super::ERRORS_1)
+        req.body = {
+            #[allow(unused_mut)]
+            let mut form = runtime::Multipart::from_serialize(introspect_request_form)
+                .map_err(super::encode_error)?;
+            runtime::Body::Multipart(form)
+        };
+        self.client.execute(req, super::ERRORS_1).await
     }
     /// Get tokens from the token endpoint
     ///
@@ -587,23 +570,23 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn exchange_oauth2_token(
+    pub async fn exchange_oauth2_token(
         &self,
         token_request: &crate::models::TokenRequest,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::OAuth2TokenResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::OAuth2TokenResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/token",
             "/oauth2/token".to_string(),
         );
         req.security = super::SECURITY_3;
-        req.set_body(
-            runtime::Multipart::from_serialize(token_request)
-                .map(runtime::Body::Multipart),
-        );
-        self.client.execute(req, super::ERRORS_1)
+        req.body = {
+            #[allow(unused_mut)]
+            let mut form = runtime::Multipart::from_serialize(token_request)
+                .map_err(super::encode_error)?;
+            runtime::Body::Multipart(form)
+        };
+        self.client.execute(req, super::ERRORS_1).await
     }
     /// Invalidate a token
     ///
@@ -624,21 +607,23 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn revoke_oauth2_token(
+    pub async fn revoke_oauth2_token(
         &self,
         revoke_request_form: &crate::models::RevokeRequestForm,
-    ) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'a {
+    ) -> crate::Result<()> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/token/revoke",
             "/oauth2/token/revoke".to_string(),
         );
         req.security = super::SECURITY_3;
-        req.set_body(
-            runtime::Multipart::from_serialize(revoke_request_form)
-                .map(runtime::Body::Multipart),
-        );
-        self.client.execute_empty(req, super::ERRORS_1)
+        req.body = {
+            #[allow(unused_mut)]
+            let mut form = runtime::Multipart::from_serialize(revoke_request_form)
+                .map_err(super::encode_error)?;
+            runtime::Body::Multipart(form)
+        };
+        self.client.execute_empty(req, super::ERRORS_1).await
     }
     /// Get user claims for a token
     ///
@@ -655,18 +640,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn get_oauth2_userinfo(
+    pub async fn get_oauth2_userinfo(
         &self,
-    ) -> impl std::future::Future<
-        Output = crate::Result<crate::models::OAuth2UserInfoResponse>,
-    > + Send + 'a {
+    ) -> crate::Result<crate::models::OAuth2UserInfoResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/userinfo",
             "/oauth2/userinfo".to_string(),
         );
         req.security = super::SECURITY_1;
-        self.client.execute(req, super::ERRORS_1)
+        self.client.execute(req, super::ERRORS_1).await
     }
     /// List my applications
     ///
@@ -685,17 +668,15 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub fn list_user_applications(
+    pub async fn list_user_applications(
         &self,
-    ) -> impl std::future::Future<
-        Output = crate::Result<Vec<crate::models::ApplicationResponse>>,
-    > + Send + 'a {
+    ) -> crate::Result<Vec<crate::models::ApplicationResponse>> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/users/@me/applications",
             "/users/@me/applications".to_string(),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0)
+        self.client.execute(req, super::ERRORS_0).await
     }
 }
