@@ -328,6 +328,22 @@ pub struct StructDef {
     pub additional: Option<TypeRef>,
 }
 
+impl StructDef {
+    /// The Rust name of the extra-properties map: `additional_properties`, unless a declared
+    /// field already has that name.
+    pub fn extra_field_name(&self) -> &'static str {
+        if self
+            .fields
+            .iter()
+            .any(|f| f.rust_name == "additional_properties")
+        {
+            "additional_properties_"
+        } else {
+            "additional_properties"
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
     /// Always present, never null.

@@ -346,15 +346,7 @@ impl<'a> Docs<'a> {
             ));
         }
         if let Some(extra) = &st.additional {
-            let name = if st
-                .fields
-                .iter()
-                .any(|f| f.rust_name == "additional_properties")
-            {
-                "additional_properties_"
-            } else {
-                "additional_properties"
-            };
+            let name = st.extra_field_name();
             let (l, model) = label(extra, Style::Model, false);
             let map = format!("{}<String, {l}>", MAP);
             let ty = match model {

@@ -160,15 +160,7 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
     }
     let mut extra = "";
     if let Some(extra_ty) = &s.additional {
-        extra = if s
-            .fields
-            .iter()
-            .any(|f| f.rust_name == "additional_properties")
-        {
-            "additional_properties_"
-        } else {
-            "additional_properties"
-        };
+        extra = s.extra_field_name();
         out.push_str("    /// Properties beyond the declared ones, by name.\n");
         let _ = write!(out, "    pub {extra}: std::collections::BTreeMap<String, ");
         ty_text(extra_ty, Ctx::Models, out);

@@ -76,6 +76,7 @@ fn wrapped(open: &str, inner: &TypeRef, ctx: Ctx, out: &mut String) {
     out.push('>');
 }
 
+/// The Rust type of a primitive, as written in generated code.
 fn prim_text(p: Prim) -> &'static str {
     match p {
         Prim::String | Prim::Uri | Prim::Uuid => "String",
@@ -110,21 +111,8 @@ pub fn doc_lines(text: &str, indent: &str, out: &mut String) {
 }
 
 pub fn prim(p: Prim) -> TokenStream {
-    match p {
-        Prim::String | Prim::Uri | Prim::Uuid => quote!(String),
-        Prim::Bool => quote!(bool),
-        Prim::I32 => quote!(i32),
-        Prim::I64 => quote!(i64),
-        Prim::U32 => quote!(u32),
-        Prim::U64 => quote!(u64),
-        Prim::F32 => quote!(f32),
-        Prim::F64 => quote!(f64),
-        Prim::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
-        Prim::Date => quote!(chrono::NaiveDate),
-        Prim::Base64 => quote!(crate::types::Base64),
-        Prim::Binary => quote!(crate::types::Binary),
-        Prim::Snowflake => quote!(crate::types::Snowflake),
-    }
+    // The paths in `prim_text` are fixed and valid, so they always lex.
+    prim_text(p).parse().unwrap_or_default()
 }
 
 /// Whether values of the type are `Copy` (passed by value in signatures).
