@@ -420,6 +420,19 @@ pub struct Flag {
 }
 
 impl Api {
+    /// Whether some models are used by no operation (they make the `extra-models` feature).
+    pub fn has_extra_models(&self) -> bool {
+        self.types.iter().any(|t| t.reach.extra)
+    }
+
+    /// Whether some models with serde impls are used only by requests (they make the
+    /// `deserialize-requests` feature).
+    pub fn has_request_only_models(&self) -> bool {
+        self.types.iter().any(|t| {
+            !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_))
+        })
+    }
+
     /// Operations that a client calls (webhooks excluded).
     pub fn client_operations(&self) -> impl Iterator<Item = &Operation> {
         self.operations.iter().filter(|o| !o.is_webhook)

@@ -85,6 +85,23 @@ pub(crate) fn threads() -> usize {
         .max(1)
 }
 
+/// Runs `work(0)` … `work(n - 1)` on `n` threads, the calling one included, and joins their
+/// results (thread 0's first); a panic in one is raised again here.
+pub(crate) fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> Vec<T> + Sync) -> Vec<T> {
+    if n <= 1 {
+        return work(0);
+    }
+    std::thread::scope(|s| {
+        let work = &work;
+        let handles: Vec<_> = (1..n).map(|i| s.spawn(move || work(i))).collect();
+        let mut out = work(0);
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        out
+    })
+}
+
 /// Runs the emit jobs, each followed by formatting its parts, on up to [`threads`] threads.
 /// The output does not depend on the number of threads. The two stages are interleaved, so
 /// their times are the wall time of the whole split in proportion to the work each did.
@@ -104,7 +121,7 @@ fn emit_and_format(
         Duration,
         Duration,
     );
-    let work = || {
+    let work = |_thread: usize| {
         let mut done: Vec<Done> = Vec::new();
         loop {
             let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
@@ -123,18 +140,7 @@ fn emit_and_format(
         }
         done
     };
-    let threads = threads().min(count).max(1);
-    let mut done: Vec<Done> = if threads == 1 {
-        work()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        })
-    };
+    let mut done: Vec<Done> = on_threads(threads().min(count), work);
     done.sort_by_key(|d| d.0);
     let (mut emit_sum, mut format_sum) = (Duration::ZERO, Duration::ZERO);
     let mut parts: Vec<(PathBuf, usize, String)> = Vec::new();

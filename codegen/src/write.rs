@@ -41,22 +41,11 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error>
         Ok(())
     };
     let threads = crate::threads().min(files.len() / 64).max(1);
-    let mut results: Vec<(usize, Result<(), Error>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (files, write_one) = (&files, &write_one);
-                s.spawn(move || {
-                    (t..files.len())
-                        .step_by(threads)
-                        .map(|i| (i, write_one(&files[i])))
-                        .filter(|(_, r)| r.is_err())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    let mut results = crate::on_threads(threads, |t| {
+        (t..files.len())
+            .step_by(threads)
+            .map(|i| (i, write_one(&files[i])))
+            .filter(|(_, r)| r.is_err())
             .collect()
     });
     results.sort_by_key(|(i, _)| *i);

@@ -25,7 +25,8 @@ const PARAM_TABLE_HEADER: &str = "Name | Type | Description  | Required | Notes\
 ------------- | ------------- | ------------- | ------------- | -------------\n";
 
 /// Markdown docs in the layout of OpenAPI Generator's `rust` client docs: `(path relative to
-/// the crate root, contents)`, sorted by path.
+/// the crate root, contents)`, sorted by path. (The generator runs its two halves,
+/// [`render_apis`] and [`render_models`], as separate jobs.)
 pub fn render(api: &Api, crate_name: &str) -> Vec<(String, String)> {
     let mut out = render_apis(api, crate_name);
     out.extend(render_models(api, 0..api.types.len()));
@@ -447,10 +448,8 @@ impl<'a> Docs<'a> {
             }
             s.push('\n');
         }
-        let extra = api.types.iter().any(|t| t.reach.extra);
-        let request_only = api.types.iter().any(|t| {
-            !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_))
-        });
+        let extra = api.has_extra_models();
+        let request_only = api.has_request_only_models();
         s.push_str(
             "Other features:\n\n- `rustls-tls` (on by default) or `native-tls`: the TLS back end for \
              https, rustls (pure Rust) or the system's (OpenSSL on Linux, which needs its \

@@ -41,17 +41,13 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
         features.push(format!("{} = []", t.feature));
         default.push(format!("\"{}\"", t.feature));
     }
-    if api.types.iter().any(|t| t.reach.extra) {
+    if api.has_extra_models() {
         features.push(format!(
             "# Models no operation uses (the API's wider vocabulary).\n{EXTRA_MODELS_FEATURE} = []"
         ));
         default.push(format!("\"{EXTRA_MODELS_FEATURE}\""));
     }
-    if api
-        .types
-        .iter()
-        .any(|t| !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)))
-    {
+    if api.has_request_only_models() {
         features.push(format!(
             "# `Deserialize` also for models only requests use (mock servers, stored requests).\n{DESERIALIZE_REQUESTS_FEATURE} = []"
         ));
