@@ -1,10 +1,10 @@
 //! HTTP runtime shared by every generated SDK crate.
 //!
 //! This module is copied verbatim into each generated crate as `src/runtime.rs`. Generated
-//! operation methods describe a request with a [`RequestSpec`] and hand it to
-//! [`Client::execute`] (or [`Client::execute_empty`] / [`Client::execute_bytes`]), together
-//! with a static table of [`ErrorDecoders`] that turns non-2xx bodies into the crate's error
-//! model.
+//! operation methods describe a request with a [`RequestSpec`] and return a [`ResponseFuture`]
+//! that sends it, as [`Client::execute`] (or [`Client::execute_empty`]) does; operations with a
+//! raw-bytes response return [`Client::execute_bytes`] boxed. Each comes with a static table of
+//! [`ErrorDecoders`] that turns non-2xx bodies into the crate's error model.
 //!
 //! The runtime takes care of:
 //!
@@ -18,8 +18,11 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -539,8 +542,23 @@ impl Client {
         req: RequestSpec,
         errors: ErrorDecoders<E>,
     ) -> Result<Response<T>, Error<E>> {
+        self.execute_expecting(req, errors, Expect::Json).await
+    }
+
+    /// [`Client::execute`], or with [`Expect::Nothing`] the 2xx body ignored (decoded as if
+    /// empty, which fits `()`).
+    async fn execute_expecting<T: DeserializeOwned, E>(
+        &self,
+        req: RequestSpec,
+        errors: ErrorDecoders<E>,
+        expect: Expect,
+    ) -> Result<Response<T>, Error<E>> {
         let raw = self.send(req, errors, "application/json").await?;
-        let body = decode_json::<T>(&raw.body).map_err(|(path, message)| {
+        let body = match expect {
+            Expect::Json => &raw.body[..],
+            Expect::Nothing => &[],
+        };
+        let body = decode_json::<T>(body).map_err(|(path, message)| {
             Error::Decode(Box::new(DecodeError {
                 status: raw.status,
                 headers: raw.headers.clone(),
@@ -691,7 +709,11 @@ impl Client {
             body,
             security,
             auth_override,
+            invalid_body,
         } = req;
+        if let Some(message) = invalid_body {
+            return Err(Error::InvalidRequest(message));
+        }
 
         let mut headers = self.inner.default_headers.clone();
         let mut replaced: Vec<HeaderName> = Vec::new();
@@ -945,6 +967,94 @@ fn is_auth_set(headers: &HeaderMap) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Operation futures
+// ---------------------------------------------------------------------------------------------
+
+/// A boxed `Send` future: what a [`ResponseFuture`] runs, and what operations with a raw-bytes
+/// response return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The future an operation returns. Like an `async fn`'s, it does nothing until it is first
+/// polled (`.await`ed); then it sends the request (with retries) and decodes the response.
+///
+/// It borrows only the [`Client`], not the operation's arguments, and it is `Send` and `Unpin`.
+///
+/// A named type rather than an `async fn` because of what a large SDK costs to compile: an
+/// operation is then a plain function that describes its request, and the request machinery is
+/// compiled once per response type, only for the operations a program awaits.
+#[must_use = "futures do nothing unless `.await`ed or polled"]
+pub struct ResponseFuture<'a, T, E: 'static> {
+    client: &'a Client,
+    start: Option<(RequestSpec, ErrorDecoders<E>, Expect)>,
+    running: Option<BoxFuture<'a, Result<Response<T>, Error<E>>>>,
+}
+
+/// What a successful response's body is decoded as.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// JSON, into the response type.
+    Json,
+    /// Nothing: the body is ignored (the response type is `()`).
+    Nothing,
+}
+
+impl<'a, T, E: 'static> ResponseFuture<'a, T, E> {
+    /// Sends `req` on the first poll and decodes a 2xx JSON body into `T`, as
+    /// [`Client::execute`] does.
+    pub fn json(client: &'a Client, req: RequestSpec, errors: ErrorDecoders<E>) -> Self {
+        ResponseFuture {
+            client,
+            start: Some((req, errors, Expect::Json)),
+            running: None,
+        }
+    }
+}
+
+impl<'a, E: 'static> ResponseFuture<'a, (), E> {
+    /// Sends `req` on the first poll; a 2xx body, if any, is ignored, as [`Client::execute_empty`]
+    /// does.
+    pub fn empty(client: &'a Client, req: RequestSpec, errors: ErrorDecoders<E>) -> Self {
+        ResponseFuture {
+            client,
+            start: Some((req, errors, Expect::Nothing)),
+            running: None,
+        }
+    }
+}
+
+impl<T, E: 'static> fmt::Debug for ResponseFuture<'_, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("request", &self.start.as_ref().map(|(req, _, _)| req))
+            .field("started", &self.running.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, E> Future for ResponseFuture<'_, T, E>
+where
+    T: DeserializeOwned + Send + 'static,
+    E: Send + 'static,
+{
+    type Output = Result<Response<T>, Error<E>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some((req, errors, expect)) = this.start.take() {
+            this.running = Some(Box::pin(this.client.execute_expecting(req, errors, expect)));
+        }
+        let Some(running) = this.running.as_mut() else {
+            panic!("`ResponseFuture` polled after it completed");
+        };
+        let output = running.as_mut().poll(cx);
+        if output.is_ready() {
+            this.running = None;
+        }
+        output
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------
 
@@ -970,6 +1080,9 @@ pub struct RequestSpec {
     /// chosen alternative (applied to the first alternative's first scheme even if the client
     /// holds no credentials).
     pub auth_override: Option<Credential>,
+    /// A body that could not be encoded (see [`RequestSpec::set_body`]): sending fails with
+    /// [`Error::InvalidRequest`] and this text.
+    invalid_body: Option<String>,
 }
 
 impl fmt::Debug for RequestSpec {
@@ -998,6 +1111,7 @@ impl RequestSpec {
             body: Body::Empty,
             security: &[],
             auth_override: None,
+            invalid_body: None,
         }
     }
 
@@ -1011,6 +1125,18 @@ impl RequestSpec {
     pub fn with_body(mut self, body: Body) -> Self {
         self.body = body;
         self
+    }
+
+    /// Sets the body from the result of encoding it. An encoding error is kept, and sending the
+    /// request fails with [`Error::InvalidRequest`]: operations stay plain functions that return
+    /// a [`ResponseFuture`], and the error still comes out where the response would.
+    pub fn set_body(&mut self, body: Result<Body, serde_json::Error>) {
+        match body {
+            Ok(body) => self.body = body,
+            Err(e) => {
+                self.invalid_body = Some(format!("the request body could not be encoded: {e}"))
+            }
+        }
     }
 
     /// Adds a header.

@@ -11,7 +11,7 @@ use reqwest::Method;
 use runtime::{
     encode_path_segment, param_string, query_push, query_push_array, query_push_deep, Body, Client,
     ClientBuilder, Credential, Error, ErrorDecoders, FilePart, Multipart, RateLimit, RequestSpec,
-    RetryPolicy, SchemeKind, Secret, Security, SecurityScheme, StatusMatch,
+    ResponseFuture, RetryPolicy, SchemeKind, Secret, Security, SecurityScheme, StatusMatch,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -509,6 +509,115 @@ async fn with_credential_returns_new_handle_and_keeps_original() {
     assert_eq!(auth, vec!["Bot one", "Bot two", "s"]);
     assert!(original.has_credential("botToken"));
     assert!(!session.has_credential("botToken"));
+}
+
+// ------------------------------------------------------------------------------------------
+// Operation futures
+// ------------------------------------------------------------------------------------------
+
+/// What generated operations rely on: the future owns its request and borrows only the client,
+/// so it can be sent to another task and stored without boxing.
+#[test]
+fn response_future_is_send_and_unpin_and_borrows_only_the_client() {
+    fn assert_send_unpin<F: std::future::Future + Send + Unpin>(_: &F) {}
+    let client = Client::builder("http://127.0.0.1:9").build().unwrap();
+    let future = {
+        let path = String::from("/users/1");
+        ResponseFuture::<User, ApiErr>::json(
+            &client,
+            RequestSpec::new(Method::GET, "/users/{id}", path),
+            NONE,
+        )
+    };
+    assert_send_unpin(&future);
+    assert!(format!("{future:?}").contains("/users/{id}"));
+}
+
+#[tokio::test]
+async fn response_future_sends_nothing_until_polled() {
+    let server = server().await;
+    ok_json(&server, json!({"id": 1, "name": "a"})).await;
+    let client = builder(&server).build().unwrap();
+    let future: ResponseFuture<'_, User, ApiErr> =
+        ResponseFuture::json(&client, get("/users/1", &[]), NONE);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        requests(&server).await.is_empty(),
+        "created, not yet polled"
+    );
+    drop(future);
+    assert!(requests(&server).await.is_empty(), "dropped unpolled");
+
+    let response = ResponseFuture::<User, ApiErr>::json(&client, get("/users/1", &[]), NONE)
+        .await
+        .unwrap();
+    assert_eq!(
+        response.into_inner(),
+        User {
+            id: 1,
+            name: "a".into()
+        }
+    );
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn response_future_runs_on_another_task() {
+    let server = server().await;
+    ok_json(&server, json!({"id": 7, "name": "b"})).await;
+    let client = std::sync::Arc::new(builder(&server).build().unwrap());
+    let task = tokio::spawn({
+        let client = client.clone();
+        async move {
+            ResponseFuture::<User, ApiErr>::json(&client, get("/users/7", &[]), NONE)
+                .await
+                .map(|r| r.into_inner())
+        }
+    });
+    assert_eq!(
+        task.await.unwrap().unwrap(),
+        User {
+            id: 7,
+            name: "b".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn empty_response_future_ignores_a_success_body() {
+    let server = server().await;
+    ok_json(&server, json!({"unexpected": ["body"]})).await;
+    let client = builder(&server).build().unwrap();
+    let response = ResponseFuture::<(), ApiErr>::empty(&client, get("/ping", &[]), NONE)
+        .await
+        .expect("a 2xx body is ignored");
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn body_that_cannot_be_encoded_fails_when_sent_and_sends_nothing() {
+    struct Unencodable;
+    impl Serialize for Unencodable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no wire form"))
+        }
+    }
+    let server = server().await;
+    ok_json(&server, json!({})).await;
+    let client = builder(&server).build().unwrap();
+    let mut req = RequestSpec::new(Method::POST, "/things", "/things");
+    req.set_body(Body::json(&Unencodable));
+    let err = ResponseFuture::<(), ApiErr>::empty(&client, req, NONE)
+        .await
+        .unwrap_err();
+    match err {
+        Error::InvalidRequest(message) => assert_eq!(
+            message,
+            "the request body could not be encoded: no wire form"
+        ),
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+    assert!(requests(&server).await.is_empty());
 }
 
 // ------------------------------------------------------------------------------------------
