@@ -38,3 +38,6 @@ pub const DEFAULT_BASE_URL: &str = "https://api.fluxer.app/v1";
 pub type Error = runtime::Error<models::ErrorBody>;
 /// Every operation's result: the decoded body with its status and headers.
 pub type Result<T> = std::result::Result<runtime::Response<T>, Error>;
+/// The future an operation returns: `.await` it for a [`Result`]. It sends nothing
+/// until it is awaited, and it borrows only the client, not the arguments.
+pub type ResponseFuture<'a, T> = runtime::ResponseFuture<'a, T, models::ErrorBody>;

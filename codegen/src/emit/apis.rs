@@ -1,10 +1,14 @@
 //! `src/apis/`: one module per tag with its operations; shared auth and error tables.
+//!
+//! Written as text, like `models.rs`: the operations follow a few fixed shapes, and building
+//! token trees for them, parsing them back with syn and printing them with prettyplease was a
+//! fifth of generating Stripe. The layout follows prettyplease's, without all of its line
+//! breaking; the output is the same tokens the token-based emitter wrote.
 
-use super::rust::{doc, doc_raw, doc_text, ident, is_copy, ty, Ctx};
+use super::rust::{doc_lines, doc_raw_lines, doc_text, is_copy, list, lit, ty_text, Ctx, MARGIN};
 use crate::ir::*;
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 /// Statics shared by operations: security alternatives and error decoder tables, deduplicated.
 pub struct Shared {
@@ -33,131 +37,171 @@ fn error_key(op: &Operation) -> Vec<(StatusMatch, usize)> {
         .collect()
 }
 
-pub fn scheme_ident(s: &SecurityScheme) -> proc_macro2::Ident {
-    format_ident!("{}", s.rust_name.to_uppercase())
+/// The static holding a security scheme.
+fn scheme_ident(s: &SecurityScheme) -> String {
+    s.rust_name.to_uppercase()
 }
 
-fn status_tokens(s: StatusMatch) -> TokenStream {
+/// `head` + `.call` + `tail` after `indent`: the method call goes on its own line when the
+/// whole does not fit within [`MARGIN`].
+fn chain(indent: &str, head: &str, call: &str, tail: &str, out: &mut String) {
+    out.push_str(indent);
+    out.push_str(head);
+    if indent.len() + head.len() + call.len() + tail.len() > MARGIN {
+        let _ = write!(out, "\n{indent}    ");
+    }
+    out.push_str(call);
+    out.push_str(tail);
+    out.push('\n');
+}
+
+fn status_text(s: StatusMatch) -> String {
     match s {
-        StatusMatch::Code(c) => {
-            let c = Literal::u16_unsuffixed(c);
-            quote!(crate::runtime::StatusMatch::Code(#c))
-        }
-        StatusMatch::Range(d) => {
-            let d = Literal::u16_unsuffixed(d);
-            quote!(crate::runtime::StatusMatch::Range(#d))
-        }
-        StatusMatch::Default => quote!(crate::runtime::StatusMatch::Default),
+        StatusMatch::Code(c) => format!("crate::runtime::StatusMatch::Code({c})"),
+        StatusMatch::Range(d) => format!("crate::runtime::StatusMatch::Range({d})"),
+        StatusMatch::Default => "crate::runtime::StatusMatch::Default".to_string(),
     }
 }
 
-pub fn apis_mod(api: &Api) -> TokenStream {
+/// `src/apis/mod.rs`.
+pub fn apis_mod(api: &Api) -> String {
     let shared = Shared::collect(api);
-    let modules = api.operation_tags().map(|(_, t)| {
-        let m = ident(&t.module);
-        let api_ty = format_ident!("{}Api", t.type_name);
-        let feature = &t.feature;
-        let d = format!(" Operations tagged `{}`.", t.name);
-        quote! {
-            #[doc = #d]
-            #[cfg(feature = #feature)]
-            pub mod #m;
-            #[cfg(feature = #feature)]
-            pub use #m::#api_ty;
-        }
-    });
-    let schemes = api.security_schemes.iter().map(|s| {
-        let id = scheme_ident(s);
-        let name = &s.name;
-        let kind = match &s.kind {
-            SchemeKind::ApiKeyHeader { header, prefix } => quote!(crate::runtime::SchemeKind::ApiKeyHeader { header: #header, prefix: #prefix }),
-            SchemeKind::ApiKeyQuery { param } => quote!(crate::runtime::SchemeKind::ApiKeyQuery { param: #param }),
-            SchemeKind::ApiKeyCookie { cookie } => quote!(crate::runtime::SchemeKind::ApiKeyCookie { cookie: #cookie }),
-            SchemeKind::Bearer => quote!(crate::runtime::SchemeKind::Bearer),
-            SchemeKind::Basic => quote!(crate::runtime::SchemeKind::Basic),
-        };
-        let d = doc(&format!("The `{name}` security scheme.{}", s.description.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default()));
-        quote!(#d pub static #id: crate::runtime::SecurityScheme = crate::runtime::SecurityScheme { name: #name, kind: #kind };)
-    });
-    let security = shared.security.iter().map(|(alts, i)| {
-        let id = format_ident!("SECURITY_{}", i);
-        let alts = alts.iter().map(|alt| {
-            let ids = alt
-                .iter()
-                .filter_map(|n| api.security_schemes.iter().find(|s| &s.name == n))
-                .map(scheme_ident);
-            quote!(&[#(&#ids),*])
-        });
-        quote!(#[allow(dead_code)] pub(crate) static #id: crate::runtime::Security = &[#(#alts),*];)
-    });
-    let decoders = api.error_models.iter().map(|m| {
-        let f = format_ident!("decode_{}", crate::naming::snake(&m.variant));
-        let v = ident(&m.variant);
-        let t = ty(&m.ty, Ctx::Elsewhere);
-        quote! {
-            #[allow(dead_code)]
-            fn #f(body: &[u8]) -> Result<crate::models::ErrorBody, serde_json::Error> {
-                serde_json::from_slice::<#t>(body).map(crate::models::ErrorBody::#v)
-            }
-        }
-    });
-    let tables = shared.errors.iter().map(|(entries, i)| {
-        let id = format_ident!("ERRORS_{}", i);
-        let rows = entries.iter().map(|(status, m)| {
-            let s = status_tokens(*status);
-            let f = format_ident!("decode_{}", crate::naming::snake(&api.error_models[*m].variant));
-            quote!((#s, #f as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>))
-        });
-        quote!(#[allow(dead_code)] pub(crate) static #id: crate::runtime::ErrorDecoders<crate::models::ErrorBody> = &[#(#rows),*];)
-    });
-    let client_impls = super::krate::client_impls(api);
-    quote! {
-        //! Operations, grouped by tag, and the tables they share.
-
-        #(#modules)*
-
-        #client_impls
-
-        #(#schemes)*
-
-        #(#security)*
-
-        #(#decoders)*
-
-        #(#tables)*
-
-        /// Turns a body that failed to serialize into the crate's error.
-        #[allow(dead_code)]
-        pub(crate) fn encode_error(e: serde_json::Error) -> crate::Error {
-            crate::runtime::Error::InvalidRequest(format!("the request body could not be encoded: {e}"))
-        }
-
-        /// A multipart file part from a model's binary field.
-        #[allow(dead_code)]
-        pub(crate) fn file_part(b: &crate::types::Binary) -> crate::runtime::FilePart {
-            crate::runtime::FilePart {
-                file_name: b.file_name.clone(),
-                content_type: b.content_type.clone(),
-                data: bytes::Bytes::from(b.data.clone()),
-            }
-        }
+    let mut out = format!(
+        "{}//! Operations, grouped by tag, and the tables they share.\n",
+        super::HEADER
+    );
+    for (_, t) in api.operation_tags() {
+        let cfg = format!("#[cfg(feature = {})]\n", lit(&t.feature));
+        doc_raw_lines(&format!("Operations tagged `{}`.", t.name), "", &mut out);
+        let m = &t.module;
+        let _ = write!(
+            out,
+            "{cfg}pub mod {m};\n{cfg}pub use {m}::{}Api;\n",
+            t.type_name
+        );
     }
+    super::krate::client_impls(api, &mut out);
+    for s in &api.security_schemes {
+        let kind = match &s.kind {
+            SchemeKind::ApiKeyHeader { header, prefix } => format!(
+                "ApiKeyHeader {{\n        header: {},\n        prefix: {},\n    }}",
+                lit(header),
+                lit(prefix)
+            ),
+            SchemeKind::ApiKeyQuery { param } => {
+                format!("ApiKeyQuery {{\n        param: {},\n    }}", lit(param))
+            }
+            SchemeKind::ApiKeyCookie { cookie } => {
+                format!("ApiKeyCookie {{\n        cookie: {},\n    }}", lit(cookie))
+            }
+            SchemeKind::Bearer => "Bearer".to_string(),
+            SchemeKind::Basic => "Basic".to_string(),
+        };
+        let description = s
+            .description
+            .as_deref()
+            .map(|d| format!("\n\n{d}"))
+            .unwrap_or_default();
+        doc_lines(
+            &format!("The `{}` security scheme.{description}", s.name),
+            "",
+            &mut out,
+        );
+        let _ = write!(
+            out,
+            "pub static {}: crate::runtime::SecurityScheme = crate::runtime::SecurityScheme {{\n    \
+             name: {},\n    kind: crate::runtime::SchemeKind::{kind},\n}};\n",
+            scheme_ident(s),
+            lit(&s.name)
+        );
+    }
+    for (alts, i) in &shared.security {
+        let alts: Vec<String> = alts
+            .iter()
+            .map(|alt| {
+                let ids: Vec<String> = alt
+                    .iter()
+                    .filter_map(|n| api.security_schemes.iter().find(|s| &s.name == n))
+                    .map(|s| format!("&{}", scheme_ident(s)))
+                    .collect();
+                format!("&[{}]", ids.join(", "))
+            })
+            .collect();
+        out.push_str("#[allow(dead_code)]\n");
+        let head = format!("pub(crate) static SECURITY_{i}: crate::runtime::Security = &[");
+        list("", &head, &alts, "];", &mut out);
+    }
+    const DECODER: &str = "fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>";
+    for m in &api.error_models {
+        let f = crate::naming::snake(&m.variant);
+        let mut t = String::new();
+        ty_text(&m.ty, Ctx::Elsewhere, &mut t);
+        out.push_str("#[allow(dead_code)]\n");
+        list(
+            "",
+            &format!("fn decode_{f}("),
+            &["body: &[u8]".to_string()],
+            ") -> Result<crate::models::ErrorBody, serde_json::Error> {",
+            &mut out,
+        );
+        chain(
+            "    ",
+            &format!("serde_json::from_slice::<{t}>(body)"),
+            &format!(".map(crate::models::ErrorBody::{})", m.variant),
+            "",
+            &mut out,
+        );
+        out.push_str("}\n");
+    }
+    for (entries, i) in &shared.errors {
+        out.push_str("#[allow(dead_code)]\n");
+        let _ = write!(
+            out,
+            "pub(crate) static ERRORS_{i}: crate::runtime::ErrorDecoders<crate::models::ErrorBody> = &["
+        );
+        if entries.is_empty() {
+            out.push_str("];\n");
+            continue;
+        }
+        out.push('\n');
+        for (status, m) in entries {
+            let f = crate::naming::snake(&api.error_models[*m].variant);
+            // prettyplease breaks before `as` when the line gets long.
+            let long = "        decode_ as ".len() + f.len() + DECODER.len() > MARGIN;
+            let sep = if long { "\n            " } else { " " };
+            let _ = write!(
+                out,
+                "    (\n        {},\n        decode_{f}{sep}as {DECODER},\n    ),\n",
+                status_text(*status)
+            );
+        }
+        out.push_str("];\n");
+    }
+    out.push_str(
+        r#"/// A multipart file part from a model's binary field.
+#[allow(dead_code)]
+pub(crate) fn file_part(b: &crate::types::Binary) -> crate::runtime::FilePart {
+    crate::runtime::FilePart {
+        file_name: b.file_name.clone(),
+        content_type: b.content_type.clone(),
+        data: bytes::Bytes::from(b.data.clone()),
+    }
+}
+"#,
+    );
+    out
 }
 
 /// Operations per part of a tag module: a big tag (Stripe's single `default` tag has 468) is
-/// formatted in several parts, on several threads; each part after the first is another
-/// `impl` block of the same API type.
+/// written in several parts, on several threads; each part after the first is another `impl`
+/// block of the same API type.
 const OPERATIONS_PER_PART: usize = 64;
 
-/// The parts of `src/apis/<tag>.rs`, in order; every part is whole items.
-pub fn tag_module(
-    api: &Api,
-    tag_index: usize,
-    crate_ident: &str,
-    shared: &Shared,
-) -> Vec<TokenStream> {
+/// The parts of `src/apis/<tag>.rs`, in order; every part is whole items, the first starts
+/// with the generated-file header.
+pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Shared) -> Vec<String> {
     let tag = &api.tags[tag_index];
-    let api_ty = format_ident!("{}Api", tag.type_name);
+    let api_ty = format!("{}Api", tag.type_name);
     // An example call: the first operation that needs no arguments, if there is one.
     let auth = api
         .security_schemes
@@ -180,88 +224,88 @@ pub fn tag_module(
     let example = format!(
         "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {crate_ident}::Client::builder({crate_ident}::DEFAULT_BASE_URL){auth}\n    .build()?;\n{call}# Ok(())\n# }}\n```"
     );
-    let tag_doc = doc_raw(&format!(
-        "Operations tagged `{}`.{}\n\nGet one from [`Client::{}`](crate::Client::{}).{example}",
-        tag.name,
-        tag.description
-            .as_deref()
-            .map(|d| format!("\n\n{}", doc_text(d)))
-            .unwrap_or_default(),
-        tag.module,
-        tag.module
-    ));
     let ops: Vec<&Operation> = api
         .client_operations()
         .filter(|o| o.tag == tag_index)
         .collect();
     let mut parts = Vec::new();
     for (n, chunk) in ops.chunks(OPERATIONS_PER_PART.max(1)).enumerate() {
-        let mut params_structs = Vec::new();
-        let mut methods = Vec::new();
-        for op in chunk {
-            let (method, params_struct) = operation(api, op, &api_ty, shared);
-            methods.push(method);
-            params_structs.extend(params_struct);
+        let mut out = String::with_capacity(chunk.len() * 4096);
+        if n == 0 {
+            out.push_str(super::HEADER);
+            out.push_str(
+                "#![allow(deprecated)]\n#![allow(clippy::too_many_arguments)]\n\
+                 use crate::runtime::{self, RequestSpec};\n",
+            );
+            let description = tag
+                .description
+                .as_deref()
+                .map(|d| format!("\n\n{}", doc_text(d)))
+                .unwrap_or_default();
+            doc_raw_lines(
+                &format!(
+                    "Operations tagged `{}`.{description}\n\nGet one from [`Client::{}`](crate::Client::{}).{example}",
+                    tag.name, tag.module, tag.module
+                ),
+                "",
+                &mut out,
+            );
+            let _ = write!(
+                out,
+                "#[derive(Clone, Copy, Debug)]\npub struct {api_ty}<'a> {{\n    \
+                 pub(crate) client: &'a runtime::Client,\n}}\n"
+            );
         }
-        let head = if n == 0 {
-            quote! {
-                #![allow(deprecated)]
-                #![allow(clippy::too_many_arguments)]
-
-                use crate::runtime::{self, RequestSpec};
-
-                #tag_doc
-                #[derive(Clone, Copy, Debug)]
-                pub struct #api_ty<'a> {
-                    pub(crate) client: &'a runtime::Client,
-                }
-            }
-        } else {
-            quote!()
-        };
-        parts.push(quote! {
-            #head
-
-            impl<'a> #api_ty<'a> {
-                #(#methods)*
-            }
-
-            #(#params_structs)*
-        });
+        let _ = writeln!(out, "impl<'a> {api_ty}<'a> {{");
+        let mut params_structs = String::new();
+        for op in chunk {
+            operation(api, op, &api_ty, shared, &mut out, &mut params_structs);
+        }
+        out.push_str("}\n");
+        out.push_str(&params_structs);
+        parts.push(out);
     }
     parts
 }
 
 /// The argument type of a required parameter.
-fn arg_type(t: &TypeRef) -> TokenStream {
+fn arg_type(t: &TypeRef, out: &mut String) {
     match t {
-        TypeRef::Prim(Prim::String | Prim::Uri | Prim::Uuid) => quote!(&str),
+        TypeRef::Prim(Prim::String | Prim::Uri | Prim::Uuid) => out.push_str("&str"),
         TypeRef::Array(inner) => {
-            let i = ty(inner, Ctx::Elsewhere);
-            quote!(&[#i])
+            out.push_str("&[");
+            ty_text(inner, Ctx::Elsewhere, out);
+            out.push(']');
         }
-        t if is_copy(t) => ty(t, Ctx::Elsewhere),
+        t if is_copy(t) => ty_text(t, Ctx::Elsewhere, out),
         t => {
-            let t = ty(t, Ctx::Elsewhere);
-            quote!(&#t)
+            out.push('&');
+            ty_text(t, Ctx::Elsewhere, out);
         }
     }
 }
 
-fn method_tokens(m: Method) -> TokenStream {
-    let m = format_ident!("{}", m.as_str());
-    quote!(reqwest::Method::#m)
+fn type_text(t: &TypeRef) -> String {
+    let mut out = String::new();
+    ty_text(t, Ctx::Elsewhere, &mut out);
+    out
 }
 
+/// One operation: its method (into `out`, inside the `impl` block) and the struct of its
+/// optional parameters, if it has any (into `structs`).
 fn operation(
     api: &Api,
     op: &Operation,
-    api_ty: &proc_macro2::Ident,
+    api_ty: &str,
     shared: &Shared,
-) -> (TokenStream, Option<TokenStream>) {
-    let name = ident(&op.rust_name);
-    let mut args = Vec::new();
-    let mut stmts = Vec::new();
+    out: &mut String,
+    structs: &mut String,
+) {
+    const IN: &str = "        ";
+    const IN2: &str = "            ";
+    let mut args = vec!["&self".to_string()];
+    // The statements after `req.security`, at the method body's indent.
+    let mut stmts = String::new();
 
     // Path.
     let mut fmt = String::new();
@@ -271,221 +315,305 @@ fn operation(
             PathPart::Literal(l) => fmt.push_str(&l.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(i) => {
                 fmt.push_str("{}");
-                let p = ident(&op.params[*i].rust_name);
-                fmt_args.push(quote!(runtime::encode_path_segment(&runtime::param_string(&#p))));
+                fmt_args.push(format!(
+                    "runtime::encode_path_segment(&runtime::param_string(&{}))",
+                    op.params[*i].rust_name
+                ));
             }
         }
     }
-    let method = method_tokens(op.method);
-    let template = &op.path;
     let path_expr = if fmt_args.is_empty() {
-        quote!(#fmt.to_string())
+        format!("{}.to_string()", lit(&fmt))
     } else {
-        quote!(format!(#fmt, #(#fmt_args),*))
+        format!("format!({}, {})", lit(&fmt), fmt_args.join(", "))
     };
 
     // Required parameters are arguments; optional ones go in a params struct.
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
     for p in op.params.iter().filter(|p| p.required) {
-        let id = ident(&p.rust_name);
-        let t = arg_type(&p.ty);
-        args.push(quote!(#id: #t));
+        let mut arg = format!("{}: ", p.rust_name);
+        arg_type(&p.ty, &mut arg);
+        args.push(arg);
     }
     for p in &op.params {
         if p.location == ParamLocation::Path {
             continue;
         }
-        let id = ident(&p.rust_name);
-        let value = if p.required { quote!(#id) } else { quote!(v) };
-        let push = param_push(p, &value);
         if p.required {
-            stmts.push(push);
+            param_push(p, &p.rust_name, IN, &mut stmts);
         } else {
-            stmts.push(quote!(if let Some(v) = &params.#id { #push }));
+            let _ = writeln!(stmts, "{IN}if let Some(v) = &params.{} {{", p.rust_name);
+            param_push(p, "v", IN2, &mut stmts);
+            let _ = writeln!(stmts, "{IN}}}");
         }
     }
     for (k, v) in &op.fixed_query {
-        stmts.push(quote!(req.query.push((#k.to_string(), #v.to_string()));));
+        let _ = writeln!(
+            stmts,
+            "{IN}req.query.push(({}.to_string(), {}.to_string()));",
+            lit(k),
+            lit(v)
+        );
     }
 
     // Body.
     if let Some(b) = &op.body {
-        let id = ident(&b.param_name);
-        let t = ty(&b.ty, Ctx::Elsewhere);
-        let ct = &b.content_type;
-        let (arg, encode) = match b.kind {
-            BodyKind::Json => (
-                quote!(&#t),
-                quote!(runtime::Body::json(#id).map_err(super::encode_error)?),
-            ),
-            BodyKind::Form => (
-                quote!(&#t),
-                quote!(runtime::Body::form(#id).map_err(super::encode_error)?),
-            ),
-            BodyKind::Multipart => {
-                let files = multipart_files(api, b, &id);
-                (
-                    quote!(&#t),
-                    quote!({
-                        #[allow(unused_mut)]
-                        let mut form = runtime::Multipart::from_serialize(#id).map_err(super::encode_error)?;
-                        #(#files)*
-                        runtime::Body::Multipart(form)
-                    }),
-                )
-            }
-            BodyKind::Bytes => (
-                quote!(bytes::Bytes),
-                quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: #id }),
-            ),
-            BodyKind::Text => (
-                quote!(&str),
-                quote!(runtime::Body::Bytes { content_type: #ct.to_string(), data: bytes::Bytes::copy_from_slice(#id.as_bytes()) }),
-            ),
+        let id = b.param_name.as_str();
+        let t = type_text(&b.ty);
+        let arg = match b.kind {
+            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => format!("&{t}"),
+            BodyKind::Bytes => "bytes::Bytes".to_string(),
+            BodyKind::Text => "&str".to_string(),
         };
-        if b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text {
-            args.push(quote!(#id: #arg));
-            stmts.push(quote!(req.body = #encode;));
+        let unconditional = b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text;
+        let indent = if unconditional {
+            args.push(format!("{id}: {arg}"));
+            IN
         } else {
-            args.push(quote!(#id: Option<#arg>));
-            stmts.push(quote!(if let Some(#id) = #id { req.body = #encode; }));
+            args.push(format!("{id}: Option<{arg}>"));
+            let _ = writeln!(stmts, "{IN}if let Some({id}) = {id} {{");
+            IN2
+        };
+        let ct = lit(&b.content_type);
+        match b.kind {
+            BodyKind::Json | BodyKind::Form => {
+                let f = if b.kind == BodyKind::Json {
+                    "json"
+                } else {
+                    "form"
+                };
+                // An encoding error is kept in the request and returned when it is awaited.
+                let _ = writeln!(stmts, "{indent}req.set_body(runtime::Body::{f}({id}));");
+            }
+            BodyKind::Multipart => {
+                let inner = format!("{indent}    ");
+                let add = format!("{inner}        ");
+                let mut files = String::new();
+                multipart_files(api, b, id, &add, &mut files);
+                let _ = write!(
+                    stmts,
+                    "{indent}req.set_body(\n{inner}runtime::Multipart::from_serialize({id})"
+                );
+                if files.is_empty() {
+                    let _ = writeln!(stmts, ".map(runtime::Body::Multipart),\n{indent});");
+                } else {
+                    let _ = writeln!(
+                        stmts,
+                        "\n{inner}    .map(|mut form| {{\n{files}{add}runtime::Body::Multipart(form)\n{inner}    }}),\n{indent});"
+                    );
+                }
+            }
+            BodyKind::Bytes | BodyKind::Text => {
+                let data = if b.kind == BodyKind::Bytes {
+                    id.to_string()
+                } else {
+                    format!("bytes::Bytes::copy_from_slice({id}.as_bytes())")
+                };
+                let _ = writeln!(
+                    stmts,
+                    "{indent}req.body = runtime::Body::Bytes {{\n{indent}    content_type: {ct}.to_string(),\n{indent}    data: {data},\n{indent}}};"
+                );
+            }
+        }
+        if !unconditional {
+            let _ = writeln!(stmts, "{IN}}}");
         }
     }
 
-    let params_ident = format_ident!("{}Params", op.type_name);
-    let params_struct = (!optional.is_empty()).then(|| {
-        args.push(quote!(params: &#params_ident));
-        params_struct(op, api_ty, &params_ident, &optional)
-    });
+    let params_ident = format!("{}Params", op.type_name);
+    if !optional.is_empty() {
+        args.push(format!("params: &{params_ident}"));
+        params_struct(op, api_ty, &params_ident, &optional, structs);
+    }
 
-    let security = format_ident!("SECURITY_{}", shared.security[&op.security]);
-    let errors = format_ident!("ERRORS_{}", shared.errors[&error_key(op)]);
+    let security = shared.security[&op.security];
+    let errors = shared.errors[&error_key(op)];
+    // A plain function returning the runtime's named future, not an `async fn`: the request
+    // machinery is then compiled only for the operations a program awaits (BENCHMARKS.md).
     let (ret, call) = match &op.success.kind {
-        SuccessKind::Json(t) => {
-            let t = ty(t, Ctx::Elsewhere);
-            (
-                quote!(#t),
-                quote!(self.client.execute(req, super::#errors).await),
-            )
-        }
+        SuccessKind::Json(t) => (
+            format!("crate::ResponseFuture<'a, {}>", type_text(t)),
+            format!("runtime::ResponseFuture::json(self.client, req, super::ERRORS_{errors})"),
+        ),
         SuccessKind::Empty => (
-            quote!(()),
-            quote!(self.client.execute_empty(req, super::#errors).await),
+            "crate::ResponseFuture<'a, ()>".to_string(),
+            format!("runtime::ResponseFuture::empty(self.client, req, super::ERRORS_{errors})"),
         ),
         SuccessKind::Bytes { .. } | SuccessKind::Text => (
-            quote!(bytes::Bytes),
-            quote!(self.client.execute_bytes(req, super::#errors).await),
+            "crate::BytesFuture<'a>".to_string(),
+            format!("Box::pin(self.client.execute_bytes(req, super::ERRORS_{errors}))"),
         ),
     };
-    let docs = doc_raw(&operation_docs(api, op));
-    let deprecated = if op.deprecated {
-        quote!(#[deprecated])
-    } else {
-        quote!()
-    };
-    let method_tokens = quote! {
-        #docs
-        #deprecated
-        pub async fn #name(&self, #(#args),*) -> crate::Result<#ret> {
-            let mut req = RequestSpec::new(#method, #template, #path_expr);
-            req.security = super::#security;
-            #(#stmts)*
-            #call
-        }
-    };
-    (method_tokens, params_struct)
+    doc_raw_lines(&operation_docs(api, op), "    ", out);
+    if op.deprecated {
+        out.push_str("    #[deprecated]\n");
+    }
+    list(
+        "    ",
+        &format!("pub fn {}(", op.rust_name),
+        &args,
+        &format!(") -> {ret} {{"),
+        out,
+    );
+    list(
+        IN,
+        "let mut req = RequestSpec::new(",
+        &[
+            format!("reqwest::Method::{}", op.method.as_str()),
+            lit(&op.path),
+            path_expr,
+        ],
+        ");",
+        out,
+    );
+    let _ = writeln!(out, "{IN}req.security = super::SECURITY_{security};");
+    out.push_str(&stmts);
+    let _ = writeln!(out, "{IN}{call}\n    }}");
 }
 
 /// Adds one query/header/cookie parameter to `req`.
-fn param_push(p: &Param, value: &TokenStream) -> TokenStream {
-    let wire = &p.name;
+fn param_push(p: &Param, value: &str, indent: &str, out: &mut String) {
+    let wire = lit(&p.name);
+    let push = |items: Vec<String>, out: &mut String| {
+        list(indent, "runtime::query_push(", &items, ");", out)
+    };
     match p.location {
         ParamLocation::Query => match (p.style, &p.ty) {
-            (ParamStyle::DeepObject, _) => {
-                quote!(runtime::query_push_deep(&mut req.query, #wire, &#value);)
-            }
-            (ParamStyle::Form { explode }, TypeRef::Array(_)) => {
-                quote!(runtime::query_push_array(&mut req.query, #wire, &#value[..], #explode);)
-            }
-            (ParamStyle::Delimited(c), TypeRef::Array(_)) => {
-                let sep = c.to_string();
-                quote!(runtime::query_push(&mut req.query, #wire, &#value.iter().map(runtime::param_string).collect::<Vec<_>>().join(#sep));)
-            }
-            _ => quote!(runtime::query_push(&mut req.query, #wire, &#value);),
+            (ParamStyle::DeepObject, _) => list(
+                indent,
+                "runtime::query_push_deep(",
+                &["&mut req.query".into(), wire, format!("&{value}")],
+                ");",
+                out,
+            ),
+            (ParamStyle::Form { explode }, TypeRef::Array(_)) => list(
+                indent,
+                "runtime::query_push_array(",
+                &[
+                    "&mut req.query".into(),
+                    wire,
+                    format!("&{value}[..]"),
+                    explode.to_string(),
+                ],
+                ");",
+                out,
+            ),
+            (ParamStyle::Delimited(c), TypeRef::Array(_)) => push(
+                vec![
+                    "&mut req.query".into(),
+                    wire,
+                    format!(
+                        "&{value}.iter().map(runtime::param_string).collect::<Vec<_>>().join({})",
+                        lit(&c.to_string())
+                    ),
+                ],
+                out,
+            ),
+            _ => push(
+                vec!["&mut req.query".into(), wire, format!("&{value}")],
+                out,
+            ),
         },
-        ParamLocation::Header => quote!(req.headers.push((#wire, runtime::param_string(&#value)));),
-        ParamLocation::Cookie => {
-            quote!(req.headers.push(("Cookie", format!("{}={}", #wire, runtime::param_string(&#value))));)
+        ParamLocation::Header => {
+            let _ = writeln!(
+                out,
+                "{indent}req.headers.push(({wire}, runtime::param_string(&{value})));"
+            );
         }
-        ParamLocation::Path => quote!(),
+        ParamLocation::Cookie => {
+            let _ = writeln!(
+                out,
+                "{indent}req.headers.push((\"Cookie\", format!(\"{{}}={{}}\", {wire}, runtime::param_string(&{value}))));"
+            );
+        }
+        ParamLocation::Path => {}
     }
 }
 
-fn multipart_files(api: &Api, b: &RequestBody, id: &proc_macro2::Ident) -> Vec<TokenStream> {
+fn multipart_files(api: &Api, b: &RequestBody, id: &str, indent: &str, out: &mut String) {
     let TypeRef::Named(n) = &b.ty else {
-        return vec![];
+        return;
     };
     let Some(TypeKind::Struct(s)) = api.type_def(n).map(|d| &d.kind) else {
-        return vec![];
+        return;
     };
-    b.file_fields
+    for f in b
+        .file_fields
         .iter()
         .filter_map(|wire| s.fields.iter().find(|f| &f.name == wire))
-        .map(|f| {
-            let fid = ident(&f.rust_name);
-            let wire = &f.name;
-            match f.presence {
-                Presence::Required => quote!(form.file(#wire, super::file_part(&#id.#fid));),
-                Presence::RequiredNullable | Presence::Optional => {
-                    quote!(if let Some(file) = &#id.#fid { form.file(#wire, super::file_part(file)); })
-                }
-                Presence::OptionalNullable => {
-                    quote!(if let crate::types::Nullable::Value(file) = &#id.#fid { form.file(#wire, super::file_part(file)); })
-                }
+    {
+        let wire = lit(&f.name);
+        let fid = &f.rust_name;
+        let pattern = match f.presence {
+            Presence::Required => {
+                list(
+                    indent,
+                    "form.file(",
+                    &[wire, format!("super::file_part(&{id}.{fid})")],
+                    ");",
+                    out,
+                );
+                continue;
             }
-        })
-        .collect()
+            Presence::RequiredNullable | Presence::Optional => "Some(file)",
+            Presence::OptionalNullable => "crate::types::Nullable::Value(file)",
+        };
+        let _ = writeln!(out, "{indent}if let {pattern} = &{id}.{fid} {{");
+        list(
+            &format!("{indent}    "),
+            "form.file(",
+            &[wire, "super::file_part(file)".to_string()],
+            ");",
+            out,
+        );
+        let _ = writeln!(out, "{indent}}}");
+    }
 }
 
-fn params_struct(
-    op: &Operation,
-    api_ty: &proc_macro2::Ident,
-    name: &proc_macro2::Ident,
-    optional: &[&Param],
-) -> TokenStream {
-    let d = format!(" Optional parameters of [`{api_ty}::{}`].", op.rust_name);
-    let fields = optional.iter().map(|p| {
-        let id = ident(&p.rust_name);
-        let t = ty(&p.ty, Ctx::Elsewhere);
-        let d = doc(&param_doc(p));
-        quote!(#d pub #id: Option<#t>,)
-    });
-    let setters = optional.iter().map(|p| {
-        let id = ident(&p.rust_name);
-        let t = ty(&p.ty, Ctx::Elsewhere);
-        let d = doc(&format!("Sets `{}`.", p.name));
-        if matches!(p.ty, TypeRef::Prim(Prim::String)) {
-            quote!(#d pub fn #id(mut self, value: impl Into<String>) -> Self { self.#id = Some(value.into()); self })
-        } else {
-            quote!(#d pub fn #id(mut self, value: #t) -> Self { self.#id = Some(value); self })
-        }
-    });
-    quote! {
-        #[doc = #d]
-        #[derive(Clone, Debug, Default, PartialEq)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-        }
-
-        impl #name {
-            /// No optional parameter set.
-            pub fn new() -> Self {
-                Self::default()
-            }
-            #(#setters)*
-        }
+fn params_struct(op: &Operation, api_ty: &str, name: &str, optional: &[&Param], out: &mut String) {
+    doc_raw_lines(
+        &format!("Optional parameters of [`{api_ty}::{}`].", op.rust_name),
+        "",
+        out,
+    );
+    let _ = writeln!(
+        out,
+        "#[derive(Clone, Debug, Default, PartialEq)]\n#[non_exhaustive]\npub struct {name} {{"
+    );
+    for p in optional {
+        doc_lines(&param_doc(p), "    ", out);
+        let _ = writeln!(
+            out,
+            "    pub {}: Option<{}>,",
+            p.rust_name,
+            type_text(&p.ty)
+        );
     }
+    let _ = writeln!(
+        out,
+        "}}\nimpl {name} {{\n    /// No optional parameter set.\n    pub fn new() -> Self {{\n        Self::default()\n    }}"
+    );
+    for p in optional {
+        let id = &p.rust_name;
+        doc_lines(&format!("Sets `{}`.", p.name), "    ", out);
+        let (value_ty, value) = if matches!(p.ty, TypeRef::Prim(Prim::String)) {
+            ("impl Into<String>".to_string(), "value.into()")
+        } else {
+            (type_text(&p.ty), "value")
+        };
+        list(
+            "    ",
+            &format!("pub fn {id}("),
+            &["mut self".to_string(), format!("value: {value_ty}")],
+            ") -> Self {",
+            out,
+        );
+        let _ = writeln!(
+            out,
+            "        self.{id} = Some({value});\n        self\n    }}"
+        );
+    }
+    out.push_str("}\n");
 }
 
 fn param_doc(p: &Param) -> String {

@@ -1,10 +1,11 @@
 //! `Cargo.toml` and `src/lib.rs` of the generated crate.
 
-use super::rust::{doc, ident, uses_chrono};
+use super::rust::{doc_lines, list, lit, uses_chrono};
 use crate::config::Config;
 use crate::ir::*;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
+use std::fmt::Write;
 
 fn needs_chrono(api: &Api) -> bool {
     let mut any = false;
@@ -105,6 +106,8 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
     )
 }
 
+/// `src/lib.rs`: built with `quote` and formatted by prettyplease, whose layout `cargo fmt`
+/// leaves as it is (the crate root is not `#[rustfmt::skip]`).
 pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
     let crate_ident = config.crate_name.replace('-', "_");
     let base_url = &api.base_url;
@@ -134,13 +137,29 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         .lines()
         .map(|l| format!(" {l}").trim_end().to_string())
         .collect();
+    // Only crates with an operation whose response is raw bytes get the boxed future's alias.
+    let bytes_future = api
+        .client_operations()
+        .any(|o| {
+            matches!(
+                o.success.kind,
+                SuccessKind::Bytes { .. } | SuccessKind::Text
+            )
+        })
+        .then(|| {
+            quote! {
+                /// The future of an operation whose response is raw bytes: `.await` it for a
+                /// [`Result`].
+                pub type BytesFuture<'a> = runtime::BoxFuture<'a, Result<bytes::Bytes>>;
+            }
+        });
     quote! {
         #(#![doc = #crate_doc_lines])*
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
-        // Generated modules are formatted by the generator (prettyplease); `cargo fmt` leaves
-        // them alone so the drift check and the formatter never disagree.
+        // Generated modules are formatted by the generator; `cargo fmt` leaves them alone so
+        // the drift check and the formatter never disagree.
         #[rustfmt::skip]
         pub mod apis;
         #[rustfmt::skip]
@@ -166,80 +185,119 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
 
         /// Every operation's result: the decoded body with its status and headers.
         pub type Result<T> = std::result::Result<runtime::Response<T>, Error>;
+
+        /// The future an operation returns: `.await` it for a [`Result`]. It sends nothing
+        /// until it is awaited, and it borrows only the client, not the arguments.
+        pub type ResponseFuture<'a, T> = runtime::ResponseFuture<'a, T, models::ErrorBody>;
+
+        #bytes_future
     }
 }
 
 /// Inherent methods the generated crate adds to the runtime's client types: one accessor per
-/// tag and one credential setter per security scheme. Emitted into `apis/mod.rs`.
-pub fn client_impls(api: &Api) -> TokenStream {
-    let accessors = api.operation_tags().map(|(_, t)| {
-        let m = ident(&t.module);
-        let api_ty = format_ident!("{}Api", t.type_name);
-        let feature = &t.feature;
-        let d = doc(&format!(
-            "Operations tagged `{}`.{}",
-            t.name,
-            t.description
-                .as_deref()
-                .map(|d| format!("\n\n{d}"))
-                .unwrap_or_default()
-        ));
-        quote! {
-            #d
-            #[cfg(feature = #feature)]
-            pub fn #m(&self) -> #api_ty<'_> {
-                #api_ty { client: self }
-            }
-        }
-    });
-    let setters = api.security_schemes.iter().map(|s| {
-        let m = ident(&s.rust_name);
+/// tag and one credential setter per security scheme. Written into `apis/mod.rs`.
+pub fn client_impls(api: &Api, out: &mut String) {
+    // The items of each impl block: an empty block is written `{}`.
+    let (mut client, mut builder) = (String::new(), String::new());
+    for (_, t) in api.operation_tags() {
+        let description = t
+            .description
+            .as_deref()
+            .map(|d| format!("\n\n{d}"))
+            .unwrap_or_default();
+        doc_lines(
+            &format!("Operations tagged `{}`.{description}", t.name),
+            "    ",
+            &mut client,
+        );
+        let _ = write!(
+            client,
+            "    #[cfg(feature = {})]\n    pub fn {}(&self) -> {api}<'_> {{\n        {api} {{ client: self }}\n    }}\n",
+            lit(&t.feature),
+            t.module,
+            api = format_args!("{}Api", t.type_name),
+        );
+    }
+    for s in api
+        .security_schemes
+        .iter()
+        .filter(|s| s.kind != SchemeKind::Basic)
+    {
+        doc_lines(
+            &format!(
+                "A handle that uses `token` for the `{}` scheme, sharing this client's connection pool: for calls on behalf of another user or bot.",
+                s.name
+            ),
+            "    ",
+            &mut client,
+        );
+        let m = format!("with_{}", s.rust_name);
+        setter(&mut client, &m, "&self", lit(&s.name), "with_credential");
+    }
+    for s in &api.security_schemes {
         let name = &s.name;
         let how = match &s.kind {
-            SchemeKind::ApiKeyHeader { header, prefix } => format!("sent as `{header}: {prefix}<token>`"),
+            SchemeKind::ApiKeyHeader { header, prefix } => {
+                format!("sent as `{header}: {prefix}<token>`")
+            }
             SchemeKind::ApiKeyQuery { param } => format!("sent as the `{param}` query parameter"),
             SchemeKind::ApiKeyCookie { cookie } => format!("sent as the `{cookie}` cookie"),
             SchemeKind::Bearer => "sent as `Authorization: Bearer <token>`".to_string(),
             SchemeKind::Basic => "HTTP Basic".to_string(),
         };
-        let d = doc(&format!("Credentials for the `{name}` scheme, {how}; used by the operations that accept it."));
+        doc_lines(
+            &format!(
+                "Credentials for the `{name}` scheme, {how}; used by the operations that accept it."
+            ),
+            "    ",
+            &mut builder,
+        );
         if s.kind == SchemeKind::Basic {
-            quote! {
-                #d
-                pub fn #m(self, username: impl Into<String>, password: impl Into<crate::runtime::Secret>) -> Self {
-                    self.credential(#name, crate::runtime::Credential::Basic { username: username.into(), password: password.into() })
-                }
-            }
+            let _ = write!(
+                builder,
+                "    pub fn {}(\n        self,\n        username: impl Into<String>,\n        \
+                 password: impl Into<crate::runtime::Secret>,\n    ) -> Self {{\n        \
+                 self.credential(\n            {},\n            \
+                 crate::runtime::Credential::Basic {{\n                \
+                 username: username.into(),\n                \
+                 password: password.into(),\n            }},\n        )\n    }}\n",
+                s.rust_name,
+                lit(name)
+            );
         } else {
-            quote! {
-                #d
-                pub fn #m(self, token: impl Into<crate::runtime::Secret>) -> Self {
-                    self.credential(#name, crate::runtime::Credential::Token(token.into()))
-                }
-            }
-        }
-    });
-    let overrides = api.security_schemes.iter().filter(|s| s.kind != SchemeKind::Basic).map(|s| {
-        let m = format_ident!("with_{}", s.rust_name);
-        let name = &s.name;
-        let d = doc(&format!(
-            "A handle that uses `token` for the `{name}` scheme, sharing this client's connection pool: for calls on behalf of another user or bot."
-        ));
-        quote! {
-            #d
-            pub fn #m(&self, token: impl Into<crate::runtime::Secret>) -> Self {
-                self.with_credential(#name, crate::runtime::Credential::Token(token.into()))
-            }
-        }
-    });
-    quote! {
-        impl crate::runtime::Client {
-            #(#accessors)*
-            #(#overrides)*
-        }
-
-        impl crate::runtime::ClientBuilder {
-            #(#setters)*
+            setter(&mut builder, &s.rust_name, "self", lit(name), "credential");
         }
     }
+    for (ty, items) in [("Client", client), ("ClientBuilder", builder)] {
+        if items.is_empty() {
+            let _ = writeln!(out, "impl crate::runtime::{ty} {{}}");
+        } else {
+            let _ = write!(out, "impl crate::runtime::{ty} {{\n{items}}}\n");
+        }
+    }
+}
+
+/// `pub fn {m}({receiver}, token: …) -> Self` calling `self.{call}({name}, …)`.
+fn setter(out: &mut String, m: &str, receiver: &str, name: String, call: &str) {
+    list(
+        "    ",
+        &format!("pub fn {m}("),
+        &[
+            receiver.to_string(),
+            "token: impl Into<crate::runtime::Secret>".to_string(),
+        ],
+        ") -> Self {",
+        out,
+    );
+    list(
+        "        ",
+        &format!("self.{call}("),
+        &[
+            name,
+            "crate::runtime::Credential::Token(token.into())".to_string(),
+        ],
+        ")",
+        out,
+    );
+    out.push_str("    }\n");
 }

@@ -16,7 +16,7 @@ pub fn header() -> String {
         "{}//! Request and response models.\n#![allow(deprecated)]\n\
          #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]\n\
          #[allow(unused_imports)]\nuse crate::types::Nullable;\n",
-        crate::format::HEADER
+        super::HEADER
     )
 }
 

@@ -1,12 +1,7 @@
-//! Shared pieces for Rust emission: type tokens, identifiers, doc comments.
+//! Shared pieces for Rust emission: type paths, string literals, doc comments.
 
 use crate::ir::{Prim, TypeRef};
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
-
-pub fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
-}
+use std::fmt::Write;
 
 /// Where a type reference is written: inside `models.rs` names are in scope.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -15,40 +10,7 @@ pub enum Ctx {
     Elsewhere,
 }
 
-pub fn ty(t: &TypeRef, ctx: Ctx) -> TokenStream {
-    match t {
-        TypeRef::Prim(p) => prim(*p),
-        TypeRef::Named(n) => {
-            let n = ident(n);
-            match ctx {
-                Ctx::Models => quote!(#n),
-                Ctx::Elsewhere => quote!(crate::models::#n),
-            }
-        }
-        TypeRef::External(path) => syn::parse_str::<syn::Type>(path)
-            .map(|t| quote!(#t))
-            .unwrap_or_else(|_| quote!(serde_json::Value)),
-        TypeRef::Array(inner) => {
-            let i = ty(inner, ctx);
-            quote!(Vec<#i>)
-        }
-        TypeRef::Map(inner) => {
-            let i = ty(inner, ctx);
-            quote!(std::collections::BTreeMap<String, #i>)
-        }
-        TypeRef::Option(inner) => {
-            let i = ty(inner, ctx);
-            quote!(Option<#i>)
-        }
-        TypeRef::Boxed(inner) => {
-            let i = ty(inner, ctx);
-            quote!(Box<#i>)
-        }
-        TypeRef::Any => quote!(serde_json::Value),
-    }
-}
-
-/// [`ty`] as text, for the emitters that write Rust directly.
+/// A type reference as Rust source.
 pub fn ty_text(t: &TypeRef, ctx: Ctx, out: &mut String) {
     match t {
         TypeRef::Prim(p) => out.push_str(prim_text(*p)),
@@ -98,21 +60,84 @@ fn prim_text(p: Prim) -> &'static str {
 /// `///` lines from free text (escaped with [`doc_text`]), each after `indent`.
 pub fn doc_lines(text: &str, indent: &str, out: &mut String) {
     for line in doc_text(text).lines() {
-        out.push_str(indent);
-        out.push_str("///");
-        // A lone CR would end the comment for rustc.
-        let line = line.trim_end().replace('\r', " ");
-        if !line.is_empty() {
-            out.push(' ');
-            out.push_str(&line);
-        }
-        out.push('\n');
+        doc_line(line, indent, "///", out);
     }
 }
 
-pub fn prim(p: Prim) -> TokenStream {
-    // The paths in `prim_text` are fixed and valid, so they always lex.
-    prim_text(p).parse().unwrap_or_default()
+/// `///` lines from text that is already rustdoc Markdown (escape the spec's prose in it with
+/// [`doc_text`] first), each after `indent`.
+pub fn doc_raw_lines(text: &str, indent: &str, out: &mut String) {
+    for line in text.trim().lines() {
+        doc_line(line, indent, "///", out);
+    }
+}
+
+/// One doc comment line: `indent`, `marker` (`///` or `//!`), the line without trailing space.
+pub fn doc_line(line: &str, indent: &str, marker: &str, out: &mut String) {
+    out.push_str(indent);
+    out.push_str(marker);
+    let line = line.trim_end();
+    if !line.is_empty() {
+        out.push(' ');
+        if line.contains('\r') {
+            // A lone CR would end the comment for rustc.
+            out.push_str(&line.replace('\r', " "));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.push('\n');
+}
+
+/// A string literal, escaped as `proc_macro2::Literal::string` (and so `quote!`) escapes it.
+pub fn str_lit(s: &str, out: &mut String) {
+    out.push('"');
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // `\0` before a digit trips clippy's `octal_escapes` lint in the generated crate.
+            '\0' if chars
+                .as_str()
+                .starts_with(|n: char| ('0'..='7').contains(&n)) =>
+            {
+                out.push_str("\\x00")
+            }
+            '\0' => out.push_str("\\0"),
+            '\'' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+}
+
+/// [`str_lit`] as a new string.
+pub fn lit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    str_lit(s, &mut out);
+    out
+}
+
+/// Where prettyplease starts breaking lines; [`list`] breaks past it.
+pub const MARGIN: usize = 89;
+
+/// `head` + the items joined by `, ` + `tail` after `indent`, on one line if it fits within
+/// [`MARGIN`], else one item per line (with a trailing comma), as calls, signatures and array
+/// literals are broken. Items are single lines.
+pub fn list(indent: &str, head: &str, items: &[String], tail: &str, out: &mut String) {
+    let joined = items.join(", ");
+    out.push_str(indent);
+    out.push_str(head);
+    if indent.len() + head.len() + joined.len() + tail.len() <= MARGIN || items.is_empty() {
+        out.push_str(&joined);
+    } else {
+        out.push('\n');
+        for item in items {
+            let _ = writeln!(out, "{indent}    {item},");
+        }
+        out.push_str(indent);
+    }
+    out.push_str(tail);
+    out.push('\n');
 }
 
 /// Whether values of the type are `Copy` (passed by value in signatures).
@@ -142,26 +167,6 @@ pub fn uses_chrono(t: &TypeRef) -> bool {
         }
         _ => false,
     }
-}
-
-/// `#[doc = "…"]` attributes from free text, made safe for rustdoc.
-pub fn doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = doc_text(text)
-        .lines()
-        .map(|l| format!(" {l}").trim_end().to_string())
-        .collect();
-    quote!(#(#[doc = #lines])*)
-}
-
-/// `#[doc = "…"]` attributes from text that is already rustdoc Markdown (escape the spec's
-/// prose in it with [`doc_text`] first).
-pub fn doc_raw(text: &str) -> TokenStream {
-    let lines: Vec<String> = text
-        .trim()
-        .lines()
-        .map(|l| format!(" {l}").trim_end().to_string())
-        .collect();
-    quote!(#(#[doc = #lines])*)
 }
 
 /// Escapes prose so rustdoc reads it as prose: no accidental HTML tags, intra-doc links,

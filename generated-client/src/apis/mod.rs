@@ -137,13 +137,6 @@ pub(crate) static ERRORS_1: crate::runtime::ErrorDecoders<crate::models::ErrorBo
         decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
 ];
-/// Turns a body that failed to serialize into the crate's error.
-#[allow(dead_code)]
-pub(crate) fn encode_error(e: serde_json::Error) -> crate::Error {
-    crate::runtime::Error::InvalidRequest(
-        format!("the request body could not be encoded: {e}"),
-    )
-}
 /// A multipart file part from a model's binary field.
 #[allow(dead_code)]
 pub(crate) fn file_part(b: &crate::types::Binary) -> crate::runtime::FilePart {

@@ -43,16 +43,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn get_current_user_applications(
+    pub fn get_current_user_applications(
         &self,
-    ) -> crate::Result<crate::models::ApplicationsMeResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::ApplicationsMeResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/applications/@me",
             "/applications/@me".to_string(),
         );
         req.security = super::SECURITY_0;
-        self.client.execute(req, super::ERRORS_0).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Describe the current OAuth2 token
     ///
@@ -71,16 +71,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn get_current_user_oauth2(
+    pub fn get_current_user_oauth2(
         &self,
-    ) -> crate::Result<crate::models::OAuth2MeResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::OAuth2MeResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/@me",
             "/oauth2/@me".to_string(),
         );
         req.security = super::SECURITY_1;
-        self.client.execute(req, super::ERRORS_0).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// List approved third-party apps
     ///
@@ -99,16 +99,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn list_user_oauth2_authorizations(
+    pub fn list_user_oauth2_authorizations(
         &self,
-    ) -> crate::Result<Vec<crate::models::OAuth2AuthorizationResponse>> {
+    ) -> crate::ResponseFuture<'a, Vec<crate::models::OAuth2AuthorizationResponse>> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/@me/authorizations",
             "/oauth2/@me/authorizations".to_string(),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Remove an app's access
     ///
@@ -131,20 +131,17 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn delete_user_oauth2_authorization(
+    pub fn delete_user_oauth2_authorization(
         &self,
         application_id: &str,
-    ) -> crate::Result<()> {
+    ) -> crate::ResponseFuture<'a, ()> {
         let mut req = RequestSpec::new(
             reqwest::Method::DELETE,
             "/oauth2/@me/authorizations/{applicationId}",
-            format!(
-                "/oauth2/@me/authorizations/{}", runtime::encode_path_segment(&
-                runtime::param_string(& application_id))
-            ),
+            format!("/oauth2/@me/authorizations/{}", runtime::encode_path_segment(&runtime::param_string(&application_id))),
         );
         req.security = super::SECURITY_2;
-        self.client.execute_empty(req, super::ERRORS_0).await
+        runtime::ResponseFuture::empty(self.client, req, super::ERRORS_0)
     }
     /// Register an application
     ///
@@ -167,19 +164,18 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn create_oauth_application(
+    pub fn create_oauth_application(
         &self,
         application_create_request: &crate::models::ApplicationCreateRequest,
-    ) -> crate::Result<crate::models::ApplicationResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications",
             "/oauth2/applications".to_string(),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(application_create_request)
-            .map_err(super::encode_error)?;
-        self.client.execute(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(application_create_request));
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// List my applications (OAuth2 path)
     ///
@@ -198,16 +194,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn list_user_applications2(
+    pub fn list_user_applications2(
         &self,
-    ) -> crate::Result<Vec<crate::models::ApplicationResponse>> {
+    ) -> crate::ResponseFuture<'a, Vec<crate::models::ApplicationResponse>> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/@me",
             "/oauth2/applications/@me".to_string(),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Get one of my applications
     ///
@@ -230,20 +226,17 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn get_oauth_application(
+    pub fn get_oauth_application(
         &self,
         id: &str,
-    ) -> crate::Result<crate::models::ApplicationResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/{id}",
-            format!(
-                "/oauth2/applications/{}", runtime::encode_path_segment(&
-                runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Delete an application
     ///
@@ -267,23 +260,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn delete_oauth_application(
+    pub fn delete_oauth_application(
         &self,
         id: &str,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
-    ) -> crate::Result<()> {
+    ) -> crate::ResponseFuture<'a, ()> {
         let mut req = RequestSpec::new(
             reqwest::Method::DELETE,
             "/oauth2/applications/{id}",
-            format!(
-                "/oauth2/applications/{}", runtime::encode_path_segment(&
-                runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(sudo_verification_schema)
-            .map_err(super::encode_error)?;
-        self.client.execute_empty(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(sudo_verification_schema));
+        runtime::ResponseFuture::empty(self.client, req, super::ERRORS_0)
     }
     /// Edit an application
     ///
@@ -307,23 +296,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn update_oauth_application(
+    pub fn update_oauth_application(
         &self,
         id: &str,
         application_update_request: &crate::models::ApplicationUpdateRequest,
-    ) -> crate::Result<crate::models::ApplicationResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}",
-            format!(
-                "/oauth2/applications/{}", runtime::encode_path_segment(&
-                runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(application_update_request)
-            .map_err(super::encode_error)?;
-        self.client.execute(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(application_update_request));
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Edit the application's bot profile
     ///
@@ -347,23 +332,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn update_bot_profile(
+    pub fn update_bot_profile(
         &self,
         id: &str,
         bot_profile_update_request: &crate::models::BotProfileUpdateRequest,
-    ) -> crate::Result<crate::models::BotProfileResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::BotProfileResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}/bot",
-            format!(
-                "/oauth2/applications/{}/bot", runtime::encode_path_segment(&
-                runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}/bot", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(bot_profile_update_request)
-            .map_err(super::encode_error)?;
-        self.client.execute(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(bot_profile_update_request));
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Issue a new bot token
     ///
@@ -387,23 +368,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn reset_bot_token2(
+    pub fn reset_bot_token2(
         &self,
         id: &str,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
-    ) -> crate::Result<crate::models::BotTokenResetResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::BotTokenResetResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications/{id}/bot/reset-token",
-            format!(
-                "/oauth2/applications/{}/bot/reset-token", runtime::encode_path_segment(&
-                runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}/bot/reset-token", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(sudo_verification_schema)
-            .map_err(super::encode_error)?;
-        self.client.execute(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(sudo_verification_schema));
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Issue a new client secret
     ///
@@ -427,23 +404,19 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn reset_client_secret2(
+    pub fn reset_client_secret2(
         &self,
         id: &str,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
-    ) -> crate::Result<crate::models::ApplicationResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications/{id}/client-secret/reset",
-            format!(
-                "/oauth2/applications/{}/client-secret/reset",
-                runtime::encode_path_segment(& runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}/client-secret/reset", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(sudo_verification_schema)
-            .map_err(super::encode_error)?;
-        self.client.execute(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(sudo_verification_schema));
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Get an application's public profile
     ///
@@ -464,20 +437,17 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn get_public_application(
+    pub fn get_public_application(
         &self,
         id: &str,
-    ) -> crate::Result<crate::models::ApplicationPublicResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::ApplicationPublicResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/{id}/public",
-            format!(
-                "/oauth2/applications/{}/public", runtime::encode_path_segment(&
-                runtime::param_string(& id))
-            ),
+            format!("/oauth2/applications/{}/public", runtime::encode_path_segment(&runtime::param_string(&id))),
         );
         req.security = super::SECURITY_3;
-        self.client.execute(req, super::ERRORS_1).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_1)
     }
     /// Approve an authorization request
     ///
@@ -500,19 +470,18 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn provide_oauth2_consent(
+    pub fn provide_oauth2_consent(
         &self,
         authorize_consent_request: &crate::models::AuthorizeConsentRequest,
-    ) -> crate::Result<crate::models::OAuth2ConsentResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::OAuth2ConsentResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/authorize/consent",
             "/oauth2/authorize/consent".to_string(),
         );
         req.security = super::SECURITY_2;
-        req.body = runtime::Body::json(authorize_consent_request)
-            .map_err(super::encode_error)?;
-        self.client.execute(req, super::ERRORS_0).await
+        req.set_body(runtime::Body::json(authorize_consent_request));
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
     /// Inspect a token
     ///
@@ -533,23 +502,20 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn introspect_oauth2_token(
+    pub fn introspect_oauth2_token(
         &self,
         introspect_request_form: &crate::models::IntrospectRequestForm,
-    ) -> crate::Result<crate::models::OAuth2IntrospectResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::OAuth2IntrospectResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/introspect",
             "/oauth2/introspect".to_string(),
         );
         req.security = super::SECURITY_3;
-        req.body = {
-            #[allow(unused_mut)]
-            let mut form = runtime::Multipart::from_serialize(introspect_request_form)
-                .map_err(super::encode_error)?;
-            runtime::Body::Multipart(form)
-        };
-        self.client.execute(req, super::ERRORS_1).await
+        req.set_body(
+            runtime::Multipart::from_serialize(introspect_request_form).map(runtime::Body::Multipart),
+        );
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_1)
     }
     /// Get tokens from the token endpoint
     ///
@@ -570,23 +536,20 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn exchange_oauth2_token(
+    pub fn exchange_oauth2_token(
         &self,
         token_request: &crate::models::TokenRequest,
-    ) -> crate::Result<crate::models::OAuth2TokenResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::OAuth2TokenResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/token",
             "/oauth2/token".to_string(),
         );
         req.security = super::SECURITY_3;
-        req.body = {
-            #[allow(unused_mut)]
-            let mut form = runtime::Multipart::from_serialize(token_request)
-                .map_err(super::encode_error)?;
-            runtime::Body::Multipart(form)
-        };
-        self.client.execute(req, super::ERRORS_1).await
+        req.set_body(
+            runtime::Multipart::from_serialize(token_request).map(runtime::Body::Multipart),
+        );
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_1)
     }
     /// Invalidate a token
     ///
@@ -607,23 +570,20 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn revoke_oauth2_token(
+    pub fn revoke_oauth2_token(
         &self,
         revoke_request_form: &crate::models::RevokeRequestForm,
-    ) -> crate::Result<()> {
+    ) -> crate::ResponseFuture<'a, ()> {
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/token/revoke",
             "/oauth2/token/revoke".to_string(),
         );
         req.security = super::SECURITY_3;
-        req.body = {
-            #[allow(unused_mut)]
-            let mut form = runtime::Multipart::from_serialize(revoke_request_form)
-                .map_err(super::encode_error)?;
-            runtime::Body::Multipart(form)
-        };
-        self.client.execute_empty(req, super::ERRORS_1).await
+        req.set_body(
+            runtime::Multipart::from_serialize(revoke_request_form).map(runtime::Body::Multipart),
+        );
+        runtime::ResponseFuture::empty(self.client, req, super::ERRORS_1)
     }
     /// Get user claims for a token
     ///
@@ -640,16 +600,16 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn get_oauth2_userinfo(
+    pub fn get_oauth2_userinfo(
         &self,
-    ) -> crate::Result<crate::models::OAuth2UserInfoResponse> {
+    ) -> crate::ResponseFuture<'a, crate::models::OAuth2UserInfoResponse> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/userinfo",
             "/oauth2/userinfo".to_string(),
         );
         req.security = super::SECURITY_1;
-        self.client.execute(req, super::ERRORS_1).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_1)
     }
     /// List my applications
     ///
@@ -668,15 +628,15 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    pub async fn list_user_applications(
+    pub fn list_user_applications(
         &self,
-    ) -> crate::Result<Vec<crate::models::ApplicationResponse>> {
+    ) -> crate::ResponseFuture<'a, Vec<crate::models::ApplicationResponse>> {
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/users/@me/applications",
             "/users/@me/applications".to_string(),
         );
         req.security = super::SECURITY_2;
-        self.client.execute(req, super::ERRORS_0).await
+        runtime::ResponseFuture::json(self.client, req, super::ERRORS_0)
     }
 }
