@@ -903,6 +903,7 @@ crate::types::serde_struct!(ApplicationBotResponse {
 impl ApplicationBotResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, username: String, discriminator: String, bio: Option<String>, flags: BotFlags) -> Self {
         Self {
             id,
@@ -943,6 +944,7 @@ crate::types::serde_struct!(request ApplicationCreateRequest {
 impl ApplicationCreateRequest {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(name: String) -> Self {
         Self {
             name,
@@ -995,6 +997,7 @@ crate::types::serde_struct!(ApplicationPublicResponse {
 impl ApplicationPublicResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, redirect_uris: Vec<String>, scopes: Vec<String>, bot_public: bool, bot: Option<ApplicationBotResponse>) -> Self {
         Self {
             id,
@@ -1042,6 +1045,7 @@ crate::types::serde_struct!(ApplicationResponse {
 impl ApplicationResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, name: String, redirect_uris: Vec<String>, bot_public: bool, bot_require_code_grant: bool) -> Self {
         Self {
             id,
@@ -1079,6 +1083,7 @@ crate::types::serde_struct!(request ApplicationUpdateRequest {
 impl ApplicationUpdateRequest {
     /// A value with every optional field left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: Default::default(),
@@ -1125,6 +1130,7 @@ crate::types::serde_struct!(ApplicationsMeResponse {
 impl ApplicationsMeResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, bot_public: bool, bot_require_code_grant: bool, flags: i32) -> Self {
         Self {
             id,
@@ -1192,6 +1198,7 @@ crate::types::serde_struct!(request AuthorizeConsentRequest {
 impl AuthorizeConsentRequest {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(client_id: crate::types::Snowflake, scope: String) -> Self {
         Self {
             response_type: Default::default(),
@@ -1251,6 +1258,7 @@ crate::types::serde_struct!(BotProfileResponse {
 impl BotProfileResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, username: String, discriminator: String, avatar: Option<String>, banner: Option<String>, bio: Option<String>) -> Self {
         Self {
             id,
@@ -1293,6 +1301,7 @@ crate::types::serde_struct!(request BotProfileUpdateRequest {
 impl BotProfileUpdateRequest {
     /// A value with every optional field left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             username: Default::default(),
@@ -1323,6 +1332,7 @@ crate::types::serde_struct!(BotTokenResetResponse {
 impl BotTokenResetResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(token: String, bot: ApplicationBotResponse) -> Self {
         Self {
             token,
@@ -1349,6 +1359,7 @@ crate::types::serde_struct!(Error {
 impl Error {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(code: APIErrorCode, message: String) -> Self {
         Self {
             code,
@@ -1382,6 +1393,7 @@ crate::types::serde_struct!(request IntrospectRequestForm {
 impl IntrospectRequestForm {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(token: String) -> Self {
         Self {
             token,
@@ -1412,6 +1424,7 @@ crate::types::serde_struct!(OAuth2AuthorizationResponse {
 impl OAuth2AuthorizationResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(application: OAuth2AuthorizationResponseApplication, scopes: Vec<String>, authorized_at: String) -> Self {
         Self {
             application,
@@ -1448,6 +1461,7 @@ crate::types::serde_struct!(OAuth2AuthorizationResponseApplication {
 impl OAuth2AuthorizationResponseApplication {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, bot_public: bool) -> Self {
         Self {
             id,
@@ -1477,6 +1491,7 @@ crate::types::serde_struct!(OAuth2ConsentResponse {
 impl OAuth2ConsentResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(redirect_to: String) -> Self {
         Self {
             redirect_to,
@@ -1520,6 +1535,7 @@ crate::types::serde_struct!(OAuth2IntrospectResponse {
 impl OAuth2IntrospectResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(active: bool) -> Self {
         Self {
             active,
@@ -1558,6 +1574,7 @@ crate::types::serde_struct!(OAuth2MeResponse {
 impl OAuth2MeResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(application: OAuth2MeResponseApplication, scopes: Vec<String>, expires: String) -> Self {
         Self {
             application,
@@ -1601,6 +1618,7 @@ crate::types::serde_struct!(OAuth2MeResponseApplication {
 impl OAuth2MeResponseApplication {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, name: String, icon: Option<String>, description: Option<String>, bot_public: bool, bot_require_code_grant: bool, flags: i32) -> Self {
         Self {
             id,
@@ -1659,6 +1677,7 @@ crate::types::serde_struct!(OAuth2MeResponseUser {
 impl OAuth2MeResponseUser {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(id: crate::types::Snowflake, username: String, discriminator: String, global_name: Option<String>, avatar: Option<String>, avatar_color: Option<i32>, flags: PublicUserFlags) -> Self {
         Self {
             id,
@@ -1709,6 +1728,7 @@ crate::types::serde_struct!(OAuth2TokenResponse {
 impl OAuth2TokenResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(access_token: String, token_type: String, expires_in: i32, refresh_token: String, scope: String) -> Self {
         Self {
             access_token,
@@ -1759,6 +1779,7 @@ crate::types::serde_struct!(OAuth2UserInfoResponse {
 impl OAuth2UserInfoResponse {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(sub: crate::types::Snowflake, id: crate::types::Snowflake, username: String, discriminator: String, global_name: Option<String>, avatar: Option<String>) -> Self {
         Self {
             sub,
@@ -1819,6 +1840,7 @@ crate::types::serde_struct!(RateLimitError {
 impl RateLimitError {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(message: String, retry_after: f64) -> Self {
         Self {
             code: RateLimitErrorCode::RateLimited,
@@ -1865,6 +1887,7 @@ crate::types::serde_struct!(request RevokeRequestForm {
 impl RevokeRequestForm {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(token: String) -> Self {
         Self {
             token,
@@ -1919,6 +1942,7 @@ crate::types::serde_struct!(request SudoVerificationSchema {
 impl SudoVerificationSchema {
     /// A value with every optional field left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             password: Default::default(),
@@ -1996,6 +2020,7 @@ crate::types::serde_struct!(request TokenRequestAuthorizationCode {
 impl TokenRequestAuthorizationCode {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(code: String, redirect_uri: String) -> Self {
         Self {
             grant_type: TokenRequestAuthorizationCodeGrantType::AuthorizationCode,
@@ -2045,6 +2070,7 @@ crate::types::serde_struct!(request TokenRequestRefreshToken {
 impl TokenRequestRefreshToken {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(refresh_token: String) -> Self {
         Self {
             grant_type: TokenRequestRefreshTokenGrantType::RefreshToken,
@@ -2093,6 +2119,7 @@ crate::types::serde_struct!(ValidationErrorItem {
 impl ValidationErrorItem {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(path: String, message: String) -> Self {
         Self {
             path,

@@ -448,6 +448,9 @@ fn operation(
     if op.deprecated {
         out.push_str("    #[deprecated]\n");
     }
+    // `#[inline]` (here and on the small builders): a library does not compile its inline
+    // functions until something calls them, so a program compiles only the operations it uses.
+    out.push_str("    #[inline]\n");
     list(
         "    ",
         &format!("pub fn {}(", op.rust_name),
@@ -591,11 +594,12 @@ fn params_struct(op: &Operation, api_ty: &str, name: &str, optional: &[&Param], 
     }
     let _ = writeln!(
         out,
-        "}}\nimpl {name} {{\n    /// No optional parameter set.\n    pub fn new() -> Self {{\n        Self::default()\n    }}"
+        "}}\nimpl {name} {{\n    /// No optional parameter set.\n    #[inline]\n    pub fn new() -> Self {{\n        Self::default()\n    }}"
     );
     for p in optional {
         let id = &p.rust_name;
         doc_lines(&format!("Sets `{}`.", p.name), "    ", out);
+        out.push_str("    #[inline]\n");
         let (value_ty, value) = if matches!(p.ty, TypeRef::Prim(Prim::String)) {
             ("impl Into<String>".to_string(), "value.into()")
         } else {

@@ -190,7 +190,7 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
     };
     let _ = write!(
         out,
-        "impl {name} {{\n    /// {ctor_doc}\n    #[allow(clippy::new_without_default)]\n    pub fn new("
+        "impl {name} {{\n    /// {ctor_doc}\n    #[allow(clippy::new_without_default)]\n    #[inline]\n    pub fn new("
     );
     out.push_str(&ctor_args.join(", "));
     out.push_str(") -> Self {\n");

@@ -43,6 +43,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn get_current_user_applications(
         &self,
     ) -> crate::ResponseFuture<'a, crate::models::ApplicationsMeResponse> {
@@ -71,6 +72,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn get_current_user_oauth2(
         &self,
     ) -> crate::ResponseFuture<'a, crate::models::OAuth2MeResponse> {
@@ -99,6 +101,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn list_user_oauth2_authorizations(
         &self,
     ) -> crate::ResponseFuture<'a, Vec<crate::models::OAuth2AuthorizationResponse>> {
@@ -131,6 +134,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn delete_user_oauth2_authorization(
         &self,
         application_id: &str,
@@ -164,6 +168,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn create_oauth_application(
         &self,
         application_create_request: &crate::models::ApplicationCreateRequest,
@@ -194,6 +199,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn list_user_applications2(
         &self,
     ) -> crate::ResponseFuture<'a, Vec<crate::models::ApplicationResponse>> {
@@ -226,6 +232,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn get_oauth_application(
         &self,
         id: &str,
@@ -260,6 +267,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn delete_oauth_application(
         &self,
         id: &str,
@@ -296,6 +304,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn update_oauth_application(
         &self,
         id: &str,
@@ -332,6 +341,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn update_bot_profile(
         &self,
         id: &str,
@@ -368,6 +378,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn reset_bot_token2(
         &self,
         id: &str,
@@ -404,6 +415,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn reset_client_secret2(
         &self,
         id: &str,
@@ -437,6 +449,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn get_public_application(
         &self,
         id: &str,
@@ -470,6 +483,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn provide_oauth2_consent(
         &self,
         authorize_consent_request: &crate::models::AuthorizeConsentRequest,
@@ -502,6 +516,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn introspect_oauth2_token(
         &self,
         introspect_request_form: &crate::models::IntrospectRequestForm,
@@ -536,6 +551,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn exchange_oauth2_token(
         &self,
         token_request: &crate::models::TokenRequest,
@@ -570,6 +586,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn revoke_oauth2_token(
         &self,
         revoke_request_form: &crate::models::RevokeRequestForm,
@@ -600,6 +617,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn get_oauth2_userinfo(
         &self,
     ) -> crate::ResponseFuture<'a, crate::models::OAuth2UserInfoResponse> {
@@ -628,6 +646,7 @@ impl<'a> OAuth2Api<'a> {
     /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
     /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    #[inline]
     pub fn list_user_applications(
         &self,
     ) -> crate::ResponseFuture<'a, Vec<crate::models::ApplicationResponse>> {
