@@ -89,5 +89,14 @@ pub fn escape_token(token: &str) -> String {
 
 /// Appends one token to a pointer.
 pub fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
+    // Built directly: this runs for every property and branch the IR visits.
+    let mut out = String::with_capacity(pointer.len() + 1 + token.len());
+    out.push_str(pointer);
+    out.push('/');
+    if token.contains(['~', '/']) {
+        out.push_str(&escape_token(token));
+    } else {
+        out.push_str(token);
+    }
+    out
 }

@@ -42,6 +42,10 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Error> {
         if let Some(value) = split::parse(text, crate::threads(), split::MIN_SIZE) {
             return Ok(value);
         }
+        // The plain block style of generated documents is read directly (the same value).
+        if let Some(map) = block::parse(text) {
+            return Ok(Value::Object(map));
+        }
         // Straight into JSON values: `serde_yaml::Value` rejects integers beyond 64 bits
         // (OpenAI's `minimum: -9223372036854776000`), which JSON numbers hold as floats.
         let yaml: Yaml = serde_yaml::from_str(text).map_err(|e| {
@@ -153,12 +157,18 @@ impl<'de> serde::de::Visitor<'de> for YamlVisitor {
                 _ => return Err(A::Error::custom("mapping key is not a scalar")),
             };
             let Yaml(v) = map.next_value()?;
-            if out.contains_key(&key) {
-                return Err(A::Error::custom(format!(
-                    "duplicate entry with key {key:?}"
-                )));
+            // One lookup for the duplicate check and the insertion.
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(e) => {
+                    e.insert(v);
+                }
+                serde_json::map::Entry::Occupied(e) => {
+                    return Err(A::Error::custom(format!(
+                        "duplicate entry with key {:?}",
+                        e.key()
+                    )));
+                }
             }
-            out.insert(key, v);
         }
         Ok(Value::Object(out))
     }
@@ -216,16 +226,17 @@ mod split {
         if threads < 2 || text.len() < min_size || text.contains('\r') {
             return None;
         }
-        if text
-            .lines()
-            .any(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
-        {
-            return None;
-        }
         // Several pieces per thread, so that they even out.
         let target = (text.len() / (threads * 8)).max(min_size / 16).max(1);
         let mut pieces = Vec::new();
-        let parts = mapping(text, 0, 0, target, &mut pieces)?;
+        let lines = line_index(text);
+        if lines.iter().any(|l| {
+            let line = &text[l.start..];
+            line.starts_with("---") || line.starts_with("...") || line.starts_with('%')
+        }) {
+            return None;
+        }
+        let parts = mapping(text, 0, 0, 0, target, &mut pieces, &lines)?;
         let values = parse_all(&pieces, threads)?;
         let mut values: Vec<Option<Map<String, Value>>> = values.into_iter().map(Some).collect();
         join(parts, &mut values).map(Value::Object)
@@ -237,35 +248,68 @@ mod split {
     }
 
     fn blank_or_comment(line: &str) -> bool {
-        let rest = line.trim_start_matches(' ').trim_end_matches('\n');
-        rest.is_empty() || rest.starts_with('#')
+        matches!(line.as_bytes().get(spaces(line)), None | Some(b'\n' | b'#'))
+    }
+
+    /// A line of the document: where it starts, its indentation, and the character after that
+    /// (`None` for blank and comment lines).
+    struct LineInfo {
+        start: usize,
+        indent: usize,
+        next: Option<u8>,
+    }
+
+    /// Every line of `text`, found once: cutting a mapping at each level looks them up instead of
+    /// walking the text again (level after level, that cost about as much as reading Stripe's pieces).
+    fn line_index(text: &str) -> Vec<LineInfo> {
+        let bytes = text.as_bytes();
+        let mut lines = Vec::new();
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| start + p + 1);
+            let indent = bytes[start..end].iter().take_while(|&&b| b == b' ').count();
+            let next = bytes
+                .get(start + indent)
+                .copied()
+                .filter(|b| !matches!(b, b'\n' | b'#'));
+            lines.push(LineInfo {
+                start,
+                indent,
+                next,
+            });
+            start = end;
+        }
+        lines
     }
 
     /// Cuts `body`, a block mapping whose keys are at `indent` (and `level` deep), into parts.
+    /// `body` is a run of whole lines of the document, starting at byte `base` of it.
     fn mapping<'t>(
         body: &'t str,
+        base: usize,
         indent: usize,
         level: usize,
         target: usize,
         pieces: &mut Vec<Piece<'t>>,
+        lines: &[LineInfo],
     ) -> Option<Vec<Part>> {
         // Where entries start: a key character right at the mapping's indentation.
+        let from = lines.partition_point(|l| l.start < base);
+        let to = lines.partition_point(|l| l.start < base + body.len());
         let mut starts = Vec::new();
-        let mut offset = 0;
-        for line in body.split_inclusive('\n') {
-            let n = spaces(line);
-            if !blank_or_comment(line) {
-                if n < indent {
-                    return None;
-                }
-                let next = line.as_bytes()[n];
-                if n == indent && !matches!(next, b'-' | b'\t') {
-                    starts.push(offset);
-                } else if starts.is_empty() {
-                    return None;
-                }
+        for line in &lines[from..to] {
+            let Some(next) = line.next else { continue };
+            if line.indent < indent {
+                return None;
             }
-            offset += line.len();
+            if line.indent == indent && !matches!(next, b'-' | b'\t') {
+                starts.push(line.start - base);
+            } else if starts.is_empty() {
+                return None;
+            }
         }
         if starts.is_empty() {
             return None;
@@ -291,7 +335,10 @@ mod split {
             let entry = &body[start..end];
             if entry.len() > target {
                 if let Some((key, value, child)) = nested(entry, indent) {
-                    if let Some(sub) = mapping(value, child, level + 1, target, pieces) {
+                    let value_base = base + start + entry.len() - value.len();
+                    if let Some(sub) =
+                        mapping(value, value_base, child, level + 1, target, pieces, lines)
+                    {
                         flush(&mut run, start, &mut parts, pieces);
                         parts.push(Part::Entry(key, sub));
                         continue;
@@ -355,7 +402,11 @@ mod split {
                     break;
                 };
                 let piece = &pieces[i];
-                match serde_yaml::from_str::<Yaml>(piece.text) {
+                let parsed = match super::block::parse(piece.text) {
+                    Some(map) => Ok(Yaml(Value::Object(map))),
+                    None => serde_yaml::from_str::<Yaml>(piece.text),
+                };
+                match parsed {
                     Ok(Yaml(Value::Object(map)))
                         if piece.level == 0 || piece.level + depth_map(&map) <= MAX_DEPTH =>
                     {
@@ -414,6 +465,397 @@ mod split {
             }
         }
         Some(out)
+    }
+}
+
+/// A fast reader for the plain block style that generated documents are written in (Stripe's):
+/// block mappings and sequences, plain scalars on one line, single-quoted scalars on one line,
+/// literal and folded block scalars, `{}` and `[]`. It reads the
+/// same values as the YAML parser, several times faster; anything else (flow collections,
+/// anchors, tags, escapes, multi-line plain or quoted scalars, keep chomping, comments after
+/// values, tabs, numbers other than plain decimals, duplicate keys, deep nesting) gives `None`,
+/// and the text goes to the YAML parser, which also reports any error.
+mod block {
+    use serde_json::map::Entry;
+    use serde_json::{Map, Value};
+
+    /// Deeper nesting is left to the YAML parser (which stops at 128 levels).
+    const MAX_DEPTH: usize = 100;
+
+    /// Characters that give a plain scalar's first character another meaning.
+    const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
+
+    /// A line: its indentation and the rest, without the line end.
+    #[derive(Clone, Copy)]
+    struct Line<'t> {
+        indent: usize,
+        text: &'t str,
+    }
+
+    struct Parser<'t> {
+        lines: Vec<Line<'t>>,
+        pos: usize,
+    }
+
+    /// The mapping `text` holds (its keys all at the first line's indentation).
+    pub(super) fn parse(text: &str) -> Option<Map<String, Value>> {
+        // Tabs, CRs, and what YAML reads as line breaks or rejects (control characters, C1
+        // controls and NEL, line and paragraph separators, byte order marks, U+FFFE/U+FFFF) are
+        // the YAML parser's. One pass over the bytes finds them and the lines.
+        let bytes = text.as_bytes();
+        let mut lines = Vec::new();
+        let (mut start, mut indent, mut at_indent) = (0, 0, true);
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => {
+                    lines.push(Line {
+                        indent,
+                        text: &text[start + indent..i],
+                    });
+                    (start, indent, at_indent) = (i + 1, 0, true);
+                    continue;
+                }
+                b' ' if at_indent => {
+                    indent += 1;
+                    continue;
+                }
+                0..=0x1f | 0x7f => return None,
+                0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => return None,
+                0xe2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+                {
+                    return None
+                }
+                0xef if matches!(
+                    (bytes.get(i + 1), bytes.get(i + 2)),
+                    (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+                ) =>
+                {
+                    return None
+                }
+                _ => {}
+            }
+            at_indent = false;
+        }
+        lines.push(Line {
+            indent,
+            text: &text[start + indent..],
+        });
+        let mut p = Parser { lines, pos: 0 };
+        p.skip_blank();
+        let indent = p.lines.get(p.pos)?.indent;
+        let map = p.mapping(indent, 0)?;
+        p.skip_blank();
+        (p.pos == p.lines.len()).then_some(map)
+    }
+
+    /// `- ` or `-` alone: a sequence entry.
+    fn is_dash(text: &str) -> bool {
+        text == "-" || text.starts_with("- ")
+    }
+
+    /// A single-quoted scalar at the start of `text`, on this line: its value and length.
+    fn single_quoted(text: &str) -> Option<(String, usize)> {
+        let mut out = String::new();
+        let mut rest = &text[1..];
+        let mut used = 1;
+        loop {
+            let q = rest.find('\'')?;
+            out.push_str(&rest[..q]);
+            if rest[q + 1..].starts_with('\'') {
+                out.push('\'');
+                rest = &rest[q + 2..];
+                used += q + 2;
+            } else {
+                return Some((out, used + q + 1));
+            }
+        }
+    }
+
+    /// A plain scalar's value, as the YAML parser resolves it.
+    fn plain(v: &str) -> Option<Value> {
+        Some(match v {
+            "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+            "true" | "True" | "TRUE" => Value::Bool(true),
+            "false" | "False" | "FALSE" => Value::Bool(false),
+            _ => {
+                let b = v.as_bytes();
+                if b[0].is_ascii_digit() {
+                    let dots = b.iter().filter(|&&c| c == b'.').count();
+                    if b.iter().all(u8::is_ascii_digit) {
+                        if b.len() > 1 && b[0] == b'0' {
+                            // Leading zeros: a string in YAML 1.2.
+                            Value::String(v.to_string())
+                        } else {
+                            Value::Number(v.parse::<u64>().ok()?.into())
+                        }
+                    } else if b
+                        .iter()
+                        .all(|&c| c.is_ascii_digit() || c == b'.' || c == b'-')
+                        && (dots > 1 || b.contains(&b'-'))
+                    {
+                        // `3.0.0`, `2020-08-27`: neither an integer nor a float.
+                        Value::String(v.to_string())
+                    } else if dots == 1 && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+                        serde_json::Number::from_f64(v.parse::<f64>().ok()?).map(Value::Number)?
+                    } else {
+                        return None;
+                    }
+                } else if matches!(b[0], b'+' | b'-' | b'.') {
+                    return None;
+                } else {
+                    // Starts with a letter or a symbol: no number or null reads like that.
+                    Value::String(v.to_string())
+                }
+            }
+        })
+    }
+
+    /// The key of a mapping entry line and what follows its `:` (leading spaces trimmed).
+    fn split_key(text: &str) -> Option<(String, &str)> {
+        let b = text.as_bytes();
+        let (key, after) = if b.first() == Some(&b'\'') {
+            let (key, used) = single_quoted(text)?;
+            (key, &text[used..])
+        } else {
+            if INDICATORS.contains(b.first()?) {
+                return None;
+            }
+            let mut end = None;
+            for (i, &c) in b.iter().enumerate() {
+                if c == b':' && b.get(i + 1).is_none_or(|&n| n == b' ') {
+                    end = Some(i);
+                    break;
+                }
+                if c == b'#' && b[i - 1] == b' ' {
+                    return None;
+                }
+            }
+            let end = end?;
+            let k = &text[..end];
+            if k.ends_with(' ') || k.len() > 1000 {
+                return None;
+            }
+            // Keys are text: `200` is the number 200, written back as "200".
+            let key = match plain(k)? {
+                Value::String(s) => s,
+                Value::Null => "null".to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) if n.to_string() == k => n.to_string(),
+                _ => return None,
+            };
+            (key, &text[end..])
+        };
+        let rest = after.strip_prefix(':')?;
+        if !(rest.is_empty() || rest.starts_with(' ')) {
+            return None;
+        }
+        Some((key, rest.trim_start_matches(' ')))
+    }
+
+    impl<'t> Parser<'t> {
+        /// Skips empty lines and comment lines.
+        fn skip_blank(&mut self) {
+            while self
+                .lines
+                .get(self.pos)
+                .is_some_and(|l| l.text.is_empty() || l.text.starts_with('#'))
+            {
+                self.pos += 1;
+            }
+        }
+
+        /// Whether the next line that is not empty is no more indented than `parent`, as
+        /// after a scalar that ends on its line (a deeper one would continue it).
+        fn ends_here(&self, parent: usize) -> bool {
+            self.lines[self.pos..]
+                .iter()
+                .find(|l| !l.text.is_empty())
+                .is_none_or(|l| l.indent <= parent)
+        }
+
+        fn mapping(&mut self, indent: usize, depth: usize) -> Option<Map<String, Value>> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            let mut map = Map::new();
+            loop {
+                self.skip_blank();
+                let Some(&line) = self.lines.get(self.pos) else {
+                    break;
+                };
+                if line.indent < indent {
+                    break;
+                }
+                if line.indent > indent {
+                    return None;
+                }
+                let (key, rest) = split_key(line.text)?;
+                self.pos += 1;
+                let value = if rest.is_empty() || rest.starts_with('#') {
+                    self.nested(indent, depth)?
+                } else {
+                    self.inline(rest, indent)?
+                };
+                match map.entry(key) {
+                    Entry::Vacant(e) => {
+                        e.insert(value);
+                    }
+                    Entry::Occupied(_) => return None,
+                }
+            }
+            Some(map)
+        }
+
+        /// The value of `key:` with nothing after it: what the next lines hold.
+        fn nested(&mut self, parent: usize, depth: usize) -> Option<Value> {
+            self.skip_blank();
+            let Some(&line) = self.lines.get(self.pos) else {
+                return Some(Value::Null);
+            };
+            let dash = is_dash(line.text);
+            if line.indent > parent || (dash && line.indent == parent) {
+                if dash {
+                    self.sequence(line.indent, depth + 1).map(Value::Array)
+                } else {
+                    self.mapping(line.indent, depth + 1).map(Value::Object)
+                }
+            } else {
+                Some(Value::Null)
+            }
+        }
+
+        fn sequence(&mut self, indent: usize, depth: usize) -> Option<Vec<Value>> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            let mut out = Vec::new();
+            loop {
+                self.skip_blank();
+                let Some(&line) = self.lines.get(self.pos) else {
+                    break;
+                };
+                if line.indent < indent || (line.indent == indent && !is_dash(line.text)) {
+                    break;
+                }
+                if line.indent > indent {
+                    return None;
+                }
+                let rest = &line.text[1..];
+                let spaces = rest.bytes().take_while(|&b| b == b' ').count();
+                if spaces == rest.len() {
+                    return None;
+                }
+                // The entry's content, as a line of its own indented as far as it stands.
+                let item = Line {
+                    indent: indent + 1 + spaces,
+                    text: &rest[spaces..],
+                };
+                self.lines[self.pos] = item;
+                out.push(if is_dash(item.text) {
+                    self.sequence(item.indent, depth + 1).map(Value::Array)?
+                } else if split_key(item.text).is_some() {
+                    self.mapping(item.indent, depth + 1).map(Value::Object)?
+                } else {
+                    self.pos += 1;
+                    self.inline(item.text, indent)?
+                });
+            }
+            Some(out)
+        }
+
+        /// A value written on its key's (or dash's) line; `parent` is that key's indentation.
+        fn inline(&mut self, text: &'t str, parent: usize) -> Option<Value> {
+            let first = text.as_bytes()[0];
+            match first {
+                b'\'' => {
+                    let (s, used) = single_quoted(text)?;
+                    (text[used..].trim_start_matches(' ').is_empty() && self.ends_here(parent))
+                        .then_some(Value::String(s))
+                }
+                b'|' | b'>' => {
+                    let strip = match text.trim_end_matches(' ') {
+                        "|-" | ">-" => true,
+                        "|" | ">" => false,
+                        _ => return None,
+                    };
+                    self.block_scalar(first == b'|', strip, parent)
+                        .map(Value::String)
+                }
+                _ if text.trim_end_matches(' ') == "{}" && self.ends_here(parent) => {
+                    Some(Value::Object(Map::new()))
+                }
+                _ if text.trim_end_matches(' ') == "[]" && self.ends_here(parent) => {
+                    Some(Value::Array(Vec::new()))
+                }
+                _ if INDICATORS.contains(&first) => None,
+                _ => {
+                    let v = text.trim_end_matches(' ');
+                    if v.contains(": ") || v.ends_with(':') || v.contains(" #") {
+                        return None;
+                    }
+                    if !self.ends_here(parent) {
+                        return None;
+                    }
+                    plain(v)
+                }
+            }
+        }
+
+        /// The lines of a block scalar (header already read) under a node at `parent`.
+        fn block_scalar(&mut self, literal: bool, strip: bool, parent: usize) -> Option<String> {
+            let start = self.pos;
+            let first = *self.lines.get(start)?;
+            // The first line sets the indentation; leading empty lines are left to the parser.
+            if first.text.is_empty() || first.indent <= parent {
+                return None;
+            }
+            let n = first.indent;
+            let mut end = start;
+            for (i, l) in self.lines.iter().enumerate().skip(start) {
+                if l.text.is_empty() {
+                    if l.indent > n {
+                        return None;
+                    }
+                } else if l.indent < n {
+                    if l.indent > parent {
+                        return None;
+                    }
+                    break;
+                } else {
+                    end = i + 1;
+                }
+            }
+            // Folding joins two lines at the block's indentation with a space, or drops the
+            // line break when empty lines follow it; breaks next to a more-indented line stay.
+            let mut out = String::new();
+            let mut empty = 0;
+            let mut spaced = false;
+            for (k, l) in self.lines[start..end].iter().enumerate() {
+                if l.text.is_empty() {
+                    empty += 1;
+                    continue;
+                }
+                if k > 0 {
+                    if literal || spaced || l.indent > n {
+                        (0..=empty).for_each(|_| out.push('\n'));
+                    } else if empty == 0 {
+                        out.push(' ');
+                    } else {
+                        (0..empty).for_each(|_| out.push('\n'));
+                    }
+                }
+                empty = 0;
+                spaced = l.indent > n;
+                (n..l.indent).for_each(|_| out.push(' '));
+                out.push_str(l.text);
+            }
+            if !strip {
+                out.push('\n');
+            }
+            self.pos = end;
+            Some(out)
+        }
     }
 }
 
@@ -518,6 +960,59 @@ mod tests {
         assert_eq!(split::parse("a: &x 1\nb: *x\n", 2, 1), None);
         assert_eq!(split::parse("---\na: 1\nb: 2\n", 2, 1), None);
         assert_eq!(split::parse("a: 1\nb: 2\n", 1, 1), None);
+    }
+
+    /// The fast block reader gives the YAML parser's value whenever it gives one, and leaves
+    /// what it does not know to the parser.
+    #[test]
+    fn block_reader_is_the_yaml_parser() {
+        let read = [
+            "a: 1\nb: text with 'quotes' and \"more\"\nc: 'it''s'\nd:\ne: ~\nf: true\ng: 0123\nh: 3.0.0\ni: 1.5\nj: 2020-01-02\n",
+            "'200':\n  description: ok\n201: 1\n/v1/x:\n  $ref: '#/a'\nnull: 1\nTrue: 2\n",
+            "a:\n  - x\n  - y: 1\n    z: 2\n  - - n\n    - m\nb:\n- compact\n- 7\nc: []\nd: {}\n",
+            "a: >-\n  one\n  two\n\n  three\n\n\n  four\n   more\n  five\n\n    six\n\n  seven\nb: |-\n  l1\n    l2\n\n  l3\nc: >\n  x\n  y\n\nd: |\n  # not a comment\n  z\n",
+            "# c\na:\n  # c\n  b: 1\n\n  c:\n    - >-\n      folded\n      item\n    - |\n      lit\nz: Ünïcødé ✓\n",
+            "  a: 1\n  b:\n    c: 2\n",
+        ];
+        for doc in read {
+            let fast = block::parse(doc).map(Value::Object);
+            assert!(fast.is_some(), "not read: {doc:?}");
+            assert_eq!(fast, whole(doc), "{doc:?}");
+        }
+        // Left to the parser (some of them errors there).
+        let left = [
+            "a: 1 # c\n",
+            "a: b\n  c\n",
+            "a: 'b\n  c'\n",
+            "a: \"b\\n\"\n",
+            "a: &x 1\n",
+            "a: *x\n",
+            "a: !t 1\n",
+            "a: [1]\n",
+            "a: {b: 1}\n",
+            "a: |+\n  x\n",
+            "a: |2\n  x\n",
+            "a: >\n  x\n   \n  y\n",
+            "a: -1\n",
+            "a: 1e5\n",
+            "a: 0x1f\n",
+            "a: .inf\n",
+            "a: 1\na: 2\n",
+            "a:\tb\n",
+            "a: b: c\n",
+            "a:\n  b\n",
+            "a:\n-\n  b: 1\n",
+            "? a\n: b\n",
+            "a: 99999999999999999999\n",
+            "a: x\u{2028}y\n",
+            "a:\n    b: 1\n  c: 2\n",
+            "- a\n",
+            "a: >-\n\n  x\n",
+            "a: >-\nb: 1\n",
+        ];
+        for doc in left {
+            assert_eq!(block::parse(doc), None, "{doc:?}");
+        }
     }
 
     /// The corpus specs (beside the repository, when there) read the same in pieces.

@@ -1,7 +1,7 @@
 //! Rust names from wire names: valid identifiers for any input, deterministic collision handling.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
@@ -25,9 +25,91 @@ fn spell_symbols(s: &str) -> String {
     out
 }
 
+/// Word boundaries exactly as `heck` (0.5) finds them, for ASCII text only: words are split at
+/// non-alphanumeric characters, after a lowercase letter followed by an uppercase one, and
+/// before the last of several uppercase letters followed by a lowercase one. `heck` writes
+/// through `fmt` one character at a time, which was a twentieth of Stripe's run; this gives
+/// the same words without it (checked against `heck` in the tests).
+fn ascii_words(s: &str, mut word: impl FnMut(&[u8])) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mode {
+        Boundary,
+        Lower,
+        Upper,
+    }
+    for w in s.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+        let (mut init, mut mode) = (0, Mode::Boundary);
+        for i in 0..w.len() {
+            let c = w[i];
+            let Some(&next) = w.get(i + 1) else {
+                word(&w[init..]);
+                break;
+            };
+            let next_mode = if c.is_ascii_lowercase() {
+                Mode::Lower
+            } else if c.is_ascii_uppercase() {
+                Mode::Upper
+            } else {
+                mode
+            };
+            if next_mode == Mode::Lower && next.is_ascii_uppercase() {
+                word(&w[init..=i]);
+                init = i + 1;
+                mode = Mode::Boundary;
+            } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
+                word(&w[init..i]);
+                init = i;
+                mode = Mode::Boundary;
+            } else {
+                mode = next_mode;
+            }
+        }
+    }
+}
+
+/// `heck`'s snake case.
+fn to_snake(s: &str) -> String {
+    if !s.is_ascii() {
+        return s.to_snake_case();
+    }
+    let mut out = Vec::with_capacity(s.len() + 4);
+    ascii_words(s, |w| {
+        if !out.is_empty() {
+            out.push(b'_');
+        }
+        out.extend(w.iter().map(u8::to_ascii_lowercase));
+    });
+    String::from_utf8(out).expect("ASCII in, ASCII out")
+}
+
+/// `heck`'s upper camel case.
+fn to_camel(s: &str) -> String {
+    if !s.is_ascii() {
+        return s.to_upper_camel_case();
+    }
+    let mut out = Vec::with_capacity(s.len());
+    ascii_words(s, |w| {
+        if let Some((first, rest)) = w.split_first() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(rest.iter().map(u8::to_ascii_lowercase));
+        }
+    });
+    String::from_utf8(out).expect("ASCII in, ASCII out")
+}
+
+/// ASCII text in which [`spell_symbols`] spells nothing out: it would only turn separators into
+/// spaces, which split words just as they do, so it can be skipped.
+fn plain_ascii(s: &str) -> bool {
+    s.is_ascii() && !s.starts_with('-') && !s.contains('+')
+}
+
 /// A snake_case identifier (fields, functions, modules). Never empty, never a keyword.
 pub fn snake(s: &str) -> String {
-    let mut n = spell_symbols(s).to_snake_case();
+    let mut n = if plain_ascii(s) {
+        to_snake(s)
+    } else {
+        to_snake(&spell_symbols(s))
+    };
     n.retain(|c| c.is_ascii_alphanumeric() || c == '_');
     if n.is_empty() {
         n = "empty".into();
@@ -47,11 +129,22 @@ pub fn camel(s: &str) -> String {
     let already = s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && s.chars().all(|c| c.is_ascii_alphanumeric())
         && (s.len() < 3 || s.chars().any(|c| c.is_ascii_lowercase()));
-    let mut n = if already {
-        s.to_string()
-    } else {
-        spell_symbols(s).to_upper_camel_case()
-    };
+    if already || plain_ascii(s) {
+        // ASCII words that each start uppercase or with a digit: nothing to drop, and the only
+        // keyword such a name can be is `Self` (the general path below gives the same).
+        let mut n = if already { s.to_string() } else { to_camel(s) };
+        if n.is_empty() {
+            n = "Empty".into();
+        }
+        if n.starts_with(|c: char| c.is_ascii_digit()) {
+            n.insert(0, 'V');
+        }
+        if n == "Self" {
+            n.push('_');
+        }
+        return n;
+    }
+    let mut n = to_camel(&spell_symbols(s));
     n.retain(|c| c.is_ascii_alphanumeric());
     if n.is_empty() {
         n = "Empty".into();
@@ -95,10 +188,20 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Self_",
 ];
 
+// FxHash (rustc's hash) for the generator's own sets of names, which are only looked up, never
+// iterated, so the output does not depend on it. Keeping a scope of 6,000 type names in a
+// `BTreeSet` (string comparisons all the way down) was nearly a tenth of Stripe's IR stage.
+
+/// A set of names, hashed with FxHash.
+pub type NameSet = HashSet<String, rustc_hash::FxBuildHasher>;
+
+/// A map by name (or pointer), hashed with FxHash.
+pub type NameMap<V> = std::collections::HashMap<String, V, rustc_hash::FxBuildHasher>;
+
 /// Hands out names unique within one scope: the second `foo` becomes `foo2`.
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
-    used: BTreeSet<String>,
+    used: NameSet,
 }
 
 impl Scope {
@@ -151,6 +254,104 @@ mod tests {
         assert_eq!(camel("NONE"), "None");
         assert_eq!(camel("HIGH_BIT"), "HighBit");
         assert_eq!(camel("ID"), "ID");
+    }
+
+    /// The ASCII path gives `heck`'s words: every string of up to 6 characters from an alphabet
+    /// with each kind of character, and some longer ones.
+    #[test]
+    fn ascii_cases_match_heck() {
+        let alphabet = [b'a', b'b', b'A', b'B', b'1', b'_', b' ', b'-'];
+        let check = |s: &str| {
+            assert_eq!(to_snake(s), s.to_snake_case(), "{s:?}");
+            assert_eq!(to_camel(s), s.to_upper_camel_case(), "{s:?}");
+        };
+        let mut buf = Vec::new();
+        for len in 0..=6u32 {
+            for mut k in 0..alphabet.len().pow(len) {
+                buf.clear();
+                for _ in 0..len {
+                    buf.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                check(std::str::from_utf8(&buf).unwrap());
+            }
+        }
+        for s in [
+            "XMLHttpRequest",
+            "OAuth2TokenResponse",
+            "billing_details.address",
+            "HTTP2XX",
+            "ABCdef GHi__j-K",
+            "requires_payment_method",
+            "x-enum-varnames",
+            "ÉtéΣ Straße",
+        ] {
+            check(s);
+        }
+    }
+
+    /// `camel` and `snake` as they were before their ASCII shortcuts.
+    fn camel_before(s: &str) -> String {
+        let already = s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && s.chars().all(|c| c.is_ascii_alphanumeric())
+            && (s.len() < 3 || s.chars().any(|c| c.is_ascii_lowercase()));
+        let mut n = if already {
+            s.to_string()
+        } else {
+            spell_symbols(s).to_upper_camel_case()
+        };
+        n.retain(|c| c.is_ascii_alphanumeric());
+        if n.is_empty() {
+            n = "Empty".into();
+        }
+        if n.starts_with(|c: char| c.is_ascii_digit()) {
+            n.insert(0, 'V');
+        }
+        if KEYWORDS.contains(&n.as_str()) {
+            n.push('_');
+        }
+        n
+    }
+
+    fn snake_before(s: &str) -> String {
+        let mut n = spell_symbols(s).to_snake_case();
+        n.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+        if n.is_empty() {
+            n = "empty".into();
+        }
+        if n.starts_with(|c: char| c.is_ascii_digit()) {
+            n.insert(0, '_');
+        }
+        if KEYWORDS.contains(&n.as_str()) || n == "_" {
+            n.push('_');
+        }
+        n
+    }
+
+    /// The shortcuts change no name: every string of up to 5 characters from an alphabet with
+    /// each kind of character (symbols, a non-ASCII letter), and the keywords in all cases.
+    #[test]
+    fn names_are_as_before() {
+        let alphabet = ['a', 'S', 'e', 'l', 'f', '1', '_', '-', '+', ' ', 'é'];
+        let mut inputs: Vec<String> = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .filter(|s| s.chars().count() == inputs.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        for k in KEYWORDS {
+            inputs.push(k.to_string());
+            inputs.push(k.to_uppercase());
+            inputs.push(camel_before(k));
+            inputs.push(format!("é{k}"));
+        }
+        for s in &inputs {
+            assert_eq!(camel(s), camel_before(s), "{s:?}");
+            assert_eq!(snake(s), snake_before(s), "{s:?}");
+        }
     }
 
     #[test]

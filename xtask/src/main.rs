@@ -97,7 +97,10 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     } else if standalone && !spec.with_file_name("codegen.toml").exists() {
         config.crate_name = default_crate_name(&spec);
     }
-    let output = codegen::generate(&spec, &config).map_err(|e| e.to_string())?;
+    let (output, leftovers) =
+        codegen::generate_keeping(&spec, &config).map_err(|e| e.to_string())?;
+    // A one-shot command: the document and the IR go with the process, not one node at a time.
+    std::mem::forget(leftovers);
     for w in &output.warnings {
         eprintln!("warning: {}#{}: {}", spec.display(), w.pointer, w.message);
     }

@@ -6,12 +6,40 @@ mod schema;
 use crate::config::Config;
 use crate::diag::{join, Error, Warning};
 use crate::ir::*;
-use crate::naming::{camel, Scope};
+use crate::naming::{camel, NameMap, NameSet, Scope};
 use crate::normalize::Origins;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) use schema::Name;
+
+/// Keyword lookup in a schema or another small object of the document. serde_json's maps hash
+/// every looked-up key with SipHash; objects of a few entries are faster to scan, and the IR
+/// looks up a dozen keywords per schema.
+pub(crate) trait Lookup {
+    fn at(&self, key: &str) -> Option<&Value>;
+}
+
+impl Lookup for serde_json::Map<String, Value> {
+    #[inline]
+    fn at(&self, key: &str) -> Option<&Value> {
+        if self.len() <= 8 {
+            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Lookup for Value {
+    #[inline]
+    fn at(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(o) => o.at(key),
+            _ => None,
+        }
+    }
+}
 
 /// Builds the IR of a normalized document.
 pub fn build(file: &str, root: &Value, origins: &Origins, config: &Config) -> Result<Api, Error> {
@@ -22,13 +50,13 @@ pub fn build(file: &str, root: &Value, origins: &Origins, config: &Config) -> Re
         config,
         type_names: Scope::new(),
         component_names: BTreeMap::new(),
-        by_pointer: HashMap::new(),
-        in_progress: HashSet::new(),
-        building: HashMap::new(),
-        defined: BTreeSet::new(),
+        by_pointer: NameMap::default(),
+        in_progress: NameSet::default(),
+        building: NameMap::default(),
+        defined: NameSet::default(),
         types: Vec::new(),
         warnings: Vec::new(),
-        error_schemas: HashMap::new(),
+        error_schemas: NameMap::default(),
     };
     b.api()
 }
@@ -42,16 +70,17 @@ pub(crate) struct Builder<'a> {
     /// Component schema key -> claimed Rust name.
     pub(crate) component_names: BTreeMap<String, String>,
     /// Types already built for a schema location (lookup only; never iterated into output).
-    pub(crate) by_pointer: HashMap<String, TypeRef>,
-    pub(crate) in_progress: HashSet<String>,
+    pub(crate) by_pointer: NameMap<TypeRef>,
+    pub(crate) in_progress: NameSet,
     /// Object schemas being built, by pointer -> their type name once claimed. `allOf` pulls in
     /// properties from elsewhere, so a property can lead back to the object being built.
-    pub(crate) building: HashMap<String, Option<String>>,
-    pub(crate) defined: BTreeSet<String>,
+    pub(crate) building: NameMap<Option<String>>,
+    /// Names of the types defined so far (lookups only).
+    pub(crate) defined: NameSet,
     pub(crate) types: Vec<TypeDef>,
     pub(crate) warnings: Vec<Warning>,
     /// Canonical JSON of inline error schemas -> their shared type (Fluxer inlines the same 429 body 400 times).
-    pub(crate) error_schemas: HashMap<String, TypeRef>,
+    pub(crate) error_schemas: NameMap<TypeRef>,
 }
 
 impl<'a> Builder<'a> {
@@ -78,7 +107,7 @@ impl<'a> Builder<'a> {
 
     fn api(&mut self) -> Result<Api, Error> {
         let root = self.root;
-        let info = root.get("info");
+        let info = root.at("info");
         let text = |v: Option<&Value>, k: &str| {
             v.and_then(|v| v.get(k))
                 .and_then(Value::as_str)
@@ -88,7 +117,7 @@ impl<'a> Builder<'a> {
         let version = text(info, "version").unwrap_or_default();
         let description = text(info, "description");
         let base_url = root
-            .get("servers")
+            .at("servers")
             .and_then(Value::as_array)
             .and_then(|s| s.first())
             .map(server_url)
@@ -212,7 +241,7 @@ impl<'a> Builder<'a> {
             }
             let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("");
             let description = s
-                .get("description")
+                .at("description")
                 .and_then(Value::as_str)
                 .map(str::to_string);
             let kind = match (get("type"), get("in")) {
@@ -224,7 +253,7 @@ impl<'a> Builder<'a> {
                         .get(name)
                         .cloned()
                         .or_else(|| {
-                            s.get("x-auth-prefix")
+                            s.at("x-auth-prefix")
                                 .and_then(Value::as_str)
                                 .map(str::to_string)
                         })
@@ -268,13 +297,13 @@ impl<'a> Builder<'a> {
 /// `servers[0].url` with its variables replaced by their defaults.
 fn server_url(server: &Value) -> String {
     let mut url = server
-        .get("url")
+        .at("url")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if let Some(Value::Object(vars)) = server.get("variables") {
+    if let Some(Value::Object(vars)) = server.at("variables") {
         for (k, v) in vars {
-            if let Some(d) = v.get("default").and_then(Value::as_str) {
+            if let Some(d) = v.at("default").and_then(Value::as_str) {
                 url = url.replace(&format!("{{{k}}}"), d);
             }
         }

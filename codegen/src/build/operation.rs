@@ -1,7 +1,7 @@
 //! Paths and webhooks -> operations.
 
 use super::schema::json_kind;
-use super::{Builder, Name};
+use super::{Builder, Lookup, Name};
 use crate::diag::{join, Error};
 use crate::ir::*;
 use crate::naming::{camel, snake, Scope};
@@ -66,13 +66,13 @@ impl Builder<'_> {
                 .replace("~1", "/")
                 .replace("~0", "~");
             for (m, method) in METHODS {
-                let Some(op) = item_obj.get(m) else { continue };
+                let Some(op) = item_obj.at(m) else { continue };
                 let op_ptr = join(&item_ptr, m);
                 if !op.is_object() {
                     return Err(self.err(&op_ptr, "an operation must be an object"));
                 }
                 // Callbacks describe requests the server makes: their payloads become models.
-                if let Some(Value::Object(cbs)) = op.get("callbacks") {
+                if let Some(Value::Object(cbs)) = op.at("callbacks") {
                     for (name, cb) in cbs {
                         let cb_ptr = join(&format!("{op_ptr}/callbacks"), name);
                         let (cb, cb_ptr) = self.deref(cb, &cb_ptr)?;
@@ -87,7 +87,7 @@ impl Builder<'_> {
                         }
                     }
                 }
-                let id = match op.get("operationId").and_then(Value::as_str) {
+                let id = match op.at("operationId").and_then(Value::as_str) {
                     Some(id) if !id.is_empty() => id.to_string(),
                     _ => format!("{m}_{}", key),
                 };
@@ -146,7 +146,7 @@ impl Builder<'_> {
     ) -> Result<Operation, Error> {
         let type_name = camel(&rust_name);
         let text = |k: &str| {
-            op.get(k)
+            op.at(k)
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .filter(|s| !s.trim().is_empty())
@@ -169,14 +169,14 @@ impl Builder<'_> {
         // Parameters: path-item ones, overridden by the operation's (same name and location).
         let mut raw: Vec<(&Value, String)> = Vec::new();
         for (holder, hptr) in [(item, item_ptr), (op, op_ptr)] {
-            match holder.get("parameters") {
+            match holder.at("parameters") {
                 None => {}
                 Some(Value::Array(list)) => {
                     for (i, p) in list.iter().enumerate() {
                         let pptr = format!("{hptr}/parameters/{i}");
                         let (p, pptr) = self.deref(p, &pptr)?;
                         fn key(v: &Value) -> (Option<&Value>, Option<&Value>) {
-                            (v.get("name"), v.get("in"))
+                            (v.at("name"), v.at("in"))
                         }
                         raw.retain(|(q, _)| key(q) != key(p));
                         raw.push((p, pptr));
@@ -265,7 +265,7 @@ impl Builder<'_> {
             params = keep.into_iter().map(|i| params[i].clone()).collect();
         }
 
-        let body = match op.get("requestBody") {
+        let body = match op.at("requestBody") {
             Some(b) => self.request_body(b, &format!("{op_ptr}/requestBody"), &type_name)?,
             None => None,
         };
@@ -273,7 +273,7 @@ impl Builder<'_> {
 
         let security = self.security(op, op_ptr, schemes);
         let tag_name = op
-            .get("tags")
+            .at("tags")
             .and_then(Value::as_array)
             .and_then(|t| t.first())
             .and_then(Value::as_str)
@@ -297,7 +297,7 @@ impl Builder<'_> {
             tag,
             summary: text("summary"),
             description: text("description"),
-            deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+            deprecated: op.at("deprecated").and_then(Value::as_bool) == Some(true),
             pointer: self.origins.original(op_ptr),
             is_webhook,
         })
@@ -317,10 +317,10 @@ impl Builder<'_> {
             ));
         }
         let name = p
-            .get("name")
+            .at("name")
             .and_then(Value::as_str)
             .ok_or_else(|| self.err(ptr, "parameter without a `name`"))?;
-        let location = match p.get("in").and_then(Value::as_str) {
+        let location = match p.at("in").and_then(Value::as_str) {
             Some("path") => ParamLocation::Path,
             Some("query") => ParamLocation::Query,
             Some("header") => ParamLocation::Header,
@@ -340,12 +340,12 @@ impl Builder<'_> {
         {
             return Ok(None);
         }
-        let (schema, sptr) = if let Some(s) = p.get("schema") {
+        let (schema, sptr) = if let Some(s) = p.at("schema") {
             (s, format!("{ptr}/schema"))
-        } else if let Some(Value::Object(content)) = p.get("content") {
+        } else if let Some(Value::Object(content)) = p.at("content") {
             match content.iter().next() {
                 Some((media, m)) => (
-                    m.get("schema").unwrap_or(&ANY_SCHEMA),
+                    m.at("schema").unwrap_or(&ANY_SCHEMA),
                     join(&format!("{ptr}/content"), media) + "/schema",
                 ),
                 None => {
@@ -366,8 +366,8 @@ impl Builder<'_> {
             &sptr,
             Name::Hint(format!("{op_type}{}", camel(name))),
         )?;
-        let explode = p.get("explode").and_then(Value::as_bool);
-        let style = match (p.get("style").and_then(Value::as_str), location) {
+        let explode = p.at("explode").and_then(Value::as_bool);
+        let style = match (p.at("style").and_then(Value::as_str), location) {
             (Some("deepObject"), _) => ParamStyle::DeepObject,
             (Some("pipeDelimited"), _) => ParamStyle::Delimited('|'),
             (Some("spaceDelimited"), _) => ParamStyle::Delimited(' '),
@@ -383,14 +383,14 @@ impl Builder<'_> {
             rust_name: scope.claim(snake(name)),
             location,
             required: location == ParamLocation::Path
-                || p.get("required").and_then(Value::as_bool) == Some(true),
+                || p.at("required").and_then(Value::as_bool) == Some(true),
             ty,
             style,
             description: p
-                .get("description")
+                .at("description")
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            deprecated: p.get("deprecated").and_then(Value::as_bool) == Some(true),
+            deprecated: p.at("deprecated").and_then(Value::as_bool) == Some(true),
         }))
     }
 
@@ -415,7 +415,7 @@ impl Builder<'_> {
         };
         let kind = body_kind(media);
         let mptr = join(&format!("{ptr}/content"), media);
-        let ty = match m.get("schema") {
+        let ty = match m.at("schema") {
             Some(s) => self.convert(
                 s,
                 &format!("{mptr}/schema"),
@@ -443,9 +443,9 @@ impl Builder<'_> {
             content_type: media.clone(),
             kind,
             ty,
-            required: b.get("required").and_then(Value::as_bool) == Some(true),
+            required: b.at("required").and_then(Value::as_bool) == Some(true),
             description: b
-                .get("description")
+                .at("description")
                 .and_then(Value::as_str)
                 .map(str::to_string),
             file_fields,
@@ -477,7 +477,7 @@ impl Builder<'_> {
     ) -> Result<(Success, Vec<ErrorResponse>), Error> {
         let rptr = format!("{op_ptr}/responses");
         let none = serde_json::Map::new();
-        let responses = match op.get("responses") {
+        let responses = match op.at("responses") {
             Some(Value::Object(r)) => r,
             Some(_) => return Err(self.err(&rptr, "`responses` must be an object")),
             None => &none,
@@ -509,15 +509,15 @@ impl Builder<'_> {
             }
             self.content(r, &ptr)?;
             let description = r
-                .get("description")
+                .at("description")
                 .and_then(Value::as_str)
                 .map(str::to_string);
             let headers: Vec<String> = r
-                .get("headers")
+                .at("headers")
                 .and_then(Value::as_object)
                 .map(|h| h.keys().cloned().collect())
                 .unwrap_or_default();
-            let json = r.get("content").and_then(Value::as_object).and_then(|c| {
+            let json = r.at("content").and_then(Value::as_object).and_then(|c| {
                 c.iter()
                     .min_by_key(|(media, _)| body_rank(media))
                     .map(|(media, m)| (media.clone(), m))
@@ -532,7 +532,7 @@ impl Builder<'_> {
                 success.kind = match json {
                     None => SuccessKind::Empty,
                     Some((media, m)) => match body_kind(&media) {
-                        BodyKind::Json => match m.get("schema") {
+                        BodyKind::Json => match m.at("schema") {
                             Some(s) => {
                                 let sptr =
                                     format!("{}/schema", join(&format!("{ptr}/content"), &media));
@@ -566,10 +566,10 @@ impl Builder<'_> {
                 continue;
             }
             let model = match json {
-                Some((media, m)) if body_kind(&media) == BodyKind::Json => match m.get("schema") {
+                Some((media, m)) if body_kind(&media) == BodyKind::Json => match m.at("schema") {
                     Some(s) => {
                         let sptr = format!("{}/schema", join(&format!("{ptr}/content"), &media));
-                        let ty = if s.get("$ref").is_some() {
+                        let ty = if s.at("$ref").is_some() {
                             self.convert(s, &sptr, Name::Hint(format!("{op_type}Error")))?
                         } else {
                             // Identical inline error bodies share one type.
@@ -609,7 +609,7 @@ impl Builder<'_> {
         holder: &'v Value,
         ptr: &str,
     ) -> Result<Option<&'v Map<String, Value>>, Error> {
-        let content = match holder.get("content") {
+        let content = match holder.at("content") {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Object(content)) => content,
             Some(other) => {
@@ -642,9 +642,9 @@ impl Builder<'_> {
         op_ptr: &str,
         schemes: &[SecurityScheme],
     ) -> Vec<Vec<String>> {
-        let (reqs, ptr) = match op.get("security") {
+        let (reqs, ptr) = match op.at("security") {
             Some(s) => (s, format!("{op_ptr}/security")),
-            None => match self.root_static().get("security") {
+            None => match self.root_static().at("security") {
                 Some(s) => (s, "/security".to_string()),
                 None => return vec![],
             },
@@ -685,13 +685,13 @@ impl Builder<'_> {
     /// Media types of every response of `op`, distinct, in document order.
     fn produces(&self, op: &Value, op_ptr: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let responses = op.get("responses").and_then(Value::as_object);
+        let responses = op.at("responses").and_then(Value::as_object);
         for (status, r) in responses.into_iter().flat_map(|r| r.iter()) {
             let Ok((r, _)) = self.deref(r, &join(&format!("{op_ptr}/responses"), status)) else {
                 continue;
             };
             for media in r
-                .get("content")
+                .at("content")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flat_map(|c| c.keys())
@@ -813,14 +813,14 @@ struct TagSet {
 impl TagSet {
     fn declared(root: &Value) -> Self {
         let tags: Vec<(String, Option<String>)> = root
-            .get("tags")
+            .at("tags")
             .and_then(Value::as_array)
             .map(|t| {
                 t.iter()
                     .filter_map(|t| {
                         Some((
-                            t.get("name")?.as_str()?.to_string(),
-                            t.get("description")
+                            t.at("name")?.as_str()?.to_string(),
+                            t.at("description")
                                 .and_then(Value::as_str)
                                 .map(str::to_string),
                         ))

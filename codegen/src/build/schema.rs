@@ -1,6 +1,6 @@
 //! Schemas -> named types and type references.
 
-use super::Builder;
+use super::{Builder, Lookup};
 use crate::diag::{join, Error};
 use crate::ir::*;
 use crate::naming::{camel, snake, Scope};
@@ -39,7 +39,7 @@ impl Builder<'_> {
         let mut cur_ptr = ptr.to_string();
         // Pointers visited, the starting node first: a `$ref` back to any of them loops.
         let mut chain = vec![cur_ptr.clone()];
-        while let Some(r) = cur.get("$ref") {
+        while let Some(r) = cur.at("$ref") {
             let Some(r) = r.as_str() else {
                 return Err(self.err(&join(&cur_ptr, "$ref"), "`$ref` must be a string"));
             };
@@ -85,19 +85,19 @@ impl Builder<'_> {
         // Each step follows a `$ref` or a one-part `allOf`; coming back to a pointer is a cycle.
         let mut seen = BTreeSet::new();
         while seen.insert(ptr.clone()) {
-            if s.get("nullable").and_then(Value::as_bool) == Some(true) {
+            if s.at("nullable").and_then(Value::as_bool) == Some(true) {
                 return true;
             }
-            if s.get("type").and_then(Value::as_str) == Some("null") {
+            if s.at("type").and_then(Value::as_str) == Some("null") {
                 return true;
             }
-            if s.get("$ref").is_some() {
+            if s.at("$ref").is_some() {
                 if let Ok((t, p)) = self.deref(s, &ptr) {
                     (s, ptr) = (t, p);
                     continue;
                 }
             }
-            match s.get("allOf") {
+            match s.at("allOf") {
                 Some(Value::Array(all)) if all.len() == 1 && !has_object_keywords(s) => {
                     ptr = format!("{ptr}/allOf/0");
                     s = &all[0];
@@ -124,7 +124,7 @@ impl Builder<'_> {
             }
         };
 
-        if obj.contains_key("$ref") {
+        if obj.at("$ref").is_some() {
             let (target, tptr) = self.deref(s, ptr)?;
             if !(target.is_object() || target.is_boolean()) {
                 return Err(self.err(
@@ -140,20 +140,20 @@ impl Builder<'_> {
             return Ok(self.alias_if_fixed(name, ty, obj, ptr));
         }
         for key in ["allOf", "anyOf", "oneOf"] {
-            if obj.get(key).is_some_and(|v| !v.is_array() && !v.is_null()) {
+            if obj.at(key).is_some_and(|v| !v.is_array() && !v.is_null()) {
                 return Err(self.err(
                     &join(ptr, key),
                     format!("`{key}` must be an array of schemas"),
                 ));
             }
         }
-        if let Some(flags) = obj.get("x-bitflagValues") {
+        if let Some(flags) = obj.at("x-bitflagValues") {
             return self.flags(obj, flags, ptr, name);
         }
-        if let Some(values) = obj.get("enum") {
+        if let Some(values) = obj.at("enum") {
             return self.enumeration(obj, values, ptr, name);
         }
-        if let Some(Value::Array(parts)) = obj.get("allOf") {
+        if let Some(Value::Array(parts)) = obj.at("allOf") {
             if parts.len() == 1 && !has_object_keywords(s) {
                 let inner = self.convert(
                     &parts[0],
@@ -165,7 +165,7 @@ impl Builder<'_> {
             return self.structure(s, obj, ptr, name);
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(Value::Array(branches)) = obj.get(key) {
+            if let Some(Value::Array(branches)) = obj.at(key) {
                 if has_object_keywords(s) {
                     self.warn(
                         ptr,
@@ -187,11 +187,11 @@ impl Builder<'_> {
                 return self.union(obj, key, ptr, name);
             }
         }
-        let ty = match obj.get("type").and_then(Value::as_str) {
+        let ty = match obj.at("type").and_then(Value::as_str) {
             Some("string") => TypeRef::Prim(self.string_prim(obj)),
             Some("integer") => TypeRef::Prim(int_prim(obj)),
             Some("number") => TypeRef::Prim(
-                if obj.get("format").and_then(Value::as_str) == Some("float") {
+                if obj.at("format").and_then(Value::as_str) == Some("float") {
                     Prim::F32
                 } else {
                     Prim::F64
@@ -199,7 +199,7 @@ impl Builder<'_> {
             ),
             Some("boolean") => TypeRef::Prim(Prim::Bool),
             Some("array") => {
-                let item = match obj.get("items") {
+                let item = match obj.at("items") {
                     Some(items) => {
                         let iptr = format!("{ptr}/items");
                         let t =
@@ -356,7 +356,7 @@ impl Builder<'_> {
     }
 
     fn string_prim(&self, obj: &Map<String, Value>) -> Prim {
-        let format = obj.get("format").and_then(Value::as_str).unwrap_or("");
+        let format = obj.at("format").and_then(Value::as_str).unwrap_or("");
         match format {
             "date-time" => Prim::DateTime,
             "date" => Prim::Date,
@@ -364,7 +364,7 @@ impl Builder<'_> {
             "binary" => Prim::Binary,
             "snowflake" => Prim::Snowflake,
             _ if self.config.decimal_ids_as_snowflake
-                && obj.get("pattern").and_then(Value::as_str) == Some(DECIMAL_ID) =>
+                && obj.at("pattern").and_then(Value::as_str) == Some(DECIMAL_ID) =>
             {
                 Prim::Snowflake
             }
@@ -387,8 +387,8 @@ impl Builder<'_> {
         let mut scope = Scope::new();
         let mut out = Vec::new();
         for (i, f) in list.iter().enumerate() {
-            let fname = f.get("name").and_then(Value::as_str).unwrap_or("");
-            let value = match f.get("value") {
+            let fname = f.at("name").and_then(Value::as_str).unwrap_or("");
+            let value = match f.at("value") {
                 Some(Value::String(s)) => s.parse::<u64>().ok(),
                 Some(Value::Number(n)) => n.as_u64(),
                 _ => None,
@@ -418,7 +418,7 @@ impl Builder<'_> {
                 docs: docs_of(f),
             });
         }
-        let as_string = obj.get("type").and_then(Value::as_str) == Some("string");
+        let as_string = obj.at("type").and_then(Value::as_str) == Some("string");
         self.define(TypeDef {
             name: name.clone(),
             docs: docs(obj),
@@ -466,11 +466,11 @@ impl Builder<'_> {
         }
         let names = ["x-enumNames", "x-enum-varnames"]
             .iter()
-            .find_map(|k| obj.get(*k).and_then(Value::as_array))
+            .find_map(|k| obj.at(k).and_then(Value::as_array))
             .filter(|n| n.len() == values.len());
         let descriptions = ["x-enumDescriptions", "x-enum-descriptions"]
             .iter()
-            .find_map(|k| obj.get(*k));
+            .find_map(|k| obj.at(k));
         let mut scope = Scope::new();
         scope.claim("Unknown".into());
         let mut variants = Vec::new();
@@ -587,7 +587,7 @@ impl Builder<'_> {
         for (wire, schema, pptr) in props {
             let ty = self.convert(schema, &pptr, Name::Hint(format!("{name}{}", camel(&wire))))?;
             let nullable = self.is_nullable(schema, &pptr);
-            let read_only = schema.get("readOnly").and_then(Value::as_bool) == Some(true);
+            let read_only = schema.at("readOnly").and_then(Value::as_bool) == Some(true);
             let is_required = required.contains(&wire) && !read_only;
             let presence = match (is_required, nullable) {
                 (true, false) => Presence::Required,
@@ -596,7 +596,7 @@ impl Builder<'_> {
                 (false, true) => Presence::OptionalNullable,
             };
             let (field_docs, field_deprecated) = match self.deref(schema, &pptr) {
-                Ok((t, _)) if schema.get("description").is_none() => {
+                Ok((t, _)) if schema.at("description").is_none() => {
                     (docs_of(t), deprecated_of(schema) || deprecated_of(t))
                 }
                 _ => (docs_of(schema), deprecated_of(schema)),
@@ -609,7 +609,7 @@ impl Builder<'_> {
                 docs: field_docs,
                 deprecated: field_deprecated,
                 read_only,
-                default: schema.get("default").cloned(),
+                default: schema.at("default").cloned(),
             });
         }
         let additional = match additional {
@@ -654,7 +654,7 @@ impl Builder<'_> {
         if !seen.insert(ptr.clone()) {
             return Ok(());
         }
-        if let Some(Value::Array(parts)) = s.get("allOf") {
+        if let Some(Value::Array(parts)) = s.at("allOf") {
             for (i, part) in parts.iter().enumerate() {
                 self.collect_object(
                     part,
@@ -668,7 +668,7 @@ impl Builder<'_> {
         }
         // A single-branch oneOf/anyOf inside allOf contributes its properties too.
         for key in ["oneOf", "anyOf"] {
-            if let Some(Value::Array(b)) = s.get(key) {
+            if let Some(Value::Array(b)) = s.at(key) {
                 if b.len() == 1 {
                     self.collect_object(
                         &b[0],
@@ -682,7 +682,7 @@ impl Builder<'_> {
             }
         }
         // (`properties:` left empty in YAML is null: no properties.)
-        if let Some(p) = s.get("properties").filter(|p| !p.is_null()) {
+        if let Some(p) = s.at("properties").filter(|p| !p.is_null()) {
             let Some(p) = p.as_object() else {
                 return Err(self.err(
                     &format!("{ptr}/properties"),
@@ -692,8 +692,9 @@ impl Builder<'_> {
                     ),
                 ));
             };
+            let base = format!("{ptr}/properties");
             for (k, v) in p {
-                let pp = join(&format!("{ptr}/properties"), k);
+                let pp = join(&base, k);
                 if let Some(existing) = props.iter_mut().find(|(n, _, _)| n == k) {
                     // A later allOf part refines the property: the later schema wins.
                     *existing = (k.clone(), v, pp);
@@ -702,14 +703,14 @@ impl Builder<'_> {
                 }
             }
         }
-        if let Some(Value::Array(r)) = s.get("required") {
+        if let Some(Value::Array(r)) = s.at("required") {
             required.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
         }
-        if let Some(v @ (Value::Bool(true) | Value::Object(_))) = s.get("additionalProperties") {
+        if let Some(v @ (Value::Bool(true) | Value::Object(_))) = s.at("additionalProperties") {
             *additional = Some((v, format!("{ptr}/additionalProperties")));
         }
         if additional.is_none() {
-            if let Some(Value::Object(pp)) = s.get("patternProperties") {
+            if let Some(Value::Object(pp)) = s.at("patternProperties") {
                 if let Some((k, v)) = pp.iter().next() {
                     *additional = Some((v, join(&format!("{ptr}/patternProperties"), k)));
                 }
@@ -734,13 +735,13 @@ impl Builder<'_> {
         self.in_progress.insert(self_key.clone());
 
         // Which property tells the variants apart, if any.
-        let disc = obj.get("discriminator");
+        let disc = obj.at("discriminator");
         let disc_prop = disc
-            .and_then(|d| d.get("propertyName"))
+            .and_then(|d| d.at("propertyName"))
             .and_then(Value::as_str)
             .map(str::to_string);
         let mapping: Vec<(String, String)> = disc
-            .and_then(|d| d.get("mapping"))
+            .and_then(|d| d.at("mapping"))
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
@@ -789,7 +790,7 @@ impl Builder<'_> {
                 (_, Some(c)) => camel(c),
                 (Some(v), None) => format!("{name}{}", camel(v)),
                 (None, None) => target
-                    .get("title")
+                    .at("title")
                     .and_then(Value::as_str)
                     .map(|t| format!("{name}{}", camel(t)))
                     .unwrap_or_else(|| format!("{name}Variant{i}")),
@@ -868,7 +869,7 @@ impl Builder<'_> {
         let (_, schema, pptr) = props.iter().find(|(k, _, _)| k == prop)?;
         let (schema, _) = self.deref(schema, pptr).ok()?;
         match schema
-            .get("enum")
+            .at("enum")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
         {
@@ -937,13 +938,13 @@ fn variant_name_for(t: &TypeRef) -> String {
 }
 
 fn int_prim(obj: &Map<String, Value>) -> Prim {
-    let min = obj.get("minimum").and_then(Value::as_f64);
-    let max = obj.get("maximum").and_then(Value::as_f64);
+    let min = obj.at("minimum").and_then(Value::as_f64);
+    let max = obj.at("maximum").and_then(Value::as_f64);
     let fits_i32 =
         min.iter().all(|&m| m >= i32::MIN as f64) && max.iter().all(|&m| m <= i32::MAX as f64);
     let exceeds_i64 = max.is_some_and(|m| m > i64::MAX as f64);
     let unsigned = min.is_some_and(|m| m >= 0.0);
-    match obj.get("format").and_then(Value::as_str).unwrap_or("") {
+    match obj.at("format").and_then(Value::as_str).unwrap_or("") {
         "int32" if fits_i32 => Prim::I32,
         "uint32" | "uint" if max.iter().all(|&m| m <= u32::MAX as f64) => Prim::U32,
         "uint64" | "uint" | "uint32" => Prim::U64,
@@ -956,16 +957,16 @@ fn int_prim(obj: &Map<String, Value>) -> Prim {
 fn has_object_keywords(s: &Value) -> bool {
     ["properties", "additionalProperties", "patternProperties"]
         .iter()
-        .any(|k| s.get(*k).is_some())
-        || s.get("allOf")
+        .any(|k| s.at(k).is_some())
+        || s.at("allOf")
             .and_then(Value::as_array)
             .is_some_and(|a| a.len() > 1)
 }
 
 pub(crate) fn docs(obj: &Map<String, Value>) -> Option<String> {
     let d = obj
-        .get("description")
-        .or_else(|| obj.get("title"))
+        .at("description")
+        .or_else(|| obj.at("title"))
         .and_then(Value::as_str)?;
     let d = d.trim();
     (!d.is_empty()).then(|| d.to_string())
@@ -976,7 +977,7 @@ pub(crate) fn docs_of(v: &Value) -> Option<String> {
 }
 
 fn deprecated(obj: &Map<String, Value>) -> bool {
-    obj.get("deprecated").and_then(Value::as_bool) == Some(true)
+    obj.at("deprecated").and_then(Value::as_bool) == Some(true)
 }
 
 fn deprecated_of(v: &Value) -> bool {
