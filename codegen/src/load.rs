@@ -1019,6 +1019,13 @@ mod tests {
     #[test]
     fn split_yaml_corpus() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
+        if !dir.is_dir() {
+            eprintln!(
+                "SKIPPED: {} is absent; the corpus is not checked",
+                dir.display()
+            );
+            return;
+        }
         let mut files = Vec::new();
         for sub in ["corpus", "fluxer"] {
             for e in std::fs::read_dir(dir.join(sub))
