@@ -124,6 +124,11 @@ pub(crate) fn threads() -> usize {
         .max(1)
 }
 
+/// The next item of a work queue that threads share (`None` once it is empty).
+pub(crate) fn next_queued<I: Iterator>(queue: &std::sync::Mutex<I>) -> Option<I::Item> {
+    queue.lock().map(|mut q| q.next()).unwrap_or(None)
+}
+
 /// Runs `work(0)` … `work(n - 1)` on `n` threads, the calling one included, and joins their
 /// results (thread 0's first); a panic in one is raised again here.
 pub(crate) fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> Vec<T> + Sync) -> Vec<T> {
@@ -162,9 +167,7 @@ fn emit_and_format(
     );
     let work = |_thread: usize| {
         let mut done: Vec<Done> = Vec::new();
-        loop {
-            let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
-            let Some((i, job)) = next else { break };
+        while let Some((i, job)) = next_queued(&queue) {
             let t = Instant::now();
             let parts = job();
             let emitted = t.elapsed();

@@ -226,9 +226,7 @@ fn document(root: &mut Value) -> Origins {
         let mut n = Normalizer {
             origins: Origins::default(),
         };
-        loop {
-            let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
-            let Some(unit) = next else { break };
+        while let Some(unit) = crate::next_queued(&queue) {
             n.unit(unit);
         }
         vec![n.origins]

@@ -576,8 +576,7 @@ impl Client {
         req: RequestSpec,
         errors: ErrorDecoders<E>,
     ) -> Result<Response<()>, Error<E>> {
-        let raw = self.send(req, errors, "application/json").await?;
-        Ok(Response::new(raw.status, raw.headers, ()))
+        self.execute_expecting(req, errors, Expect::Nothing).await
     }
 
     /// Sends the request and returns the 2xx body as raw bytes (octet-stream, text, unknown media

@@ -5,7 +5,9 @@
 //! fifth of generating Stripe. The layout follows prettyplease's, without all of its line
 //! breaking; the output is the same tokens the token-based emitter wrote.
 
-use super::rust::{doc_lines, doc_raw_lines, doc_text, is_copy, list, lit, ty_text, Ctx, MARGIN};
+use super::rust::{
+    doc_lines, doc_raw_lines, doc_text, is_copy, list, lit, then_description, ty_text, Ctx, MARGIN,
+};
 use crate::ir::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -97,13 +99,12 @@ pub fn apis_mod(api: &Api) -> String {
             SchemeKind::Bearer => "Bearer".to_string(),
             SchemeKind::Basic => "Basic".to_string(),
         };
-        let description = s
-            .description
-            .as_deref()
-            .map(|d| format!("\n\n{d}"))
-            .unwrap_or_default();
         doc_lines(
-            &format!("The `{}` security scheme.{description}", s.name),
+            &format!(
+                "The `{}` security scheme.{}",
+                s.name,
+                then_description(s.description.as_deref())
+            ),
             "",
             &mut out,
         );

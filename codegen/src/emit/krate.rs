@@ -1,6 +1,6 @@
 //! `Cargo.toml` and `src/lib.rs` of the generated crate.
 
-use super::rust::{doc_lines, list, lit, uses_chrono};
+use super::rust::{doc_lines, list, lit, then_description, uses_chrono};
 use crate::config::Config;
 use crate::ir::*;
 use proc_macro2::TokenStream;
@@ -200,13 +200,12 @@ pub fn client_impls(api: &Api, out: &mut String) {
     // The items of each impl block: an empty block is written `{}`.
     let (mut client, mut builder) = (String::new(), String::new());
     for (_, t) in api.operation_tags() {
-        let description = t
-            .description
-            .as_deref()
-            .map(|d| format!("\n\n{d}"))
-            .unwrap_or_default();
         doc_lines(
-            &format!("Operations tagged `{}`.{description}", t.name),
+            &format!(
+                "Operations tagged `{}`.{}",
+                t.name,
+                then_description(t.description.as_deref())
+            ),
             "    ",
             &mut client,
         );

@@ -5,7 +5,7 @@
 //! back with syn and printing them with prettyplease took most of the generator's time. The
 //! layout follows prettyplease's; tests parse the output with syn and compile it.
 
-use super::rust::{doc_lines, ty_text, Ctx};
+use super::rust::{doc_lines, lit, ty_text, Ctx};
 use crate::ir::*;
 use std::fmt::Write;
 
@@ -144,7 +144,7 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
         };
         let fname = f.rust_name.as_str();
         let _ = writeln!(out, "    pub {fname}: {field_ty},");
-        let _ = writeln!(wire, "    {fname} = {:?} {presence},", f.name);
+        let _ = writeln!(wire, "    {fname} = {} {presence},", lit(&f.name));
         match f.presence {
             // A field with one legal value (a `const` tag) is filled in, not asked for.
             Presence::Required if single_value(api, &f.ty).is_some() => {
@@ -232,7 +232,7 @@ fn enumeration(name: &str, cfg: &str, e: &EnumDef, out: &mut String) {
         doc_lines(&d, "    ", out);
         let _ = writeln!(out, "    {},", v.rust_name);
         let value = match e.repr {
-            EnumRepr::String => format!("{:?}", v.value.as_str().unwrap_or_default()),
+            EnumRepr::String => lit(v.value.as_str().unwrap_or_default()),
             EnumRepr::Integer => v.value.as_i64().unwrap_or_default().to_string(),
         };
         let _ = writeln!(values, "    {} = {value},", v.rust_name);
@@ -296,10 +296,11 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
     }
     let _ = writeln!(
         out,
-        "crate::types::serde_union!({mode}tagged {name} {{ {list} }} by {tag:?} {{"
+        "crate::types::serde_union!({mode}tagged {name} {{ {list} }} by {} {{",
+        lit(tag)
     );
     for (value, owners) in arms {
-        let _ = writeln!(out, "    {value:?} => [{}],", owners.join(", "));
+        let _ = writeln!(out, "    {} => [{}],", lit(value), owners.join(", "));
     }
     out.push_str("});\n");
 }

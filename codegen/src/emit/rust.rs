@@ -57,6 +57,11 @@ fn prim_text(p: Prim) -> &'static str {
     }
 }
 
+/// `"\n\n"` and the description, to end a doc paragraph with; empty without one.
+pub fn then_description(description: Option<&str>) -> String {
+    description.map(|d| format!("\n\n{d}")).unwrap_or_default()
+}
+
 /// `///` lines from free text (escaped with [`doc_text`]), each after `indent`.
 pub fn doc_lines(text: &str, indent: &str, out: &mut String) {
     for line in doc_text(text).lines() {
