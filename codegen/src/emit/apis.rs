@@ -269,6 +269,81 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
     parts
 }
 
+/// What one argument of an operation method carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArgRole {
+    /// A required parameter: index into `Operation::params`.
+    Param(usize),
+    /// The request body (`Option<..>` around [`MethodArg::ty`] when `optional`).
+    Body { optional: bool },
+    /// The struct of optional parameters, [`params_struct_name`].
+    OptionalParams,
+}
+
+/// One argument of an operation method after `&self`, in order: the single place that decides
+/// a method's signature, for the method itself and for anything that calls it (the
+/// `test-registry` conformance module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MethodArg {
+    pub name: String,
+    /// The argument's Rust type as written in the signature.
+    pub ty: String,
+    pub role: ArgRole,
+}
+
+/// The arguments of `op`'s method: required parameters in document order, then the body,
+/// then the optional-parameters struct when there are optional parameters.
+pub(crate) fn method_args(op: &Operation) -> Vec<MethodArg> {
+    let mut args = Vec::new();
+    for (i, p) in op.params.iter().enumerate().filter(|(_, p)| p.required) {
+        let mut ty = String::new();
+        arg_type(&p.ty, &mut ty);
+        args.push(MethodArg {
+            name: p.rust_name.clone(),
+            ty,
+            role: ArgRole::Param(i),
+        });
+    }
+    if let Some(b) = &op.body {
+        let arg = match b.kind {
+            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
+                format!("&{}", type_text(&b.ty))
+            }
+            BodyKind::Bytes => "bytes::Bytes".to_string(),
+            BodyKind::Text => "&str".to_string(),
+        };
+        let optional = !body_unconditional(b);
+        args.push(MethodArg {
+            name: b.param_name.clone(),
+            ty: if optional {
+                format!("Option<{arg}>")
+            } else {
+                arg
+            },
+            role: ArgRole::Body { optional },
+        });
+    }
+    if op.params.iter().any(|p| !p.required) {
+        args.push(MethodArg {
+            name: "params".to_string(),
+            ty: format!("&{}", params_struct_name(op)),
+            role: ArgRole::OptionalParams,
+        });
+    }
+    args
+}
+
+/// Whether the body argument is always given (not an `Option`): required bodies, and raw
+/// bytes or text, whose empty value stands for "no body".
+fn body_unconditional(b: &RequestBody) -> bool {
+    b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text
+}
+
+/// The struct of an operation's optional parameters (`…Params`), in its tag module.
+pub(crate) fn params_struct_name(op: &Operation) -> String {
+    format!("{}Params", op.type_name)
+}
+
 /// The argument type of a required parameter.
 fn arg_type(t: &TypeRef, out: &mut String) {
     match t {
@@ -329,13 +404,11 @@ fn operation(
         format!("format!({}, {})", lit(&fmt), fmt_args.join(", "))
     };
 
-    // Required parameters are arguments; optional ones go in a params struct.
-    let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
-    for p in op.params.iter().filter(|p| p.required) {
-        let mut arg = format!("{}: ", p.rust_name);
-        arg_type(&p.ty, &mut arg);
-        args.push(arg);
+    let method_args = method_args(op);
+    for a in &method_args {
+        args.push(format!("{}: {}", a.name, a.ty));
     }
+    let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
     for p in &op.params {
         if p.location == ParamLocation::Path {
             continue;
@@ -360,18 +433,10 @@ fn operation(
     // Body.
     if let Some(b) = &op.body {
         let id = b.param_name.as_str();
-        let t = type_text(&b.ty);
-        let arg = match b.kind {
-            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => format!("&{t}"),
-            BodyKind::Bytes => "bytes::Bytes".to_string(),
-            BodyKind::Text => "&str".to_string(),
-        };
-        let unconditional = b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text;
+        let unconditional = body_unconditional(b);
         let indent = if unconditional {
-            args.push(format!("{id}: {arg}"));
             IN
         } else {
-            args.push(format!("{id}: Option<{arg}>"));
             let _ = writeln!(stmts, "{IN}if let Some({id}) = {id} {{");
             IN2
         };
@@ -421,10 +486,8 @@ fn operation(
         }
     }
 
-    let params_ident = format!("{}Params", op.type_name);
     if !optional.is_empty() {
-        args.push(format!("params: &{params_ident}"));
-        params_struct(op, api_ty, &params_ident, &optional, structs);
+        params_struct(op, api_ty, &params_struct_name(op), &optional, structs);
     }
 
     let security = shared.security[&op.security];
