@@ -8,6 +8,8 @@
 //! [type_overrides]                   # schema name -> Rust type path used instead of a generated type
 //! SnowflakeType = "crate::types::Snowflake"
 //!
+//! overlays = ["overlays/fix.yaml"] # Overlay 1.0 documents applied in order (relative to this file)
+//!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
 //! ```
@@ -31,6 +33,9 @@ pub struct Config {
     pub type_overrides: BTreeMap<String, String>,
     /// apiKey security scheme name -> prefix written before the token (`"Bot "`).
     pub auth_prefix: BTreeMap<String, String>,
+    /// Overlay documents applied to the description before anything else, in order (paths
+    /// relative to `codegen.toml`; `--overlay` on the command line adds more after them).
+    pub overlays: Vec<std::path::PathBuf>,
     /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
     #[serde(skip)]
     pub extra_files: BTreeMap<String, String>,
@@ -48,6 +53,7 @@ impl Default for Config {
             decimal_ids_as_snowflake: true,
             type_overrides: BTreeMap::new(),
             auth_prefix: BTreeMap::new(),
+            overlays: Vec::new(),
             extra_files: BTreeMap::new(),
             standalone: false,
         }
@@ -84,6 +90,10 @@ impl Config {
                 message: e.message().to_string(),
             }
         })?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        for o in &mut config.overlays {
+            *o = folder.join(&*o);
+        }
         // Examples kept beside the spec ship with the crate.
         let examples = path.with_file_name("examples");
         if let Ok(dir) = std::fs::read_dir(&examples) {

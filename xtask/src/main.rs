@@ -54,6 +54,8 @@ struct CodegenArgs {
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    /// `--overlay FILE`, repeatable: applied after the ones `codegen.toml` lists, in order.
+    overlays: Vec<PathBuf>,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -62,6 +64,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         spec: None,
         out: None,
         crate_name: None,
+        overlays: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -75,6 +78,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             "--spec" => a.spec = Some(value("--spec")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--crate-name" => a.crate_name = Some(value("--crate-name")?),
+            "--overlay" => a.overlays.push(value("--overlay")?.into()),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -92,6 +96,7 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     };
     let mut config = Config::beside(&spec).map_err(|e| e.to_string())?;
     config.standalone = standalone;
+    config.overlays.extend(a.overlays);
     if let Some(name) = a.crate_name {
         config.crate_name = name;
     } else if standalone && !spec.with_file_name("codegen.toml").exists() {
@@ -101,6 +106,9 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
         codegen::generate_keeping(&spec, &config).map_err(|e| e.to_string())?;
     // A one-shot command: the document and the IR go with the process, not one node at a time.
     std::mem::forget(leftovers);
+    for (file, w) in &output.overlay_warnings {
+        eprintln!("warning: {file}#{}: {}", w.pointer, w.message);
+    }
     for w in &output.warnings {
         eprintln!("warning: {}#{}: {}", spec.display(), w.pointer, w.message);
     }

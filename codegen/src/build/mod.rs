@@ -2,6 +2,7 @@
 
 mod operation;
 mod schema;
+pub(crate) use schema::json_kind;
 
 use crate::config::Config;
 use crate::diag::{join, Error, Warning};
