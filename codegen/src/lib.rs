@@ -10,6 +10,7 @@ pub mod diag;
 pub mod emit;
 pub mod format;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod naming;
 pub mod normalize;
@@ -33,6 +34,8 @@ pub struct Output {
     /// Warnings about the overlays themselves (a target that matches nothing), with the
     /// overlay file each points into.
     pub overlay_warnings: Vec<(String, Warning)>,
+    /// Suspicious but valid constructs of the description ([`lint`]).
+    pub lints: Vec<lint::Lint>,
     pub skipped_operations: usize,
     /// Time spent per stage, in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
@@ -90,6 +93,7 @@ fn run(
         }
         timings.push(("overlay", t.elapsed()));
     }
+    let lints = lint::lint(&root);
     let t = Instant::now();
     let (_version, origins) =
         normalize::normalize(&file, &mut root).map_err(|e| provenance.annotate_error(e))?;
@@ -123,6 +127,7 @@ fn run(
         types: api.types.len(),
         warnings: std::mem::take(&mut api.warnings),
         overlay_warnings,
+        lints,
         skipped_operations: api.skipped_operations,
         timings,
     };

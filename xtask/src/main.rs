@@ -56,6 +56,8 @@ struct CodegenArgs {
     crate_name: Option<String>,
     /// `--overlay FILE`, repeatable: applied after the ones `codegen.toml` lists, in order.
     overlays: Vec<PathBuf>,
+    /// `--lints`: print every lint, not only their count.
+    lints: bool,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -65,6 +67,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         out: None,
         crate_name: None,
         overlays: Vec::new(),
+        lints: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -79,6 +82,7 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             "--out" => a.out = Some(value("--out")?.into()),
             "--crate-name" => a.crate_name = Some(value("--crate-name")?),
             "--overlay" => a.overlays.push(value("--overlay")?.into()),
+            "--lints" => a.lints = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -111,6 +115,28 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     }
     for w in &output.warnings {
         eprintln!("warning: {}#{}: {}", spec.display(), w.pointer, w.message);
+    }
+    if a.lints {
+        for l in &output.lints {
+            eprintln!(
+                "lint: {}#{}: [{}] {}",
+                spec.display(),
+                l.pointer,
+                l.rule,
+                l.message
+            );
+        }
+    }
+    if !output.lints.is_empty() {
+        eprintln!(
+            "note: {}{}",
+            codegen::lint::summary(&output.lints),
+            if a.lints {
+                ""
+            } else {
+                "; `--lints` lists them"
+            }
+        );
     }
     if a.check {
         let differing = codegen::write::diff(&out, &output.files);
