@@ -10,6 +10,15 @@
 //!
 //! overlays = ["overlays/fix.yaml"] # Overlay 1.0 documents applied in order (relative to this file)
 //!
+//! [package]                        # Cargo.toml metadata of the generated crate (all optional)
+//! license = "MIT OR Apache-2.0"     # default: the spec's info.license (SPDX identifier or name)
+//! repository = "https://…"
+//! documentation = "https://docs.rs/…"
+//! homepage = "https://…"
+//! keywords = ["api", "sdk"]
+//! categories = ["api-bindings"]
+//! publish = true                     # default: false (a generated crate is not published by accident)
+//!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
 //! ```
@@ -33,6 +42,8 @@ pub struct Config {
     pub type_overrides: BTreeMap<String, String>,
     /// apiKey security scheme name -> prefix written before the token (`"Bot "`).
     pub auth_prefix: BTreeMap<String, String>,
+    /// Package metadata written into the generated `Cargo.toml`.
+    pub package: Package,
     /// Overlay documents applied to the description before anything else, in order (paths
     /// relative to `codegen.toml`; `--overlay` on the command line adds more after them).
     pub overlays: Vec<std::path::PathBuf>,
@@ -44,6 +55,21 @@ pub struct Config {
     pub standalone: bool,
 }
 
+/// The `[package]` table of `codegen.toml`: what crates.io and docs.rs show.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Package {
+    /// An SPDX license expression; when absent, the description's `info.license`.
+    pub license: Option<String>,
+    pub repository: Option<String>,
+    pub documentation: Option<String>,
+    pub homepage: Option<String>,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    /// `publish = false` unless set to true.
+    pub publish: bool,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -53,6 +79,7 @@ impl Default for Config {
             decimal_ids_as_snowflake: true,
             type_overrides: BTreeMap::new(),
             auth_prefix: BTreeMap::new(),
+            package: Package::default(),
             overlays: Vec::new(),
             extra_files: BTreeMap::new(),
             standalone: false,

@@ -12,6 +12,8 @@ pub struct Api {
     pub title: String,
     pub version: String,
     pub description: Option<String>,
+    /// `info.license`: its SPDX `identifier` (3.1), else its `name`.
+    pub license: Option<String>,
     /// The first server's URL (the client's default base URL).
     pub base_url: String,
     pub security_schemes: Vec<SecurityScheme>,

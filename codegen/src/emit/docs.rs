@@ -1090,6 +1090,7 @@ mod tests {
             title: "Pet Store".into(),
             version: "1.0.0".into(),
             description: Some("Pets as a service.".into()),
+            license: None,
             base_url: "https://pets.example/v1".into(),
             security_schemes: vec![
                 SecurityScheme {
