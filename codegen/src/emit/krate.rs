@@ -27,6 +27,11 @@ fn needs_chrono(api: &Api) -> bool {
     }) || api.error_models.iter().any(|m| uses_chrono(&m.ty))
 }
 
+/// The generated crate's `rust-version`: the highest `rust-version` in its resolved
+/// dependency tree (tokio, tokio-util, hashbrown and zeroize declare 1.85), checked against
+/// `Cargo.lock` by `tests/tests/msrv.rs`.
+pub const RUST_VERSION: &str = "1.85";
+
 pub fn cargo_toml(api: &Api, config: &Config) -> String {
     // TLS for https: rustls by default (pure Rust, no system library to install); the system's
     // (OpenSSL on Linux) as the choice. A clean build takes about as long with either: openssl
@@ -74,7 +79,7 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
 name = "{name}"
 version = "{version}"
 edition = "2021"
-rust-version = "1.80"
+rust-version = "{RUST_VERSION}"
 description = {description}
 {meta}
 [features]

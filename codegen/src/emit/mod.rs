@@ -7,7 +7,7 @@
 
 mod apis;
 pub mod docs;
-mod krate;
+pub mod krate;
 mod models;
 mod rust;
 
