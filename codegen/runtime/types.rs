@@ -529,7 +529,7 @@ impl<'a> Tag<'a> {
 
 /// `Serialize` and `Deserialize` for a generated model struct, from its fields' wire names and
 /// presence (`required`, `required_nullable`, `optional`, `optional_nullable`), its constant
-/// properties (`const { local = "wire" value presence, … }`: no struct field, one allowed
+/// properties (`, const { local = "wire" value presence, … }`: no struct field, one allowed
 /// value), and the name of its extra-properties map if it has one. With `request` first, only
 /// requests use the model, and `Deserialize` comes with the `deserialize-requests` feature.
 ///
@@ -636,7 +636,7 @@ macro_rules! serde_struct {
         $field.unwrap_or_default()
     };
     (request $name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? }
-        $(const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
+        $(, const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
         $($extra:ident)?) => {
         $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* }
             { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
@@ -645,7 +645,7 @@ macro_rules! serde_struct {
             { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
     };
     ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? }
-        $(const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
+        $(, const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
         $($extra:ident)?) => {
         $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* }
             { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);

@@ -924,6 +924,22 @@ impl Builder<'_> {
         }
         let tag = disc_prop.or_else(|| self.infer_tag(&resolved));
 
+        // Per branch: the values it lists for the tag (when it does), and whether it
+        // requires the tag.
+        let shapes: Vec<(Option<Vec<Value>>, bool)> = match &tag {
+            Some(tag) => resolved
+                .iter()
+                .map(|(t, p)| {
+                    let (props, req) = self.object_shape(t, p).unwrap_or_default();
+                    let own = props
+                        .iter()
+                        .find(|p| &p.name == tag)
+                        .and_then(|p| self.fixed_values(p.schema, &p.ptr));
+                    (own, req.contains(tag))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let mut scope = Scope::new();
         scope.claim("Unknown".into());
         let mut variants = Vec::new();
@@ -935,14 +951,16 @@ impl Builder<'_> {
                 .filter(|k| !k.contains('/'));
             let mut tag_values = Vec::new();
             let mut tag_optional = false;
-            if let Some(tag) = &tag {
-                let (props, req) = self.object_shape(target, tptr).unwrap_or_default();
-                // The values the branch itself allows for the tag, when it lists them.
-                let own = props
-                    .iter()
-                    .find(|p| &p.name == tag)
-                    .and_then(|p| self.fixed_values(p.schema, &p.ptr));
-                tag_optional = !req.contains(tag);
+            if tag.is_some() {
+                let (own, required) = &shapes[i];
+                tag_optional = !required;
+                // The values the branch itself lists select it, unless another branch lists
+                // one of them too (a shared enum of every kind): then they tell nothing.
+                let own = own.clone().filter(|own| {
+                    shapes.iter().enumerate().all(|(j, (other, _))| {
+                        j == i || other.iter().flatten().all(|v| !own.contains(v))
+                    })
+                });
                 for (value, r) in &mapping {
                     let r_ptr = r
                         .strip_prefix('#')
@@ -951,7 +969,8 @@ impl Builder<'_> {
                     if &r_ptr == tptr {
                         // Mapping keys are strings; the branch's own values say whether the
                         // tag is really an integer or a boolean.
-                        let typed = own
+                        let typed = shapes[i]
+                            .0
                             .iter()
                             .flatten()
                             .find(|v| tag_text(v) == *value)

@@ -177,7 +177,7 @@ fn structure(name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut Str
         let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{\n{wire}}}");
     }
     if !s.consts.is_empty() {
-        out.push_str(" const {\n");
+        out.push_str(", const {\n");
         for c in &s.consts {
             let presence = if c.required { "required" } else { "optional" };
             let _ = writeln!(
