@@ -288,6 +288,10 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
 
+        /// Header maps, as [`Response::headers`] returns them.
+        pub use reqwest::header::HeaderMap;
+        /// HTTP methods, for [`Client::request`](runtime::Client::request).
+        pub use reqwest::Method;
         pub use runtime::Client;
         pub use runtime::ClientBuilder;
         pub use runtime::Credential;
@@ -295,6 +299,10 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         pub use runtime::Response;
         pub use runtime::RetryPolicy;
         pub use runtime::Secret;
+        pub use runtime::{FilePart, Multipart};
+
+        /// A request built by hand ([`Client::request`](runtime::Client::request)).
+        pub type RawRequest<'a> = runtime::RawRequest<'a, models::ErrorBody>;
 
         /// The base URL of the API's first server.
         pub const DEFAULT_BASE_URL: &str = #base_url;

@@ -161,6 +161,10 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
             "src/types.rs",
             copy(include_str!("../../runtime/types.rs")),
         ));
+        parts.extend(one(
+            "src/runtime/raw.rs",
+            copy(include_str!("../../runtime/runtime/raw.rs")),
+        ));
         for (name, text) in &config.extra_files {
             parts.extend(one(name, Emitted::Text(text.clone())));
         }
