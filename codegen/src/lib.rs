@@ -7,6 +7,7 @@
 pub mod build;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod format;
 pub mod ir;
@@ -59,6 +60,15 @@ fn generate_with(spec: &Path, config: &Config, keep: bool) -> Result<(Output, Le
     let doc = load::load_file(spec)?;
     timings.push(("load", t.elapsed()));
     run(doc, config, timings, keep)
+}
+
+/// The IR of a spec as [`generate`] builds it with the same config, without emitting anything:
+/// what [`diff`] compares. (Any step `run` applies to the document before `normalize`, such as
+/// overlays, belongs here too.)
+pub fn build_ir(spec: &Path, config: &Config) -> Result<ir::Api, Error> {
+    let load::Document { file, mut root } = load::load_file(spec)?;
+    let (_version, origins) = normalize::normalize(&file, &mut root)?;
+    build::build(&file, &root, &origins, config)
 }
 
 /// Runs the pipeline from a loaded document.
