@@ -654,14 +654,15 @@ fn surface(api: &Api) -> Surface {
         let key = format!("{module}::{}Api::{}", tag.type_name, op.rust_name);
         let args = method_args(op);
         let ret = return_type(op);
-        let types: Vec<&str> = args.iter().map(|a| a.ty.as_str()).collect();
-        let named: Vec<String> = args
-            .iter()
-            .map(|a| format!("{}: {}", a.name, a.ty))
+        let types: Vec<&str> = std::iter::once("&self")
+            .chain(args.iter().map(|a| a.ty.as_str()))
+            .collect();
+        let named: Vec<String> = std::iter::once("&self".to_string())
+            .chain(args.iter().map(|a| format!("{}: {}", a.name, a.ty)))
             .collect();
         let mut item = Item::new(
             "operation",
-            format!("fn(&self, {}) -> {ret}", types.join(", ")),
+            format!("fn({}) -> {ret}", types.join(", ")),
             &op.pointer,
         )
         .parent(&module)
@@ -671,7 +672,7 @@ fn surface(api: &Api) -> Surface {
             "HTTP request",
             format!("{} {}", op.method.as_str(), op.path),
         );
-        item.shown = format!("fn {}(&self, {}) -> {ret}", op.rust_name, named.join(", "));
+        item.shown = format!("fn {}({}) -> {ret}", op.rust_name, named.join(", "));
         item.parts = args
             .iter()
             .map(|a| (a.name.clone(), a.ty.clone()))
@@ -1140,5 +1141,195 @@ fn aspect_change(aspect: &str, old: Option<&str>, new: Option<&str>) -> String {
         (_, Some(o), None) => format!("{aspect}: was {}, now none", short(o)),
         (_, Some(o), Some(n)) => format!("{aspect}: {} -> {}", short(o), short(n)),
         (_, None, None) => aspect.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+    use std::path::{Path, PathBuf};
+
+    fn specs() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut specs: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/types"))
+            .unwrap()
+            .map(|e| e.unwrap().path().join("openapi.yaml"))
+            .filter(|p| p.exists())
+            .collect();
+        specs.push(root.join("../tests/fixtures/api_diff/base.yaml"));
+        specs.push(root.join("../spec/openapi.yaml"));
+        specs.sort();
+        let upstream = root.join("../../shared/specs/fluxer/openapi.json");
+        if upstream.exists() {
+            specs.push(upstream);
+        } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{} is missing (CI=true)", upstream.display());
+        } else {
+            eprintln!("\n*** SKIPPED: {} not found; the surface was checked on the fixtures only ***\n", upstream.display());
+        }
+        specs
+    }
+
+    fn squash(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    fn tokens(t: &impl quote::ToTokens) -> String {
+        squash(&t.to_token_stream().to_string())
+    }
+
+    /// The surface says what the emitters print: every field, constructor, variant, operation
+    /// method and optional parameter of the generated code (read back with syn) is an item of
+    /// the surface with the same signature, and the other way round.
+    #[test]
+    fn surface_is_what_the_generated_code_declares() {
+        for spec in specs() {
+            let config = Config::default();
+            let api = crate::build_ir(&spec, &config).unwrap();
+            let out = crate::generate(&spec, &config).unwrap();
+            let surface = surface(&api);
+            let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            for (path, text) in &out.files {
+                let path = path.to_string_lossy();
+                let prefix = if path == "src/models.rs" {
+                    "models".to_string()
+                } else if let Some(m) = path
+                    .strip_prefix("src/apis/")
+                    .and_then(|m| m.strip_suffix(".rs"))
+                    .filter(|m| *m != "mod")
+                {
+                    format!("apis::{m}")
+                } else {
+                    continue;
+                };
+                let file = syn::parse_file(text).unwrap();
+                for item in &file.items {
+                    match item {
+                        syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
+                            for f in &s.fields {
+                                let public = matches!(f.vis, syn::Visibility::Public(_));
+                                if let Some(id) = f.ident.as_ref().filter(|_| public) {
+                                    seen.insert(format!("{prefix}::{}::{id}", s.ident), tokens(&f.ty));
+                                }
+                            }
+                        }
+                        syn::Item::Enum(e) if e.ident != "ErrorBody" => {
+                            for v in e.variants.iter().filter(|v| v.ident != "Unknown") {
+                                let sig = match &v.fields {
+                                    syn::Fields::Unit => "unitvariant".to_string(),
+                                    fields => tokens(fields),
+                                };
+                                seen.insert(format!("{prefix}::{}::{}", e.ident, v.ident), sig);
+                            }
+                        }
+                        syn::Item::Impl(i) if i.trait_.is_none() => {
+                            let self_ty = tokens(&i.self_ty);
+                            let self_ty = self_ty.split('<').next().unwrap().to_string();
+                            for f in &i.items {
+                                let syn::ImplItem::Fn(f) = f else { continue };
+                                let args: Vec<String> = f
+                                    .sig
+                                    .inputs
+                                    .iter()
+                                    .map(|a| match a {
+                                        syn::FnArg::Receiver(_) => "&self".to_string(),
+                                        syn::FnArg::Typed(t) => tokens(&t.ty),
+                                    })
+                                    .collect();
+                                let ret = match &f.sig.output {
+                                    syn::ReturnType::Default => String::new(),
+                                    syn::ReturnType::Type(_, t) => tokens(t),
+                                };
+                                let name = f.sig.ident.to_string();
+                                if prefix == "models" && name == "new" {
+                                    seen.insert(
+                                        format!("models::{self_ty}::new"),
+                                        format!("fn({})->{ret}", args.join(",")),
+                                    );
+                                } else if prefix != "models" && self_ty.ends_with("Api") {
+                                    seen.insert(
+                                        format!("{prefix}::{self_ty}::{name}"),
+                                        format!("fn({})->{ret}", args.join(",")),
+                                    );
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // Extra-properties maps and parameter setters are not compared one by one.
+            let compared = |k: &str, i: &Item| {
+                matches!(
+                    i.what,
+                    "field" | "constructor" | "enum variant" | "union variant" | "operation"
+                        | "optional parameter"
+                ) && !k.ends_with("::additional_properties")
+            };
+            for (k, item) in surface.iter().filter(|(k, i)| compared(k, i)) {
+                let code = seen
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{}: `{k}` is not in the generated code", spec.display()));
+                assert_eq!(&squash(&item.sig), code, "{}: `{k}`", spec.display());
+            }
+            for k in seen.keys() {
+                assert!(
+                    surface.contains_key(k),
+                    "{}: the generated code declares `{k}`, the surface does not",
+                    spec.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn semver_bumps_follow_the_pre_1_0_rule() {
+        let change = |kind| Change {
+            kind,
+            item: "x".into(),
+            pointer: String::new(),
+            side: Side::New,
+            change: String::new(),
+            why: String::new(),
+        };
+        let report = |kinds: &[Kind]| Report {
+            changes: kinds.iter().map(|k| change(*k)).collect(),
+        };
+        let breaking = report(&[Kind::Additive, Kind::Breaking]);
+        assert_eq!(breaking.next_version("0.1.3"), "0.2.0");
+        assert_eq!(breaking.next_version("1.4.2"), "2.0.0");
+        let additive = report(&[Kind::Additive, Kind::Behaviour]);
+        assert_eq!(additive.next_version("0.1.3"), "0.1.4");
+        assert_eq!(additive.next_version("1.4.2"), "1.5.0");
+        let behaviour = report(&[Kind::Behaviour]);
+        assert_eq!(behaviour.bump("1.4.2"), Bump::Patch);
+        assert_eq!(report(&[]).bump("0.1.0"), Bump::None);
+        assert_eq!(report(&[]).next_version("0.1.0"), "0.1.0");
+    }
+
+    #[test]
+    fn changelog_sections_go_on_top_of_the_older_ones() {
+        assert_eq!(insert_changelog(None, "## 0.2.0\n"), "# Changelog\n\n## 0.2.0\n");
+        assert_eq!(
+            insert_changelog(Some("# Changes\n\nIntro.\n\n## 0.1.0\n\n- first\n"), "## 0.2.0\n"),
+            "# Changes\n\nIntro.\n\n## 0.2.0\n\n## 0.1.0\n\n- first\n"
+        );
+        assert_eq!(
+            insert_changelog(Some("# Changes\nno sections"), "## 0.2.0\n"),
+            "# Changes\nno sections\n\n## 0.2.0\n"
+        );
+    }
+
+    #[test]
+    fn presence_changes_are_named() {
+        assert_eq!(
+            presence_note("Option<String>", "String"),
+            Some("optional field made required")
+        );
+        assert!(presence_note("Option<String>", "Nullable<String>")
+            .unwrap()
+            .starts_with("field made nullable"));
+        assert_eq!(presence_note("Option<String>", "Option<i64>"), None);
     }
 }
