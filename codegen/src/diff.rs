@@ -167,6 +167,15 @@ pub fn compare(old: &Api, new: &Api) -> Report {
                     shown(&target.shown)
                 );
             }
+            for (aspect, x, y) in aspect_diffs(item, target) {
+                if aspect != "documentation" {
+                    let _ = write!(
+                        change,
+                        "; {}",
+                        aspect_change(aspect, x.as_deref(), y.as_deref())
+                    );
+                }
+            }
             changes.push(Change {
                 kind: Kind::Breaking,
                 item: k.to_string(),
@@ -223,27 +232,12 @@ pub fn compare(old: &Api, new: &Api) -> Report {
             let kind = if c.1 { Kind::Breaking } else { Kind::Additive };
             changes.push(at(kind, c.0, c.2));
         }
-        let aspects: BTreeSet<&str> = old
-            .behaviour
-            .iter()
-            .chain(&new.behaviour)
-            .map(|(n, _)| *n)
-            .collect();
-        for aspect in aspects {
-            let get = |i: &Item| {
-                i.behaviour
-                    .iter()
-                    .find(|(n, _)| *n == aspect)
-                    .map(|(_, v)| v.clone())
-            };
-            let (x, y) = (get(old), get(new));
-            if x != y {
-                changes.push(at(
-                    Kind::Behaviour,
-                    aspect_change(aspect, x.as_deref(), y.as_deref()),
-                    "no signature changes; what is sent, read or documented does".to_string(),
-                ));
-            }
+        for (aspect, x, y) in aspect_diffs(old, new) {
+            changes.push(at(
+                Kind::Behaviour,
+                aspect_change(aspect, x.as_deref(), y.as_deref()),
+                "no signature changes; what is sent, read or documented does".to_string(),
+            ));
         }
     }
     changes.sort_by(|x, y| (x.kind, &x.item, &x.change).cmp(&(y.kind, &y.item, &y.change)));
@@ -566,24 +560,38 @@ fn surface(api: &Api) -> Surface {
             Item::new("cargo feature", "feature", &tag_pointer(i)),
         );
     }
-    if api.has_extra_models() {
+    // The pointer of a feature about models: the first model it is about.
+    if let Some(t) = api.types.iter().find(|t| t.reach.extra) {
         s.insert(
             format!("feature \"{EXTRA_MODELS_FEATURE}\""),
-            Item::new("cargo feature", "feature", "/components/schemas"),
+            Item::new("cargo feature", "feature", &t.pointer),
         );
     }
     if api.has_request_only_models() {
+        let first = api.types.iter().find(|t| {
+            !t.reach.received && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_))
+        });
         s.insert(
             format!("feature \"{DESERIALIZE_REQUESTS_FEATURE}\""),
-            Item::new("cargo feature", "feature", "/components/schemas"),
+            Item::new(
+                "cargo feature",
+                "feature",
+                first.map_or("", |t| t.pointer.as_str()),
+            ),
         );
     }
+    // The base URL is the first server's (none: the whole document is the pointer).
+    let servers = if api.base_url.is_empty() {
+        ""
+    } else {
+        "/servers/0"
+    };
     s.insert(
         "DEFAULT_BASE_URL".to_string(),
-        Item::new("constant", "const DEFAULT_BASE_URL: &str", "/servers")
+        Item::new("constant", "const DEFAULT_BASE_URL: &str", servers)
             .aspect("value", &api.base_url),
     );
-    if api.client_operations().any(|o| {
+    if let Some(op) = api.client_operations().find(|o| {
         matches!(
             o.success.kind,
             SuccessKind::Bytes { .. } | SuccessKind::Text
@@ -591,7 +599,7 @@ fn surface(api: &Api) -> Surface {
     }) {
         s.insert(
             "BytesFuture".to_string(),
-            Item::new("type alias", "type BytesFuture<'a>", "/paths"),
+            Item::new("type alias", "type BytesFuture<'a>", &op.pointer),
         );
     }
 
@@ -748,7 +756,8 @@ fn surface(api: &Api) -> Surface {
                     .identity(format!("params:{} {}", op.method.as_str(), op.path)),
             );
             for p in op.params.iter().filter(|p| !p.required) {
-                let pointer = format!("{}/parameters", op.pointer);
+                // The operation: a parameter may be declared on its path instead.
+                let pointer = op.pointer.clone();
                 s.insert(
                     format!("{pkey}::{}", p.rust_name),
                     Item::new(
@@ -813,7 +822,7 @@ fn surface(api: &Api) -> Surface {
                         .identity(format!("field:{key}:{}", f.name))
                         .aspect("wire name", &f.name)
                         .docs(f.docs.as_deref(), f.deprecated);
-                    field.pointer = format!("{}/properties/{}", t.pointer, escape(&f.name));
+                    field.pointer = f.pointer.clone();
                     if f.read_only {
                         field = field.aspect("read-only", "yes");
                     }
@@ -868,12 +877,11 @@ fn surface(api: &Api) -> Surface {
                 }
                 for v in &u.variants {
                     let payload = ty(&v.ty, Ctx::Models);
-                    let tags = format!("{:?}", v.tag_values);
-                    let id = if u.tag.is_some() {
-                        tags.clone()
-                    } else {
-                        payload.clone()
-                    };
+                    // JSON, whatever the values are (strings, numbers, booleans).
+                    let tags = serde_json::to_string(&v.tag_values).unwrap_or_default();
+                    // A renamed variant keeps its payload (a tag value renamed with it shows
+                    // in the change).
+                    let id = payload.clone();
                     let mut variant = child("union variant", format!("({payload})"))
                         .identity(format!("variant:{key}:{id}"))
                         .docs(v.docs.as_deref(), false);
@@ -914,14 +922,27 @@ fn surface(api: &Api) -> Surface {
     }
     s.insert(
         "models::ErrorBody".to_string(),
-        Item::new("enum", "enum", "/paths"),
+        Item::new("enum", "enum", ""),
     );
-    for m in &api.error_models {
+    for (index, m) in api.error_models.iter().enumerate() {
+        // The model's schema, or the first error response that uses it.
+        let response = || {
+            api.operations.iter().find_map(|o| {
+                let e = o.errors.iter().find(|e| e.model == Some(index))?;
+                let status = match e.status {
+                    StatusMatch::Code(c) => c.to_string(),
+                    StatusMatch::Range(r) => format!("{r}XX"),
+                    StatusMatch::Default => "default".to_string(),
+                };
+                Some(format!("{}/responses/{status}", o.pointer))
+            })
+        };
         let pointer = match &m.ty {
             TypeRef::Named(n) => api.type_def(n).map(|d| d.pointer.clone()),
             _ => None,
         }
-        .unwrap_or_else(|| "/paths".to_string());
+        .or_else(response)
+        .unwrap_or_default();
         s.insert(
             format!("models::ErrorBody::{}", m.variant),
             Item::new(
@@ -1124,6 +1145,27 @@ fn feature_change(old: &Item, new: &Item) -> Option<(String, bool, String)> {
     }
 }
 
+/// The run-time aspects that differ between two versions of an item: (aspect, old, new).
+fn aspect_diffs(old: &Item, new: &Item) -> Vec<(&'static str, Option<String>, Option<String>)> {
+    let aspects: BTreeSet<&'static str> = old
+        .behaviour
+        .iter()
+        .chain(&new.behaviour)
+        .map(|(n, _)| *n)
+        .collect();
+    let get = |i: &Item, aspect: &str| {
+        i.behaviour
+            .iter()
+            .find(|(n, _)| *n == aspect)
+            .map(|(_, v)| v.clone())
+    };
+    aspects
+        .into_iter()
+        .map(|a| (a, get(old, a), get(new, a)))
+        .filter(|(_, x, y)| x != y)
+        .collect()
+}
+
 fn aspect_change(aspect: &str, old: Option<&str>, new: Option<&str>) -> String {
     let short = |s: &str| {
         let s = s.trim().replace('\n', " ");
@@ -1166,7 +1208,10 @@ mod tests {
         } else if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{} is missing (CI=true)", upstream.display());
         } else {
-            eprintln!("\n*** SKIPPED: {} not found; the surface was checked on the fixtures only ***\n", upstream.display());
+            eprintln!(
+                "\n*** SKIPPED: {} not found; the surface was checked on the fixtures only ***\n",
+                upstream.display()
+            );
         }
         specs
     }
@@ -1210,7 +1255,10 @@ mod tests {
                             for f in &s.fields {
                                 let public = matches!(f.vis, syn::Visibility::Public(_));
                                 if let Some(id) = f.ident.as_ref().filter(|_| public) {
-                                    seen.insert(format!("{prefix}::{}::{id}", s.ident), tokens(&f.ty));
+                                    seen.insert(
+                                        format!("{prefix}::{}::{id}", s.ident),
+                                        tokens(&f.ty),
+                                    );
                                 }
                             }
                         }
@@ -1263,14 +1311,18 @@ mod tests {
             let compared = |k: &str, i: &Item| {
                 matches!(
                     i.what,
-                    "field" | "constructor" | "enum variant" | "union variant" | "operation"
+                    "field"
+                        | "constructor"
+                        | "enum variant"
+                        | "union variant"
+                        | "operation"
                         | "optional parameter"
                 ) && !k.ends_with("::additional_properties")
             };
             for (k, item) in surface.iter().filter(|(k, i)| compared(k, i)) {
-                let code = seen
-                    .get(k)
-                    .unwrap_or_else(|| panic!("{}: `{k}` is not in the generated code", spec.display()));
+                let code = seen.get(k).unwrap_or_else(|| {
+                    panic!("{}: `{k}` is not in the generated code", spec.display())
+                });
                 assert_eq!(&squash(&item.sig), code, "{}: `{k}`", spec.display());
             }
             for k in seen.keys() {
@@ -1278,6 +1330,39 @@ mod tests {
                     surface.contains_key(k),
                     "{}: the generated code declares `{k}`, the surface does not",
                     spec.display()
+                );
+            }
+        }
+    }
+
+    /// Every item's pointer is a node of the document the user wrote.
+    #[test]
+    fn pointers_name_nodes_of_the_document() {
+        let mut specs = specs();
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/corpus");
+        // Big documents full of `allOf`, `$ref`s and inline schemas.
+        for name in ["stripe.yaml", "openai.yaml"] {
+            if corpus.join(name).exists() {
+                specs.push(corpus.join(name));
+            } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{} is missing (CI=true)", corpus.join(name).display());
+            } else {
+                eprintln!(
+                    "\n*** SKIPPED: {} not found ***\n",
+                    corpus.join(name).display()
+                );
+            }
+        }
+        for spec in specs {
+            let config = Config::default();
+            let api = crate::build_ir(&spec, &config).unwrap();
+            let doc = crate::load::load_file(&spec).unwrap();
+            for (k, item) in surface(&api) {
+                assert!(
+                    doc.root.pointer(&item.pointer).is_some(),
+                    "{}: `{k}` points at {}, which is not in the document",
+                    spec.display(),
+                    item.pointer
                 );
             }
         }
@@ -1310,9 +1395,15 @@ mod tests {
 
     #[test]
     fn changelog_sections_go_on_top_of_the_older_ones() {
-        assert_eq!(insert_changelog(None, "## 0.2.0\n"), "# Changelog\n\n## 0.2.0\n");
         assert_eq!(
-            insert_changelog(Some("# Changes\n\nIntro.\n\n## 0.1.0\n\n- first\n"), "## 0.2.0\n"),
+            insert_changelog(None, "## 0.2.0\n"),
+            "# Changelog\n\n## 0.2.0\n"
+        );
+        assert_eq!(
+            insert_changelog(
+                Some("# Changes\n\nIntro.\n\n## 0.1.0\n\n- first\n"),
+                "## 0.2.0\n"
+            ),
             "# Changes\n\nIntro.\n\n## 0.2.0\n\n## 0.1.0\n\n- first\n"
         );
         assert_eq!(

@@ -366,6 +366,9 @@ pub struct Field {
     pub deprecated: bool,
     pub read_only: bool,
     pub default: Option<Value>,
+    /// Pointer of the property in the original document (an `allOf` part's, a `$ref`'d
+    /// schema's, …).
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -305,6 +305,25 @@ fn cases() -> Vec<Case> {
             program: r#"pub fn f() -> sdk::ClientBuilder { sdk::Client::builder("http://x").bot_token("t") }"#,
             expect: (Breaking, "ClientBuilder::bot_token"),
         },
+        Case {
+            name: "read-model-becomes-request-only",
+            // `Legacy` was read (models no operation uses get `Deserialize`); now only a request
+            // body uses it.
+            old: same,
+            new: |d| {
+                set(
+                    d,
+                    "/paths/~1legacy",
+                    json!({"post": {"tags": ["users"], "operationId": "post_legacy",
+                        "requestBody": {"required": true, "content": {"application/json":
+                            {"schema": {"$ref": "#/components/schemas/Legacy"}}}},
+                        "responses": {"204": {"description": "Stored."}}}}),
+                )
+            },
+            features: None,
+            program: r#"pub fn f() -> Option<Legacy> { serde_json::from_str("{}").ok() }"#,
+            expect: (Breaking, "impl Deserialize for models::Legacy"),
+        },
         // Additive.
         Case {
             name: "new-operation",
@@ -438,7 +457,6 @@ fn program_manifest(
     features: Option<&[&str]>,
     standalone: bool,
 ) -> String {
-    let sdk_package = sdk_dir;
     let features = match features {
         None => String::new(),
         Some(f) => {
@@ -451,7 +469,7 @@ fn program_manifest(
     };
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nsdk = {{ path = \"../{sdk_dir}\", package = \"{sdk_package}\"{features} }}\n{}",
+         [dependencies]\nserde_json = \"1\"\nsdk = {{ path = \"../{sdk_dir}\", package = \"{sdk_dir}\"{features} }}\n{}",
         if standalone { "\n[workspace]\n" } else { "" }
     )
 }

@@ -7,6 +7,7 @@
 
 use codegen::diff::{self, Kind};
 use codegen::Config;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Options after the two documents.
@@ -86,15 +87,14 @@ pub fn report(old: &Path, new: &Path, config: &Config, options: &Options) -> Res
         .clone()
         .unwrap_or_else(|| config.crate_version.clone());
     let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
-    if options.json {
+    let text = if options.json {
         let json = report.json(&old_name, &new_name, &version);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
-        );
+        serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n"
     } else {
-        print!("{}", report.text(&old_name, &new_name, &version));
-    }
+        report.text(&old_name, &new_name, &version)
+    };
+    // A reader that stops early (`| head`) is not an error of the report.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if let Some(path) = &options.changelog {
         let existing = std::fs::read_to_string(path).ok();
         let text = diff::insert_changelog(existing.as_deref(), &report.changelog_section(&version));

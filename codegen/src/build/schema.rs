@@ -610,6 +610,7 @@ impl Builder<'_> {
                 deprecated: field_deprecated,
                 read_only,
                 default: schema.at("default").cloned(),
+                pointer: self.origins.original(&pptr),
             });
         }
         let additional = match additional {
