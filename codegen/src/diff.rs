@@ -205,7 +205,11 @@ pub fn compare(old: &Api, new: &Api) -> Report {
             item: k.to_string(),
             pointer: item.pointer.clone(),
             side: Side::New,
-            change: format!("{} added", item.what),
+            change: if item.in_constructor {
+                format!("required {} added (an argument of `new`)", item.what)
+            } else {
+                format!("{} added", item.what)
+            },
             why: added_why(item),
         });
     }
@@ -455,6 +459,8 @@ struct Item {
     pointer: String,
     /// Run-time aspects: (name, value). A difference is a behaviour change.
     behaviour: Vec<(&'static str, String)>,
+    /// A field the constructor takes (required, or required and nullable).
+    in_constructor: bool,
 }
 
 impl Item {
@@ -470,6 +476,7 @@ impl Item {
             identity: None,
             pointer: pointer.to_string(),
             behaviour: Vec::new(),
+            in_constructor: false,
         }
     }
 
@@ -813,9 +820,10 @@ fn surface(api: &Api) -> Surface {
                 let mut ctor: Vec<(String, String)> = Vec::new();
                 for f in &st.fields {
                     let fty = field_type(f);
-                    if (f.presence == Presence::Required && !single_value(api, &f.ty))
-                        || f.presence == Presence::RequiredNullable
-                    {
+                    let in_constructor = (f.presence == Presence::Required
+                        && !single_value(api, &f.ty))
+                        || f.presence == Presence::RequiredNullable;
+                    if in_constructor {
                         ctor.push((f.rust_name.clone(), fty.clone()));
                     }
                     let mut field = child("field", fty)
@@ -823,6 +831,7 @@ fn surface(api: &Api) -> Surface {
                         .aspect("wire name", &f.name)
                         .docs(f.docs.as_deref(), f.deprecated);
                     field.pointer = f.pointer.clone();
+                    field.in_constructor = in_constructor;
                     if f.read_only {
                         field = field.aspect("read-only", "yes");
                     }
@@ -1011,6 +1020,9 @@ fn added_why(item: &Item) -> String {
     match item.what {
         "enum variant" | "union variant" | "error body variant" => {
             "the enum is #[non_exhaustive] with an Unknown variant: existing matches compile".into()
+        }
+        "field" if item.in_constructor => {
+            "a new field breaks no reader (the struct is #[non_exhaustive]); the constructor's new argument is listed as breaking".into()
         }
         "field" => "the struct is #[non_exhaustive] and its constructor is unchanged".into(),
         "optional parameter" => {
