@@ -1247,6 +1247,43 @@ mod tests {
             let out = crate::generate(&spec, &config).unwrap();
             let surface = surface(&api);
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            // Items compared by name only.
+            let mut names: BTreeSet<String> = BTreeSet::new();
+            let manifest = &out.files[Path::new("Cargo.toml")];
+            let features = manifest.split("[features]").nth(1).unwrap();
+            let features = features.split("\n[").next().unwrap();
+            for line in features.lines().filter(|l| !l.starts_with('#')) {
+                if let Some((name, _)) = line.split_once(" = ") {
+                    if !["default", "native-tls", "rustls-tls"].contains(&name) {
+                        names.insert(format!("feature \"{name}\""));
+                    }
+                }
+            }
+            let apis_mod = syn::parse_file(&out.files[Path::new("src/apis/mod.rs")]).unwrap();
+            for item in &apis_mod.items {
+                match item {
+                    syn::Item::Mod(m) => {
+                        names.insert(format!("apis::{}", m.ident));
+                    }
+                    syn::Item::Static(st) if matches!(st.vis, syn::Visibility::Public(_)) => {
+                        names.insert(format!("apis::{}", st.ident));
+                    }
+                    syn::Item::Impl(i) => {
+                        let ty = tokens(&i.self_ty).replace("crate::runtime::", "");
+                        for f in &i.items {
+                            let syn::ImplItem::Fn(f) = f else { continue };
+                            let name = f.sig.ident.to_string();
+                            if ty == "Client" && !name.starts_with("with_") {
+                                // A tag's accessor: part of the tag module's item.
+                                names.insert(format!("apis::{name}"));
+                            } else {
+                                names.insert(format!("{ty}::{name}"));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
             for (path, text) in &out.files {
                 let path = path.to_string_lossy();
                 let prefix = if path == "src/models.rs" {
@@ -1264,6 +1301,15 @@ mod tests {
                 for item in &file.items {
                     match item {
                         syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
+                            let derives_default = s.attrs.iter().any(|a| {
+                                a.path().is_ident("derive") && tokens(&a.meta).contains("Default")
+                            });
+                            if prefix == "models"
+                                && derives_default
+                                && !matches!(s.fields, syn::Fields::Unnamed(_))
+                            {
+                                names.insert(format!("impl Default for models::{}", s.ident));
+                            }
                             for f in &s.fields {
                                 let public = matches!(f.vis, syn::Visibility::Public(_));
                                 if let Some(id) = f.ident.as_ref().filter(|_| public) {
@@ -1287,6 +1333,9 @@ mod tests {
                             let self_ty = tokens(&i.self_ty);
                             let self_ty = self_ty.split('<').next().unwrap().to_string();
                             for f in &i.items {
+                                if let syn::ImplItem::Const(c) = f {
+                                    names.insert(format!("models::{self_ty}::{}", c.ident));
+                                }
                                 let syn::ImplItem::Fn(f) = f else { continue };
                                 let args: Vec<String> = f
                                     .sig
@@ -1337,10 +1386,23 @@ mod tests {
                 });
                 assert_eq!(&squash(&item.sig), code, "{}: `{k}`", spec.display());
             }
-            for k in seen.keys() {
+            for k in seen.keys().chain(&names) {
                 assert!(
                     surface.contains_key(k),
                     "{}: the generated code declares `{k}`, the surface does not",
+                    spec.display()
+                );
+            }
+            let by_name = |k: &str, i: &Item| {
+                matches!(
+                    i.what,
+                    "cargo feature" | "tag module" | "credential setter" | "static" | "flag"
+                ) || k.starts_with("impl Default for ")
+            };
+            for (k, _) in surface.iter().filter(|(k, i)| by_name(k, i)) {
+                assert!(
+                    names.contains(k),
+                    "{}: `{k}` is not in the generated code",
                     spec.display()
                 );
             }

@@ -575,13 +575,22 @@ fn breaking_is_reported_exactly_when_old_code_stops_compiling() {
     .unwrap();
     std::fs::copy(&lock, work.join("Cargo.lock")).unwrap();
 
-    let (mut failed, text, _) = check(&work, &["--workspace", "--keep-going"]);
+    let (mut failed, text, ok) = check(&work, &["--workspace", "--keep-going"]);
+    // A failure that names no crate (resolution, network) says nothing about the programs.
+    assert!(
+        ok || !failed.is_empty(),
+        "cargo check failed before compiling:\n{text}"
+    );
     let mut log = text;
     for prog in &standalone {
         let (f, text, ok) = check(&work.join(prog), &[]);
-        failed.extend(f);
+        failed.extend(f.iter().cloned());
         if !ok {
-            // A feature the crate lacks fails before anything compiles.
+            // A feature the crate lacks fails before anything compiles; nothing else may.
+            assert!(
+                !f.is_empty() || text.contains("does not have that feature"),
+                "cargo check of {prog} failed before compiling:\n{text}"
+            );
             failed.insert(prog.clone());
         }
         log.push_str(&text);
