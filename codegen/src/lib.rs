@@ -63,12 +63,39 @@ fn generate_with(spec: &Path, config: &Config, keep: bool) -> Result<(Output, Le
 }
 
 /// The IR of a spec as [`generate`] builds it with the same config, without emitting anything:
-/// what [`diff`] compares. (Any step `run` applies to the document before `normalize`, such as
-/// overlays, belongs here too.)
+/// what [`diff`] compares.
 pub fn build_ir(spec: &Path, config: &Config) -> Result<ir::Api, Error> {
-    let load::Document { file, mut root } = load::load_file(spec)?;
+    front(load::load_file(spec)?, config, &mut Vec::new()).map(|f| f.api)
+}
+
+/// What the stages before emitting leave: the IR, and the document it was built from.
+struct Front {
+    file: String,
+    root: serde_json::Value,
+    origins: normalize::Origins,
+    api: ir::Api,
+}
+
+/// The stages from a loaded document to the IR, shared by [`generate`] and [`build_ir`] so
+/// that the IR `diff` compares is the one generated: every step on the document belongs here.
+fn front(
+    doc: load::Document,
+    config: &Config,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<Front, Error> {
+    let load::Document { file, mut root } = doc;
+    let t = Instant::now();
     let (_version, origins) = normalize::normalize(&file, &mut root)?;
-    build::build(&file, &root, &origins, config)
+    timings.push(("normalize", t.elapsed()));
+    let t = Instant::now();
+    let api = build::build(&file, &root, &origins, config)?;
+    timings.push(("ir", t.elapsed()));
+    Ok(Front {
+        file,
+        root,
+        origins,
+        api,
+    })
 }
 
 /// Runs the pipeline from a loaded document.
@@ -86,13 +113,12 @@ fn run(
     mut timings: Vec<(&'static str, Duration)>,
     keep: bool,
 ) -> Result<(Output, Leftovers), Error> {
-    let load::Document { file, mut root } = doc;
-    let t = Instant::now();
-    let (_version, origins) = normalize::normalize(&file, &mut root)?;
-    timings.push(("normalize", t.elapsed()));
-    let t = Instant::now();
-    let mut api = build::build(&file, &root, &origins, config)?;
-    timings.push(("ir", t.elapsed()));
+    let Front {
+        file,
+        root,
+        origins,
+        mut api,
+    } = front(doc, config, &mut timings)?;
     // The document is not needed any more: free it before the output grows (unless the caller
     // lets it go with the process).
     let (root, origins) = if keep {
