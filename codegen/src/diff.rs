@@ -1442,6 +1442,46 @@ mod tests {
         }
     }
 
+    /// The JSON report says what the text says: counts, bump, item, document and pointer.
+    #[test]
+    fn reports_name_the_item_the_pointer_and_the_bump() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let base = root.join("../tests/fixtures/api_diff/base.yaml");
+        let text = std::fs::read_to_string(&base).unwrap();
+        let edited = text.replace("enum: [online, offline, idle]", "enum: [online, offline]");
+        assert_ne!(text, edited);
+        let dir = std::env::temp_dir().join(format!("codegen-diff-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let new = dir.join("new.yaml");
+        std::fs::write(&new, edited).unwrap();
+        let config = Config::default();
+        let report = compare(
+            &crate::build_ir(&base, &config).unwrap(),
+            &crate::build_ir(&new, &config).unwrap(),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let json = report.json("old.yaml", "new.yaml", "0.3.1");
+        assert_eq!(
+            json["counts"],
+            json!({"breaking": 1, "additive": 0, "behaviour": 0})
+        );
+        assert_eq!(
+            json["semver"],
+            json!({"from": "0.3.1", "bump": "minor", "to": "0.4.0"})
+        );
+        let change = &json["changes"][0];
+        assert_eq!(change["item"], "models::Status::Idle");
+        assert_eq!(change["document"], "old");
+        assert_eq!(change["pointer"], "/components/schemas/Status");
+        assert_eq!(change["change"], "enum variant removed");
+        let text = report.text("old.yaml", "new.yaml", "0.3.1");
+        assert!(
+            text.contains("breaking (1)\n  models::Status::Idle  [old#/components/schemas/Status]\n      enum variant removed\n      why: code that names it no longer compiles\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("semver: minor bump (0.x: breaking bumps the minor, the rest the patch): 0.3.1 -> 0.4.0\n"), "{text}");
+    }
+
     #[test]
     fn semver_bumps_follow_the_pre_1_0_rule() {
         let change = |kind| Change {
