@@ -883,6 +883,11 @@ fn surface(api: &Api) -> Surface {
             TypeKind::Union(u) => {
                 if let Some(tag) = &u.tag {
                     item = item.aspect("tag property", tag);
+                } else {
+                    // Without a tag a value is read as the first variant that accepts it.
+                    let order: Vec<&str> =
+                        u.variants.iter().map(|v| v.rust_name.as_str()).collect();
+                    item = item.aspect(ORDER, order.join(", "));
                 }
                 for v in &u.variants {
                     let payload = ty(&v.ty, Ctx::Models);
@@ -1174,8 +1179,27 @@ fn aspect_diffs(old: &Item, new: &Item) -> Vec<(&'static str, Option<String>, Op
     aspects
         .into_iter()
         .map(|a| (a, get(old, a), get(new, a)))
-        .filter(|(_, x, y)| x != y)
+        .filter(|(a, x, y)| x != y && !(*a == ORDER && same_order(x, y)))
         .collect()
+}
+
+/// The aspect of an untagged union that lists its variants in the order they are tried.
+const ORDER: &str = "variants tried in order";
+
+/// Whether the variants both lists have are in the same order (a variant added or removed is
+/// reported as such; only a reordering changes how the others are read).
+fn same_order(x: &Option<String>, y: &Option<String>) -> bool {
+    let (Some(x), Some(y)) = (x, y) else {
+        return true;
+    };
+    let (x, y): (Vec<&str>, Vec<&str>) = (x.split(", ").collect(), y.split(", ").collect());
+    let common = |a: &[&str], b: &[&str]| -> Vec<String> {
+        a.iter()
+            .filter(|v| b.contains(v))
+            .map(|v| v.to_string())
+            .collect()
+    };
+    common(&x, &y) == common(&y, &x)
 }
 
 fn aspect_change(aspect: &str, old: Option<&str>, new: Option<&str>) -> String {
@@ -1524,6 +1548,16 @@ mod tests {
             insert_changelog(Some("# Changes\nno sections"), "## 0.2.0\n"),
             "# Changes\nno sections\n\n## 0.2.0\n"
         );
+    }
+
+    #[test]
+    fn only_a_reordering_of_untagged_variants_is_a_change() {
+        let o = |s: &str| Some(s.to_string());
+        assert!(same_order(&o("A, B"), &o("A, B, C")));
+        assert!(same_order(&o("A, B, C"), &o("A, C")));
+        assert!(same_order(&o("A, B"), &o("C, A, B")));
+        assert!(!same_order(&o("A, B"), &o("B, A")));
+        assert!(!same_order(&o("A, B, C"), &o("A, C, B, D")));
     }
 
     #[test]
