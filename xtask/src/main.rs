@@ -1,5 +1,6 @@
 //! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]`,
-//! `cargo xtask codegen --diff OLD`, `cargo xtask api-diff OLD NEW`, `cargo xtask corpus [DIR…]`, `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
+//! `cargo xtask codegen --diff OLD`, `cargo xtask api-diff OLD NEW`, `cargo xtask corpus [DIR…]`,
+//! `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
 mod api_diff;
 mod bench;
@@ -92,6 +93,16 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
         i += 1;
+    }
+    let diff_options = {
+        let o = &a.diff_options;
+        o.json || o.changelog.is_some() || o.deny_breaking || o.version.is_some()
+    };
+    if a.diff.is_none() && diff_options {
+        return Err("--format, --changelog, --deny and --crate-version go with --diff".into());
+    }
+    if a.diff.is_some() && (a.check || a.out.is_some()) {
+        return Err("--diff writes and checks nothing: leave out --check and --out".into());
     }
     if a.diff.is_none() && a.spec.is_some() != a.out.is_some() {
         return Err("--spec and --out go together".into());
