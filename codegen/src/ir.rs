@@ -436,6 +436,9 @@ pub struct Field {
     pub deprecated: bool,
     pub read_only: bool,
     pub default: Option<Value>,
+    /// Pointer of the property in the original document (an `allOf` part's, a `$ref`'d
+    /// schema's, …).
+    pub pointer: String,
 }
 
 /// A property fixed to one value (`const`, or an `enum` of one value that is not nullable):

@@ -7,6 +7,7 @@
 pub mod build;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod format;
 pub mod ir;
@@ -68,21 +69,29 @@ fn generate_with(spec: &Path, config: &Config, keep: bool) -> Result<(Output, Le
     run(doc, config, timings, keep)
 }
 
-/// Runs the pipeline from a loaded document.
-pub fn generate_document(
-    doc: load::Document,
-    config: &Config,
-    timings: Vec<(&'static str, Duration)>,
-) -> Result<Output, Error> {
-    run(doc, config, timings, false).map(|(output, _)| output)
+/// The IR of a spec as [`generate`] builds it with the same config, without emitting anything:
+/// what [`diff`] compares.
+pub fn build_ir(spec: &Path, config: &Config) -> Result<ir::Api, Error> {
+    front(load::load_file(spec)?, config, &mut Vec::new()).map(|f| f.api)
 }
 
-fn run(
+/// What the stages before emitting leave: the IR, and the document it was built from.
+struct Front {
+    file: String,
+    root: serde_json::Value,
+    origins: normalize::Origins,
+    api: ir::Api,
+    overlay_warnings: Vec<(String, Warning)>,
+    lints: Vec<lint::Lint>,
+}
+
+/// The stages from a loaded document to the IR, shared by [`generate`] and [`build_ir`] so
+/// that the IR `diff` compares is the one generated: every step on the document belongs here.
+fn front(
     doc: load::Document,
     config: &Config,
-    mut timings: Vec<(&'static str, Duration)>,
-    keep: bool,
-) -> Result<(Output, Leftovers), Error> {
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<Front, Error> {
     let load::Document { file, mut root } = doc;
     let mut provenance = overlay::Provenance::default();
     let mut overlay_warnings = Vec::new();
@@ -105,6 +114,39 @@ fn run(
         provenance.annotate_warning(w);
     }
     timings.push(("ir", t.elapsed()));
+    Ok(Front {
+        file,
+        root,
+        origins,
+        api,
+        overlay_warnings,
+        lints,
+    })
+}
+
+/// Runs the pipeline from a loaded document.
+pub fn generate_document(
+    doc: load::Document,
+    config: &Config,
+    timings: Vec<(&'static str, Duration)>,
+) -> Result<Output, Error> {
+    run(doc, config, timings, false).map(|(output, _)| output)
+}
+
+fn run(
+    doc: load::Document,
+    config: &Config,
+    mut timings: Vec<(&'static str, Duration)>,
+    keep: bool,
+) -> Result<(Output, Leftovers), Error> {
+    let Front {
+        file,
+        root,
+        origins,
+        mut api,
+        overlay_warnings,
+        lints,
+    } = front(doc, config, &mut timings)?;
     // The document is not needed any more: free it before the output grows (unless the caller
     // lets it go with the process).
     let (root, origins) = if keep {

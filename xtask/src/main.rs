@@ -1,6 +1,8 @@
 //! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]`,
-//! `cargo xtask corpus [DIR…]`, `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
+//! `cargo xtask codegen --diff OLD`, `cargo xtask api-diff OLD NEW`, `cargo xtask corpus [DIR…]`,
+//! `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
+mod api_diff;
 mod bench;
 mod corpus;
 mod test;
@@ -18,13 +20,14 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen_cmd(&args[1..]),
+        Some("api-diff") => api_diff::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask codegen --diff OLD_SPEC [--spec NEW] [--format text|json] [--changelog FILE] [--deny breaking]\n  cargo xtask api-diff OLD NEW [--format text|json] [--changelog FILE] [--deny breaking] [--crate-version V]\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {
@@ -60,6 +63,9 @@ struct CodegenArgs {
     lints: bool,
     /// `--standalone`: the crate is its own workspace (a `[workspace]` table).
     standalone: bool,
+    /// `--diff OLD`: report what changes in the public API instead of writing.
+    diff: Option<PathBuf>,
+    diff_options: api_diff::Options,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -71,11 +77,19 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         overlays: Vec::new(),
         lints: false,
         standalone: false,
+        diff: None,
+        diff_options: api_diff::Options::default(),
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
+    let mut i = 0;
+    while i < args.len() {
+        if a.diff_options.take(args, &mut i)? {
+            i += 1;
+            continue;
+        }
+        let arg = &args[i];
         let mut value = |name: &str| {
-            it.next()
+            i += 1;
+            args.get(i)
                 .cloned()
                 .ok_or_else(|| format!("{name} needs a value"))
         };
@@ -87,10 +101,22 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             "--overlay" => a.overlays.push(value("--overlay")?.into()),
             "--lints" => a.lints = true,
             "--standalone" => a.standalone = true,
+            "--diff" => a.diff = Some(value("--diff")?.into()),
             other => return Err(format!("unknown argument `{other}`")),
         }
+        i += 1;
     }
-    if a.spec.is_some() != a.out.is_some() {
+    let diff_options = {
+        let o = &a.diff_options;
+        o.json || o.changelog.is_some() || o.deny_breaking || o.version.is_some()
+    };
+    if a.diff.is_none() && diff_options {
+        return Err("--format, --changelog, --deny and --crate-version go with --diff".into());
+    }
+    if a.diff.is_some() && (a.check || a.out.is_some()) {
+        return Err("--diff writes and checks nothing: leave out --check and --out".into());
+    }
+    if a.diff.is_none() && a.spec.is_some() != a.out.is_some() {
         return Err("--spec and --out go together".into());
     }
     Ok(a)
@@ -98,6 +124,13 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
 
 fn codegen_cmd(args: &[String]) -> Result<(), String> {
     let a = parse_codegen_args(args)?;
+    if let Some(old) = &a.diff {
+        // Against the project's spec (or --spec), with its config; nothing is written.
+        let new = a.spec.clone().unwrap_or_else(project_spec);
+        let mut config = Config::beside(&new).map_err(|e| e.to_string())?;
+        config.overlays.extend(a.overlays.iter().cloned());
+        return api_diff::report(old, &new, &config, &a.diff_options);
+    }
     let (spec, out, custom) = match (a.spec, a.out) {
         (Some(s), Some(o)) => (s, o, true),
         _ => (project_spec(), root().join("generated-client"), false),

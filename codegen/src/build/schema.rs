@@ -676,6 +676,7 @@ impl Builder<'_> {
                 deprecated: field_deprecated,
                 read_only,
                 default: note("default").cloned(),
+                pointer: self.origins.original(&pptr),
             });
         }
         let additional = match additional {

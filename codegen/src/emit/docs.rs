@@ -993,6 +993,7 @@ mod tests {
             deprecated: false,
             read_only: false,
             default: None,
+            pointer: String::new(),
         }
     }
 

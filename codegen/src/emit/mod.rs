@@ -5,11 +5,11 @@
 //! crate root, `lib.rs`, is built with `quote` and formatted by prettyplease in the next stage:
 //! it is small, and it is not `#[rustfmt::skip]`, so its layout must be the formatter's.
 
-mod apis;
+pub(crate) mod apis;
 pub mod docs;
 pub mod krate;
 mod models;
-mod rust;
+pub(crate) mod rust;
 
 use crate::config::Config;
 use crate::ir::Api;
