@@ -1193,6 +1193,38 @@ mod tests {
     }
 
     #[test]
+    fn body_variants_and_accept() {
+        assert_eq!(media_variant("application/json"), "Json");
+        assert_eq!(media_variant("multipart/form-data"), "Multipart");
+        assert_eq!(media_variant("application/x-www-form-urlencoded"), "Form");
+        assert_eq!(media_variant("text/csv"), "Csv");
+        assert_eq!(media_variant("image/*"), "Image");
+        assert_eq!(media_variant("*/*"), "Any");
+        assert_eq!(
+            media_variant("application/json-patch+json"),
+            "JsonPatchPlusJson"
+        );
+        let produces = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let json = SuccessKind::Json(TypeRef::Any);
+        let raw = SuccessKind::Bytes {
+            content_type: "audio/wav".into(),
+        };
+        assert_eq!(accept_header(&json, &produces(&["application/json"])), None);
+        assert_eq!(
+            accept_header(&json, &produces(&["application/json", "application/xml"])),
+            None
+        );
+        assert_eq!(
+            accept_header(
+                &raw,
+                &produces(&["audio/wav", "text/event-stream", "application/json"])
+            ),
+            Some("audio/wav, application/json".into())
+        );
+        assert_eq!(accept_header(&raw, &produces(&[])), None);
+    }
+
+    #[test]
     fn tag_default_gets_a_feature_cargo_allows() {
         let tags = TagSet {
             tags: vec![("default".into(), None), ("default api".into(), None)],
