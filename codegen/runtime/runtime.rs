@@ -59,6 +59,12 @@ use serde::Serialize;
 use serde_json::Value;
 use tracing::Instrument as _;
 
+// A child module whose file sits in `runtime/` beside this one, both in generated crates
+// (`src/runtime.rs`) and where tests include this file by path.
+#[path = "runtime/raw.rs"]
+mod raw;
+pub use raw::{RawRequest, RawRoute, RawRoutes};
+
 // ---------------------------------------------------------------------------------------------
 // Security
 // ---------------------------------------------------------------------------------------------
@@ -770,6 +776,7 @@ impl Client {
             path,
             mut query,
             headers: spec_headers,
+            extra_headers,
             body,
             security,
             auth_override,
@@ -779,6 +786,13 @@ impl Client {
         } = req;
         if let Some(message) = invalid_body {
             return Err(Error::InvalidRequest(message));
+        }
+        if let Some(segment) = path.split(['/', '?']).find(|s| is_dot_segment(s)) {
+            // URL parsers drop `.` and resolve `..` (also as `%2e`): the request would go to
+            // another resource than the one named, so it is not sent.
+            return Err(Error::InvalidRequest(format!(
+                "a path parameter of `{path_template}` is `{segment}`, which would change the URL's path"
+            )));
         }
 
         let mut headers = self.inner.default_headers.clone();
@@ -793,6 +807,15 @@ impl Client {
             } else {
                 headers.insert(header_name.clone(), header_value);
                 replaced.push(header_name);
+            }
+        }
+        let mut extra_seen: Vec<HeaderName> = Vec::new();
+        for (name, value) in &extra_headers {
+            if extra_seen.contains(name) {
+                headers.append(name.clone(), value.clone());
+            } else {
+                headers.insert(name.clone(), value.clone());
+                extra_seen.push(name.clone());
             }
         }
         if !headers.contains_key(ACCEPT) {
@@ -882,6 +905,13 @@ struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: bytes::Bytes,
+}
+
+/// `.` or `..`, also percent-encoded (`%2e`, `.%2E`, …): a segment URL parsers remove.
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let dots = lower.replace("%2e", ".");
+    (dots == "." || dots == "..") && !segment.is_empty()
 }
 
 fn set_content_type(headers: &mut HeaderMap, value: &'static str) {
@@ -1142,6 +1172,9 @@ pub struct RequestSpec {
     pub query: Vec<(String, String)>,
     /// Header parameters; they override default headers of the same name.
     pub headers: Vec<(&'static str, String)>,
+    /// Headers whose names are known only at run time ([`RawRequest::header`]); added after
+    /// `headers`, overriding default headers of the same name.
+    pub extra_headers: HeaderMap,
     /// The request body.
     pub body: Body,
     /// The operation's security requirement.
@@ -1186,6 +1219,7 @@ impl RequestSpec {
             path: path.into(),
             query: Vec::new(),
             headers: Vec::new(),
+            extra_headers: HeaderMap::new(),
             body: Body::Empty,
             security: &[],
             auth_override: None,
@@ -1849,25 +1883,33 @@ impl StatusMatch {
     }
 }
 
-/// Decodes an error body with the best matching entry of `errors` (`None` if nothing matches
-/// or decoding fails).
+/// Decodes an error body with the best matching entries of `errors`: those for the exact
+/// status, else its class (`4XX`), else `default`; several entries of the best kind (a raw
+/// request that no operation describes lists every model) are tried in order, and the first
+/// that decodes wins. `None` if nothing matches or nothing decodes.
 pub fn decode_error_body<E>(errors: ErrorDecoders<E>, status: StatusCode, raw: &[u8]) -> Option<E> {
     let code = status.as_u16();
-    let find = |want: fn(&StatusMatch) -> bool| {
-        errors
+    let kinds: [fn(&StatusMatch) -> bool; 3] = [
+        |m| matches!(m, StatusMatch::Code(_)),
+        |m| matches!(m, StatusMatch::Range(_)),
+        |m| matches!(m, StatusMatch::Default),
+    ];
+    let best = kinds.iter().find_map(|kind| {
+        let entries: Vec<_> = errors
             .iter()
-            .find(|(matcher, _)| want(matcher) && matcher.matches(code))
-    };
-    let entry = find(|m| matches!(m, StatusMatch::Code(_)))
-        .or_else(|| find(|m| matches!(m, StatusMatch::Range(_))))
-        .or_else(|| find(|m| matches!(m, StatusMatch::Default)))?;
-    match (entry.1)(raw) {
-        Ok(body) => Some(body),
-        Err(err) => {
-            tracing::debug!(status = code, error = %err, "error body did not decode");
-            None
+            .filter(|(matcher, _)| kind(matcher) && matcher.matches(code))
+            .collect();
+        (!entries.is_empty()).then_some(entries)
+    })?;
+    for (_, decode) in best {
+        match decode(raw) {
+            Ok(body) => return Some(body),
+            Err(err) => {
+                tracing::debug!(status = code, error = %err, "error body did not decode")
+            }
         }
     }
+    None
 }
 
 /// Decodes JSON with the path of the first failure; an empty body is decoded as `null`.

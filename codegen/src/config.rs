@@ -8,6 +8,17 @@
 //! [type_overrides]                   # schema name -> Rust type path used instead of a generated type
 //! SnowflakeType = "crate::types::Snowflake"
 //!
+//! overlays = ["overlays/fix.yaml"] # Overlay 1.0 documents applied in order (relative to this file)
+//!
+//! [package]                        # Cargo.toml metadata of the generated crate (all optional)
+//! license = "MIT OR Apache-2.0"     # default: the spec's info.license (SPDX identifier or name)
+//! repository = "https://…"
+//! documentation = "https://docs.rs/…"
+//! homepage = "https://…"
+//! keywords = ["api", "sdk"]
+//! categories = ["api-bindings"]
+//! publish = true                     # default: false (a generated crate is not published by accident)
+//!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
 //! ```
@@ -31,12 +42,32 @@ pub struct Config {
     pub type_overrides: BTreeMap<String, String>,
     /// apiKey security scheme name -> prefix written before the token (`"Bot "`).
     pub auth_prefix: BTreeMap<String, String>,
+    /// Package metadata written into the generated `Cargo.toml`.
+    pub package: Package,
+    /// Overlay documents applied to the description before anything else, in order (paths
+    /// relative to `codegen.toml`; `--overlay` on the command line adds more after them).
+    pub overlays: Vec<std::path::PathBuf>,
     /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
     #[serde(skip)]
     pub extra_files: BTreeMap<String, String>,
     /// Write a crate that is its own workspace (for `--out` outside this repository).
     #[serde(skip)]
     pub standalone: bool,
+}
+
+/// The `[package]` table of `codegen.toml`: what crates.io and docs.rs show.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Package {
+    /// An SPDX license expression; when absent, the description's `info.license`.
+    pub license: Option<String>,
+    pub repository: Option<String>,
+    pub documentation: Option<String>,
+    pub homepage: Option<String>,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    /// `publish = false` unless set to true.
+    pub publish: bool,
 }
 
 impl Default for Config {
@@ -48,6 +79,8 @@ impl Default for Config {
             decimal_ids_as_snowflake: true,
             type_overrides: BTreeMap::new(),
             auth_prefix: BTreeMap::new(),
+            package: Package::default(),
+            overlays: Vec::new(),
             extra_files: BTreeMap::new(),
             standalone: false,
         }
@@ -84,6 +117,10 @@ impl Config {
                 message: e.message().to_string(),
             }
         })?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        for o in &mut config.overlays {
+            *o = folder.join(&*o);
+        }
         // Examples kept beside the spec ship with the crate.
         let examples = path.with_file_name("examples");
         if let Ok(dir) = std::fs::read_dir(&examples) {

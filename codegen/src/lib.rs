@@ -1,7 +1,7 @@
 //! OpenAPI 3.0/3.1 -> Rust SDK generator.
 //!
 //! The pipeline, one module per stage:
-//! [`load`] (JSON/YAML, `$ref` lookup) -> [`normalize`] (3.0/3.1 into one form) ->
+//! [`load`] (JSON/YAML, `$ref` lookup) -> [`overlay`] (the user's fixes) -> [`normalize`] (3.0/3.1 into one form) ->
 //! [`build`] (the [`ir`]) -> [`emit`] (Rust tokens and Markdown) -> [`format`] -> [`write`].
 
 pub mod build;
@@ -10,9 +10,11 @@ pub mod diag;
 pub mod emit;
 pub mod format;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod naming;
 pub mod normalize;
+pub mod overlay;
 pub mod write;
 
 pub use config::Config;
@@ -29,6 +31,11 @@ pub struct Output {
     pub operations: usize,
     pub types: usize,
     pub warnings: Vec<Warning>,
+    /// Warnings about the overlays themselves (a target that matches nothing), with the
+    /// overlay file each points into.
+    pub overlay_warnings: Vec<(String, Warning)>,
+    /// Suspicious but valid constructs of the description ([`lint`]).
+    pub lints: Vec<lint::Lint>,
     pub skipped_operations: usize,
     /// Time spent per stage, in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
@@ -77,11 +84,26 @@ fn run(
     keep: bool,
 ) -> Result<(Output, Leftovers), Error> {
     let load::Document { file, mut root } = doc;
+    let mut provenance = overlay::Provenance::default();
+    let mut overlay_warnings = Vec::new();
+    if !config.overlays.is_empty() {
+        let t = Instant::now();
+        for path in &config.overlays {
+            overlay::load_file(path)?.apply(&mut root, &mut provenance, &mut overlay_warnings)?;
+        }
+        timings.push(("overlay", t.elapsed()));
+    }
+    let lints = lint::lint(&root);
     let t = Instant::now();
-    let (_version, origins) = normalize::normalize(&file, &mut root)?;
+    let (_version, origins) =
+        normalize::normalize(&file, &mut root).map_err(|e| provenance.annotate_error(e))?;
     timings.push(("normalize", t.elapsed()));
     let t = Instant::now();
-    let mut api = build::build(&file, &root, &origins, config)?;
+    let mut api =
+        build::build(&file, &root, &origins, config).map_err(|e| provenance.annotate_error(e))?;
+    for w in &mut api.warnings {
+        provenance.annotate_warning(w);
+    }
     timings.push(("ir", t.elapsed()));
     // The document is not needed any more: free it before the output grows (unless the caller
     // lets it go with the process).
@@ -104,6 +126,8 @@ fn run(
         operations: api.client_operations().count(),
         types: api.types.len(),
         warnings: std::mem::take(&mut api.warnings),
+        overlay_warnings,
+        lints,
         skipped_operations: api.skipped_operations,
         timings,
     };

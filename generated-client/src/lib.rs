@@ -25,6 +25,10 @@ pub mod models;
 pub mod runtime;
 #[rustfmt::skip]
 pub mod types;
+/// Header maps, as [`Response::headers`] returns them.
+pub use reqwest::header::HeaderMap;
+/// HTTP methods, for [`Client::request`](runtime::Client::request).
+pub use reqwest::Method;
 pub use runtime::Client;
 pub use runtime::ClientBuilder;
 pub use runtime::Credential;
@@ -32,6 +36,9 @@ pub use runtime::RateLimit;
 pub use runtime::Response;
 pub use runtime::RetryPolicy;
 pub use runtime::Secret;
+pub use runtime::{FilePart, Multipart};
+/// A request built by hand ([`Client::request`](runtime::Client::request)).
+pub type RawRequest<'a> = runtime::RawRequest<'a, models::ErrorBody>;
 /// The base URL of the API's first server.
 pub const DEFAULT_BASE_URL: &str = "https://api.fluxer.app/v1";
 /// Every operation's error type.

@@ -1,7 +1,7 @@
 //! Tests of the hand-written HTTP runtime (`codegen/runtime/runtime.rs`) on its own, against a
 //! real HTTP server (wiremock) bound to 127.0.0.1:0 in each test.
 
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "../../codegen/runtime/runtime.rs"]
 mod runtime;
 

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {
@@ -54,6 +54,12 @@ struct CodegenArgs {
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    /// `--overlay FILE`, repeatable: applied after the ones `codegen.toml` lists, in order.
+    overlays: Vec<PathBuf>,
+    /// `--lints`: print every lint, not only their count.
+    lints: bool,
+    /// `--standalone`: the crate is its own workspace (a `[workspace]` table).
+    standalone: bool,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -62,6 +68,9 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         spec: None,
         out: None,
         crate_name: None,
+        overlays: Vec::new(),
+        lints: false,
+        standalone: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -75,6 +84,9 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
             "--spec" => a.spec = Some(value("--spec")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--crate-name" => a.crate_name = Some(value("--crate-name")?),
+            "--overlay" => a.overlays.push(value("--overlay")?.into()),
+            "--lints" => a.lints = true,
+            "--standalone" => a.standalone = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -86,23 +98,50 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
 
 fn codegen_cmd(args: &[String]) -> Result<(), String> {
     let a = parse_codegen_args(args)?;
-    let (spec, out, standalone) = match (a.spec, a.out) {
+    let (spec, out, custom) = match (a.spec, a.out) {
         (Some(s), Some(o)) => (s, o, true),
         _ => (project_spec(), root().join("generated-client"), false),
     };
     let mut config = Config::beside(&spec).map_err(|e| e.to_string())?;
-    config.standalone = standalone;
+    // A crate can sit in the user's own workspace: `[workspace]` only when asked for.
+    config.standalone = a.standalone;
+    config.overlays.extend(a.overlays);
     if let Some(name) = a.crate_name {
         config.crate_name = name;
-    } else if standalone && !spec.with_file_name("codegen.toml").exists() {
+    } else if custom && !spec.with_file_name("codegen.toml").exists() {
         config.crate_name = default_crate_name(&spec);
     }
     let (output, leftovers) =
         codegen::generate_keeping(&spec, &config).map_err(|e| e.to_string())?;
     // A one-shot command: the document and the IR go with the process, not one node at a time.
     std::mem::forget(leftovers);
+    for (file, w) in &output.overlay_warnings {
+        eprintln!("warning: {file}#{}: {}", w.pointer, w.message);
+    }
     for w in &output.warnings {
         eprintln!("warning: {}#{}: {}", spec.display(), w.pointer, w.message);
+    }
+    if a.lints {
+        for l in &output.lints {
+            eprintln!(
+                "lint: {}#{}: [{}] {}",
+                spec.display(),
+                l.pointer,
+                l.rule,
+                l.message
+            );
+        }
+    }
+    if !output.lints.is_empty() {
+        eprintln!(
+            "note: {}{}",
+            codegen::lint::summary(&output.lints),
+            if a.lints {
+                ""
+            } else {
+                "; `--lints` lists them"
+            }
+        );
     }
     if a.check {
         let differing = codegen::write::diff(&out, &output.files);

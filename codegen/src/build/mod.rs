@@ -2,6 +2,7 @@
 
 mod operation;
 mod schema;
+pub(crate) use schema::json_kind;
 
 use crate::config::Config;
 use crate::diag::{join, Error, Warning};
@@ -116,6 +117,11 @@ impl<'a> Builder<'a> {
         let title = text(info, "title").unwrap_or_else(|| "API".into());
         let version = text(info, "version").unwrap_or_default();
         let description = text(info, "description");
+        let license = info
+            .and_then(|i| i.get("license"))
+            .and_then(|l| text(Some(l), "identifier").or_else(|| text(Some(l), "name")))
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty());
         let base_url = root
             .at("servers")
             .and_then(Value::as_array)
@@ -206,6 +212,7 @@ impl<'a> Builder<'a> {
             title,
             version,
             description,
+            license,
             base_url,
             security_schemes,
             tags,

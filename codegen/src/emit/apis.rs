@@ -178,6 +178,7 @@ pub fn apis_mod(api: &Api) -> String {
         }
         out.push_str("];\n");
     }
+    raw_routes(api, &shared, &mut out);
     out.push_str(
         r#"/// A multipart file part from a model's binary field.
 #[allow(dead_code)]
@@ -191,6 +192,55 @@ pub(crate) fn file_part(b: &crate::types::Binary) -> crate::runtime::FilePart {
 "#,
     );
     out
+}
+
+/// The operations' security, error and server tables by method and path template, for raw
+/// requests (`Client::request`), and the method itself.
+fn raw_routes(api: &Api, shared: &Shared, out: &mut String) {
+    const E: &str = "crate::models::ErrorBody";
+    let _ = writeln!(
+        out,
+        "static RAW_ROUTES: crate::runtime::RawRoutes<{E}> = crate::runtime::RawRoutes {{\n    routes: &["
+    );
+    for op in api.client_operations() {
+        let server = match &op.server {
+            Some(s) => format!("Some({})", lit(s)),
+            None => "None".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "        crate::runtime::RawRoute {{\n            method: {},\n            template: {},\n            security: SECURITY_{},\n            errors: ERRORS_{},\n            server: {server},\n        }},",
+            lit(op.method.as_str()),
+            lit(&op.path),
+            shared.security[&op.security],
+            shared.errors[&error_key(op)],
+        );
+    }
+    out.push_str("    ],\n    schemes: &[\n");
+    for s in &api.security_schemes {
+        let _ = writeln!(
+            out,
+            "        ({}, &[&[&{}]]),",
+            lit(&s.name),
+            scheme_ident(s)
+        );
+    }
+    out.push_str("    ],\n    any_scheme: &[\n");
+    for s in &api.security_schemes {
+        let _ = writeln!(out, "        &[&{}],", scheme_ident(s));
+    }
+    out.push_str("    ],\n    any_error: &[\n");
+    for m in &api.error_models {
+        let f = crate::naming::snake(&m.variant);
+        let _ = writeln!(
+            out,
+            "        (\n            crate::runtime::StatusMatch::Default,\n            decode_{f} as fn(&[u8]) -> Result<{E}, serde_json::Error>,\n        ),"
+        );
+    }
+    out.push_str("    ],\n};\n");
+    out.push_str(
+        "impl crate::runtime::Client {\n    /// A request by hand, for what the API description does not describe (or describes\n    /// wrongly): `path` is a template relative to the base URL whose `{name}`s are filled\n    /// with [`RawRequest::path_param`](crate::runtime::RawRequest::path_param). Credentials,\n    /// retries and error decoding are those of the operation with the same method and\n    /// template, if there is one; see [`RawRequest`](crate::runtime::RawRequest).\n    #[inline]\n    pub fn request(\n        &self,\n        method: reqwest::Method,\n        path: &str,\n    ) -> crate::runtime::RawRequest<'_, crate::models::ErrorBody> {\n        crate::runtime::RawRequest::new(self, &RAW_ROUTES, method, path)\n    }\n}\n",
+    );
 }
 
 /// Operations per part of a tag module: a big tag (Stripe's single `default` tag has 468) is

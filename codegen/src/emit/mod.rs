@@ -7,7 +7,7 @@
 
 mod apis;
 pub mod docs;
-mod krate;
+pub mod krate;
 mod models;
 mod rust;
 
@@ -147,6 +147,9 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
     jobs.push(Box::new(move || {
         let mut parts = one("Cargo.toml", Emitted::Text(krate::cargo_toml(api, config)));
         parts.extend(one("src/lib.rs", Emitted::Rust(krate::lib_rs(api, config))));
+        for (name, text) in krate::license_files(api, config) {
+            parts.extend(one(name, Emitted::Text(text.to_string())));
+        }
         // Hand-written runtime files, with the crate name their doc examples import.
         let copy =
             |text: &str| Emitted::Text(text.replace("fluxer_sdk::", &format!("{crate_ident}::")));
@@ -157,6 +160,10 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
         parts.extend(one(
             "src/types.rs",
             copy(include_str!("../../runtime/types.rs")),
+        ));
+        parts.extend(one(
+            "src/runtime/raw.rs",
+            copy(include_str!("../../runtime/runtime/raw.rs")),
         ));
         for (name, text) in &config.extra_files {
             parts.extend(one(name, Emitted::Text(text.clone())));

@@ -137,6 +137,178 @@ pub(crate) static ERRORS_1: crate::runtime::ErrorDecoders<crate::models::ErrorBo
         decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
 ];
+static RAW_ROUTES: crate::runtime::RawRoutes<crate::models::ErrorBody> = crate::runtime::RawRoutes {
+    routes: &[
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/applications/@me",
+            security: SECURITY_0,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/oauth2/@me",
+            security: SECURITY_1,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/oauth2/@me/authorizations",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "DELETE",
+            template: "/oauth2/@me/authorizations/{applicationId}",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/applications",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/oauth2/applications/@me",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/oauth2/applications/{id}",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "DELETE",
+            template: "/oauth2/applications/{id}",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "PATCH",
+            template: "/oauth2/applications/{id}",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "PATCH",
+            template: "/oauth2/applications/{id}/bot",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/applications/{id}/bot/reset-token",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/applications/{id}/client-secret/reset",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/oauth2/applications/{id}/public",
+            security: SECURITY_3,
+            errors: ERRORS_1,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/authorize/consent",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/introspect",
+            security: SECURITY_3,
+            errors: ERRORS_1,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/token",
+            security: SECURITY_3,
+            errors: ERRORS_1,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "POST",
+            template: "/oauth2/token/revoke",
+            security: SECURITY_3,
+            errors: ERRORS_1,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/oauth2/userinfo",
+            security: SECURITY_1,
+            errors: ERRORS_1,
+            server: None,
+        },
+        crate::runtime::RawRoute {
+            method: "GET",
+            template: "/users/@me/applications",
+            security: SECURITY_2,
+            errors: ERRORS_0,
+            server: None,
+        },
+    ],
+    schemes: &[
+        ("botToken", &[&[&BOT_TOKEN]]),
+        ("sessionToken", &[&[&SESSION_TOKEN]]),
+        ("oauth2Token", &[&[&OAUTH2_TOKEN]]),
+    ],
+    any_scheme: &[
+        &[&BOT_TOKEN],
+        &[&SESSION_TOKEN],
+        &[&OAUTH2_TOKEN],
+    ],
+    any_error: &[
+        (
+            crate::runtime::StatusMatch::Default,
+            decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        ),
+        (
+            crate::runtime::StatusMatch::Default,
+            decode_rate_limit_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        ),
+    ],
+};
+impl crate::runtime::Client {
+    /// A request by hand, for what the API description does not describe (or describes
+    /// wrongly): `path` is a template relative to the base URL whose `{name}`s are filled
+    /// with [`RawRequest::path_param`](crate::runtime::RawRequest::path_param). Credentials,
+    /// retries and error decoding are those of the operation with the same method and
+    /// template, if there is one; see [`RawRequest`](crate::runtime::RawRequest).
+    #[inline]
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> crate::runtime::RawRequest<'_, crate::models::ErrorBody> {
+        crate::runtime::RawRequest::new(self, &RAW_ROUTES, method, path)
+    }
+}
 /// A multipart file part from a model's binary field.
 #[allow(dead_code)]
 pub(crate) fn file_part(b: &crate::types::Binary) -> crate::runtime::FilePart {
