@@ -810,7 +810,11 @@ fn print_table(reports: &[Report]) {
         .iter()
         .map(|r| {
             vec![
-                r.label.clone(),
+                if r.error.is_some() {
+                    format!("{} (ERROR)", r.label)
+                } else {
+                    r.label.clone()
+                },
                 r.components.to_string(),
                 r.components_passed.to_string(),
                 r.components_unchecked.to_string(),
@@ -922,6 +926,69 @@ mod tests {
         assert!(!same(&json!([1, 2]), &json!([2, 1])));
         assert!(!same(&json!(i64::MAX), &json!(i64::MAX - 1)));
         assert!(!same(&json!("1"), &json!(1)));
+    }
+
+    #[test]
+    fn the_judge_fails_lost_data_wrong_output_and_accepted_invalid_instances() {
+        let doc = json!({"openapi": "3.0.3", "components": {"schemas": {"A": {
+            "type": "object", "required": ["id", "note"], "properties": {
+                "id": {"type": "integer"},
+                "note": {"type": "string", "nullable": true},
+                "kind": {"type": "string", "enum": ["x", "y"]},
+                "on": {"type": "boolean", "enum": [true]}}}}}});
+        let v = Validator::new(&doc).unwrap();
+        let p = "/components/schemas/A";
+        let valid = |value: Value| Case {
+            pointer: p.into(),
+            value,
+            invalid: None,
+        };
+        let invalid = |value: Value, field: &str| Case {
+            pointer: p.into(),
+            value,
+            invalid: Some(field.into()),
+        };
+        let input = json!({"id": 1, "note": null, "kind": "x"});
+        assert!(judge(&v, &valid(input.clone()), &json!({"ok": input})).is_ok());
+        // Lost data, output off-schema, a decode error, a panic: failures.
+        let lost = json!({"ok": {"id": 1, "note": null}});
+        assert!(judge(&v, &valid(input.clone()), &lost).is_err());
+        let off = json!({"ok": {"id": "1", "note": null, "kind": "x"}});
+        assert!(judge(&v, &valid(input.clone()), &off).is_err());
+        assert!(judge(&v, &valid(input.clone()), &json!({"err": "id: bad"})).is_err());
+        assert!(judge(&v, &valid(input), &json!({"panic": "boom"})).is_err());
+        // Invalid: the error must name the property.
+        let wrong = json!({"id": "x", "note": null});
+        assert!(judge(
+            &v,
+            &invalid(wrong.clone(), "id"),
+            &json!({"err": "id: invalid type"})
+        )
+        .is_ok());
+        assert!(judge(
+            &v,
+            &invalid(wrong.clone(), "id"),
+            &json!({"err": "invalid type"})
+        )
+        .is_err());
+        assert!(judge(&v, &invalid(wrong.clone(), "id"), &json!({"ok": wrong})).is_err());
+        // Documented leniencies: an open enum keeps an unknown value unchanged; a missing
+        // required nullable property comes back as null. A closed boolean enum must reject.
+        let unknown = json!({"id": 1, "note": null, "kind": "z"});
+        assert!(judge(
+            &v,
+            &invalid(unknown.clone(), "kind"),
+            &json!({"ok": unknown})
+        )
+        .is_ok());
+        let changed = json!({"ok": {"id": 1, "note": null}});
+        assert!(judge(&v, &invalid(unknown, "kind"), &changed).is_err());
+        let missing = json!({"id": 1});
+        let filled = json!({"ok": {"id": 1, "note": null}});
+        assert!(judge(&v, &invalid(missing.clone(), "note"), &filled).is_ok());
+        assert!(judge(&v, &invalid(missing.clone(), "id"), &json!({"ok": missing})).is_err());
+        let off = json!({"id": 1, "note": null, "on": false});
+        assert!(judge(&v, &invalid(off.clone(), "on"), &json!({"ok": off})).is_err());
     }
 
     #[test]
