@@ -186,8 +186,8 @@ struct Report {
     skipped: usize,
     invalid_checked: usize,
     invalid_failed: usize,
-    /// Reason -> count.
-    skip_reasons: BTreeMap<String, usize>,
+    /// Reason -> count and the first pointer it happened at.
+    skip_reasons: BTreeMap<String, (usize, String)>,
     /// Pointer -> failures (kind, instance, detail), smallest instance first.
     failures: BTreeMap<String, Vec<Failure>>,
     error: Option<String>,
@@ -270,7 +270,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             label: label(spec),
             ..Default::default()
         };
-        if let Err(e) = run_spec(spec, a.max, &mut report) {
+        if let Err(e) = run_spec(spec, a.max, a.verbose, &mut report) {
             report.error = Some(e);
         }
         report.time = t.elapsed();
@@ -435,7 +435,7 @@ struct Case {
     invalid: Option<String>,
 }
 
-fn run_spec(spec: &Path, max: usize, report: &mut Report) -> Result<(), String> {
+fn run_spec(spec: &Path, max: usize, verbose: bool, report: &mut Report) -> Result<(), String> {
     let doc = codegen::load::load_file(spec)
         .map_err(|e| e.to_string())?
         .root;
@@ -463,10 +463,11 @@ fn run_spec(spec: &Path, max: usize, report: &mut Report) -> Result<(), String> 
         let valid = samples.valid(p, max);
         if valid.is_empty() {
             report.skipped += 1;
-            *report
-                .skip_reasons
-                .entry("generator: no instance could be made".into())
-                .or_default() += 1;
+            skip(
+                &mut report.skip_reasons,
+                p,
+                "generator: no instance could be made".into(),
+            );
         }
         for v in valid {
             report.samples += 1;
@@ -481,13 +482,18 @@ fn run_spec(spec: &Path, max: usize, report: &mut Report) -> Result<(), String> 
                 }
                 Err(e) => {
                     report.skipped += 1;
-                    *report
-                        .skip_reasons
-                        .entry(format!(
-                            "generator: sample fails its schema ({})",
-                            reason_kind(&e)
-                        ))
-                        .or_default() += 1;
+                    if verbose {
+                        println!(
+                            "SKIPPED sample of {p}: {}\n  instance: {}",
+                            clip(&e, 600),
+                            clip(&v.to_string(), 600)
+                        );
+                    }
+                    skip(
+                        &mut report.skip_reasons,
+                        p,
+                        format!("generator: sample fails its schema ({})", reason_kind(&e)),
+                    );
                 }
             }
         }
@@ -502,14 +508,15 @@ fn run_spec(spec: &Path, max: usize, report: &mut Report) -> Result<(), String> 
                         || (path.is_empty() && msg.contains(&format!("\"{field}\"")))
                 });
             if !only_there {
-                *report
-                    .skip_reasons
-                    .entry(if errors.is_empty() {
+                skip(
+                    &mut report.skip_reasons,
+                    p,
+                    if errors.is_empty() {
                         "generator: an 'invalid' instance is valid (not counted)".into()
                     } else {
                         "generator: an 'invalid' instance has other faults (not counted)".into()
-                    })
-                    .or_default() += 1;
+                    },
+                );
                 continue;
             }
             cases.push(Case {
@@ -549,6 +556,13 @@ fn run_spec(spec: &Path, max: usize, report: &mut Report) -> Result<(), String> 
         failures.sort_by_key(|f| f.instance.to_string().len());
     }
     Ok(())
+}
+
+fn skip(reasons: &mut BTreeMap<String, (usize, String)>, pointer: &str, reason: String) {
+    let e = reasons
+        .entry(reason)
+        .or_insert_with(|| (0, pointer.to_string()));
+    e.0 += 1;
 }
 
 fn push_failure(report: &mut Report, pointer: &str, f: Failure) {
@@ -893,8 +907,8 @@ fn print_table(reports: &[Report]) {
         pct(sp, s)
     );
     for r in reports {
-        for (reason, n) in &r.skip_reasons {
-            println!("  skipped in {}: {n} x {reason}", r.label);
+        for (reason, (n, first)) in &r.skip_reasons {
+            println!("  skipped in {}: {n} x {reason} (first: {first})", r.label);
         }
     }
 }

@@ -46,12 +46,23 @@ struct Walk {
     k: usize,
     depth: usize,
     refs: usize,
+    /// A `oneOf` variant: an empty array would match array variants of any item type.
+    nonempty: bool,
 }
 
 impl Walk {
+    fn start(k: usize) -> Self {
+        Walk {
+            k,
+            depth: 0,
+            refs: 0,
+            nonempty: false,
+        }
+    }
     fn deeper(self) -> Self {
         Walk {
             depth: self.depth + 1,
+            nonempty: false,
             ..self
         }
     }
@@ -94,12 +105,7 @@ impl<'a> Samples<'a> {
         };
         let mut out: Vec<Value> = Vec::new();
         for k in 0..max {
-            let w = Walk {
-                k,
-                depth: 0,
-                refs: 0,
-            };
-            if let Some(v) = self.gen(schema, w) {
+            if let Some(v) = self.gen(schema, Walk::start(k)) {
                 if !out.contains(&v) {
                     out.push(v);
                 }
@@ -115,14 +121,7 @@ impl<'a> Samples<'a> {
         let Some(schema) = self.schema(pointer) else {
             return Vec::new();
         };
-        let (schema, w) = match self.deref(
-            schema,
-            Walk {
-                k: 1,
-                depth: 0,
-                refs: 0,
-            },
-        ) {
+        let (schema, w) = match self.deref(schema, Walk::start(1)) {
             Some(x) => x,
             None => return Vec::new(),
         };
@@ -241,15 +240,8 @@ impl<'a> Samples<'a> {
             || s.get("allOf").is_some_and(|branches| {
                 branches.as_array().is_some_and(|b| {
                     b.iter().any(|b| {
-                        self.deref(
-                            b,
-                            Walk {
-                                k: 0,
-                                depth: 0,
-                                refs: 0,
-                            },
-                        )
-                        .is_some_and(|(b, _)| self.is_object(b))
+                        self.deref(b, Walk::start(0))
+                            .is_some_and(|(b, _)| self.is_object(b))
                     })
                 })
             })
@@ -358,7 +350,11 @@ impl<'a> Samples<'a> {
         for i in 0..n {
             let idx = (w.k + i) % n;
             let variant = &variants[idx];
-            let Some(mut v) = self.gen(variant, w.deeper()) else {
+            let inner = Walk {
+                nonempty: true,
+                ..w.deeper()
+            };
+            let Some(mut v) = self.gen(variant, inner) else {
                 continue;
             };
             if let Some(d) = s.get("discriminator") {
@@ -483,6 +479,7 @@ impl<'a> Samples<'a> {
             .and_then(Value::as_u64)
             .map(|m| m as usize)
             .unwrap_or(usize::MAX);
+        let min = if w.nonempty { min.max(1) } else { min };
         let want = if w.k == 1 || !w.full() {
             min
         } else {

@@ -192,9 +192,10 @@ impl Builder<'_> {
             }
         }
         // `items` says the value is an array even when `type` does not.
-        let declared = obj.at("type").and_then(Value::as_str).or_else(|| {
-            (obj.contains_key("items") && !has_object_keywords(s)).then_some("array")
-        });
+        let declared = obj
+            .at("type")
+            .and_then(Value::as_str)
+            .or_else(|| (obj.contains_key("items") && !has_object_keywords(s)).then_some("array"));
         let ty = match declared {
             Some("string") => TypeRef::Prim(self.string_prim(obj)),
             Some("integer") => TypeRef::Prim(int_prim(obj)),
@@ -640,7 +641,10 @@ impl Builder<'_> {
             // Annotations re-declared by a later `allOf` part win over the typed schema's.
             let note = |k: &str| notes.and_then(|n| n.at(k)).or_else(|| schema.at(k));
             let nullable = self.is_nullable(schema, &pptr)
-                || notes.and_then(|n| n.at("nullable")).and_then(Value::as_bool) == Some(true);
+                || notes
+                    .and_then(|n| n.at("nullable"))
+                    .and_then(Value::as_bool)
+                    == Some(true);
             let read_only = note("readOnly").and_then(Value::as_bool) == Some(true);
             let is_required = required.contains(&wire) && !read_only;
             let (field_docs, field_deprecated) = match self.deref(schema, &pptr) {
@@ -849,11 +853,7 @@ impl Builder<'_> {
     }
 
     /// The properties and `required` list of an object schema (`allOf` parts merged).
-    fn object_shape<'v>(
-        &self,
-        s: &'v Value,
-        ptr: &str,
-    ) -> Option<(Vec<Prop<'v>>, BTreeSet<String>)>
+    fn object_shape<'v>(&self, s: &'v Value, ptr: &str) -> Option<(Vec<Prop<'v>>, BTreeSet<String>)>
     where
         Self: 'v,
     {

@@ -383,7 +383,9 @@ impl<'a> Docs<'a> {
                 s.push_str("Variant | Type | Tag values | Description\n------------ | ------------- | ------------- | -------------\n");
             }
             None => {
-                s.push_str("The first variant (in this order) that accepts the value is chosen.\n\n");
+                s.push_str(
+                    "The first variant (in this order) that accepts the value is chosen.\n\n",
+                );
                 s.push_str(
                     "Variant | Type | Description\n------------ | ------------- | -------------\n",
                 );

@@ -441,7 +441,10 @@ mod tests {
         union("Item", "", true, &u, &mut code);
         // One arm per value: no unreachable patterns under `-D warnings`.
         assert_eq!(code.matches("Str(\"message\") =>").count(), 1, "{code}");
-        assert!(code.contains("Str(\"message\") => [Input, Output],"), "{code}");
+        assert!(
+            code.contains("Str(\"message\") => [Input, Output],"),
+            "{code}"
+        );
         assert!(code.contains("Str(\"output\") => [Output],"), "{code}");
         assert!(code.contains("Str(\"call\") => [Call],"), "{code}");
         assert!(
