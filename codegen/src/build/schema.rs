@@ -358,11 +358,21 @@ impl Builder<'_> {
     ) -> TypeRef {
         if let Name::Fixed(n) = name {
             if ty != TypeRef::Named(n.clone()) && !self.defined.contains(&n) {
+                // A named `anyOf: [$ref, null]` (normalized to a nullable one-part `allOf`)
+                // accepts null itself: its alias is an `Option`. References to it still use
+                // the underlying type, with the field's own presence.
+                let nullable = obj.at("nullable").and_then(Value::as_bool) == Some(true)
+                    && !matches!(ty, TypeRef::Any | TypeRef::Option(_));
+                let target = if nullable {
+                    TypeRef::Option(Box::new(ty.clone()))
+                } else {
+                    ty.clone()
+                };
                 self.define(TypeDef {
                     name: n,
                     docs: docs(obj),
                     deprecated: deprecated(obj),
-                    kind: TypeKind::Alias(ty.clone()),
+                    kind: TypeKind::Alias(target),
                     pointer: self.origins.original(ptr),
                     reach: Reach::default(),
                 });

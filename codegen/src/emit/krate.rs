@@ -60,6 +60,16 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
             "# `Deserialize` also for models only requests use (mock servers, stored requests).\n{DESERIALIZE_REQUESTS_FEATURE} = []"
         ));
     }
+    // Test-only: every model with both serde directions, and `registry` (round-trip gate).
+    let mut everything: Vec<String> = default[1..].to_vec();
+    if api.has_request_only_models() {
+        everything.push(format!("\"{DESERIALIZE_REQUESTS_FEATURE}\""));
+    }
+    features.push(format!(
+        "# Test-only (not for users): every model, both serde directions, and `registry`.\n{} = [{}]",
+        super::registry::FEATURE,
+        everything.join(", ")
+    ));
     let description = format!(
         "Rust SDK for the {} (generated from its OpenAPI description).",
         api.title
@@ -272,6 +282,7 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
                 pub type BytesFuture<'a> = runtime::BoxFuture<'a, Result<bytes::Bytes>>;
             }
         });
+    let registry_feature = super::registry::FEATURE;
     quote! {
         #(#![doc = #crate_doc_lines])*
         #![forbid(unsafe_code)]
@@ -283,6 +294,10 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         pub mod apis;
         #[rustfmt::skip]
         pub mod models;
+        #[cfg(feature = #registry_feature)]
+        #[doc(hidden)]
+        #[rustfmt::skip]
+        pub mod registry;
         #[rustfmt::skip]
         pub mod runtime;
         #[rustfmt::skip]

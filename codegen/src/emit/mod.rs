@@ -9,6 +9,7 @@ pub(crate) mod apis;
 pub mod docs;
 pub mod krate;
 mod models;
+pub mod registry;
 pub(crate) mod rust;
 
 use crate::config::Config;
@@ -150,6 +151,7 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
         for (name, text) in krate::license_files(api, config) {
             parts.extend(one(name, Emitted::Text(text.to_string())));
         }
+        parts.extend(one("src/registry.rs", Emitted::Text(registry::text(api))));
         // Hand-written runtime files, with the crate name their doc examples import.
         let copy =
             |text: &str| Emitted::Text(text.replace("fluxer_sdk::", &format!("{crate_ident}::")));
