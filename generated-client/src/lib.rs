@@ -21,6 +21,10 @@
 pub mod apis;
 #[rustfmt::skip]
 pub mod models;
+#[cfg(feature = "test-registry")]
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod registry;
 #[rustfmt::skip]
 pub mod runtime;
 #[rustfmt::skip]

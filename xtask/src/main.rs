@@ -3,7 +3,11 @@
 
 mod bench;
 mod corpus;
+#[allow(dead_code)] // used by the roundtrip gate (next commit)
+mod samples;
 mod test;
+#[allow(dead_code)]
+mod validate;
 
 use codegen::Config;
 use std::path::{Path, PathBuf};

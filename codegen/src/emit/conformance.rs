@@ -11,10 +11,6 @@ use super::rust::{lit, ty_text, Ctx};
 use crate::ir::*;
 use std::fmt::Write;
 
-/// The cargo feature that compiles the module (with every tag, `deserialize-requests` and
-/// `extra-models`).
-pub const TEST_REGISTRY_FEATURE: &str = "test-registry";
-
 /// The fixed part of the module: the outcome type, the client, argument helpers.
 const PRELUDE: &str = r#"//! Every operation callable by its operationId with arguments given as JSON: the
 //! request-conformance gate (`cargo xtask conformance`) calls each one against a mock server

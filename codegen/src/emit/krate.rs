@@ -53,20 +53,15 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
             "# `Deserialize` also for models only requests use (mock servers, stored requests).\n{DESERIALIZE_REQUESTS_FEATURE} = []"
         ));
     }
-    // Everything compiled, and `Deserialize` on request models: what tests of the SDK itself
-    // (round trips, request conformance) need. Off by default.
-    let mut registry = Vec::new();
+    // Test-only: every model with both serde directions, and `registry` (round-trip gate).
+    let mut everything: Vec<String> = default[1..].to_vec();
     if api.has_request_only_models() {
-        registry.push(format!("\"{DESERIALIZE_REQUESTS_FEATURE}\""));
+        everything.push(format!("\"{DESERIALIZE_REQUESTS_FEATURE}\""));
     }
-    if api.has_extra_models() {
-        registry.push(format!("\"{EXTRA_MODELS_FEATURE}\""));
-    }
-    registry.extend(api.operation_tags().map(|(_, t)| format!("\"{}\"", t.feature)));
     features.push(format!(
-        "# For tests of the SDK itself: every operation by its operationId (`conformance`).\n{} = [{}]",
-        super::conformance::TEST_REGISTRY_FEATURE,
-        registry.join(", ")
+        "# Test-only (not for users): every model, both serde directions, `registry` and\n# `conformance`.\n{} = [{}]",
+        super::registry::FEATURE,
+        everything.join(", ")
     ));
     let description = format!(
         "Rust SDK for the {} (generated from its OpenAPI description).",
@@ -168,7 +163,7 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
                 pub type BytesFuture<'a> = runtime::BoxFuture<'a, Result<bytes::Bytes>>;
             }
         });
-    let registry_feature = super::conformance::TEST_REGISTRY_FEATURE;
+    let registry_feature = super::registry::FEATURE;
     quote! {
         #(#![doc = #crate_doc_lines])*
         #![forbid(unsafe_code)]
@@ -178,16 +173,20 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         // the drift check and the formatter never disagree.
         #[rustfmt::skip]
         pub mod apis;
+        #[cfg(feature = #registry_feature)]
+        #[doc(hidden)]
+        #[rustfmt::skip]
+        pub mod conformance;
         #[rustfmt::skip]
         pub mod models;
+        #[cfg(feature = #registry_feature)]
+        #[doc(hidden)]
+        #[rustfmt::skip]
+        pub mod registry;
         #[rustfmt::skip]
         pub mod runtime;
         #[rustfmt::skip]
         pub mod types;
-        /// Every operation callable by its operationId (tests of the SDK itself).
-        #[cfg(feature = #registry_feature)]
-        #[rustfmt::skip]
-        pub mod conformance;
 
         pub use runtime::Client;
         pub use runtime::ClientBuilder;

@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod docs;
 mod krate;
 mod models;
+pub mod registry;
 mod rust;
 
 use crate::config::Config;
@@ -154,6 +155,7 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
     jobs.push(Box::new(move || {
         let mut parts = one("Cargo.toml", Emitted::Text(krate::cargo_toml(api, config)));
         parts.extend(one("src/lib.rs", Emitted::Rust(krate::lib_rs(api, config))));
+        parts.extend(one("src/registry.rs", Emitted::Text(registry::text(api))));
         // Hand-written runtime files, with the crate name their doc examples import.
         let copy =
             |text: &str| Emitted::Text(text.replace("fluxer_sdk::", &format!("{crate_ident}::")));
