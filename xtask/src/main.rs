@@ -2,7 +2,9 @@
 //! `cargo xtask corpus [DIR…]`, `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
 mod bench;
+mod conformance;
 mod corpus;
+mod gate;
 #[allow(dead_code)] // used by the roundtrip gate (next commit)
 mod samples;
 mod test;
@@ -23,12 +25,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen_cmd(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask conformance [--verbose] [SPEC...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {

@@ -1,0 +1,1034 @@
+//! `cargo xtask conformance [--verbose] [SPEC…]`: the request-conformance gate.
+//!
+//! For every spec (default: every one under `../shared/specs`, without `history/`):
+//! 1. generate its crate into `target/gate/<stem>/crate` (shared with the round-trip gate) and
+//!    a driver at `target/gate/<stem>/conformance-driver`, built with
+//!    `CARGO_TARGET_DIR=target/gate/target`: it reads `{"operation_id", "args"}` lines and calls
+//!    each operation through the generated client (`conformance::call`, printed from the same
+//!    function that decides the method's signature), printing one outcome line per call;
+//! 2. start Prism once (`prism mock -d`: validates every request, answers with random
+//!    schema-valid data), from the pinned install in `tests/prism`;
+//! 3. call every operation twice: with its required arguments only, and with every optional
+//!    parameter and the body's optional properties too; arguments are schema-valid samples
+//!    (`samples.rs`) of the ORIGINAL document's schemas;
+//! 4. count request violations (`sl-violations`, or an error Prism makes up itself), response
+//!    decode errors (a body the response type rejects although it is valid against the spec's
+//!    schema; a body Prism made up that is NOT valid is counted apart as a mock defect), and
+//!    what was not exercised, with the reason;
+//! 5. send one canary per spec: a request the schema forbids but the Rust types let through
+//!    (an out-of-enum value, a bound broken): Prism must report it, so the gate provably fails.
+//!
+//! Exits non-zero on any violation, decode error, transport failure or undetected canary that
+//! is not listed in `tests/conformance/known-spec-defects.json` (each entry: spec, JSON pointer
+//! of the operation, why).
+
+use crate::gate::{self, gate_dir, stem, write_if_changed};
+use crate::samples::Samples;
+use crate::validate::Validator;
+use crate::root;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long Prism may take to load a document and listen (Stripe's takes the longest).
+const PRISM_START_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The known spec defects: failures the spec causes, not the SDK.
+const KNOWN_DEFECTS: &str = "tests/conformance/known-spec-defects.json";
+
+struct Args {
+    verbose: bool,
+    specs: Vec<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut a = Args {
+        verbose: false,
+        specs: Vec::new(),
+    };
+    for arg in args {
+        match arg.as_str() {
+            "--verbose" => a.verbose = true,
+            s if s.starts_with("--") => return Err(format!("unknown argument `{s}`")),
+            s => {
+                let p = PathBuf::from(s);
+                if p.is_dir() {
+                    gate::collect_specs(&p, &mut a.specs);
+                } else if p.is_file() {
+                    a.specs.push(p);
+                } else {
+                    return Err(format!("{s} does not exist"));
+                }
+            }
+        }
+    }
+    Ok(a)
+}
+
+/// One entry of the known-defects list.
+struct KnownDefect {
+    /// The spec's path relative to `../shared/specs` (`corpus/stripe.yaml`).
+    spec: String,
+    /// JSON pointer of the operation (or of its path item: every operation under it).
+    pointer: String,
+    used: std::cell::Cell<bool>,
+}
+
+fn load_known() -> Result<Vec<KnownDefect>, String> {
+    let path = root().join(KNOWN_DEFECTS);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let list: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, e) in list.as_array().into_iter().flatten().enumerate() {
+        let field = |k: &str| {
+            e.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| format!("{}: entry {i} needs a non-empty `{k}`", path.display()))
+        };
+        field("why")?;
+        out.push(KnownDefect {
+            spec: field("spec")?,
+            pointer: field("pointer")?,
+            used: std::cell::Cell::new(false),
+        });
+    }
+    Ok(out)
+}
+
+/// The spec's name in reports and in the known-defects list: relative to `../shared/specs`.
+fn label(spec: &Path) -> String {
+    let shared = gate::shared_specs();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    canon(spec)
+        .strip_prefix(canon(&shared))
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| spec.display().to_string())
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut a = parse_args(args)?;
+    if a.specs.is_empty() {
+        let shared = gate::shared_specs();
+        if !shared.is_dir() {
+            return Err(format!(
+                "{} is missing: the conformance gate has no specs to run on",
+                shared.display()
+            ));
+        }
+        gate::collect_specs(&shared, &mut a.specs);
+    }
+    let prism = root().join("tests/prism/node_modules/.bin/prism");
+    if !prism.exists() {
+        return Err(format!(
+            "{} is missing: run tests/prism/install.sh",
+            prism.display()
+        ));
+    }
+    let known = load_known()?;
+    let total = Instant::now();
+    let mut reports = Vec::new();
+    for spec in &a.specs {
+        let started = Instant::now();
+        let mut report = Report {
+            spec: label(spec),
+            ..Report::default()
+        };
+        eprintln!("==> {}", report.spec);
+        if let Err(e) = run_spec(&prism, spec, &known, a.verbose, &mut report) {
+            report.fatal = Some(e);
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "<== {} in {:.1} s{}",
+            report.spec,
+            report.seconds,
+            report
+                .fatal
+                .as_ref()
+                .map(|e| format!(": FAILED: {e}"))
+                .unwrap_or_default()
+        );
+        reports.push(report);
+    }
+    print_table(&reports, total.elapsed().as_secs_f64());
+    for k in known.iter().filter(|k| !k.used.get()) {
+        // Only specs that ran can vouch for an entry.
+        if reports.iter().any(|r| r.spec == k.spec && r.fatal.is_none()) {
+            println!(
+                "note: known defect {}#{} did not occur (remove it from {KNOWN_DEFECTS} if fixed)",
+                k.spec, k.pointer
+            );
+        }
+    }
+    let failed: usize = reports.iter().map(Report::failures).sum();
+    let canaries = reports.iter().filter(|r| r.canary == Canary::Caught).count();
+    if failed > 0 {
+        return Err(format!("{failed} conformance failure(s); see above"));
+    }
+    if canaries == 0 {
+        return Err("no canary was caught: this run could not have failed".into());
+    }
+    Ok(())
+}
+
+#[derive(Default, PartialEq, Eq, Clone, Debug)]
+enum Canary {
+    /// Prism reported the deliberately invalid request.
+    Caught,
+    /// It reached Prism and went unreported: the gate is blind.
+    Missed(String),
+    /// No candidate reached Prism (the reason).
+    #[default]
+    None,
+}
+
+#[derive(Default)]
+struct Report {
+    spec: String,
+    operations: usize,
+    /// Operations in the spec that the generator did not generate.
+    not_generated: usize,
+    calls: usize,
+    /// Operations with at least one call that reached the server.
+    exercised: usize,
+    violations: usize,
+    decode_errors: usize,
+    /// Transport failures and unexpected statuses.
+    other_errors: usize,
+    /// Failures in the known-defects list.
+    known: usize,
+    /// Response bodies Prism made up that its own schema rejects.
+    mock_invalid: usize,
+    /// Operations not exercised, by reason.
+    unsupported: BTreeMap<String, usize>,
+    canary: Canary,
+    fatal: Option<String>,
+    seconds: f64,
+}
+
+impl Report {
+    fn failures(&self) -> usize {
+        self.violations
+            + self.decode_errors
+            + self.other_errors
+            + usize::from(self.fatal.is_some())
+            + usize::from(matches!(self.canary, Canary::Missed(_)))
+    }
+    fn unsupported_total(&self) -> usize {
+        self.unsupported.values().sum()
+    }
+}
+
+/// A running `prism mock -d`, killed when dropped.
+struct Prism {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Prism {
+    fn spawn(bin: &Path, spec: &Path, log: PathBuf) -> Result<Prism, String> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free local port: {e}"))?;
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let child = Command::new(bin)
+            .args(["mock", "-d", "-h", "127.0.0.1", "-p", &port.to_string()])
+            .arg(spec)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        Ok(Prism { child, port, log })
+    }
+
+    /// Polls the port until Prism accepts connections.
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "prism exited ({status}) before listening:\n{}",
+                    self.log_tail()
+                ));
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(250)).is_ok() {
+                return Ok(());
+            }
+            if started.elapsed() > PRISM_START_TIMEOUT {
+                return Err(format!(
+                    "prism did not listen within {PRISM_START_TIMEOUT:?}:\n{}",
+                    self.log_tail()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes the driver crate; returns its folder and package name.
+fn write_driver(spec: &Path, crate_name: &str) -> Result<(PathBuf, String), String> {
+    let dir = gate_dir(spec).join("conformance-driver");
+    let package = format!("conformance-driver-{}", stem(spec));
+    let lib = crate_name.replace('-', "_");
+    let manifest = format!(
+        "# Written by `cargo xtask conformance`.\n[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../crate\", features = [\"test-registry\"] }}\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[workspace]\n"
+    );
+    let main = format!(
+        r#"//! Written by `cargo xtask conformance`: `--list` prints the operations (one JSON line
+//! each); `BASE_URL` reads `{{"operation_id", "args"}}` lines and calls each operation against
+//! the server at `BASE_URL`, printing one outcome line per call.
+use std::io::{{BufRead, Write}};
+
+use {lib}::conformance;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {{
+    let base = std::env::args().nth(1).expect("a base URL or --list");
+    let mut out = std::io::stdout().lock();
+    if base == "--list" {{
+        for op in conformance::OPERATIONS {{
+            let line = serde_json::json!({{
+                "id": op.id,
+                "pointer": op.pointer,
+                "body_media_type": op.body_media_type,
+            }});
+            writeln!(out, "{{line}}").expect("stdout");
+        }}
+        return;
+    }}
+    let client = conformance::client(&base).expect("a client");
+    for line in std::io::stdin().lock().lines() {{
+        let line = line.expect("stdin");
+        let request: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+        let id = request["operation_id"].as_str().unwrap_or_default();
+        let reply = match conformance::call(&client, id, request["args"].clone()).await {{
+            Some(outcome) => outcome.to_json(),
+            None => serde_json::json!({{"outcome": "unknown operation"}}),
+        }};
+        writeln!(out, "{{reply}}").expect("stdout");
+        out.flush().expect("stdout");
+    }}
+}}
+"#
+    );
+    write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
+    write_if_changed(&dir.join("src/main.rs"), &main)?;
+    Ok((dir, package))
+}
+
+fn run_spec(
+    prism_bin: &Path,
+    spec: &Path,
+    known: &[KnownDefect],
+    verbose: bool,
+    report: &mut Report,
+) -> Result<(), String> {
+    let doc = codegen::load::load_file(spec)
+        .map_err(|e| e.to_string())?
+        .root;
+    // Prism loads big documents slowly: it starts while the driver builds.
+    let mut prism = Prism::spawn(prism_bin, spec, gate_dir(spec).join("prism.log"))?;
+    let t = Instant::now();
+    let (crate_name, not_generated) = gate::generate_crate(spec)?;
+    report.not_generated = not_generated;
+    let (dir, package) = write_driver(spec, &crate_name)?;
+    let driver = gate::build_driver(&dir, &package)?;
+    eprintln!("    generated and built in {:.1} s", t.elapsed().as_secs_f64());
+    let listed = Command::new(&driver)
+        .arg("--list")
+        .output()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let ops: Vec<Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    report.operations = ops.len() + not_generated;
+    if not_generated > 0 {
+        report
+            .unsupported
+            .insert("not generated".into(), not_generated);
+    }
+
+    let samples = Samples::new(&doc);
+    let validator = Validator::new(&doc)?;
+    let mut calls: Vec<Call> = Vec::new();
+    for op in &ops {
+        let id = op["id"].as_str().unwrap_or_default().to_string();
+        let pointer = op["pointer"].as_str().unwrap_or_default().to_string();
+        let media = op["body_media_type"].as_str().map(str::to_string);
+        match plan(&doc, &samples, &validator, &pointer, media.as_deref()) {
+            Ok(variants) => {
+                for (variant, args) in variants {
+                    calls.push(Call {
+                        id: id.clone(),
+                        pointer: pointer.clone(),
+                        variant,
+                        args,
+                    });
+                }
+            }
+            Err(reason) => {
+                *report.unsupported.entry(reason.clone()).or_default() += 1;
+                if verbose {
+                    eprintln!("    unsupported: {id} ({pointer}): {reason}");
+                }
+            }
+        }
+    }
+    let t = Instant::now();
+    prism.wait_ready()?;
+    eprintln!(
+        "    prism listening (waited {:.1} s more)",
+        t.elapsed().as_secs_f64()
+    );
+    let base = format!("http://127.0.0.1:{}", prism.port);
+    let t = Instant::now();
+    let outcomes = drive(&driver, &base, &calls)?;
+    eprintln!(
+        "    {} calls in {:.1} s",
+        calls.len(),
+        t.elapsed().as_secs_f64()
+    );
+    report.calls = calls.len();
+
+    // Judge each call; an operation is exercised when a call of it reached the server.
+    let mut reached: BTreeSet<&str> = BTreeSet::new();
+    let mut not_reached: BTreeMap<&str, String> = BTreeMap::new();
+    for (call, outcome) in calls.iter().zip(&outcomes) {
+        let verdict = judge(&doc, &validator, call, outcome);
+        if outcome["status"].is_u64() {
+            reached.insert(&call.id);
+        } else if let Verdict::Unsupported(reason) = &verdict {
+            not_reached.insert(&call.id, reason.clone());
+        }
+        let (kind, message) = match verdict {
+            Verdict::Ok | Verdict::Unsupported(_) => continue,
+            Verdict::MockInvalid(m) => {
+                report.mock_invalid += 1;
+                if verbose {
+                    eprintln!("    mock: {} [{}]: {m}", call.id, call.variant);
+                }
+                continue;
+            }
+            Verdict::Violation(m) => ("violation", m),
+            Verdict::Decode(m) => ("decode error", m),
+            Verdict::Other(m) => ("error", m),
+        };
+        let listed = known.iter().find(|k| {
+            k.spec == report.spec
+                && (call.pointer == k.pointer || call.pointer.starts_with(&format!("{}/", k.pointer)))
+        });
+        if let Some(k) = listed {
+            k.used.set(true);
+            report.known += 1;
+            continue;
+        }
+        match kind {
+            "violation" => report.violations += 1,
+            "decode error" => report.decode_errors += 1,
+            _ => report.other_errors += 1,
+        }
+        println!(
+            "FAIL {} {} [{}] {kind}: {}\n     args: {}",
+            report.spec,
+            call.id,
+            call.variant,
+            clip(&message, 1200),
+            clip(&call.args.to_string(), 600)
+        );
+        println!("     at #{}", call.pointer);
+    }
+    for (id, reason) in not_reached {
+        if reached.contains(id) {
+            continue;
+        }
+        let reason = reason_kind(&reason);
+        *report.unsupported.entry(reason).or_default() += 1;
+    }
+    report.exercised = reached.len();
+
+    report.canary = canary(&doc, &samples, &validator, &ops, &driver, &base)?;
+    match &report.canary {
+        Canary::Caught => {}
+        Canary::Missed(m) => println!("FAIL {} canary went unreported: {m}", report.spec),
+        Canary::None => println!("note: {}: no canary reached the server", report.spec),
+    }
+    Ok(())
+}
+
+/// One call to make.
+struct Call {
+    id: String,
+    pointer: String,
+    /// `required` or `full`.
+    variant: &'static str,
+    args: Value,
+}
+
+/// A parameter of an operation in the document.
+struct DocParam {
+    name: String,
+    location: String,
+    required: bool,
+    /// Pointer of its schema, if it has one.
+    schema: Option<String>,
+}
+
+/// Follows `$ref`s from the node at `pointer`; returns the pointer of the node reached.
+fn resolve(doc: &Value, pointer: &str) -> Option<String> {
+    let mut p = pointer.to_string();
+    for _ in 0..16 {
+        let node = doc.pointer(&p)?;
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => p = codegen::load::ref_pointer(r)?,
+            None => return Some(p),
+        }
+    }
+    None
+}
+
+/// Escapes a JSON pointer token.
+fn token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The parameters of the operation at `op_ptr`: its path item's, overridden by its own.
+fn doc_params(doc: &Value, op_ptr: &str) -> Vec<DocParam> {
+    let item_ptr = &op_ptr[..op_ptr.rfind('/').unwrap_or(0)];
+    let mut out: Vec<DocParam> = Vec::new();
+    for base in [item_ptr, op_ptr] {
+        let list = format!("{base}/parameters");
+        let n = doc
+            .pointer(&list)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        for i in 0..n {
+            let Some(p) = resolve(doc, &format!("{list}/{i}")) else {
+                continue;
+            };
+            let node = &doc.pointer(&p).cloned().unwrap_or_default();
+            let name = node["name"].as_str().unwrap_or_default().to_string();
+            let location = node["in"].as_str().unwrap_or_default().to_string();
+            let schema = if node.get("schema").is_some() {
+                Some(format!("{p}/schema"))
+            } else {
+                node.get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.keys().next())
+                    .map(|m| format!("{p}/content/{}/schema", token(m)))
+                    .filter(|s| doc.pointer(s).is_some())
+            };
+            let param = DocParam {
+                required: node["required"].as_bool() == Some(true) || location == "path",
+                name,
+                location,
+                schema,
+            };
+            out.retain(|q| !(q.name == param.name && q.location == param.location));
+            out.push(param);
+        }
+    }
+    out
+}
+
+/// The sample for the `required` variant (`k == 1`: required properties only) and the `full`
+/// one (`k == 0`: every optional property) of the schema at `pointer`.
+///
+/// Integers beyond 2^53-1 are brought within it when the schema still allows the result:
+/// Prism reads numbers as JavaScript doubles and rejects larger ones (`must be <=
+/// 9007199254740991`) although the schema allows them.
+fn two_samples(samples: &Samples, validator: &Validator, pointer: &str) -> Option<(Value, Value)> {
+    // A sample the validator rejects is a defect of samples.rs (the round-trip gate counts
+    // them); it must not pass for a request the SDK got wrong.
+    let found: Vec<Value> = samples
+        .valid(pointer, 2)
+        .into_iter()
+        .filter(|v| validator.check(pointer, v).is_ok())
+        .collect();
+    let safe = |v: &Value| {
+        let mut s = v.clone();
+        js_safe(&mut s);
+        if validator.check(pointer, &s).is_ok() {
+            s
+        } else {
+            v.clone()
+        }
+    };
+    let full = safe(found.first()?);
+    let minimal = found.get(1).map(safe).unwrap_or_else(|| full.clone());
+    Some((minimal, full))
+}
+
+/// Clamps every integer of `v` into JavaScript's safe range.
+fn js_safe(v: &mut Value) {
+    const MAX: i64 = (1 << 53) - 1;
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                if !(-MAX..=MAX).contains(&i) {
+                    *v = json!(i.clamp(-MAX, MAX));
+                }
+            } else if n.as_u64().is_some() {
+                *v = json!(MAX);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(js_safe),
+        Value::Object(map) => map.values_mut().for_each(js_safe),
+        _ => {}
+    }
+}
+
+/// The argument sets of an operation: `required` and, when it differs, `full`; or why none.
+fn plan(
+    doc: &Value,
+    samples: &Samples,
+    validator: &Validator,
+    op_ptr: &str,
+    media: Option<&str>,
+) -> Result<Vec<(&'static str, Value)>, String> {
+    let mut required = Map::new();
+    let mut full = Map::new();
+    for p in doc_params(doc, op_ptr) {
+        if p.location == "header"
+            && ["accept", "content-type", "authorization"].contains(&p.name.to_ascii_lowercase().as_str())
+        {
+            // OpenAPI ignores these as parameters.
+            continue;
+        }
+        let Some(schema) = &p.schema else {
+            if p.required {
+                return Err("a required parameter without a schema".into());
+            }
+            continue;
+        };
+        let Some((minimal, rich)) = two_samples(samples, validator, schema) else {
+            if p.required {
+                return Err("no valid sample for a required parameter".into());
+            }
+            continue;
+        };
+        let put = |m: &mut Map<String, Value>, v: Value| {
+            m.entry(p.location.clone())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .map(|o| o.insert(p.name.clone(), v))
+        };
+        if p.required {
+            put(&mut required, minimal);
+        }
+        put(&mut full, rich);
+    }
+    if let Some(media) = media {
+        let body_ptr = resolve(doc, &format!("{op_ptr}/requestBody"))
+            .ok_or("the request body does not resolve")?;
+        let body_required = doc
+            .pointer(&format!("{body_ptr}/required"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        let schema = format!("{body_ptr}/content/{}/schema", token(media));
+        if doc.pointer(&schema).is_some() {
+            let Some((minimal, rich)) = two_samples(samples, validator, &schema) else {
+                return Err("no valid sample for the body".into());
+            };
+            if body_required {
+                required.insert("body".into(), minimal);
+            }
+            full.insert("body".into(), rich);
+        } else {
+            // No schema: any bytes.
+            let bytes = json!("conformance");
+            if body_required {
+                required.insert("body".into(), bytes.clone());
+            }
+            full.insert("body".into(), bytes);
+        }
+    }
+    let (required, full) = (Value::Object(required), Value::Object(full));
+    if required == full {
+        Ok(vec![("required", required)])
+    } else {
+        Ok(vec![("required", required), ("full", full)])
+    }
+}
+
+/// Runs the driver over `calls`; returns one outcome per call.
+fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+    let mut child = Command::new(driver)
+        .arg(base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let mut stdin = child.stdin.take().ok_or("driver stdin")?;
+    let lines: Vec<String> = calls
+        .iter()
+        .map(|c| json!({"operation_id": c.id, "args": c.args}).to_string())
+        .collect();
+    // Written from another thread: the driver answers as it reads, and both pipes are bounded.
+    let writer = std::thread::spawn(move || {
+        for line in lines {
+            if writeln!(stdin, "{line}").is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take().ok_or("driver stdout")?;
+    let mut out = Vec::with_capacity(calls.len());
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("driver output: {e}"))?;
+        out.push(serde_json::from_str(&line).unwrap_or_else(|_| json!({"outcome": "garbled", "message": line})));
+    }
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if out.len() != calls.len() {
+        let at = calls
+            .get(out.len())
+            .map(|c| format!(" (at {} [{}])", c.id, c.variant))
+            .unwrap_or_default();
+        return Err(format!(
+            "the driver answered {} of {} calls and exited with {status}{at}",
+            out.len(),
+            calls.len()
+        ));
+    }
+    Ok(out)
+}
+
+enum Verdict {
+    Ok,
+    Unsupported(String),
+    Violation(String),
+    Decode(String),
+    /// Prism answered with a body its own document rejects.
+    MockInvalid(String),
+    Other(String),
+}
+
+/// An error Prism made up itself (`application/problem+json` whose `type` is one of Prism's
+/// error URLs): a request it could not route or accept.
+fn prism_problem(raw: &str) -> Option<Value> {
+    let body: Value = serde_json::from_str(raw).ok()?;
+    body.get("type")?
+        .as_str()?
+        .starts_with("https://stoplight.io/prism/errors#")
+        .then_some(body)
+}
+
+fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Verdict {
+    let violations = outcome["violations"].as_array().cloned().unwrap_or_default();
+    let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
+    if !violations.is_empty() {
+        return Verdict::Violation(Value::Array(violations).to_string());
+    }
+    let status = outcome["status"].as_u64();
+    match outcome["outcome"].as_str().unwrap_or_default() {
+        "success" => Verdict::Ok,
+        "arguments" => Verdict::Unsupported(format!("arguments: {}", message("message"))),
+        "decode" => {
+            let raw = message("raw");
+            match response_schema(doc, &call.pointer, status.unwrap_or(0)) {
+                Some(schema) => match serde_json::from_str::<Value>(&raw) {
+                    Ok(body) => match validator.check(&schema, &body) {
+                        Ok(()) => Verdict::Decode(format!(
+                            "at `{}`: {} (the body is valid against #{schema}); body: {raw}",
+                            message("path"),
+                            message("message")
+                        )),
+                        Err(why) => Verdict::MockInvalid(format!(
+                            "prism's body breaks #{schema}: {why}"
+                        )),
+                    },
+                    Err(_) => Verdict::MockInvalid(format!("prism's body is not JSON: {raw}")),
+                },
+                None => Verdict::Decode(format!(
+                    "at `{}`: {}; body: {raw}",
+                    message("path"),
+                    message("message")
+                )),
+            }
+        }
+        "api" => {
+            let raw = message("raw");
+            if let Some(problem) = prism_problem(&raw) {
+                return Verdict::Violation(problem.to_string());
+            }
+            let status = status.unwrap_or(0);
+            // A valid request answered with an error: the operation documents no success
+            // response Prism could pick. Its error model must still decode what Prism sent.
+            match response_schema(doc, &call.pointer, status) {
+                Some(schema) if outcome["decoded"] != json!(true) => {
+                    match serde_json::from_str::<Value>(&raw) {
+                        Ok(body) if validator.check(&schema, &body).is_ok() => Verdict::Decode(
+                            format!("the HTTP {status} body did not decode into the error model; body: {raw}"),
+                        ),
+                        _ => Verdict::MockInvalid(format!("HTTP {status}: prism's body breaks #{schema}")),
+                    }
+                }
+                _ if has_success(doc, &call.pointer) => {
+                    Verdict::Other(format!("HTTP {status} for a valid request: {raw}"))
+                }
+                _ => Verdict::Ok,
+            }
+        }
+        "transport" => Verdict::Other(format!("no response: {}", message("message"))),
+        other => Verdict::Other(format!("driver: {other}: {}", message("message"))),
+    }
+}
+
+/// Whether the operation documents a 2xx response.
+fn has_success(doc: &Value, op_ptr: &str) -> bool {
+    doc.pointer(&format!("{op_ptr}/responses"))
+        .and_then(Value::as_object)
+        .is_some_and(|r| r.keys().any(|k| k.starts_with('2')))
+}
+
+/// The pointer of the JSON schema of the operation's response for `status` (exact, `2XX`, or
+/// `default`).
+fn response_schema(doc: &Value, op_ptr: &str, status: u64) -> Option<String> {
+    let responses = format!("{op_ptr}/responses");
+    let map = doc.pointer(&responses)?.as_object()?;
+    let exact = status.to_string();
+    let range = format!("{}XX", status / 100);
+    let lower = range.to_lowercase();
+    let key = [exact.as_str(), range.as_str(), lower.as_str(), "default"]
+        .into_iter()
+        .find(|k| map.contains_key(*k))?;
+    let resp = resolve(doc, &format!("{responses}/{}", token(key)))?;
+    let content = doc.pointer(&format!("{resp}/content"))?.as_object()?;
+    let media = content.keys().find(|m| {
+        let m = m.to_ascii_lowercase();
+        m.contains("json")
+    })?;
+    let schema = format!("{resp}/content/{}/schema", token(media));
+    doc.pointer(&schema).map(|_| schema)
+}
+
+/// The reason class of an unsupported call (the part before the details).
+fn reason_kind(reason: &str) -> String {
+    // `arguments: query `x`: invalid type: …` -> `arguments: invalid type`.
+    let mut r = reason.to_string();
+    if let Some(rest) = r.strip_prefix("arguments: ") {
+        let detail = rest.split_once(": ").map_or(rest, |(_, d)| d);
+        let detail: String = detail
+            .split([',', '`', '"'])
+            .next()
+            .unwrap_or(detail)
+            .trim()
+            .to_string();
+        r = format!("arguments: {detail}");
+    }
+    clip(&r, 70)
+}
+
+/// The canary: a request the schema forbids but the Rust types let through. Candidates are
+/// tried in order until one reaches the server; Prism must report it.
+fn canary(
+    doc: &Value,
+    samples: &Samples,
+    validator: &Validator,
+    ops: &[Value],
+    driver: &Path,
+    base: &str,
+) -> Result<Canary, String> {
+    let mut candidates: Vec<Call> = Vec::new();
+    for op in ops {
+        let pointer = op["pointer"].as_str().unwrap_or_default();
+        let id = op["id"].as_str().unwrap_or_default();
+        let Ok(plans) = plan(doc, samples, validator, pointer, op["body_media_type"].as_str()) else {
+            continue;
+        };
+        let Some((_, args)) = plans.into_iter().next() else {
+            continue;
+        };
+        // A required parameter outside its enum or bounds.
+        for p in doc_params(doc, pointer).iter().filter(|p| p.required) {
+            let Some(schema) = &p.schema else { continue };
+            let Some(node) = samples.schema(schema) else {
+                continue;
+            };
+            let mut bad = Vec::new();
+            if node.get("enum").is_some_and(|e| e.as_array().is_some_and(|e| e.iter().all(Value::is_string))) {
+                bad.push(json!("__not_a_member__"));
+            }
+            if let Some(max) = node.get("maximum").and_then(Value::as_i64) {
+                bad.push(json!(max.saturating_add(1)));
+            }
+            if let Some(min) = node.get("minimum").and_then(Value::as_i64) {
+                bad.push(json!(min.saturating_sub(1)));
+            }
+            if let Some(max) = node.get("maxLength").and_then(Value::as_u64) {
+                bad.push(json!("x".repeat(max as usize + 1)));
+            }
+            for v in bad {
+                if validator.check(schema, &v).is_ok() {
+                    continue;
+                }
+                let mut a = args.clone();
+                a[&p.location][&p.name] = v;
+                candidates.push(Call {
+                    id: id.to_string(),
+                    pointer: pointer.to_string(),
+                    variant: "canary",
+                    args: a,
+                });
+            }
+        }
+        // A JSON body with a property outside its enum.
+        if let Some(media) = op["body_media_type"].as_str().filter(|m| m.contains("json")) {
+            if let Some(body_ptr) = resolve(doc, &format!("{pointer}/requestBody")) {
+                let schema = format!("{body_ptr}/content/{}/schema", token(media));
+                for (v, _) in samples.invalid(&schema) {
+                    let enum_only = v
+                        .as_object()
+                        .is_some_and(|o| o.values().any(|x| x == "__not_a_member__"));
+                    if !enum_only || validator.check(&schema, &v).is_ok() {
+                        continue;
+                    }
+                    let mut a = args.clone();
+                    a["body"] = v;
+                    candidates.push(Call {
+                        id: id.to_string(),
+                        pointer: pointer.to_string(),
+                        variant: "canary",
+                        args: a,
+                    });
+                }
+            }
+        }
+        if candidates.len() >= 12 {
+            break;
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(Canary::None);
+    }
+    let outcomes = drive(driver, base, &candidates)?;
+    for (c, o) in candidates.iter().zip(&outcomes) {
+        if o["status"].as_u64().is_none() {
+            continue;
+        }
+        let caught = o["violations"].as_array().is_some_and(|v| !v.is_empty())
+            || prism_problem(o["raw"].as_str().unwrap_or_default()).is_some();
+        return Ok(if caught {
+            Canary::Caught
+        } else {
+            Canary::Missed(format!("{} with {}", c.id, c.args))
+        });
+    }
+    Ok(Canary::None)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_string();
+    }
+    let mut cut = n;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..cut], s.len())
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        100.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+fn print_table(reports: &[Report], seconds: f64) {
+    println!();
+    println!(
+        "{:<34} {:>5} {:>6} {:>10} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
+        "spec", "ops", "calls", "exercised", "viol", "decode", "other", "known", "unsup", "mock", "canary", "secs"
+    );
+    let mut t = Report::default();
+    for r in reports {
+        let canary = match &r.canary {
+            Canary::Caught => "caught",
+            Canary::Missed(_) => "MISSED",
+            Canary::None => "none",
+        };
+        println!(
+            "{:<34} {:>5} {:>6} {:>5} {:>3.0}% {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7.1}",
+            clip(&r.spec, 34),
+            r.operations,
+            r.calls,
+            r.exercised,
+            pct(r.exercised, r.operations),
+            r.violations,
+            r.decode_errors,
+            r.other_errors,
+            r.known,
+            r.unsupported_total(),
+            r.mock_invalid,
+            canary,
+            r.seconds
+        );
+        if let Some(e) = &r.fatal {
+            println!("    FAILED: {}", clip(e, 2000));
+        }
+        for (reason, n) in &r.unsupported {
+            println!("    unsupported: {n} x {reason}");
+        }
+        t.operations += r.operations;
+        t.calls += r.calls;
+        t.exercised += r.exercised;
+        t.violations += r.violations;
+        t.decode_errors += r.decode_errors;
+        t.other_errors += r.other_errors;
+        t.known += r.known;
+        t.mock_invalid += r.mock_invalid;
+        for (k, v) in &r.unsupported {
+            *t.unsupported.entry(k.clone()).or_default() += v;
+        }
+    }
+    println!(
+        "{:<34} {:>5} {:>6} {:>5} {:>3.0}% {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7.1}",
+        "total",
+        t.operations,
+        t.calls,
+        t.exercised,
+        pct(t.exercised, t.operations),
+        t.violations,
+        t.decode_errors,
+        t.other_errors,
+        t.known,
+        t.unsupported_total(),
+        t.mock_invalid,
+        "",
+        seconds
+    );
+}
