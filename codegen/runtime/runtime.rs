@@ -289,6 +289,8 @@ struct ClientInner {
     default_headers: HeaderMap,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    server_urls: Vec<(String, String)>,
+    operation_servers: bool,
 }
 
 /// The API client: an HTTP connection pool, configuration and credentials.
@@ -326,6 +328,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     default_headers: Vec<(String, String)>,
     http_client: Option<reqwest::Client>,
+    server_urls: Vec<(String, String)>,
+    operation_servers: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -342,6 +346,8 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("default_headers", &header_names)
             .field("custom_http_client", &self.http_client.is_some())
+            .field("server_urls", &self.server_urls)
+            .field("operation_servers", &self.operation_servers)
             .finish()
     }
 }
@@ -393,6 +399,24 @@ impl ClientBuilder {
             .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.default_headers
             .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sends the requests of operations that declare their own server `declared` (as the API
+    /// description writes it, e.g. an upload host) to `url` instead. Replaces an earlier
+    /// mapping of the same server.
+    pub fn server_url(mut self, declared: &str, url: impl Into<String>) -> Self {
+        let declared = declared.trim_end_matches('/').to_owned();
+        self.server_urls.retain(|(d, _)| *d != declared);
+        let url = url.into().trim_end_matches('/').to_owned();
+        self.server_urls.push((declared, url));
+        self
+    }
+
+    /// Whether operations that declare their own server are sent there (default `true`);
+    /// with `false` every request goes to the base URL (a proxy or a mock server, say).
+    pub fn operation_servers(mut self, enabled: bool) -> Self {
+        self.operation_servers = enabled;
         self
     }
 
@@ -469,6 +493,8 @@ impl ClientBuilder {
                 default_headers,
                 timeout,
                 retry: self.retry,
+                server_urls: self.server_urls,
+                operation_servers: self.operation_servers,
             }),
             credentials: Arc::new(self.credentials),
         })
@@ -487,12 +513,28 @@ impl Client {
             retry: RetryPolicy::default(),
             default_headers: Vec::new(),
             http_client: None,
+            server_urls: Vec::new(),
+            operation_servers: true,
         }
     }
 
     /// The base URL (without trailing `/`).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// Where a request goes: the operation's own server (or what the builder mapped it to),
+    /// else the base URL.
+    fn server_for(&self, server: Option<&'static str>) -> &str {
+        match server {
+            Some(declared) if self.inner.operation_servers => self
+                .inner
+                .server_urls
+                .iter()
+                .find(|(d, _)| d == declared.trim_end_matches('/'))
+                .map_or(declared, |(_, url)| url.as_str()),
+            _ => &self.inner.base_url,
+        }
     }
 
     /// The retry policy.
@@ -708,6 +750,8 @@ impl Client {
             body,
             security,
             auth_override,
+            accept,
+            server,
             invalid_body,
         } = req;
         if let Some(message) = invalid_body {
@@ -729,7 +773,10 @@ impl Client {
             }
         }
         if !headers.contains_key(ACCEPT) {
-            headers.insert(ACCEPT, HeaderValue::from_static(default_accept));
+            let accept = accept.unwrap_or(default_accept);
+            let value = HeaderValue::from_str(accept)
+                .map_err(|_| Error::InvalidRequest(format!("invalid Accept value `{accept}`")))?;
+            headers.insert(ACCEPT, value);
         }
 
         let body = match body {
@@ -766,8 +813,9 @@ impl Client {
             hide_url |= matches!(scheme.kind, SchemeKind::ApiKeyQuery { .. });
         }
 
-        let mut url = String::with_capacity(self.inner.base_url.len() + path.len() + 16);
-        url.push_str(&self.inner.base_url);
+        let base = self.server_for(server);
+        let mut url = String::with_capacity(base.len() + path.len() + 16);
+        url.push_str(base);
         if !path.is_empty() && !path.starts_with('/') && !path.starts_with('?') {
             url.push('/');
         }
@@ -1079,6 +1127,14 @@ pub struct RequestSpec {
     /// chosen alternative (applied to the first alternative's first scheme even if the client
     /// holds no credentials).
     pub auth_override: Option<Credential>,
+    /// The `Accept` header when the operation declares other media types than the default
+    /// (`application/json` for decoded bodies, `*/*` for raw ones). A default header set on
+    /// the client wins over both.
+    pub accept: Option<&'static str>,
+    /// The operation's own server (its `servers` in the API description), used instead of the
+    /// client's base URL unless the client maps it elsewhere ([`ClientBuilder::server_url`])
+    /// or ignores operation servers ([`ClientBuilder::operation_servers`]).
+    pub server: Option<&'static str>,
     /// A body that could not be encoded (see [`RequestSpec::set_body`]): sending fails with
     /// [`Error::InvalidRequest`] and this text.
     invalid_body: Option<String>,
@@ -1110,6 +1166,8 @@ impl RequestSpec {
             body: Body::Empty,
             security: &[],
             auth_override: None,
+            accept: None,
+            server: None,
             invalid_body: None,
         }
     }
@@ -1209,9 +1267,19 @@ impl Body {
         serde_json::to_vec(v).map(Body::Json)
     }
 
-    /// Serializes `v` (which must serialize to a JSON object) as a form body: nested objects and
-    /// arrays are flattened into bracket notation (`a[b][0]=c`), nulls are skipped.
+    /// Serializes `v` (which must serialize to a JSON object) as a form body, every field in
+    /// OpenAPI's default style for forms (`form`, exploded; see [`push_styled`]); nulls are
+    /// skipped.
     pub fn form<T: Serialize + ?Sized>(v: &T) -> Result<Body, serde_json::Error> {
+        Body::form_styled(v, &[])
+    }
+
+    /// [`Body::form`] with the fields named in `styles` encoded in their style (the body's
+    /// `encoding` object).
+    pub fn form_styled<T: Serialize + ?Sized>(
+        v: &T,
+        styles: &[(&str, Style)],
+    ) -> Result<Body, serde_json::Error> {
         let value = serde_json::to_value(v)?;
         let Value::Object(map) = value else {
             return Err(<serde_json::Error as serde::ser::Error>::custom(
@@ -1220,7 +1288,11 @@ impl Body {
         };
         let mut pairs = Vec::new();
         for (key, value) in &map {
-            flatten_brackets(key.clone(), value, &mut pairs);
+            let style = styles
+                .iter()
+                .find(|(name, _)| name == key)
+                .map_or(Style::Form, |(_, style)| *style);
+            push_styled(&mut pairs, key, value, style);
         }
         Ok(Body::Form(pairs))
     }
@@ -1240,18 +1312,98 @@ impl From<Multipart> for Body {
     }
 }
 
-/// Flattens `value` under `name` into bracket notation; nulls are skipped.
-fn flatten_brackets(name: String, value: &Value, out: &mut Vec<(String, String)>) {
+/// How a query parameter or form field is written (OpenAPI `style` and `explode`).
+///
+/// Values are what the parameter serializes to as JSON; `null`s are skipped everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Style {
+    /// `form`, exploded (the default): `name=v`; arrays `name=a&name=b`; objects `k1=v1&k2=v2`.
+    Form,
+    /// `form`, not exploded: `name=a,b`; objects `name=k1,v1,k2,v2`.
+    FormUnexploded,
+    /// `spaceDelimited`: `name=a b` (arrays; objects `k1 v1 k2 v2`).
+    SpaceDelimited,
+    /// `pipeDelimited`: `name=a|b` (arrays; objects `k1|v1|k2|v2`).
+    PipeDelimited,
+    /// `deepObject` as Stripe and Rails read it: `name[k]=v`, nested `name[k][k2]=v`; arrays
+    /// of scalars `name[]=a&name[]=b`, arrays holding objects or arrays by index,
+    /// `name[0][k]=v`.
+    DeepObject,
+}
+
+/// Adds `value` as parameter `name` in `style` to `out` (query pairs or form fields, not yet
+/// percent-encoded).
+///
+/// OpenAPI defines the styles for scalars, arrays of scalars and flat objects. What it leaves
+/// undefined is written as follows: an object or array nested inside a `form` or delimited
+/// value is written in its `simple` form (`k,v,…`, `a,b`); a scalar in a delimited style is
+/// `name=v`.
+pub fn push_styled(out: &mut Vec<(String, String)>, name: &str, value: &Value, style: Style) {
+    let join = |items: Vec<String>, sep: &str, out: &mut Vec<(String, String)>| {
+        if !items.is_empty() {
+            out.push((name.to_owned(), items.join(sep)));
+        }
+    };
+    match (style, value) {
+        (_, Value::Null) => {}
+        (Style::DeepObject, value) => flatten_deep(name.to_owned(), value, out),
+        (_, Value::Bool(_) | Value::Number(_) | Value::String(_)) => {
+            out.push((name.to_owned(), value_param_string(value)))
+        }
+        (Style::Form, Value::Array(items)) => out.extend(
+            items
+                .iter()
+                .filter(|item| !item.is_null())
+                .map(|item| (name.to_owned(), value_param_string(item))),
+        ),
+        (Style::Form, Value::Object(map)) => out.extend(
+            map.iter()
+                .filter(|(_, item)| !item.is_null())
+                .map(|(key, item)| (key.clone(), value_param_string(item))),
+        ),
+        (style, value) => {
+            let sep = match style {
+                Style::SpaceDelimited => " ",
+                Style::PipeDelimited => "|",
+                _ => ",",
+            };
+            let items: Vec<String> = match value {
+                Value::Array(items) => items
+                    .iter()
+                    .filter(|item| !item.is_null())
+                    .map(value_param_string)
+                    .collect(),
+                Value::Object(map) => map
+                    .iter()
+                    .filter(|(_, item)| !item.is_null())
+                    .flat_map(|(key, item)| [key.clone(), value_param_string(item)])
+                    .collect(),
+                _ => Vec::new(),
+            };
+            join(items, sep, out)
+        }
+    }
+}
+
+/// `deepObject` flattening (see [`Style::DeepObject`]); nulls are skipped.
+fn flatten_deep(name: String, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
         Value::Null => {}
         Value::Object(map) => {
             for (key, value) in map {
-                flatten_brackets(format!("{name}[{key}]"), value, out);
+                flatten_deep(format!("{name}[{key}]"), value, out);
             }
         }
         Value::Array(items) => {
+            let scalars = items
+                .iter()
+                .all(|item| !matches!(item, Value::Object(_) | Value::Array(_)));
             for (index, value) in items.iter().enumerate() {
-                flatten_brackets(format!("{name}[{index}]"), value, out);
+                if scalars {
+                    flatten_deep(format!("{name}[]"), value, out);
+                } else {
+                    flatten_deep(format!("{name}[{index}]"), value, out);
+                }
             }
         }
         scalar => out.push((name, value_param_string(scalar))),
@@ -1269,7 +1421,15 @@ pub struct Multipart {
 enum PartData {
     Text(String),
     Json(String),
+    /// Text with a declared media type.
+    Typed(String, String),
     File(FilePart),
+}
+
+/// Whether a media type is JSON (`application/json`, `…+json`).
+fn is_json_media(media: &str) -> bool {
+    let media = media.split(';').next().unwrap_or("").trim();
+    media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json")
 }
 
 impl fmt::Debug for PartData {
@@ -1277,6 +1437,9 @@ impl fmt::Debug for PartData {
         match self {
             PartData::Text(text) => write!(f, "Text({} bytes)", text.len()),
             PartData::Json(text) => write!(f, "Json({} bytes)", text.len()),
+            PartData::Typed(content_type, text) => {
+                write!(f, "Typed({content_type}, {} bytes)", text.len())
+            }
             PartData::File(file) => write!(
                 f,
                 "File({:?}, {:?}, {} bytes)",
@@ -1327,10 +1490,21 @@ impl Multipart {
         self.parts.is_empty()
     }
 
-    /// Builds parts from the top-level fields of `v` (which must serialize to an object):
-    /// strings as-is, numbers and bools via `to_string`, objects and arrays as JSON parts,
-    /// nulls skipped.
+    /// Builds parts from the top-level fields of `v` (which must serialize to an object), as
+    /// OpenAPI's defaults for multipart say: a string as a text part, a number or bool as its
+    /// text, an object as an `application/json` part, an array as one part per item (the same
+    /// name repeated; items that are objects or arrays as JSON parts); nulls skipped.
     pub fn from_serialize<T: Serialize + ?Sized>(v: &T) -> Result<Multipart, serde_json::Error> {
+        Multipart::from_serialize_with(v, &[])
+    }
+
+    /// [`Multipart::from_serialize`] with the media types of the parts of the fields named in
+    /// `content_types` (the body's `encoding.contentType`): a JSON media type sends the whole
+    /// field as one JSON part, another one each item (or the value) as text of that type.
+    pub fn from_serialize_with<T: Serialize + ?Sized>(
+        v: &T,
+        content_types: &[(&str, &str)],
+    ) -> Result<Multipart, serde_json::Error> {
         let value = serde_json::to_value(v)?;
         let Value::Object(map) = value else {
             return Err(<serde_json::Error as serde::ser::Error>::custom(
@@ -1339,18 +1513,39 @@ impl Multipart {
         };
         let mut multipart = Multipart::new();
         for (name, value) in map {
-            match value {
-                Value::Null => {}
-                Value::String(text) => {
-                    multipart.text(name, text);
+            let declared = content_types
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, content_type)| *content_type);
+            match declared {
+                Some(content_type) if is_json_media(content_type) => {
+                    if !value.is_null() {
+                        multipart.parts.push((
+                            name,
+                            PartData::Typed(content_type.to_owned(), value.to_string()),
+                        ));
+                    }
                 }
-                Value::Bool(_) | Value::Number(_) => {
-                    multipart.text(name, value.to_string());
-                }
-                Value::Array(_) | Value::Object(_) => {
-                    multipart
-                        .parts
-                        .push((name, PartData::Json(value.to_string())));
+                _ => {
+                    let items = match value {
+                        Value::Array(items) => items,
+                        value => vec![value],
+                    };
+                    for item in items {
+                        let part = match item {
+                            Value::Null => continue,
+                            Value::String(text) => PartData::Text(text),
+                            Value::Bool(_) | Value::Number(_) => PartData::Text(item.to_string()),
+                            Value::Array(_) | Value::Object(_) => PartData::Json(item.to_string()),
+                        };
+                        let part = match (declared, part) {
+                            (Some(content_type), PartData::Text(text) | PartData::Json(text)) => {
+                                PartData::Typed(content_type.to_owned(), text)
+                            }
+                            (_, part) => part,
+                        };
+                        multipart.parts.push((name.clone(), part));
+                    }
                 }
             }
         }
@@ -1360,11 +1555,15 @@ impl Multipart {
     /// Checks that every file's media type parses (done before the first attempt).
     fn validate(&self) -> Result<(), Error<Infallible>> {
         for (name, part) in &self.parts {
-            if let PartData::File(FilePart {
-                content_type: Some(content_type),
-                ..
-            }) = part
-            {
+            let content_type = match part {
+                PartData::File(FilePart {
+                    content_type: Some(content_type),
+                    ..
+                })
+                | PartData::Typed(content_type, _) => Some(content_type),
+                _ => None,
+            };
+            if let Some(content_type) = content_type {
                 reqwest::multipart::Part::text("")
                     .mime_str(content_type)
                     .map_err(|_| {
@@ -1390,6 +1589,10 @@ impl Multipart {
                     build()
                         .mime_str("application/json")
                         .unwrap_or_else(|_| build())
+                }
+                PartData::Typed(content_type, text) => {
+                    let build = || Part::text(text.clone());
+                    build().mime_str(content_type).unwrap_or_else(|_| build())
                 }
                 PartData::File(file) => {
                     let build = || {
@@ -1567,16 +1770,26 @@ pub fn query_push_array<T: Serialize>(
     }
 }
 
-/// Adds a `deepObject` query parameter: `name[key]=value`, nested objects as
-/// `name[key][sub]=value`, arrays as `name[key][0]=value`; nulls skipped. A scalar value adds
-/// `name=value`.
+/// Adds a `deepObject` query parameter (see [`Style::DeepObject`]): `name[key]=value`, nested
+/// objects as `name[key][sub]=value`, arrays of scalars as `name[key][]=value`; nulls skipped.
+/// A scalar value adds `name=value`.
 pub fn query_push_deep<T: Serialize + ?Sized>(
     query: &mut Vec<(String, String)>,
     name: &str,
     value: &T,
 ) {
+    query_push_styled(query, name, value, Style::DeepObject);
+}
+
+/// Adds query parameter `name` in `style` (see [`push_styled`]).
+pub fn query_push_styled<T: Serialize + ?Sized>(
+    query: &mut Vec<(String, String)>,
+    name: &str,
+    value: &T,
+    style: Style,
+) {
     if let Ok(value) = serde_json::to_value(value) {
-        flatten_brackets(name.to_owned(), &value, query);
+        push_styled(query, name, &value, style);
     }
 }
 

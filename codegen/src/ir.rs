@@ -115,8 +115,16 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub success: Success,
     pub errors: Vec<ErrorResponse>,
-    /// Media types of all responses, distinct, in document order (the `Accept` list).
+    /// Media types of all responses, distinct, in document order.
     pub produces: Vec<String>,
+    /// The `Accept` header to send when it differs from the runtime's default for the success
+    /// kind (`application/json` for JSON and empty bodies, `*/*` for raw ones): the media types
+    /// the operation declares that the client can take.
+    pub accept: Option<String>,
+    /// The operation's own server URL (its `servers`, else its path item's), variables
+    /// substituted; requests go there instead of the client's base URL, unless the caller
+    /// overrides it (`ClientBuilder::server_url`, `ClientBuilder::operation_servers`).
+    pub server: Option<String>,
     /// OR of alternatives, each an AND of scheme names. Empty: no auth.
     pub security: Vec<Vec<String>>,
     /// Index into `Api::tags`.
@@ -166,8 +174,19 @@ pub struct Param {
     pub required: bool,
     pub ty: TypeRef,
     pub style: ParamStyle,
+    /// The one value a `const` or one-value `enum` parameter can take (query, header and
+    /// cookie parameters only): always sent, and no argument of the method.
+    pub constant: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
+}
+
+impl Param {
+    /// Whether the caller gives this parameter (required argument or optional field): not a
+    /// constant.
+    pub fn is_argument(&self) -> bool {
+        self.constant.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,13 +204,57 @@ pub struct RequestBody {
     /// snake_case argument name: the body type's name (`application_create_request`), or
     /// `<operation>_request` for inline schemas.
     pub param_name: String,
+    pub required: bool,
+    pub description: Option<String>,
+    /// The media types offered, preferred first (JSON, multipart, form, raw); never empty.
+    pub contents: Vec<BodyContent>,
+    /// With several contents: the name of the enum (in the tag module) whose variants are the
+    /// contents; the method takes one of them.
+    pub choice: Option<String>,
+    /// The argument naming the media type of a single raw content declared as a range
+    /// (`*/*`, `image/*`): the caller gives the concrete one.
+    pub media_type_arg: Option<String>,
+}
+
+impl RequestBody {
+    /// The preferred content (the only one unless [`RequestBody::choice`] is set).
+    pub fn primary(&self) -> &BodyContent {
+        &self.contents[0]
+    }
+}
+
+/// One media type of a request body.
+#[derive(Debug, Clone)]
+pub struct BodyContent {
+    /// The media type as written (`application/json`, `image/*`).
     pub content_type: String,
     pub kind: BodyKind,
     pub ty: TypeRef,
-    pub required: bool,
-    pub description: Option<String>,
+    /// Variant name in the body enum (`Json`, `Multipart`, `Form`, `Csv`…).
+    pub variant: String,
     /// Field names (wire) of the body type that carry binary data (multipart file parts).
     pub file_fields: Vec<String>,
+    /// Per-field `encoding` (form and multipart bodies), only where it differs from the default.
+    pub encodings: Vec<FieldEncoding>,
+}
+
+impl BodyContent {
+    /// Whether this is raw content declared with a media range (`*/*`, `image/*`): the caller
+    /// must name the concrete media type.
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self.kind, BodyKind::Bytes | BodyKind::Text) && self.content_type.contains('*')
+    }
+}
+
+/// How one field of a form or multipart body is encoded (an `encoding` entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldEncoding {
+    /// The field's wire name.
+    pub name: String,
+    /// Form bodies: the style (default `form`, exploded).
+    pub style: ParamStyle,
+    /// Multipart bodies: the part's media type.
+    pub content_type: Option<String>,
 }
 
 #[derive(Debug, Clone)]

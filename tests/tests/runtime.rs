@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use runtime::{
-    encode_path_segment, param_string, query_push, query_push_array, query_push_deep, Body, Client,
-    ClientBuilder, Credential, Error, ErrorDecoders, FilePart, Multipart, RateLimit, RequestSpec,
-    ResponseFuture, RetryPolicy, SchemeKind, Secret, Security, SecurityScheme, StatusMatch,
+    encode_path_segment, form_urlencode, param_string, query_push, query_push_array,
+    query_push_deep, Body, Client, ClientBuilder, Credential, Error, ErrorDecoders, FilePart,
+    Multipart, RateLimit, RequestSpec, ResponseFuture, RetryPolicy, SchemeKind, Secret, Security,
+    SecurityScheme, StatusMatch,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -1267,8 +1268,9 @@ async fn multipart_body_as_the_server_receives_it() {
                 "extra"
             ]
         );
+        // An array is one part per item; an object item is a JSON part.
         let attachments: Value = serde_json::from_slice(&parts[0].1).unwrap();
-        assert_eq!(attachments, json!([{"filename": "a.png", "id": 0}]));
+        assert_eq!(attachments, json!({"filename": "a.png", "id": 0}));
         assert!(parts[0].0.contains("application/json"));
         assert_eq!(parts[1].1, b"hello");
         assert_eq!(parts[2].1, b"4");
@@ -1324,7 +1326,7 @@ struct Deeper {
 }
 
 #[tokio::test]
-async fn form_body_flattens_nested_values() {
+async fn form_body_in_default_and_declared_styles() {
     let server = server().await;
     ok_json(&server, json!({})).await;
     let client = builder(&server).build().unwrap();
@@ -1347,11 +1349,53 @@ async fn form_body_flattens_nested_values() {
         vec!["application/x-www-form-urlencoded"]
     );
     let body = String::from_utf8(req.body.clone()).unwrap();
+    // OpenAPI's default for form fields is `form`, exploded: an array repeats its name, an
+    // object spreads its fields (a nested object inside is written `k,v`).
     assert_eq!(
         body,
-        "a%5Bb%5D=c&a%5Bdeep%5D%5Bx%5D=true&code=a%26b%3Dc&list%5B0%5D=1&list%5B1%5D=2&scope=identify+guilds"
+        "b=c&deep=x%2Ctrue&code=a%26b%3Dc&list=1&list=2&scope=identify+guilds"
     );
     assert!(Body::form(&[1, 2]).is_err());
+
+    // The styles an `encoding` object declares: deepObject as Stripe reads it, and the others.
+    let styled = |styles: &[(&str, runtime::Style)]| {
+        let Body::Form(pairs) = Body::form_styled(
+            &json!({"a": {"b": "c", "deep": {"x": true}}, "list": [1, 2], "items": [{"price": "p"}]}),
+            styles,
+        )
+        .unwrap() else {
+            panic!("not a form body")
+        };
+        form_urlencode(&pairs)
+    };
+    use runtime::Style;
+    assert_eq!(
+        styled(&[
+            ("a", Style::DeepObject),
+            ("list", Style::DeepObject),
+            ("items", Style::DeepObject)
+        ]),
+        "a%5Bb%5D=c&a%5Bdeep%5D%5Bx%5D=true&list%5B%5D=1&list%5B%5D=2&items%5B0%5D%5Bprice%5D=p"
+    );
+    assert_eq!(
+        styled(&[
+            ("list", Style::FormUnexploded),
+            ("a", Style::FormUnexploded)
+        ]),
+        "a=b%2Cc%2Cdeep%2Cx%2Ctrue&list=1%2C2&items=price%2Cp"
+    );
+    assert_eq!(
+        styled(&[("list", Style::SpaceDelimited)])
+            .split('&')
+            .find(|p| p.starts_with("list")),
+        Some("list=1+2")
+    );
+    assert_eq!(
+        styled(&[("list", Style::PipeDelimited)])
+            .split('&')
+            .find(|p| p.starts_with("list")),
+        Some("list=1%7C2")
+    );
 }
 
 #[tokio::test]
@@ -1483,8 +1527,8 @@ async fn deep_object_query() {
         ("filter[name]", "x y"),
         ("filter[range][max]", "9"),
         ("filter[range][min]", "1"),
-        ("filter[tags][0]", "t1"),
-        ("filter[tags][1]", "t2"),
+        ("filter[tags][]", "t1"),
+        ("filter[tags][]", "t2"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

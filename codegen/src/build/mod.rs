@@ -506,7 +506,7 @@ fn assign_tags(api: &mut Api) {
         let mut roots = Vec::new();
         op.params.iter().for_each(|p| p.ty.named(&mut roots));
         if let Some(b) = &op.body {
-            b.ty.named(&mut roots);
+            b.contents.iter().for_each(|c| c.ty.named(&mut roots));
         }
         sent_roots.extend(roots.iter().cloned());
         if let SuccessKind::Json(t) = &op.success.kind {
@@ -524,7 +524,9 @@ fn assign_tags(api: &mut Api) {
         .for_each(|m| m.ty.named(&mut always_roots));
     for op in api.operations.iter().filter(|o| o.is_webhook) {
         if let Some(b) = &op.body {
-            b.ty.named(&mut always_roots);
+            b.contents
+                .iter()
+                .for_each(|c| c.ty.named(&mut always_roots));
         }
     }
     let mut always = vec![false; n];

@@ -265,12 +265,20 @@ impl Builder<'_> {
             params = keep.into_iter().map(|i| params[i].clone()).collect();
         }
 
-        let body = match op.at("requestBody") {
+        let mut body = match op.at("requestBody") {
             Some(b) => self.request_body(b, &format!("{op_ptr}/requestBody"), &type_name)?,
             None => None,
         };
+        if let Some(b) = &mut body {
+            if b.choice.is_none() && b.primary().is_wildcard() {
+                b.media_type_arg = Some(scope.claim("media_type".into()));
+            }
+        }
         let (success, errs) = self.responses(op, op_ptr, &type_name, errors)?;
 
+        let produces = self.produces(op, op_ptr);
+        let accept = accept_header(&success.kind, &produces);
+        let server = self.operation_server(op, op_ptr, item, item_ptr);
         let security = self.security(op, op_ptr, schemes);
         let tag_name = op
             .at("tags")
@@ -292,7 +300,9 @@ impl Builder<'_> {
             body,
             success,
             errors: errs,
-            produces: self.produces(op, op_ptr),
+            produces,
+            accept,
+            server,
             security,
             tag,
             summary: text("summary"),
@@ -366,17 +376,17 @@ impl Builder<'_> {
             &sptr,
             Name::Hint(format!("{op_type}{}", camel(name))),
         )?;
-        let explode = p.at("explode").and_then(Value::as_bool);
-        let style = match (p.at("style").and_then(Value::as_str), location) {
-            (Some("deepObject"), _) => ParamStyle::DeepObject,
-            (Some("pipeDelimited"), _) => ParamStyle::Delimited('|'),
-            (Some("spaceDelimited"), _) => ParamStyle::Delimited(' '),
-            (Some("form"), _) | (None, ParamLocation::Query | ParamLocation::Cookie) => {
-                ParamStyle::Form {
-                    explode: explode.unwrap_or(true),
-                }
-            }
-            _ => ParamStyle::Simple,
+        let style = style_of(p, location);
+        if p.at("allowReserved").and_then(Value::as_bool) == Some(true) {
+            self.warn(
+                ptr,
+                "`allowReserved` is not supported: reserved characters are percent-encoded",
+            );
+        }
+        let constant = if location == ParamLocation::Path {
+            None
+        } else {
+            self.constant_of(schema, &sptr)
         };
         Ok(Some(Param {
             name: name.to_string(),
@@ -386,12 +396,24 @@ impl Builder<'_> {
                 || p.at("required").and_then(Value::as_bool) == Some(true),
             ty,
             style,
+            constant,
             description: p
                 .at("description")
                 .and_then(Value::as_str)
                 .map(str::to_string),
             deprecated: p.at("deprecated").and_then(Value::as_bool) == Some(true),
         }))
+    }
+
+    /// The wire text of a schema that allows one scalar value (`const`, which normalize spells
+    /// as a one-value `enum`), following `$ref`s.
+    fn constant_of(&self, schema: &Value, ptr: &str) -> Option<String> {
+        let (schema, _) = self.deref(schema, ptr).ok()?;
+        match schema.at("enum")?.as_array()?.as_slice() {
+            [Value::String(s)] => Some(s.clone()),
+            [v @ (Value::Number(_) | Value::Bool(_))] => Some(v.to_string()),
+            _ => None,
+        }
     }
 
     fn request_body(
@@ -410,46 +432,124 @@ impl Builder<'_> {
         let Some(content) = self.content(b, &ptr)? else {
             return Ok(None);
         };
-        let Some((media, m)) = content.iter().min_by_key(|(media, _)| body_rank(media)) else {
+        let mut medias: Vec<(&String, &Value)> = content.iter().collect();
+        medias.sort_by_key(|(media, _)| body_rank(media));
+        let mut variants = Scope::new();
+        let mut contents = Vec::new();
+        for (media, m) in medias {
+            let kind = body_kind(media);
+            let mptr = join(&format!("{ptr}/content"), media);
+            let ty = match kind {
+                BodyKind::Bytes => TypeRef::Prim(Prim::Binary),
+                BodyKind::Text => TypeRef::Prim(Prim::String),
+                _ => match m.at("schema") {
+                    Some(s) => self.convert(
+                        s,
+                        &format!("{mptr}/schema"),
+                        Name::Hint(format!("{op_type}Request")),
+                    )?,
+                    None if kind == BodyKind::Json => TypeRef::Any,
+                    None => TypeRef::Prim(Prim::Binary),
+                },
+            };
+            // A form or multipart body without a schema has no fields to send: raw bytes.
+            let kind = match (kind, &ty) {
+                (BodyKind::Form | BodyKind::Multipart, TypeRef::Prim(Prim::Binary)) => {
+                    BodyKind::Bytes
+                }
+                _ => kind,
+            };
+            let file_fields = if kind == BodyKind::Multipart {
+                self.binary_fields(&ty)
+            } else {
+                vec![]
+            };
+            let encodings = match kind {
+                BodyKind::Form | BodyKind::Multipart => self.encodings(m, &mptr, kind),
+                _ => vec![],
+            };
+            contents.push(BodyContent {
+                variant: variants.claim(media_variant(media)),
+                content_type: media.clone(),
+                kind,
+                ty,
+                file_fields,
+                encodings,
+            });
+        }
+        if contents.is_empty() {
             return Ok(None);
-        };
-        let kind = body_kind(media);
-        let mptr = join(&format!("{ptr}/content"), media);
-        let ty = match m.at("schema") {
-            Some(s) => self.convert(
-                s,
-                &format!("{mptr}/schema"),
-                Name::Hint(format!("{op_type}Request")),
-            )?,
-            None if kind == BodyKind::Json => TypeRef::Any,
-            None => TypeRef::Prim(Prim::Binary),
-        };
-        let ty = match (kind, &ty) {
-            (BodyKind::Bytes, _) => TypeRef::Prim(Prim::Binary),
-            (BodyKind::Text, _) => TypeRef::Prim(Prim::String),
-            _ => ty,
-        };
-        let file_fields = if kind == BodyKind::Multipart {
-            self.binary_fields(&ty)
+        }
+        let param_name = if contents.len() > 1 {
+            format!("{}_body", snake(op_type))
         } else {
-            vec![]
-        };
-        let param_name = match &ty {
-            TypeRef::Named(n) => snake(n),
-            _ => format!("{}_request", snake(op_type)),
+            match &contents[0].ty {
+                TypeRef::Named(n) => snake(n),
+                _ => format!("{}_request", snake(op_type)),
+            }
         };
         Ok(Some(RequestBody {
             param_name,
-            content_type: media.clone(),
-            kind,
-            ty,
             required: b.at("required").and_then(Value::as_bool) == Some(true),
             description: b
                 .at("description")
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            file_fields,
+            choice: (contents.len() > 1).then(|| format!("{op_type}Body")),
+            media_type_arg: None,
+            contents,
         }))
+    }
+
+    /// The `encoding` entries of a form or multipart media type that differ from the defaults.
+    fn encodings(&mut self, m: &Value, mptr: &str, kind: BodyKind) -> Vec<FieldEncoding> {
+        let Some(Value::Object(map)) = m.at("encoding") else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for (name, e) in map {
+            let eptr = join(&format!("{mptr}/encoding"), name);
+            let Ok((e, _)) = self.deref(e, &eptr) else {
+                continue;
+            };
+            let content_type = e
+                .at("contentType")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let enc = FieldEncoding {
+                name: name.clone(),
+                style: style_of(e, ParamLocation::Query),
+                content_type: if kind == BodyKind::Multipart {
+                    content_type
+                } else {
+                    None
+                },
+            };
+            if e.at("allowReserved").and_then(Value::as_bool) == Some(true) {
+                self.warn(
+                    &eptr,
+                    "`allowReserved` is not supported: reserved characters are percent-encoded",
+                );
+            }
+            if kind == BodyKind::Multipart && e.at("headers").is_some() {
+                self.warn(&eptr, "per-part `headers` are not sent");
+            }
+            if kind == BodyKind::Form && content_type_given(e) {
+                self.warn(
+                    &eptr,
+                    "`contentType` of a form field is not supported: the field is sent by its style",
+                );
+            }
+            let default = FieldEncoding {
+                name: name.clone(),
+                style: ParamStyle::Form { explode: true },
+                content_type: None,
+            };
+            if enc != default {
+                out.push(enc);
+            }
+        }
+        out
     }
 
     /// Fields of a multipart body struct that hold files.
@@ -523,6 +623,27 @@ impl Builder<'_> {
                     .map(|(media, m)| (media.clone(), m))
             });
             if Some(*key) == success_key.as_ref() {
+                // JSON beside a media type the client cannot decode as JSON (a video, a zip):
+                // the server chooses, so the body is returned raw. Event streams are left
+                // out: servers send them only when the request asks for one.
+                let raw_too = r.at("content").and_then(Value::as_object).and_then(|c| {
+                    c.keys()
+                        .find(|m| body_kind(m) != BodyKind::Json && !is_event_stream(m))
+                });
+                if let (Some(raw), Some((media, _))) = (raw_too, &json) {
+                    if body_kind(media) == BodyKind::Json {
+                        success.status = match status {
+                            StatusMatch::Code(c) => *c,
+                            _ => 200,
+                        };
+                        success.description = description;
+                        success.headers = headers;
+                        success.kind = SuccessKind::Bytes {
+                            content_type: raw.clone(),
+                        };
+                        continue;
+                    }
+                }
                 success.status = match status {
                     StatusMatch::Code(c) => *c,
                     _ => 200,
@@ -682,6 +803,48 @@ impl Builder<'_> {
 }
 
 impl Builder<'_> {
+    /// The first of the operation's `servers`, else of its path item's: `None` when neither
+    /// declares one or it is the API's own.
+    fn operation_server(
+        &mut self,
+        op: &Value,
+        op_ptr: &str,
+        item: &Value,
+        item_ptr: &str,
+    ) -> Option<String> {
+        let (servers, ptr) =
+            [(op, op_ptr), (item, item_ptr)]
+                .into_iter()
+                .find_map(|(holder, ptr)| {
+                    let list = holder.at("servers")?.as_array()?;
+                    (!list.is_empty()).then(|| (list, format!("{ptr}/servers")))
+                })?;
+        let url = super::server_url(&servers[0]);
+        let url = url.trim_end_matches('/').to_string();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            self.warn(
+                &format!("{ptr}/0"),
+                format!(
+                    "server `{url}` is not an absolute http(s) URL: the client's base URL is used"
+                ),
+            );
+            return None;
+        }
+        let root = self
+            .root_static()
+            .at("servers")
+            .and_then(Value::as_array)
+            .and_then(|s| s.first())
+            .map(super::server_url);
+        if servers.len() > 1 {
+            self.warn(
+                &ptr,
+                "only the first of several servers is used (the caller may override it)",
+            );
+        }
+        (root.as_deref().map(|r| r.trim_end_matches('/')) != Some(url.as_str())).then_some(url)
+    }
+
     /// Media types of every response of `op`, distinct, in document order.
     fn produces(&self, op: &Value, op_ptr: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -702,6 +865,81 @@ impl Builder<'_> {
             }
         }
         out
+    }
+}
+
+/// The `Accept` header an operation sends, when it is not the runtime's default: JSON media
+/// types for a JSON (or empty) success, every declared one but event streams for a raw one.
+fn accept_header(success: &SuccessKind, produces: &[String]) -> Option<String> {
+    let raw = matches!(success, SuccessKind::Bytes { .. } | SuccessKind::Text);
+    let list: Vec<&str> = produces
+        .iter()
+        .filter(|m| !is_event_stream(m))
+        .filter(|m| raw || body_kind(m) == BodyKind::Json)
+        .map(String::as_str)
+        .collect();
+    let default = if raw { "*/*" } else { "application/json" };
+    match list.as_slice() {
+        [] => None,
+        [one] if *one == default => None,
+        _ => Some(list.join(", ")),
+    }
+}
+
+fn is_event_stream(media: &str) -> bool {
+    media
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("text/event-stream")
+}
+
+fn content_type_given(e: &Value) -> bool {
+    e.at("contentType").and_then(Value::as_str).is_some()
+}
+
+/// The body enum's variant for a media type: `Json`, `Form`, `Multipart`, else the subtype
+/// (`text/csv` -> `Csv`; `image/*` -> `Image`; `*/*` -> `Any`).
+fn media_variant(media: &str) -> String {
+    let m = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match m.as_str() {
+        "application/json" => return "Json".into(),
+        "application/x-www-form-urlencoded" => return "Form".into(),
+        "multipart/form-data" => return "Multipart".into(),
+        "*/*" => return "Any".into(),
+        _ => {}
+    }
+    let (top, sub) = m.split_once('/').unwrap_or((&m, ""));
+    let word = if sub.is_empty() || sub == "*" {
+        top
+    } else {
+        sub
+    };
+    let name = camel(word);
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("Media{name}")
+    } else {
+        name
+    }
+}
+
+/// A parameter's or encoding entry's `style`/`explode` (`location` decides the default).
+fn style_of(p: &Value, location: ParamLocation) -> ParamStyle {
+    let explode = p.at("explode").and_then(Value::as_bool);
+    match (p.at("style").and_then(Value::as_str), location) {
+        (Some("deepObject"), _) => ParamStyle::DeepObject,
+        (Some("pipeDelimited"), _) => ParamStyle::Delimited('|'),
+        (Some("spaceDelimited"), _) => ParamStyle::Delimited(' '),
+        (Some("form"), _) | (None, ParamLocation::Query | ParamLocation::Cookie) => {
+            ParamStyle::Form {
+                explode: explode.unwrap_or(true),
+            }
+        }
+        _ => ParamStyle::Simple,
     }
 }
 

@@ -213,9 +213,13 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
     let call = api
         .client_operations()
         .filter(|o| o.tag == tag_index)
-        .find(|o| o.body.is_none() && o.params.iter().all(|p| !p.required) && !o.deprecated)
+        .find(|o| {
+            o.body.is_none()
+                && o.params.iter().all(|p| !p.required || !p.is_argument())
+                && !o.deprecated
+        })
         .map(|o| {
-            let params = if o.params.is_empty() { "" } else { "&Default::default()" };
+            let params = if has_optional_params(o) { "&Default::default()" } else { "" };
             format!(
                 "let response = client.{}().{}({params}).await?;\nprintln!(\"{{}}\", response.status());\n",
                 tag.module, o.rust_name
@@ -272,9 +276,18 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
 /// What one argument of an operation method carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ArgRole {
-    /// A required parameter: index into `Operation::params`.
+    /// A required parameter: index into `Operation::params`. Constant parameters
+    /// ([`Param::constant`]) are never arguments: the method sends their value itself.
     Param(usize),
-    /// The request body (`Option<..>` around [`MethodArg::ty`] when `optional`).
+    /// The concrete media type (`&str`) of a raw body declared with a media range (`*/*`,
+    /// `image/*`): [`RequestBody::media_type_arg`]; it comes just before the body.
+    MediaType,
+    /// The request body (`Option<..>` around [`MethodArg::ty`] when `optional`). With one
+    /// content it is that content's value (`&T` for JSON, form and multipart, `bytes::Bytes`
+    /// for raw bytes, `&str` for text); with several ([`RequestBody::choice`]) it is
+    /// `&<choice>`, an enum in the tag module with one variant per content
+    /// ([`BodyContent::variant`]) holding that value owned (`T`, `bytes::Bytes`, `String`), or,
+    /// for a media range, `{ content_type: String, data: <value> }`.
     Body { optional: bool },
     /// The struct of optional parameters, [`params_struct_name`].
     OptionalParams,
@@ -291,11 +304,17 @@ pub(crate) struct MethodArg {
     pub role: ArgRole,
 }
 
-/// The arguments of `op`'s method: required parameters in document order, then the body,
-/// then the optional-parameters struct when there are optional parameters.
+/// The arguments of `op`'s method: required parameters in document order, then the body
+/// (after its media type when the caller names it), then the optional-parameters struct when
+/// there are optional parameters. Constant parameters are not arguments.
 pub(crate) fn method_args(op: &Operation) -> Vec<MethodArg> {
     let mut args = Vec::new();
-    for (i, p) in op.params.iter().enumerate().filter(|(_, p)| p.required) {
+    for (i, p) in op
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.required && p.is_argument())
+    {
         let mut ty = String::new();
         arg_type(&p.ty, &mut ty);
         args.push(MethodArg {
@@ -305,12 +324,25 @@ pub(crate) fn method_args(op: &Operation) -> Vec<MethodArg> {
         });
     }
     if let Some(b) = &op.body {
-        let arg = match b.kind {
-            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
-                format!("&{}", type_text(&b.ty))
+        if let Some(name) = &b.media_type_arg {
+            args.push(MethodArg {
+                name: name.clone(),
+                ty: "&str".to_string(),
+                role: ArgRole::MediaType,
+            });
+        }
+        let arg = match &b.choice {
+            Some(choice) => format!("&{choice}"),
+            None => {
+                let c = b.primary();
+                match c.kind {
+                    BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
+                        format!("&{}", type_text(&c.ty))
+                    }
+                    BodyKind::Bytes => "bytes::Bytes".to_string(),
+                    BodyKind::Text => "&str".to_string(),
+                }
             }
-            BodyKind::Bytes => "bytes::Bytes".to_string(),
-            BodyKind::Text => "&str".to_string(),
         };
         let optional = !body_unconditional(b);
         args.push(MethodArg {
@@ -323,7 +355,7 @@ pub(crate) fn method_args(op: &Operation) -> Vec<MethodArg> {
             role: ArgRole::Body { optional },
         });
     }
-    if op.params.iter().any(|p| !p.required) {
+    if has_optional_params(op) {
         args.push(MethodArg {
             name: "params".to_string(),
             ty: format!("&{}", params_struct_name(op)),
@@ -333,10 +365,16 @@ pub(crate) fn method_args(op: &Operation) -> Vec<MethodArg> {
     args
 }
 
-/// Whether the body argument is always given (not an `Option`): required bodies, and raw
-/// bytes or text, whose empty value stands for "no body".
+/// Whether the method takes an optional-parameters struct.
+pub(crate) fn has_optional_params(op: &Operation) -> bool {
+    op.params.iter().any(|p| !p.required && p.is_argument())
+}
+
+/// Whether the body argument is always given (not an `Option`): required bodies, and a single
+/// raw bytes or text content, whose empty value stands for "no body".
 fn body_unconditional(b: &RequestBody) -> bool {
-    b.required || b.kind == BodyKind::Bytes || b.kind == BodyKind::Text
+    b.required
+        || (b.choice.is_none() && matches!(b.primary().kind, BodyKind::Bytes | BodyKind::Text))
 }
 
 /// The struct of an operation's optional parameters (`…Params`), in its tag module.
@@ -408,12 +446,18 @@ fn operation(
     for a in &method_args {
         args.push(format!("{}: {}", a.name, a.ty));
     }
-    let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
+    let optional: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| !p.required && p.is_argument())
+        .collect();
     for p in &op.params {
         if p.location == ParamLocation::Path {
             continue;
         }
-        if p.required {
+        if let Some(value) = &p.constant {
+            constant_push(p, value, IN, &mut stmts);
+        } else if p.required {
             param_push(p, &p.rust_name, IN, &mut stmts);
         } else {
             let _ = writeln!(stmts, "{IN}if let Some(v) = &params.{} {{", p.rust_name);
@@ -440,45 +484,51 @@ fn operation(
             let _ = writeln!(stmts, "{IN}if let Some({id}) = {id} {{");
             IN2
         };
-        let ct = lit(&b.content_type);
-        match b.kind {
-            BodyKind::Json | BodyKind::Form => {
-                let f = if b.kind == BodyKind::Json {
-                    "json"
-                } else {
-                    "form"
+        match &b.choice {
+            None => {
+                let c = b.primary();
+                let ct = match &b.media_type_arg {
+                    Some(arg) => arg.clone(),
+                    None => lit(&c.content_type),
                 };
-                // An encoding error is kept in the request and returned when it is awaited.
-                let _ = writeln!(stmts, "{indent}req.set_body(runtime::Body::{f}({id}));");
+                let data = match c.kind {
+                    BodyKind::Text => format!("bytes::Bytes::copy_from_slice({id}.as_bytes())"),
+                    _ => id.to_string(),
+                };
+                content_body(api, c, id, &ct, &data, indent, &mut stmts);
             }
-            BodyKind::Multipart => {
-                let inner = format!("{indent}    ");
-                let add = format!("{inner}        ");
-                let mut files = String::new();
-                multipart_files(api, b, id, &add, &mut files);
-                let _ = write!(
-                    stmts,
-                    "{indent}req.set_body(\n{inner}runtime::Multipart::from_serialize({id})"
-                );
-                if files.is_empty() {
-                    let _ = writeln!(stmts, ".map(runtime::Body::Multipart),\n{indent});");
-                } else {
-                    let _ = writeln!(
-                        stmts,
-                        "\n{inner}    .map(|mut form| {{\n{files}{add}runtime::Body::Multipart(form)\n{inner}    }}),\n{indent});"
-                    );
+            Some(choice) => {
+                let _ = writeln!(stmts, "{indent}match {id} {{");
+                let arm = format!("{indent}    ");
+                let inner = format!("{indent}        ");
+                for c in &b.contents {
+                    let v = &c.variant;
+                    let text =
+                        |data: &str| format!("bytes::Bytes::copy_from_slice({data}.as_bytes())");
+                    let (pattern, ct, data) = if c.is_wildcard() {
+                        let data = if c.kind == BodyKind::Text {
+                            text("data")
+                        } else {
+                            "data.clone()".to_string()
+                        };
+                        (
+                            format!("{choice}::{v} {{ content_type, data }}"),
+                            "content_type".to_string(),
+                            data,
+                        )
+                    } else {
+                        let data = match c.kind {
+                            BodyKind::Text => text("value"),
+                            _ => "value.clone()".to_string(),
+                        };
+                        (format!("{choice}::{v}(value)"), lit(&c.content_type), data)
+                    };
+                    let _ = writeln!(stmts, "{arm}{pattern} => {{");
+                    content_body(api, c, "value", &ct, &data, &inner, &mut stmts);
+                    let _ = writeln!(stmts, "{arm}}}");
                 }
-            }
-            BodyKind::Bytes | BodyKind::Text => {
-                let data = if b.kind == BodyKind::Bytes {
-                    id.to_string()
-                } else {
-                    format!("bytes::Bytes::copy_from_slice({id}.as_bytes())")
-                };
-                let _ = writeln!(
-                    stmts,
-                    "{indent}req.body = runtime::Body::Bytes {{\n{indent}    content_type: {ct}.to_string(),\n{indent}    data: {data},\n{indent}}};"
-                );
+                let _ = writeln!(stmts, "{indent}}}");
+                body_enum(op, api_ty, b, choice, structs);
             }
         }
         if !unconditional {
@@ -534,6 +584,12 @@ fn operation(
         out,
     );
     let _ = writeln!(out, "{IN}req.security = super::SECURITY_{security};");
+    if let Some(accept) = &op.accept {
+        let _ = writeln!(out, "{IN}req.accept = Some({});", lit(accept));
+    }
+    if let Some(server) = &op.server {
+        let _ = writeln!(out, "{IN}req.server = Some({});", lit(server));
+    }
     out.push_str(&stmts);
     let _ = writeln!(out, "{IN}{call}\n    }}");
 }
@@ -565,21 +621,29 @@ fn param_push(p: &Param, value: &str, indent: &str, out: &mut String) {
                 ");",
                 out,
             ),
-            (ParamStyle::Delimited(c), TypeRef::Array(_)) => push(
-                vec![
-                    "&mut req.query".into(),
-                    wire,
-                    format!(
-                        "&{value}.iter().map(runtime::param_string).collect::<Vec<_>>().join({})",
-                        lit(&c.to_string())
-                    ),
-                ],
-                out,
-            ),
-            _ => push(
+            (ParamStyle::Form { explode: true } | ParamStyle::Simple, _) => push(
                 vec!["&mut req.query".into(), wire, format!("&{value}")],
                 out,
             ),
+            (style, _) => {
+                let style = match style {
+                    ParamStyle::Delimited(' ') => "SpaceDelimited",
+                    ParamStyle::Delimited(_) => "PipeDelimited",
+                    _ => "FormUnexploded",
+                };
+                list(
+                    indent,
+                    "runtime::query_push_styled(",
+                    &[
+                        "&mut req.query".into(),
+                        wire,
+                        format!("&{value}"),
+                        format!("runtime::Style::{style}"),
+                    ],
+                    ");",
+                    out,
+                )
+            }
         },
         ParamLocation::Header => {
             let _ = writeln!(
@@ -597,7 +661,161 @@ fn param_push(p: &Param, value: &str, indent: &str, out: &mut String) {
     }
 }
 
-fn multipart_files(api: &Api, b: &RequestBody, id: &str, indent: &str, out: &mut String) {
+/// Adds a constant parameter's one value to `req`.
+fn constant_push(p: &Param, value: &str, indent: &str, out: &mut String) {
+    let (wire, value) = (lit(&p.name), lit(value));
+    let _ = match p.location {
+        ParamLocation::Query => writeln!(
+            out,
+            "{indent}req.query.push(({wire}.to_string(), {value}.to_string()));"
+        ),
+        ParamLocation::Header => {
+            writeln!(
+                out,
+                "{indent}req.headers.push(({wire}, {value}.to_string()));"
+            )
+        }
+        ParamLocation::Cookie => writeln!(
+            out,
+            "{indent}req.headers.push((\"Cookie\", format!(\"{{}}={{}}\", {wire}, {value})));"
+        ),
+        ParamLocation::Path => Ok(()),
+    };
+}
+
+/// The runtime's name of a form field's style.
+fn style_name(style: ParamStyle) -> &'static str {
+    match style {
+        ParamStyle::Form { explode: true } | ParamStyle::Simple => "Form",
+        ParamStyle::Form { explode: false } => "FormUnexploded",
+        ParamStyle::DeepObject => "DeepObject",
+        ParamStyle::Delimited(' ') => "SpaceDelimited",
+        ParamStyle::Delimited(_) => "PipeDelimited",
+    }
+}
+
+/// Sets `req`'s body from `id`, the value of content `c`: `ct` is the media type expression of
+/// raw content, `data` its `bytes::Bytes` expression.
+fn content_body(
+    api: &Api,
+    c: &BodyContent,
+    id: &str,
+    ct: &str,
+    data: &str,
+    indent: &str,
+    stmts: &mut String,
+) {
+    match c.kind {
+        BodyKind::Json => {
+            // An encoding error is kept in the request and returned when it is awaited.
+            let _ = writeln!(stmts, "{indent}req.set_body(runtime::Body::json({id}));");
+        }
+        BodyKind::Form if c.encodings.is_empty() => {
+            let _ = writeln!(stmts, "{indent}req.set_body(runtime::Body::form({id}));");
+        }
+        BodyKind::Form => {
+            let styles: Vec<String> = c
+                .encodings
+                .iter()
+                .map(|e| {
+                    format!(
+                        "({}, runtime::Style::{})",
+                        lit(&e.name),
+                        style_name(e.style)
+                    )
+                })
+                .collect();
+            let inner = format!("{indent}    ");
+            let _ = writeln!(stmts, "{indent}req.set_body(runtime::Body::form_styled(");
+            let _ = writeln!(stmts, "{inner}{id},");
+            list(&inner, "&[", &styles, "],", stmts);
+            let _ = writeln!(stmts, "{indent}));");
+        }
+        BodyKind::Multipart => {
+            let inner = format!("{indent}    ");
+            let add = format!("{inner}        ");
+            let mut files = String::new();
+            multipart_files(api, c, id, &add, &mut files);
+            let types: Vec<String> = c
+                .encodings
+                .iter()
+                .filter_map(|e| {
+                    let ct = e.content_type.as_deref()?;
+                    Some(format!("({}, {})", lit(&e.name), lit(ct)))
+                })
+                .collect();
+            let _ = write!(stmts, "{indent}req.set_body(\n");
+            if types.is_empty() {
+                let _ = write!(stmts, "{inner}runtime::Multipart::from_serialize({id})");
+            } else {
+                let _ = writeln!(stmts, "{inner}runtime::Multipart::from_serialize_with(");
+                let _ = writeln!(stmts, "{inner}    {id},");
+                list(&format!("{inner}    "), "&[", &types, "],", stmts);
+                let _ = write!(stmts, "{inner})");
+            }
+            if files.is_empty() {
+                let _ = writeln!(stmts, ".map(runtime::Body::Multipart),\n{indent});");
+            } else {
+                let _ = writeln!(
+                    stmts,
+                    "\n{inner}    .map(|mut form| {{\n{files}{add}runtime::Body::Multipart(form)\n{inner}    }}),\n{indent});"
+                );
+            }
+        }
+        BodyKind::Bytes | BodyKind::Text => {
+            let ct = format!("{ct}.to_string()");
+            let _ = writeln!(
+                stmts,
+                "{indent}req.body = runtime::Body::Bytes {{\n{indent}    content_type: {ct},\n{indent}    data: {data},\n{indent}}};"
+            );
+        }
+    }
+}
+
+/// The enum of a body with several media types, in the tag module.
+fn body_enum(op: &Operation, api_ty: &str, b: &RequestBody, name: &str, out: &mut String) {
+    doc_raw_lines(
+        &format!(
+            "The request body of [`{api_ty}::{}`]: one of the media types it accepts.",
+            op.rust_name
+        ),
+        "",
+        out,
+    );
+    let _ = writeln!(out, "#[derive(Clone, Debug)]\npub enum {name} {{");
+    for c in &b.contents {
+        let value = match c.kind {
+            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => type_text(&c.ty),
+            BodyKind::Bytes => "bytes::Bytes".to_string(),
+            BodyKind::Text => "String".to_string(),
+        };
+        if c.is_wildcard() {
+            doc_raw_lines(
+                &format!(
+                    "`{}`, with the concrete media type to send.",
+                    c.content_type.replace('`', "'")
+                ),
+                "    ",
+                out,
+            );
+            let _ = writeln!(
+                out,
+                "    {} {{\n        /// The media type to send.\n        content_type: String,\n        /// The body.\n        data: {value},\n    }},",
+                c.variant
+            );
+        } else {
+            doc_raw_lines(
+                &format!("`{}`.", c.content_type.replace('`', "'")),
+                "    ",
+                out,
+            );
+            let _ = writeln!(out, "    {}({value}),", c.variant);
+        }
+    }
+    out.push_str("}\n");
+}
+
+fn multipart_files(api: &Api, b: &BodyContent, id: &str, indent: &str, out: &mut String) {
     let TypeRef::Named(n) = &b.ty else {
         return;
     };
@@ -708,7 +926,11 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
         d.push_str("\n\n");
     }
     d.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
-    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    let required: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.required && p.is_argument())
+        .collect();
     if !required.is_empty() || op.body.is_some() {
         d.push_str("\n\n# Arguments\n");
         for p in required {
@@ -719,11 +941,42 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
             ));
         }
         if let Some(b) = &op.body {
+            if let Some(arg) = &b.media_type_arg {
+                d.push_str(&format!(
+                    "\n- `{arg}`: the media type of the body (the operation accepts `{}`).",
+                    b.primary().content_type.replace('`', "'")
+                ));
+            }
+            let types: Vec<String> = b
+                .contents
+                .iter()
+                .map(|c| format!("`{}`", c.content_type.replace('`', "'")))
+                .collect();
             d.push_str(&format!(
-                "\n- `{}`: the `{}` request body.",
-                b.param_name, b.content_type
+                "\n- `{}`: the {} request body.",
+                b.param_name,
+                types.join(" or ")
             ));
         }
+    }
+    let constants: Vec<String> = op
+        .params
+        .iter()
+        .filter_map(|p| Some(format!("`{}: {}`", p.name, p.constant.as_ref()?)))
+        .collect();
+    if !constants.is_empty() {
+        d.push_str(&format!(
+            "\n\nAlways sends {} (the only value{} the API allows).",
+            constants.join(", "),
+            if constants.len() > 1 { "s" } else { "" }
+        ));
+    }
+    if let Some(server) = &op.server {
+        d.push_str(&format!(
+            "\n\nSent to `{server}` (this operation's server), unless the client maps it \
+             elsewhere ([`ClientBuilder::server_url`](crate::ClientBuilder::server_url)) or \
+             ignores operation servers."
+        ));
     }
     d.push_str("\n\n# Authentication\n\n");
     if op.security.is_empty() {

@@ -203,10 +203,13 @@ impl<'a> Docs<'a> {
             s.push_str(&links.join(", "));
         }
         s.push_str("\n\n### HTTP request headers\n\n");
-        let content_type = op
-            .body
-            .as_ref()
-            .map_or("Not defined", |b| b.content_type.as_str());
+        let content_type = op.body.as_ref().map_or("Not defined".to_string(), |b| {
+            b.contents
+                .iter()
+                .map(|c| c.content_type.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         let accept = accept(op);
         let accept = if accept.is_empty() {
             "Not defined".to_string()
@@ -231,7 +234,7 @@ impl<'a> Docs<'a> {
         let other = op
             .params
             .iter()
-            .filter(|p| p.location != ParamLocation::Path);
+            .filter(|p| p.location != ParamLocation::Path && p.is_argument());
         let mut rows: Vec<ParamRow> = path
             .chain(other)
             .map(|p| ParamRow {
@@ -244,7 +247,7 @@ impl<'a> Docs<'a> {
         if let Some(b) = &op.body {
             rows.push(ParamRow {
                 name: b.param_name.clone(),
-                ty: self.type_cell(&b.ty, Style::Param),
+                ty: self.type_cell(&b.primary().ty, Style::Param),
                 description: b.description.as_deref().map(cell).unwrap_or_default(),
                 required: b.required,
             });
@@ -521,9 +524,11 @@ impl<'a> Docs<'a> {
         // that needs none): optional parameters are one `&XParams` argument (`Default`), an
         // optional structured body an `Option`; required values are not worth inventing.
         let callable = |op: &&Operation| {
-            op.params.iter().all(|p| !p.required)
+            op.params.iter().all(|p| !p.required || !p.is_argument())
                 && !op.body.as_ref().is_some_and(|b| {
-                    b.required || matches!(b.kind, BodyKind::Bytes | BodyKind::Text)
+                    b.required
+                        || b.choice.is_none()
+                            && matches!(b.primary().kind, BodyKind::Bytes | BodyKind::Text)
                 })
                 && (op.security.is_empty()
                     || op.security.iter().any(|alt| alt.is_empty())
@@ -562,7 +567,7 @@ impl<'a> Docs<'a> {
                 if op.body.is_some() {
                     args.push("None");
                 }
-                if !op.params.is_empty() {
+                if super::apis::has_optional_params(op) {
                     args.push("&Default::default()");
                 }
                 let args = args.join(", ");
@@ -884,6 +889,7 @@ mod tests {
             required,
             ty,
             style: ParamStyle::Simple,
+            constant: None,
             description: description.map(str::to_string),
             deprecated: false,
         }
@@ -892,18 +898,26 @@ mod tests {
     fn body(param_name: &str, content_type: &str, kind: BodyKind, ty: &str) -> RequestBody {
         RequestBody {
             param_name: param_name.to_string(),
-            content_type: content_type.to_string(),
-            kind,
-            ty: TypeRef::Named(ty.to_string()),
             required: true,
             description: None,
-            file_fields: vec![],
+            contents: vec![BodyContent {
+                content_type: content_type.to_string(),
+                kind,
+                ty: TypeRef::Named(ty.to_string()),
+                variant: "Json".into(),
+                file_fields: vec![],
+                encodings: vec![],
+            }],
+            choice: None,
+            media_type_arg: None,
         }
     }
 
     fn op(rust_name: &str, method: Method, path: &str, kind: SuccessKind) -> Operation {
         Operation {
             produces: vec![],
+            accept: None,
+            server: None,
             id: rust_name.to_string(),
             rust_name: rust_name.to_string(),
             type_name: rust_name.to_string(),

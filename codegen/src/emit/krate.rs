@@ -22,7 +22,9 @@ fn needs_chrono(api: &Api) -> bool {
     }
     any || api.operations.iter().any(|o| {
         o.params.iter().any(|p| uses_chrono(&p.ty))
-            || o.body.as_ref().is_some_and(|b| uses_chrono(&b.ty))
+            || o.body
+                .as_ref()
+                .is_some_and(|b| b.contents.iter().any(|c| uses_chrono(&c.ty)))
             || matches!(&o.success.kind, SuccessKind::Json(t) if uses_chrono(t))
     }) || api.error_models.iter().any(|m| uses_chrono(&m.ty))
 }
