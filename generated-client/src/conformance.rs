@@ -5,7 +5,9 @@
 //! that validates requests. Compiled only with the `test-registry` feature.
 //!
 //! Arguments are one JSON object: `{"path": {..}, "query": {..}, "header": {..},
-//! "cookie": {..}, "body": ..}`, parameters by their wire names. A required argument that is
+//! "cookie": {..}, "body": .., "body_media_type": .., "content_type": ..}`, parameters by their
+//! wire names; `body_media_type` picks one of several body media types (as written in the
+//! spec), `content_type` is the concrete media type of a body declared with a range (`*/*`). A required argument that is
 //! missing, or a value that does not deserialize into its Rust type, makes the call's outcome
 //! [`OutcomeKind::Arguments`] without sending anything.
 #![allow(deprecated)]
@@ -18,8 +20,9 @@ pub struct OperationInfo {
     pub id: &'static str,
     /// JSON pointer of the operation in the original document.
     pub pointer: &'static str,
-    /// The request body's media type, when the operation sends a body.
-    pub body_media_type: Option<&'static str>,
+    /// The request body's media types as written, the preferred one (the default) first;
+    /// empty without a body.
+    pub body_media_types: &'static [&'static str],
 }
 
 /// What one call produced.
@@ -190,97 +193,97 @@ pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo {
         id: "get_current_user_applications",
         pointer: "/paths/~1applications~1@me/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "get_current_user_oauth2",
         pointer: "/paths/~1oauth2~1@me/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "list_user_oauth2_authorizations",
         pointer: "/paths/~1oauth2~1@me~1authorizations/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "delete_user_oauth2_authorization",
         pointer: "/paths/~1oauth2~1@me~1authorizations~1{applicationId}/delete",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "create_oauth_application",
         pointer: "/paths/~1oauth2~1applications/post",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "list_user_applications2",
         pointer: "/paths/~1oauth2~1applications~1@me/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "get_oauth_application",
         pointer: "/paths/~1oauth2~1applications~1{id}/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "delete_oauth_application",
         pointer: "/paths/~1oauth2~1applications~1{id}/delete",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "update_oauth_application",
         pointer: "/paths/~1oauth2~1applications~1{id}/patch",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "update_bot_profile",
         pointer: "/paths/~1oauth2~1applications~1{id}~1bot/patch",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "reset_bot_token2",
         pointer: "/paths/~1oauth2~1applications~1{id}~1bot~1reset-token/post",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "reset_client_secret2",
         pointer: "/paths/~1oauth2~1applications~1{id}~1client-secret~1reset/post",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "get_public_application",
         pointer: "/paths/~1oauth2~1applications~1{id}~1public/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "provide_oauth2_consent",
         pointer: "/paths/~1oauth2~1authorize~1consent/post",
-        body_media_type: Some("application/json"),
+        body_media_types: &["application/json"],
     },
     OperationInfo {
         id: "introspect_oauth2_token",
         pointer: "/paths/~1oauth2~1introspect/post",
-        body_media_type: Some("multipart/form-data"),
+        body_media_types: &["multipart/form-data"],
     },
     OperationInfo {
         id: "exchange_oauth2_token",
         pointer: "/paths/~1oauth2~1token/post",
-        body_media_type: Some("multipart/form-data"),
+        body_media_types: &["multipart/form-data"],
     },
     OperationInfo {
         id: "revoke_oauth2_token",
         pointer: "/paths/~1oauth2~1token~1revoke/post",
-        body_media_type: Some("multipart/form-data"),
+        body_media_types: &["multipart/form-data"],
     },
     OperationInfo {
         id: "get_oauth2_userinfo",
         pointer: "/paths/~1oauth2~1userinfo/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
     OperationInfo {
         id: "list_user_applications",
         pointer: "/paths/~1users~1@me~1applications/get",
-        body_media_type: None,
+        body_media_types: &[],
     },
 ];
 /// A client for `base_url` holding a made-up credential for every security scheme, without

@@ -206,8 +206,11 @@ struct Report {
     other_errors: usize,
     /// Failures in the known-defects list.
     known: usize,
-    /// Response bodies Prism made up that its own schema rejects.
-    mock_invalid: usize,
+    /// Calls whose failure is Prism's: a response body it made up that its own schema rejects,
+    /// or a request it misreads (form arrays without an `encoding` entry, stoplightio/prism#2473).
+    mock_defects: usize,
+    /// Calls not made (a media type the gate cannot write), by reason.
+    skipped_calls: BTreeMap<String, usize>,
     /// Operations not exercised, by reason.
     unsupported: BTreeMap<String, usize>,
     canary: Canary,
@@ -320,7 +323,7 @@ async fn main() {{
             let line = serde_json::json!({{
                 "id": op.id,
                 "pointer": op.pointer,
-                "body_media_type": op.body_media_type,
+                "body_media_types": op.body_media_types,
             }});
             writeln!(out, "{{line}}").expect("stdout");
         }}
@@ -385,10 +388,17 @@ fn run_spec(
     for op in &ops {
         let id = op["id"].as_str().unwrap_or_default().to_string();
         let pointer = op["pointer"].as_str().unwrap_or_default().to_string();
-        let media = op["body_media_type"].as_str().map(str::to_string);
-        match plan(&doc, &samples, &validator, &pointer, media.as_deref()) {
+        let media = media_types(op);
+        match plan(&doc, &samples, &validator, &pointer, &media) {
             Ok(variants) => {
                 for (variant, args) in variants {
+                    if let Some(media) = variant.strip_prefix("skip: ") {
+                        *report
+                            .skipped_calls
+                            .entry(format!("{media} body: the gate writes no XML"))
+                            .or_default() += 1;
+                        continue;
+                    }
                     calls.push(Call {
                         id: id.clone(),
                         pointer: pointer.clone(),
@@ -433,8 +443,8 @@ fn run_spec(
         }
         let (kind, message) = match verdict {
             Verdict::Ok | Verdict::Unsupported(_) => continue,
-            Verdict::MockInvalid(m) => {
-                report.mock_invalid += 1;
+            Verdict::MockDefect(m) => {
+                report.mock_defects += 1;
                 if verbose {
                     eprintln!("    mock: {} [{}]: {m}", call.id, call.variant);
                 }
@@ -486,12 +496,23 @@ fn run_spec(
     Ok(())
 }
 
+/// The body media types of a listed operation, preferred first.
+fn media_types(op: &Value) -> Vec<String> {
+    op["body_media_types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// One call to make.
 struct Call {
     id: String,
     pointer: String,
-    /// `required` or `full`.
-    variant: &'static str,
+    /// `required`, `full`, or `full, <media type>` for the other media types of a body.
+    variant: String,
     args: Value,
 }
 
@@ -614,8 +635,8 @@ fn plan(
     samples: &Samples,
     validator: &Validator,
     op_ptr: &str,
-    media: Option<&str>,
-) -> Result<Vec<(&'static str, Value)>, String> {
+    media: &[String],
+) -> Result<Vec<(String, Value)>, String> {
     let mut required = Map::new();
     let mut full = Map::new();
     for p in doc_params(doc, op_ptr) {
@@ -648,36 +669,83 @@ fn plan(
         }
         put(&mut full, rich);
     }
-    if let Some(media) = media {
+    let mut extra = Vec::new();
+    if let Some((primary, others)) = media.split_first() {
+        if is_xml(primary) {
+            return Err("XML body: the gate writes no XML".into());
+        }
         let body_ptr = resolve(doc, &format!("{op_ptr}/requestBody"))
             .ok_or("the request body does not resolve")?;
         let body_required = doc
             .pointer(&format!("{body_ptr}/required"))
             .and_then(Value::as_bool)
             == Some(true);
-        let schema = format!("{body_ptr}/content/{}/schema", token(media));
-        if doc.pointer(&schema).is_some() {
-            let Some((minimal, rich)) = two_samples(samples, validator, &schema) else {
-                return Err("no valid sample for the body".into());
-            };
-            if body_required {
-                required.insert("body".into(), minimal);
+        let body = |media: &str| -> Result<(Value, Value), String> {
+            let schema = format!("{body_ptr}/content/{}/schema", token(media));
+            if doc.pointer(&schema).is_some() {
+                two_samples(samples, validator, &schema)
+                    .ok_or_else(|| "no valid sample for the body".to_string())
+            } else {
+                // No schema: any content.
+                Ok((json!("conformance"), json!("conformance")))
             }
-            full.insert("body".into(), rich);
-        } else {
-            // No schema: any bytes.
-            let bytes = json!("conformance");
-            if body_required {
-                required.insert("body".into(), bytes.clone());
+        };
+        let choose = |m: &mut Map<String, Value>, media: &str| {
+            m.insert("body_media_type".into(), json!(media));
+            if media.contains('*') {
+                m.insert("content_type".into(), json!(concrete_media_type(media)));
             }
-            full.insert("body".into(), bytes);
+        };
+        let (minimal, rich) = body(primary)?;
+        if body_required {
+            required.insert("body".into(), minimal);
+            choose(&mut required, primary);
+        }
+        full.insert("body".into(), rich);
+        choose(&mut full, primary);
+        // Each other media type once, with every optional parameter.
+        for other in others {
+            if is_xml(other) {
+                extra.push((format!("skip: {other}"), Value::Null));
+                continue;
+            }
+            let mut args = full.clone();
+            match body(other) {
+                Ok((_, rich)) => {
+                    args.insert("body".into(), rich);
+                    choose(&mut args, other);
+                    extra.push((format!("full, {other}"), Value::Object(args)));
+                }
+                Err(e) => return Err(format!("{e} ({other})")),
+            }
         }
     }
     let (required, full) = (Value::Object(required), Value::Object(full));
-    if required == full {
-        Ok(vec![("required", required)])
-    } else {
-        Ok(vec![("required", required), ("full", full)])
+    let mut out = vec![("required".to_string(), required.clone())];
+    if required != full {
+        out.push(("full".to_string(), full));
+    }
+    out.extend(extra);
+    Ok(out)
+}
+
+/// Whether the gate cannot write a body of this media type: the SDK sends XML the caller
+/// writes (raw bytes), and the gate has no XML writer.
+fn is_xml(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or(media).trim();
+    m.ends_with("/xml") || m.ends_with("+xml")
+}
+
+/// A concrete media type inside a range: what a caller of a `*/*` or `image/*` body sends.
+fn concrete_media_type(range: &str) -> String {
+    let range = range.split(';').next().unwrap_or(range).trim();
+    match range {
+        "*/*" | "application/*" => "application/octet-stream".into(),
+        "image/*" => "image/png".into(),
+        "text/*" => "text/plain".into(),
+        "audio/*" => "audio/wav".into(),
+        "video/*" => "video/mp4".into(),
+        other => format!("{}octet-stream", other.trim_end_matches('*')),
     }
 }
 
@@ -731,7 +799,7 @@ enum Verdict {
     Violation(String),
     Decode(String),
     /// Prism answered with a body its own document rejects.
-    MockInvalid(String),
+    MockDefect(String),
     Other(String),
 }
 
@@ -746,10 +814,23 @@ fn prism_problem(raw: &str) -> Option<Value> {
 }
 
 fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Verdict {
-    let violations = outcome["violations"].as_array().cloned().unwrap_or_default();
+    let (violations, of_response) = split_violations(&outcome["violations"]);
     let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
     if !violations.is_empty() {
+        if violations.iter().all(|v| prism_misreads_form_array(doc, call, v)) {
+            return Verdict::MockDefect(format!(
+                "prism reads repeated form keys as one value (stoplightio/prism#2473): {}",
+                Value::Array(violations)
+            ));
+        }
         return Verdict::Violation(Value::Array(violations).to_string());
+    }
+    if !of_response.is_empty() {
+        // Prism also checks its own made-up response: that is the mock's defect.
+        return Verdict::MockDefect(format!(
+            "prism's response breaks its schema: {}",
+            Value::Array(of_response)
+        ));
     }
     let status = outcome["status"].as_u64();
     match outcome["outcome"].as_str().unwrap_or_default() {
@@ -765,11 +846,11 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                             message("path"),
                             message("message")
                         )),
-                        Err(why) => Verdict::MockInvalid(format!(
+                        Err(why) => Verdict::MockDefect(format!(
                             "prism's body breaks #{schema}: {why}"
                         )),
                     },
-                    Err(_) => Verdict::MockInvalid(format!("prism's body is not JSON: {raw}")),
+                    Err(_) => Verdict::MockDefect(format!("prism's body is not JSON: {raw}")),
                 },
                 None => Verdict::Decode(format!(
                     "at `{}`: {}; body: {raw}",
@@ -792,7 +873,7 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                         Ok(body) if validator.check(&schema, &body).is_ok() => Verdict::Decode(
                             format!("the HTTP {status} body did not decode into the error model; body: {raw}"),
                         ),
-                        _ => Verdict::MockInvalid(format!("HTTP {status}: prism's body breaks #{schema}")),
+                        _ => Verdict::MockDefect(format!("HTTP {status}: prism's body breaks #{schema}")),
                     }
                 }
                 _ if has_success(doc, &call.pointer) => {
@@ -804,6 +885,47 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
         "transport" => Verdict::Other(format!("no response: {}", message("message"))),
         other => Verdict::Other(format!("driver: {other}: {}", message("message"))),
     }
+}
+
+/// Whether a violation is Prism misreading a form body's array: it parses `a=1&a=2` as an
+/// array only for properties with an `encoding` entry (stoplightio/prism#2473), though
+/// `form`, exploded, is the default for every property.
+fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    if !media.starts_with("application/x-www-form-urlencoded")
+        || v["code"] != "type"
+        || !v["message"].as_str().is_some_and(|m| m.ends_with("must be array"))
+        || v["location"][1] != "body"
+    {
+        return false;
+    }
+    let Some(property) = v["location"][2].as_str() else {
+        return false;
+    };
+    let encoded = resolve(doc, &format!("{}/requestBody", call.pointer)).is_some_and(|b| {
+        doc.pointer(&format!("{b}/content/{}/encoding/{}", token(media), token(property)))
+            .is_some()
+    });
+    !encoded && call.args["body"][property].is_array()
+}
+
+/// Prism's violations split into the request's and the response's (Prism also checks the
+/// response it made up). Past a limit it sends one string, `Too many violations! [...]`.
+fn split_violations(v: &Value) -> (Vec<Value>, Vec<Value>) {
+    let mut items = Vec::new();
+    for item in v.as_array().into_iter().flatten() {
+        match item
+            .as_str()
+            .and_then(|s| s.strip_prefix("Too many violations!"))
+            .and_then(|rest| serde_json::from_str::<Value>(rest.trim()).ok())
+        {
+            Some(Value::Array(inner)) => items.extend(inner),
+            _ => items.push(item.clone()),
+        }
+    }
+    items
+        .into_iter()
+        .partition(|i| i["location"][0].as_str() != Some("response"))
 }
 
 /// Whether the operation documents a 2xx response.
@@ -865,7 +987,8 @@ fn canary(
     for op in ops {
         let pointer = op["pointer"].as_str().unwrap_or_default();
         let id = op["id"].as_str().unwrap_or_default();
-        let Ok(plans) = plan(doc, samples, validator, pointer, op["body_media_type"].as_str()) else {
+        let media = media_types(op);
+        let Ok(plans) = plan(doc, samples, validator, pointer, &media) else {
             continue;
         };
         let Some((_, args)) = plans.into_iter().next() else {
@@ -899,13 +1022,13 @@ fn canary(
                 candidates.push(Call {
                     id: id.to_string(),
                     pointer: pointer.to_string(),
-                    variant: "canary",
+                    variant: "canary".into(),
                     args: a,
                 });
             }
         }
         // A JSON body with a property outside its enum.
-        if let Some(media) = op["body_media_type"].as_str().filter(|m| m.contains("json")) {
+        if let Some(media) = media.first().filter(|m| m.contains("json")) {
             if let Some(body_ptr) = resolve(doc, &format!("{pointer}/requestBody")) {
                 let schema = format!("{body_ptr}/content/{}/schema", token(media));
                 for (v, _) in samples.invalid(&schema) {
@@ -920,7 +1043,7 @@ fn canary(
                     candidates.push(Call {
                         id: id.to_string(),
                         pointer: pointer.to_string(),
-                        variant: "canary",
+                        variant: "canary".into(),
                         args: a,
                     });
                 }
@@ -938,7 +1061,7 @@ fn canary(
         if o["status"].as_u64().is_none() {
             continue;
         }
-        let caught = o["violations"].as_array().is_some_and(|v| !v.is_empty())
+        let caught = !split_violations(&o["violations"]).0.is_empty()
             || prism_problem(o["raw"].as_str().unwrap_or_default()).is_some();
         return Ok(if caught {
             Canary::Caught
@@ -993,7 +1116,7 @@ fn print_table(reports: &[Report], seconds: f64) {
             r.other_errors,
             r.known,
             r.unsupported_total(),
-            r.mock_invalid,
+            r.mock_defects,
             canary,
             r.seconds
         );
@@ -1003,6 +1126,9 @@ fn print_table(reports: &[Report], seconds: f64) {
         for (reason, n) in &r.unsupported {
             println!("    unsupported: {n} x {reason}");
         }
+        for (reason, n) in &r.skipped_calls {
+            println!("    calls not made: {n} x {reason}");
+        }
         t.operations += r.operations;
         t.calls += r.calls;
         t.exercised += r.exercised;
@@ -1010,7 +1136,7 @@ fn print_table(reports: &[Report], seconds: f64) {
         t.decode_errors += r.decode_errors;
         t.other_errors += r.other_errors;
         t.known += r.known;
-        t.mock_invalid += r.mock_invalid;
+        t.mock_defects += r.mock_defects;
         for (k, v) in &r.unsupported {
             *t.unsupported.entry(k.clone()).or_default() += v;
         }
@@ -1027,7 +1153,7 @@ fn print_table(reports: &[Report], seconds: f64) {
         t.other_errors,
         t.known,
         t.unsupported_total(),
-        t.mock_invalid,
+        t.mock_defects,
         "",
         seconds
     );

@@ -17,7 +17,9 @@ const PRELUDE: &str = r#"//! Every operation callable by its operationId with ar
 //! that validates requests. Compiled only with the `test-registry` feature.
 //!
 //! Arguments are one JSON object: `{"path": {..}, "query": {..}, "header": {..},
-//! "cookie": {..}, "body": ..}`, parameters by their wire names. A required argument that is
+//! "cookie": {..}, "body": .., "body_media_type": .., "content_type": ..}`, parameters by their
+//! wire names; `body_media_type` picks one of several body media types (as written in the
+//! spec), `content_type` is the concrete media type of a body declared with a range (`*/*`). A required argument that is
 //! missing, or a value that does not deserialize into its Rust type, makes the call's outcome
 //! [`OutcomeKind::Arguments`] without sending anything.
 #![allow(deprecated)]
@@ -30,8 +32,9 @@ pub struct OperationInfo {
     pub id: &'static str,
     /// JSON pointer of the operation in the original document.
     pub pointer: &'static str,
-    /// The request body's media type, when the operation sends a body.
-    pub body_media_type: Option<&'static str>,
+    /// The request body's media types as written, the preferred one (the default) first;
+    /// empty without a body.
+    pub body_media_types: &'static [&'static str],
 }
 
 /// What one call produced.
@@ -207,14 +210,16 @@ pub fn module(api: &Api) -> String {
     let ops: Vec<&Operation> = api.client_operations().collect();
     out.push_str("/// Every operation the client calls, in document order.\npub const OPERATIONS: &[OperationInfo] = &[\n");
     for op in &ops {
-        let body = op
+        let body: Vec<String> = op
             .body
-            .as_ref()
-            .map(|b| format!("Some({})", lit(&b.content_type)))
-            .unwrap_or_else(|| "None".to_string());
+            .iter()
+            .flat_map(|b| &b.contents)
+            .map(|c| lit(&c.content_type))
+            .collect();
+        let body = format!("&[{}]", body.join(", "));
         let _ = write!(
             out,
-            "    OperationInfo {{\n        id: {},\n        pointer: {},\n        body_media_type: {body},\n    }},\n",
+            "    OperationInfo {{\n        id: {},\n        pointer: {},\n        body_media_types: {body},\n    }},\n",
             lit(&op.id),
             lit(&op.pointer)
         );
@@ -313,35 +318,81 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
                 );
                 call_args.push(if by_ref { format!("&{var}") } else { var });
             }
+            ArgRole::MediaType => {
+                let _ = writeln!(
+                    out,
+                    "    let {var}: String = required(args, \"\", \"content_type\")?;"
+                );
+                call_args.push(format!("&{var}"));
+            }
             ArgRole::Body { optional } => {
                 let Some(b) = &op.body else { continue };
-                match b.kind {
-                    BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
-                        let t = type_text(&b.ty);
+                match &b.choice {
+                    None => {
+                        let c = b.primary();
+                        match c.kind {
+                            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => {
+                                let t = type_text(&c.ty);
+                                if optional {
+                                    let _ = writeln!(
+                                        out,
+                                        "    let {var}: Option<{t}> = optional(args, \"\", \"body\")?;"
+                                    );
+                                    call_args.push(format!("{var}.as_ref()"));
+                                } else {
+                                    let _ = writeln!(
+                                        out,
+                                        "    let {var}: {t} = required(args, \"\", \"body\")?;"
+                                    );
+                                    call_args.push(format!("&{var}"));
+                                }
+                            }
+                            BodyKind::Bytes => {
+                                let _ = writeln!(out, "    let {var} = {};", content_value(c));
+                                call_args.push(wrap_optional(var, optional));
+                            }
+                            BodyKind::Text => {
+                                let _ = writeln!(out, "    let {var} = {};", content_value(c));
+                                call_args
+                                    .push(wrap_optional(format!("{var}.as_str()"), optional));
+                            }
+                        }
+                    }
+                    Some(choice) => {
+                        // `body_media_type` picks the content (as written in the spec); the
+                        // preferred one by default.
+                        let path = format!("crate::apis::{}::{choice}", tag.module);
+                        let mut arms = String::new();
+                        for c in &b.contents {
+                            let value = content_value(c);
+                            let built = if c.is_wildcard() {
+                                format!(
+                                    "{path}::{} {{\n                content_type: required(args, \"\", \"content_type\")?,\n                data: {value},\n            }}",
+                                    c.variant
+                                )
+                            } else {
+                                format!("{path}::{}({value})", c.variant)
+                            };
+                            let _ = writeln!(
+                                arms,
+                                "            {} => {built},",
+                                lit(&c.content_type)
+                            );
+                        }
+                        let chosen = format!(
+                            "match args.get(\"body_media_type\").and_then(Value::as_str).unwrap_or({}) {{\n{arms}            other => return Err(format!(\"no body media type `{{other}}`\")),\n        }}",
+                            lit(&b.primary().content_type)
+                        );
                         if optional {
                             let _ = writeln!(
                                 out,
-                                "    let {var}: Option<{t}> = optional(args, \"\", \"body\")?;"
+                                "    let {var}: Option<{path}> = if given(args, \"\", \"body\").is_some() {{\n        Some({chosen})\n    }} else {{\n        None\n    }};"
                             );
                             call_args.push(format!("{var}.as_ref()"));
                         } else {
-                            let _ = writeln!(
-                                out,
-                                "    let {var}: {t} = required(args, \"\", \"body\")?;"
-                            );
+                            let _ = writeln!(out, "    let {var}: {path} = {chosen};");
                             call_args.push(format!("&{var}"));
                         }
-                    }
-                    BodyKind::Bytes => {
-                        let _ = writeln!(
-                            out,
-                            "    let {var} = bytes::Bytes::from(raw_body(args));"
-                        );
-                        call_args.push(wrap_optional(var, optional));
-                    }
-                    BodyKind::Text => {
-                        let _ = writeln!(out, "    let {var} = raw_body(args);");
-                        call_args.push(wrap_optional(format!("{var}.as_str()"), optional));
                     }
                 }
             }
@@ -352,7 +403,7 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
                     tag.module,
                     params_struct_name(op)
                 );
-                for p in op.params.iter().filter(|p| !p.required) {
+                for p in op.params.iter().filter(|p| !p.required && p.is_argument()) {
                     let _ = writeln!(
                         out,
                         "    {var}.{} = optional(args, {}, {})?;",
@@ -372,6 +423,15 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
         op.rust_name,
         call_args.join(", ")
     );
+}
+
+/// The owned value of one body content, from `args`.
+fn content_value(c: &BodyContent) -> &'static str {
+    match c.kind {
+        BodyKind::Json | BodyKind::Form | BodyKind::Multipart => "required(args, \"\", \"body\")?",
+        BodyKind::Bytes => "bytes::Bytes::from(raw_body(args))",
+        BodyKind::Text => "raw_body(args)",
+    }
 }
 
 fn wrap_optional(expr: String, optional: bool) -> String {
