@@ -408,7 +408,8 @@ fn run_spec(
                 }
             }
             Err(reason) => {
-                *report.unsupported.entry(reason.clone()).or_default() += 1;
+                let class = reason.split(" (").next().unwrap_or(&reason).to_string();
+                *report.unsupported.entry(class).or_default() += 1;
                 if verbose {
                     eprintln!("    unsupported: {id} ({pointer}): {reason}");
                 }
@@ -588,13 +589,24 @@ fn doc_params(doc: &Value, op_ptr: &str) -> Vec<DocParam> {
 /// Integers beyond 2^53-1 are brought within it when the schema still allows the result:
 /// Prism reads numbers as JavaScript doubles and rejects larger ones (`must be <=
 /// 9007199254740991`) although the schema allows them.
-fn two_samples(samples: &Samples, validator: &Validator, pointer: &str) -> Option<(Value, Value)> {
+fn two_samples(
+    samples: &Samples,
+    validator: &Validator,
+    pointer: &str,
+) -> Result<(Value, Value), String> {
     // A sample the validator rejects is a defect of samples.rs (the round-trip gate counts
-    // them); it must not pass for a request the SDK got wrong.
+    // them); it must not pass for a request the SDK got wrong. Later instances stand in.
+    let mut rejected = None;
     let found: Vec<Value> = samples
-        .valid(pointer, 2)
+        .valid(pointer, 4)
         .into_iter()
-        .filter(|v| validator.check(pointer, v).is_ok())
+        .filter(|v| match validator.check(pointer, v) {
+            Ok(()) => true,
+            Err(e) => {
+                rejected.get_or_insert_with(|| format!("{}: {e}", clip(&v.to_string(), 200)));
+                false
+            }
+        })
         .collect();
     let safe = |v: &Value| {
         let mut s = v.clone();
@@ -605,9 +617,15 @@ fn two_samples(samples: &Samples, validator: &Validator, pointer: &str) -> Optio
             v.clone()
         }
     };
-    let full = safe(found.first()?);
+    let Some(first) = found.first() else {
+        return Err(format!(
+            "#{pointer}: {}",
+            rejected.unwrap_or_else(|| "no instance".into())
+        ));
+    };
+    let full = safe(first);
     let minimal = found.get(1).map(safe).unwrap_or_else(|| full.clone());
-    Some((minimal, full))
+    Ok((minimal, full))
 }
 
 /// Clamps every integer of `v` into JavaScript's safe range.
@@ -652,11 +670,12 @@ fn plan(
             }
             continue;
         };
-        let Some((minimal, rich)) = two_samples(samples, validator, schema) else {
-            if p.required {
-                return Err("no valid sample for a required parameter".into());
+        let (minimal, rich) = match two_samples(samples, validator, schema) {
+            Ok(pair) => pair,
+            Err(why) if p.required => {
+                return Err(format!("no valid sample for a required parameter ({why})"))
             }
-            continue;
+            Err(_) => continue,
         };
         let put = |m: &mut Map<String, Value>, v: Value| {
             m.entry(p.location.clone())
@@ -683,8 +702,13 @@ fn plan(
         let body = |media: &str| -> Result<(Value, Value), String> {
             let schema = format!("{body_ptr}/content/{}/schema", token(media));
             if doc.pointer(&schema).is_some() {
-                two_samples(samples, validator, &schema)
-                    .ok_or_else(|| "no valid sample for the body".to_string())
+                let (mut minimal, mut rich) = two_samples(samples, validator, &schema)
+                    .map_err(|why| format!("no valid sample for the body ({why})"))?;
+                // Read-only properties are not part of a request (OpenAPI; Prism drops them
+                // from request schemas, so with `additionalProperties: false` they are errors).
+                strip_read_only(doc, &schema, &mut minimal, 0);
+                strip_read_only(doc, &schema, &mut rich, 0);
+                Ok((minimal, rich))
             } else {
                 // No schema: any content.
                 Ok((json!("conformance"), json!("conformance")))
@@ -734,6 +758,52 @@ fn plan(
 fn is_xml(media: &str) -> bool {
     let m = media.split(';').next().unwrap_or(media).trim();
     m.ends_with("/xml") || m.ends_with("+xml")
+}
+
+/// Removes the properties the schema at `pointer` marks `readOnly` from `v`, at any depth.
+fn strip_read_only(doc: &Value, pointer: &str, v: &mut Value, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let Some(p) = resolve(doc, pointer) else {
+        return;
+    };
+    let Some(schema) = doc.pointer(&p) else {
+        return;
+    };
+    for k in ["allOf", "oneOf", "anyOf"] {
+        let n = schema.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..n {
+            strip_read_only(doc, &format!("{p}/{k}/{i}"), v, depth + 1);
+        }
+    }
+    match v {
+        Value::Object(map) => {
+            let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            for name in props.keys() {
+                let prop = format!("{p}/properties/{}", token(name));
+                let read_only = resolve(doc, &prop)
+                    .and_then(|r| doc.pointer(&r))
+                    .is_some_and(|s| s.get("readOnly") == Some(&Value::Bool(true)))
+                    || doc.pointer(&format!("{prop}/readOnly")) == Some(&Value::Bool(true));
+                if read_only {
+                    map.remove(name);
+                } else if let Some(inner) = map.get_mut(name) {
+                    strip_read_only(doc, &prop, inner, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if schema.get("items").is_some() {
+                for item in items {
+                    strip_read_only(doc, &format!("{p}/items"), item, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A concrete media type inside a range: what a caller of a `*/*` or `image/*` body sends.
@@ -862,6 +932,13 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
         "api" => {
             let raw = message("raw");
             if let Some(problem) = prism_problem(&raw) {
+                // `-d` with a JSON response that has no schema: Prism gives up.
+                if problem["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Tried to force a dynamic response"))
+                {
+                    return Verdict::MockDefect(problem.to_string());
+                }
                 return Verdict::Violation(problem.to_string());
             }
             let status = status.unwrap_or(0);

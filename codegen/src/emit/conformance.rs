@@ -159,6 +159,7 @@ pub async fn call(client: &crate::Client, operation_id: &str, args: Value) -> Op
 type Started<'a> = Result<crate::runtime::BoxFuture<'a, CallOutcome>, String>;
 
 /// The call's future, its response turned into a [`CallOutcome`].
+#[allow(dead_code)] // an API without such arguments does not use it
 fn finish<'a, T, F>(future: F) -> Started<'a>
 where
     F: std::future::Future<Output = crate::Result<T>> + Send + 'a,
@@ -167,6 +168,7 @@ where
 }
 
 /// The JSON at `args[place][name]`, if given.
+#[allow(dead_code)] // an API without such arguments does not use it
 fn given<'v>(args: &'v Value, place: &str, name: &str) -> Option<&'v Value> {
     if place.is_empty() {
         args.get(name)
@@ -175,11 +177,13 @@ fn given<'v>(args: &'v Value, place: &str, name: &str) -> Option<&'v Value> {
     }
 }
 
+#[allow(dead_code)] // an API without such arguments does not use it
 fn decode<T: serde::de::DeserializeOwned>(v: &Value, place: &str, name: &str) -> Result<T, String> {
     T::deserialize(v).map_err(|e| format!("{place} `{name}`: {e}"))
 }
 
 /// A required argument.
+#[allow(dead_code)] // an API without such arguments does not use it
 fn required<T: serde::de::DeserializeOwned>(args: &Value, place: &str, name: &str) -> Result<T, String> {
     match given(args, place, name) {
         Some(v) => decode(v, place, name),
@@ -188,11 +192,13 @@ fn required<T: serde::de::DeserializeOwned>(args: &Value, place: &str, name: &st
 }
 
 /// An optional argument: absent is `None`.
+#[allow(dead_code)] // an API without such arguments does not use it
 fn optional<T: serde::de::DeserializeOwned>(args: &Value, place: &str, name: &str) -> Result<Option<T>, String> {
     given(args, place, name).map(|v| decode(v, place, name)).transpose()
 }
 
 /// A raw body: a JSON string's text, or the JSON text of anything else.
+#[allow(dead_code)] // an API without such arguments does not use it
 fn raw_body(args: &Value) -> String {
     match args.get("body") {
         Some(Value::String(s)) => s.clone(),
