@@ -23,9 +23,9 @@
 //! of the operation, why).
 
 use crate::gate::{self, gate_dir, stem, write_if_changed};
+use crate::root;
 use crate::samples::Samples;
 use crate::validate::Validator;
-use crate::root;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -81,8 +81,7 @@ struct KnownDefect {
 
 fn load_known() -> Result<Vec<KnownDefect>, String> {
     let path = root().join(KNOWN_DEFECTS);
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let list: Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = Vec::new();
@@ -162,7 +161,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     print_table(&reports, total.elapsed().as_secs_f64());
     for k in known.iter().filter(|k| !k.used.get()) {
         // Only specs that ran can vouch for an entry.
-        if reports.iter().any(|r| r.spec == k.spec && r.fatal.is_none()) {
+        if reports
+            .iter()
+            .any(|r| r.spec == k.spec && r.fatal.is_none())
+        {
             println!(
                 "note: known defect {}#{} did not occur (remove it from {KNOWN_DEFECTS} if fixed)",
                 k.spec, k.pointer
@@ -170,7 +172,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let failed: usize = reports.iter().map(Report::failures).sum();
-    let canaries = reports.iter().filter(|r| r.canary == Canary::Caught).count();
+    let canaries = reports
+        .iter()
+        .filter(|r| r.canary == Canary::Caught)
+        .count();
     if failed > 0 {
         return Err(format!("{failed} conformance failure(s); see above"));
     }
@@ -366,7 +371,10 @@ fn run_spec(
     report.not_generated = not_generated;
     let (dir, package) = write_driver(spec, &crate_name)?;
     let driver = gate::build_driver(&dir, &package)?;
-    eprintln!("    generated and built in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "    generated and built in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let listed = Command::new(&driver)
         .arg("--list")
         .output()
@@ -457,7 +465,8 @@ fn run_spec(
         };
         let listed = known.iter().find(|k| {
             k.spec == report.spec
-                && (call.pointer == k.pointer || call.pointer.starts_with(&format!("{}/", k.pointer)))
+                && (call.pointer == k.pointer
+                    || call.pointer.starts_with(&format!("{}/", k.pointer)))
         });
         if let Some(k) = listed {
             k.used.set(true);
@@ -659,7 +668,8 @@ fn plan(
     let mut full = Map::new();
     for p in doc_params(doc, op_ptr) {
         if p.location == "header"
-            && ["accept", "content-type", "authorization"].contains(&p.name.to_ascii_lowercase().as_str())
+            && ["accept", "content-type", "authorization"]
+                .contains(&p.name.to_ascii_lowercase().as_str())
         {
             // OpenAPI ignores these as parameters.
             continue;
@@ -795,11 +805,9 @@ fn strip_read_only(doc: &Value, pointer: &str, v: &mut Value, depth: usize) {
                 }
             }
         }
-        Value::Array(items) => {
-            if schema.get("items").is_some() {
-                for item in items {
-                    strip_read_only(doc, &format!("{p}/items"), item, depth + 1);
-                }
+        Value::Array(items) if schema.get("items").is_some() => {
+            for item in items {
+                strip_read_only(doc, &format!("{p}/items"), item, depth + 1);
             }
         }
         _ => {}
@@ -845,7 +853,10 @@ fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String
     let mut out = Vec::with_capacity(calls.len());
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| format!("driver output: {e}"))?;
-        out.push(serde_json::from_str(&line).unwrap_or_else(|_| json!({"outcome": "garbled", "message": line})));
+        out.push(
+            serde_json::from_str(&line)
+                .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line})),
+        );
     }
     let _ = writer.join();
     let status = child.wait().map_err(|e| e.to_string())?;
@@ -887,7 +898,10 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
     let (violations, of_response) = split_violations(&outcome["violations"]);
     let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
     if !violations.is_empty() {
-        if violations.iter().all(|v| prism_misreads_form_array(doc, call, v)) {
+        if violations
+            .iter()
+            .all(|v| prism_misreads_form_array(doc, call, v))
+        {
             return Verdict::MockDefect(format!(
                 "prism reads repeated form keys as one value (stoplightio/prism#2473): {}",
                 Value::Array(violations)
@@ -916,9 +930,9 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                             message("path"),
                             message("message")
                         )),
-                        Err(why) => Verdict::MockDefect(format!(
-                            "prism's body breaks #{schema}: {why}"
-                        )),
+                        Err(why) => {
+                            Verdict::MockDefect(format!("prism's body breaks #{schema}: {why}"))
+                        }
                     },
                     Err(_) => Verdict::MockDefect(format!("prism's body is not JSON: {raw}")),
                 },
@@ -971,7 +985,9 @@ fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
     let media = call.args["body_media_type"].as_str().unwrap_or_default();
     if !media.starts_with("application/x-www-form-urlencoded")
         || v["code"] != "type"
-        || !v["message"].as_str().is_some_and(|m| m.ends_with("must be array"))
+        || !v["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("must be array"))
         || v["location"][1] != "body"
     {
         return false;
@@ -980,8 +996,12 @@ fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
         return false;
     };
     let encoded = resolve(doc, &format!("{}/requestBody", call.pointer)).is_some_and(|b| {
-        doc.pointer(&format!("{b}/content/{}/encoding/{}", token(media), token(property)))
-            .is_some()
+        doc.pointer(&format!(
+            "{b}/content/{}/encoding/{}",
+            token(media),
+            token(property)
+        ))
+        .is_some()
     });
     !encoded && call.args["body"][property].is_array()
 }
@@ -1078,7 +1098,10 @@ fn canary(
                 continue;
             };
             let mut bad = Vec::new();
-            if node.get("enum").is_some_and(|e| e.as_array().is_some_and(|e| e.iter().all(Value::is_string))) {
+            if node
+                .get("enum")
+                .is_some_and(|e| e.as_array().is_some_and(|e| e.iter().all(Value::is_string)))
+            {
                 bad.push(json!("__not_a_member__"));
             }
             if let Some(max) = node.get("maximum").and_then(Value::as_i64) {
@@ -1172,7 +1195,18 @@ fn print_table(reports: &[Report], seconds: f64) {
     println!();
     println!(
         "{:<34} {:>5} {:>6} {:>10} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
-        "spec", "ops", "calls", "exercised", "viol", "decode", "other", "known", "unsup", "mock", "canary", "secs"
+        "spec",
+        "ops",
+        "calls",
+        "exercised",
+        "viol",
+        "decode",
+        "other",
+        "known",
+        "unsup",
+        "mock",
+        "canary",
+        "secs"
     );
     let mut t = Report::default();
     for r in reports {

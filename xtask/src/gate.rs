@@ -85,8 +85,7 @@ pub fn shared_specs() -> PathBuf {
 
 /// Whether we run in CI (`CI` set to anything but empty, `0` or `false`).
 pub fn in_ci() -> bool {
-    std::env::var("CI")
-        .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
 pub fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
@@ -117,10 +116,7 @@ pub fn build_driver(dir: &Path, package: &str) -> Result<PathBuf, String> {
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let first: Vec<&str> = err.lines().take(40).collect();
-        return Err(format!(
-            "{package}: build failed:\n{}",
-            first.join("\n")
-        ));
+        return Err(format!("{package}: build failed:\n{}", first.join("\n")));
     }
     Ok(target.join("debug").join(package))
 }

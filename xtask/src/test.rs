@@ -90,8 +90,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if crate::gate::shared_specs().is_dir() || crate::gate::in_ci() {
         let mut gate = Command::new(&cargo);
         gate.args(["run", "--quiet", "-p", "xtask", "--", "conformance"]);
-        gate.args(CONFORMANCE_SPECS.iter().map(|s| crate::gate::shared_specs().join(s)));
-        steps.push(("request conformance against Prism (Fluxer + 3 corpus specs)", gate));
+        gate.args(
+            CONFORMANCE_SPECS
+                .iter()
+                .map(|s| crate::gate::shared_specs().join(s)),
+        );
+        steps.push((
+            "request conformance against Prism (Fluxer + 3 corpus specs)",
+            gate,
+        ));
     } else {
         println!("SKIPPED: request conformance: ../shared/specs is missing");
     }

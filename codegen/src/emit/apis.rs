@@ -744,7 +744,7 @@ fn content_body(
                     Some(format!("({}, {})", lit(&e.name), lit(ct)))
                 })
                 .collect();
-            let _ = write!(stmts, "{indent}req.set_body(\n");
+            let _ = writeln!(stmts, "{indent}req.set_body(");
             if types.is_empty() {
                 let _ = write!(stmts, "{inner}runtime::Multipart::from_serialize({id})");
             } else {

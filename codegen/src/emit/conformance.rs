@@ -265,11 +265,7 @@ fn client_fn(api: &Api, out: &mut String) {
         } else {
             "crate::runtime::Credential::token(\"conformance-token\")"
         };
-        let _ = writeln!(
-            out,
-            "        .credential({}, {credential})",
-            lit(&s.name)
-        );
+        let _ = writeln!(out, "        .credential({}, {credential})", lit(&s.name));
     }
     out.push_str("        .build()\n        .map_err(|e| e.to_string())\n}\n");
 }
@@ -359,8 +355,7 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
                             }
                             BodyKind::Text => {
                                 let _ = writeln!(out, "    let {var} = {};", content_value(c));
-                                call_args
-                                    .push(wrap_optional(format!("{var}.as_str()"), optional));
+                                call_args.push(wrap_optional(format!("{var}.as_str()"), optional));
                             }
                         }
                     }
@@ -379,11 +374,8 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
                             } else {
                                 format!("{path}::{}({value})", c.variant)
                             };
-                            let _ = writeln!(
-                                arms,
-                                "            {} => {built},",
-                                lit(&c.content_type)
-                            );
+                            let _ =
+                                writeln!(arms, "            {} => {built},", lit(&c.content_type));
                         }
                         let chosen = format!(
                             "match args.get(\"body_media_type\").and_then(Value::as_str).unwrap_or({}) {{\n{arms}            other => return Err(format!(\"no body media type `{{other}}`\")),\n        }}",
