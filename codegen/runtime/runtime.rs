@@ -14,6 +14,29 @@
 //! * retries of rate-limited (429), unavailable (502/503/504) and failed connections,
 //! * timeouts, `tracing` spans and events (never headers or credentials),
 //! * decoding success bodies with the JSON path of the first failure ([`DecodeError`]).
+//!
+//! # How requests are encoded
+//!
+//! * Query parameters and `application/x-www-form-urlencoded` fields follow their `style` and
+//!   `explode` ([`Style`], [`push_styled`]): `form` exploded (the default) and not,
+//!   `spaceDelimited`, `pipeDelimited`, and `deepObject` as Stripe and Rails read it
+//!   (`metadata[key]=v`, `expand[]=a`, `items[0][price]=x`).
+//! * Not supported, and how it is sent instead: `allowReserved` (reserved characters are
+//!   percent-encoded, which servers decode the same way); an object or array nested inside a
+//!   `form` or delimited value, which OpenAPI leaves undefined (written `k,v,…` / `a,b`);
+//!   `label` and `matrix` path styles and non-`simple` header styles (the generator warns;
+//!   values are sent `simple`); `contentType` of a form field and per-part `headers` of a
+//!   multipart body (warned, ignored). Form and multipart fields go in name order.
+//! * `multipart/form-data` ([`Multipart::from_serialize_with`]): one part per array item (the
+//!   name repeated), objects as `application/json` parts, files as file parts, and the
+//!   media type an `encoding` entry declares.
+//! * Raw bodies carry the media type the description declares, or the one the caller names
+//!   when it declares a range (`*/*`, `image/*`).
+//! * `Accept` lists the media types the operation declares that the client can take;
+//!   responses that may be something other than JSON are returned as bytes.
+//! * An operation with its own `servers` is sent there ([`RequestSpec::server`]), unless the
+//!   client maps that server elsewhere ([`ClientBuilder::server_url`]) or ignores operation
+//!   servers ([`ClientBuilder::operation_servers`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;

@@ -2,8 +2,8 @@
 //! loopback server (wiremock on 127.0.0.1): one test per defect of issue 13.
 
 use fixture_wire::apis::choice::CreateThingBody;
-use fixture_wire::apis::form::GetQueryParams;
 use fixture_wire::apis::constants::SearchParams;
+use fixture_wire::apis::form::GetQueryParams;
 use fixture_wire::models::{FormBody, Item, Point, Range, Thing, UploadBody};
 use fixture_wire::types::Binary;
 use fixture_wire::{Client, RetryPolicy};
@@ -13,9 +13,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 async fn server() -> MockServer {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let server = MockServer::builder().listener(listener).start().await;
-    let raw = |ct: &str, body: &[u8]| {
-        ResponseTemplate::new(200).set_body_raw(body.to_vec(), ct)
-    };
+    let raw = |ct: &str, body: &[u8]| ResponseTemplate::new(200).set_body_raw(body.to_vec(), ct);
     for (p, ct, body) in [
         ("/api/audio", "audio/wav", &b"RIFF\0\0WAVE"[..]),
         ("/api/text", "text/plain", &b"not json"[..]),
@@ -56,11 +54,16 @@ fn header(req: &Request, name: &str) -> String {
 
 /// The query string as sent, percent-decoded pair by pair.
 fn query(req: &Request) -> Vec<(String, String)> {
-    req.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect()
+    req.url
+        .query_pairs()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Defect 1: form bodies and query strings in the style their description declares.
@@ -80,7 +83,10 @@ async fn form_and_query_styles() {
     body.piped = Some(vec!["p".into(), "q".into()]);
     c.form().post_form(&body).await.unwrap();
     let req = only_request(&server).await;
-    assert_eq!(header(&req, "content-type"), "application/x-www-form-urlencoded");
+    assert_eq!(
+        header(&req, "content-type"),
+        "application/x-www-form-urlencoded"
+    );
     let sent: Vec<(String, String)> = url::form_urlencoded::parse(&req.body)
         .map(|(k, v)| (k.into(), v.into()))
         .collect();
@@ -138,7 +144,11 @@ async fn form_and_query_styles() {
 
 fn parts(req: &Request) -> Vec<(String, String, Vec<u8>)> {
     let content_type = header(req, "content-type");
-    let boundary = content_type.split("boundary=").nth(1).unwrap().trim_matches('"');
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .unwrap()
+        .trim_matches('"');
     let delimiter = format!("--{boundary}");
     let body = String::from_utf8_lossy(&req.body).into_owned();
     let mut out = Vec::new();
@@ -146,12 +156,25 @@ fn parts(req: &Request) -> Vec<(String, String, Vec<u8>)> {
         if chunk.starts_with("--") {
             break;
         }
-        let chunk = chunk.strip_prefix("\r\n").unwrap().strip_suffix("\r\n").unwrap();
+        let chunk = chunk
+            .strip_prefix("\r\n")
+            .unwrap()
+            .strip_suffix("\r\n")
+            .unwrap();
         let (headers, data) = chunk.split_once("\r\n\r\n").unwrap();
-        let name = headers.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
+        let name = headers
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let ct = headers
             .lines()
-            .find_map(|l| l.strip_prefix("content-type: ").or(l.strip_prefix("Content-Type: ")))
+            .find_map(|l| {
+                l.strip_prefix("content-type: ")
+                    .or(l.strip_prefix("Content-Type: "))
+            })
             .unwrap_or("")
             .to_string();
         out.push((name.to_string(), ct, data.as_bytes().to_vec()));
@@ -166,6 +189,10 @@ async fn multipart_parts_per_item_and_declared_types() {
     let c = client(&server);
     let mut body = UploadBody::new(Binary::new("a.txt", b"hi".to_vec()));
     body.tags = Some(vec!["t1".into(), "t2".into()]);
+    body.attachments = Some(vec![
+        Binary::new("b.txt", b"one".to_vec()),
+        Binary::new("c.txt", b"two".to_vec()),
+    ]);
     let mut p = Point::new();
     p.x = Some(1);
     body.meta = Some(p.clone());
@@ -188,6 +215,8 @@ async fn multipart_parts_per_item_and_declared_types() {
         ("tags", "", "t1"),
         ("tags", "", "t2"),
         ("file", "application/octet-stream", "hi"),
+        ("attachments", "application/octet-stream", "one"),
+        ("attachments", "application/octet-stream", "two"),
     ]
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
@@ -200,20 +229,44 @@ async fn multipart_parts_per_item_and_declared_types() {
 async fn raw_bodies_carry_a_concrete_media_type() {
     let server = server().await;
     let c = client(&server);
-    c.raw().post_any("application/pdf", bytes::Bytes::from_static(b"%PDF")).await.unwrap();
-    c.raw().put_image("image/png", bytes::Bytes::from_static(b"\x89PNG")).await.unwrap();
+    c.raw()
+        .post_any("application/pdf", bytes::Bytes::from_static(b"%PDF"))
+        .await
+        .unwrap();
+    c.raw()
+        .put_image("image/png", bytes::Bytes::from_static(b"\x89PNG"))
+        .await
+        .unwrap();
     c.raw().post_csv("a,b\n1,2\n").await.unwrap();
     let all = server.received_requests().await.unwrap();
     let seen: Vec<(String, String, Vec<u8>)> = all
         .iter()
-        .map(|r| (r.url.path().to_string(), header(r, "content-type"), r.body.clone()))
+        .map(|r| {
+            (
+                r.url.path().to_string(),
+                header(r, "content-type"),
+                r.body.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
         vec![
-            ("/api/raw/any".into(), "application/pdf".into(), b"%PDF".to_vec()),
-            ("/api/raw/image".into(), "image/png".into(), b"\x89PNG".to_vec()),
-            ("/api/raw/csv".into(), "text/csv".into(), b"a,b\n1,2\n".to_vec()),
+            (
+                "/api/raw/any".into(),
+                "application/pdf".into(),
+                b"%PDF".to_vec()
+            ),
+            (
+                "/api/raw/image".into(),
+                "image/png".into(),
+                b"\x89PNG".to_vec()
+            ),
+            (
+                "/api/raw/csv".into(),
+                "text/csv".into(),
+                b"a,b\n1,2\n".to_vec()
+            ),
         ]
     );
 }
@@ -225,16 +278,32 @@ async fn every_request_media_type_is_offered() {
     let c = client(&server);
     let mut thing = Thing::new("t".into());
     thing.size = Some(3);
-    c.choice().create_thing(&CreateThingBody::Json(thing.clone())).await.unwrap();
-    c.choice().create_thing(&CreateThingBody::Multipart(thing)).await.unwrap();
-    c.choice().create_thing(&CreateThingBody::Csv("name,size\nt,3\n".into())).await.unwrap();
+    c.choice()
+        .create_thing(&CreateThingBody::Json(thing.clone()))
+        .await
+        .unwrap();
+    c.choice()
+        .create_thing(&CreateThingBody::Multipart(thing))
+        .await
+        .unwrap();
+    c.choice()
+        .create_thing(&CreateThingBody::Csv("name,size\nt,3\n".into()))
+        .await
+        .unwrap();
     let all = server.received_requests().await.unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(header(&all[0], "content-type"), "application/json");
     assert_eq!(all[0].body, br#"{"name":"t","size":3}"#);
     assert!(header(&all[1], "content-type").starts_with("multipart/form-data; boundary="));
-    let names: Vec<(String, Vec<u8>)> = parts(&all[1]).into_iter().map(|(n, _, d)| (n, d)).collect();
-    assert_eq!(names, vec![("name".into(), b"t".to_vec()), ("size".into(), b"3".to_vec())]);
+    let names: Vec<(String, Vec<u8>)> =
+        parts(&all[1]).into_iter().map(|(n, _, d)| (n, d)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("name".into(), b"t".to_vec()),
+            ("size".into(), b"3".to_vec())
+        ]
+    );
     assert_eq!(header(&all[2], "content-type"), "text/csv");
     assert_eq!(all[2].body, b"name,size\nt,3\n");
 }
@@ -260,7 +329,11 @@ async fn non_json_responses_are_not_decoded_as_json() {
         .collect();
     assert_eq!(
         accepts,
-        vec!["audio/wav", "text/plain, application/json", "application/json, video/mp4"]
+        vec![
+            "audio/wav",
+            "text/plain, application/json",
+            "application/json, video/mp4"
+        ]
     );
 }
 
@@ -294,7 +367,12 @@ async fn operation_and_path_item_servers() {
         .collect();
     assert_eq!(
         paths,
-        vec!["/files-host/files", "/eu-host/regional", "/api/plain", "/api/files"]
+        vec![
+            "/files-host/files",
+            "/eu-host/regional",
+            "/api/plain",
+            "/api/files"
+        ]
     );
 }
 
@@ -303,11 +381,18 @@ async fn operation_and_path_item_servers() {
 async fn constant_parameters_are_always_sent() {
     let server = server().await;
     let c = client(&server);
-    c.constants().search("q1", &SearchParams::new()).await.unwrap();
+    c.constants()
+        .search("q1", &SearchParams::new())
+        .await
+        .unwrap();
     let req = only_request(&server).await;
     assert_eq!(
         query(&req),
-        pairs(&[("q", "q1"), ("type", "artist"), ("include_external", "audio")])
+        pairs(&[
+            ("q", "q1"),
+            ("type", "artist"),
+            ("include_external", "audio")
+        ])
     );
     assert_eq!(header(&req, "x-api-version"), "2");
 }

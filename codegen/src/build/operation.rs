@@ -377,6 +377,21 @@ impl Builder<'_> {
             Name::Hint(format!("{op_type}{}", camel(name))),
         )?;
         let style = style_of(p, location);
+        if let Some(written) = p.at("style").and_then(Value::as_str) {
+            let supported = match location {
+                ParamLocation::Query => {
+                    ["form", "spaceDelimited", "pipeDelimited", "deepObject"].contains(&written)
+                }
+                ParamLocation::Path | ParamLocation::Header => written == "simple",
+                ParamLocation::Cookie => written == "form",
+            };
+            if !supported {
+                self.warn(
+                    &format!("{ptr}/style"),
+                    format!("style `{written}` is not supported here: the value is sent in the location's default style"),
+                );
+            }
+        }
         if p.at("allowReserved").and_then(Value::as_bool) == Some(true) {
             self.warn(
                 ptr,
@@ -552,7 +567,7 @@ impl Builder<'_> {
         out
     }
 
-    /// Fields of a multipart body struct that hold files.
+    /// Fields of a multipart body struct that hold files or lists of files.
     fn binary_fields(&self, ty: &TypeRef) -> Vec<String> {
         let TypeRef::Named(n) = ty else { return vec![] };
         let Some(def) = self.types.iter().find(|t| &t.name == n) else {
@@ -563,7 +578,7 @@ impl Builder<'_> {
         };
         s.fields
             .iter()
-            .filter(|f| f.ty.is_binary())
+            .filter(|f| f.ty.is_binary() || f.ty.is_binary_array())
             .map(|f| f.name.clone())
             .collect()
     }
@@ -1146,6 +1161,15 @@ fn module_name(tag: &str) -> String {
 }
 
 impl TypeRef {
+    /// Whether values of this type are lists of files (one multipart part each).
+    pub fn is_binary_array(&self) -> bool {
+        match self {
+            TypeRef::Array(t) => t.is_binary(),
+            TypeRef::Option(t) | TypeRef::Boxed(t) => t.is_binary_array(),
+            _ => false,
+        }
+    }
+
     /// Whether values of this type are file contents.
     pub fn is_binary(&self) -> bool {
         match self {
@@ -1166,6 +1190,38 @@ mod tests {
         assert_eq!(module_name("Saved Media"), "saved_media");
         assert_eq!(module_name("Users"), "users");
         assert_eq!(module_name("A"), "a");
+    }
+
+    #[test]
+    fn body_variants_and_accept() {
+        assert_eq!(media_variant("application/json"), "Json");
+        assert_eq!(media_variant("multipart/form-data"), "Multipart");
+        assert_eq!(media_variant("application/x-www-form-urlencoded"), "Form");
+        assert_eq!(media_variant("text/csv"), "Csv");
+        assert_eq!(media_variant("image/*"), "Image");
+        assert_eq!(media_variant("*/*"), "Any");
+        assert_eq!(
+            media_variant("application/json-patch+json"),
+            "JsonPatchPlusJson"
+        );
+        let produces = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let json = SuccessKind::Json(TypeRef::Any);
+        let raw = SuccessKind::Bytes {
+            content_type: "audio/wav".into(),
+        };
+        assert_eq!(accept_header(&json, &produces(&["application/json"])), None);
+        assert_eq!(
+            accept_header(&json, &produces(&["application/json", "application/xml"])),
+            None
+        );
+        assert_eq!(
+            accept_header(
+                &raw,
+                &produces(&["audio/wav", "text/event-stream", "application/json"])
+            ),
+            Some("audio/wav, application/json".into())
+        );
+        assert_eq!(accept_header(&raw, &produces(&[])), None);
     }
 
     #[test]

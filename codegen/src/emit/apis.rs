@@ -829,6 +829,50 @@ fn multipart_files(api: &Api, b: &BodyContent, id: &str, indent: &str, out: &mut
     {
         let wire = lit(&f.name);
         let fid = &f.rust_name;
+        if f.ty.is_binary_array() {
+            // One part per file, the field's name repeated.
+            let (open, files, close) = match f.presence {
+                Presence::Required => (String::new(), format!("&{id}.{fid}"), ""),
+                Presence::RequiredNullable | Presence::Optional => (
+                    format!("{indent}if let Some(files) = &{id}.{fid} {{\n"),
+                    "files".to_string(),
+                    "}",
+                ),
+                Presence::OptionalNullable => (
+                    format!(
+                        "{indent}if let crate::types::Nullable::Value(files) = &{id}.{fid} {{\n"
+                    ),
+                    "files".to_string(),
+                    "}",
+                ),
+            };
+            let inner = if close.is_empty() {
+                indent.to_string()
+            } else {
+                format!("{indent}    ")
+            };
+            out.push_str(&open);
+            let nullable_items =
+                matches!(&f.ty, TypeRef::Array(item) if matches!(**item, TypeRef::Option(_)));
+            let iter = if nullable_items {
+                ".iter().flatten()"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "{inner}for file in {files}{iter} {{");
+            list(
+                &format!("{inner}    "),
+                "form.file(",
+                &[wire, "super::file_part(file)".to_string()],
+                ");",
+                out,
+            );
+            let _ = writeln!(out, "{inner}}}");
+            if !close.is_empty() {
+                let _ = writeln!(out, "{indent}{close}");
+            }
+            continue;
+        }
         let pattern = match f.presence {
             Presence::Required => {
                 list(
