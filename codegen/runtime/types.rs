@@ -417,27 +417,141 @@ impl<'de> Visitor<'de> for WireStrVisitor {
     }
 }
 
+/// A property with one allowed value, read and checked: `Const("user", "role")` accepts
+/// only `"user"`, and its error names the property. For the model macros.
+#[doc(hidden)]
+pub struct Const<T>(pub T, pub &'static str);
+
+impl<T: fmt::Debug> Const<T> {
+    fn expected(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{:?}` (the only value of `{}`)", self.0, self.1)
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for Const<&'static str> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Const<&'static str> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.expected(f)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        if v == self.0 {
+            Ok(())
+        } else {
+            Err(E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for Const<i64> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_i64(self)
+    }
+}
+
+impl Visitor<'_> for Const<i64> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.expected(f)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        if v == self.0 {
+            Ok(())
+        } else {
+            Err(E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        if i64::try_from(v) == Ok(self.0) {
+            Ok(())
+        } else {
+            Err(E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for Const<bool> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_bool(self)
+    }
+}
+
+impl Visitor<'_> for Const<bool> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.expected(f)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        if v == self.0 {
+            Ok(())
+        } else {
+            Err(E::invalid_value(de::Unexpected::Bool(v), &self))
+        }
+    }
+}
+
+/// The tag property of a JSON value, as a tagged union's `Deserialize` matches it.
+#[doc(hidden)]
+pub enum Tag<'a> {
+    Str(&'a str),
+    Int(i64),
+    Bool(bool),
+    /// An object without the property.
+    Absent,
+    /// Not an object, or a tag of another kind (null, a fraction, an array, …).
+    Other,
+}
+
+impl<'a> Tag<'a> {
+    /// The property `name` of `value`.
+    pub fn of(value: &'a serde_json::Value, name: &str) -> Self {
+        use serde_json::Value;
+        let Value::Object(map) = value else {
+            return Tag::Other;
+        };
+        match map.get(name) {
+            None => Tag::Absent,
+            Some(Value::String(s)) => Tag::Str(s),
+            Some(Value::Bool(b)) => Tag::Bool(*b),
+            Some(Value::Number(n)) => n.as_i64().map_or(Tag::Other, Tag::Int),
+            Some(_) => Tag::Other,
+        }
+    }
+}
+
 /// `Serialize` and `Deserialize` for a generated model struct, from its fields' wire names and
-/// presence (`required`, `required_nullable`, `optional`, `optional_nullable`), and the name
-/// of its extra-properties map if it has one. With `request` first, only requests use the
-/// model, and `Deserialize` comes with the `deserialize-requests` feature.
+/// presence (`required`, `required_nullable`, `optional`, `optional_nullable`), its constant
+/// properties (`, const { local = "wire" value presence, … }`: no struct field, one allowed
+/// value), and the name of its extra-properties map if it has one. With `request` first, only
+/// requests use the model, and `Deserialize` comes with the `deserialize-requests` feature.
 ///
 /// Written out, not derived, because this is most of what a large SDK spends compiling:
 /// `Deserialize` is a single `visit_map` with one local per field, where the derive adds a
 /// field enum with three matchers and a sequence form; and the SDK then needs no proc macro.
-/// Writing: `optional` fields are left out when `None`, `optional_nullable` ones when
-/// `Absent`; `null` is written for the others when `None`/`Null`. Reading: a missing
-/// `required` field is an error, any other missing field is `Default` (`None`, `Absent`);
-/// undeclared properties are skipped (or kept in the extra map); a repeated property: the
-/// last one wins.
+/// Writing: constants first, always; `optional` fields are left out when `None`,
+/// `optional_nullable` ones when `Absent`; `null` is written for the others when
+/// `None`/`Null`. Reading: a constant with another value is an error naming it; a missing
+/// `required` field or constant is an error, any other missing field is `Default` (`None`,
+/// `Absent`); undeclared properties are skipped (or kept in the extra map); a repeated
+/// property: the last one wins.
 #[allow(unused_macros)]
 macro_rules! serde_struct {
-    (@ser $name:ident { $($field:ident = $wire:literal $presence:ident),* } $($extra:ident)?) => {
+    (@ser $name:ident { $($field:ident = $wire:literal $presence:ident),* }
+        { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* } $($extra:ident)?) => {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
                 #[allow(unused_mut)]
                 let mut map = s.serialize_map(None)?;
+                $(map.serialize_entry($cwire, &$cvalue)?;)*
                 $($crate::types::serde_struct!(@put map $wire, &self.$field, $presence);)*
                 $(for (k, v) in &self.$extra {
                     map.serialize_entry(k, v)?;
@@ -459,7 +573,8 @@ macro_rules! serde_struct {
     (@put $map:ident $wire:literal, $value:expr, $presence:ident) => {
         $map.serialize_entry($wire, $value)?;
     };
-    (@de $name:ident { $($field:ident = $wire:literal $presence:ident),* } $($extra:ident)?) => {
+    (@de $name:ident { $($field:ident = $wire:literal $presence:ident),* }
+        { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* } $($extra:ident)?) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct ModelVisitor;
@@ -473,13 +588,19 @@ macro_rules! serde_struct {
                         mut map: A,
                     ) -> Result<$name, A::Error> {
                         $(let mut $field = None;)*
+                        $(let mut $cfield = false;)*
                         $(let mut $extra = std::collections::BTreeMap::new();)?
                         while let Some(key) = map.next_key::<$crate::types::WireStr<'de>>()? {
                             match key.as_str() {
                                 $($wire => $field = Some(map.next_value()?),)*
+                                $($cwire => {
+                                    map.next_value_seed($crate::types::Const($cvalue, $cwire))?;
+                                    $cfield = true;
+                                })*
                                 _ => $crate::types::serde_struct!(@other map key $($extra)?),
                             }
                         }
+                        $($crate::types::serde_struct!(@check $cfield $cwire $cpresence);)*
                         Ok($name {
                             $($field: $crate::types::serde_struct!(@finish $field $wire $presence),)*
                             $($extra,)?
@@ -497,6 +618,14 @@ macro_rules! serde_struct {
     (@other $map:ident $key:ident $extra:ident) => {{
         $extra.insert($key.into_owned(), $map.next_value()?);
     }};
+    (@check $seen:ident $wire:literal required) => {
+        if !$seen {
+            return Err(serde::de::Error::missing_field($wire));
+        }
+    };
+    (@check $seen:ident $wire:literal $presence:ident) => {
+        let _ = $seen;
+    };
     (@finish $field:ident $wire:literal required) => {
         match $field {
             Some(v) => v,
@@ -506,14 +635,22 @@ macro_rules! serde_struct {
     (@finish $field:ident $wire:literal $presence:ident) => {
         $field.unwrap_or_default()
     };
-    (request $name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? } $($extra:ident)?) => {
-        $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* } $($extra)?);
+    (request $name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? }
+        $(, const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
+        $($extra:ident)?) => {
+        $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* }
+            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
         #[cfg(feature = "deserialize-requests")]
-        $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* } $($extra)?);
+        $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* }
+            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
     };
-    ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? } $($extra:ident)?) => {
-        $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* } $($extra)?);
-        $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* } $($extra)?);
+    ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? }
+        $(, const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
+        $($extra:ident)?) => {
+        $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* }
+            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
+        $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* }
+            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
     };
 }
 
@@ -523,9 +660,10 @@ pub(crate) use serde_struct;
 /// `Serialize` and `Deserialize` for a generated union (`enum X { A(A), B(B), Unknown(Value) }`)
 /// from its variants: a value is written as its variant's value, and read as the first variant
 /// that accepts it, else kept as `Unknown`. With `request` first, `Deserialize` comes with the
-/// `deserialize-requests` feature. With `tagged`, a value is read by its tag property: each tag
-/// value lists the variants it selects, tried in order (the last one's error is reported);
-/// other values are kept as `Unknown`.
+/// `deserialize-requests` feature. With `tagged`, a value is read by its tag property: each arm
+/// (`Str("a")`, `Int(2)`, `Bool(true)`, or `Absent` for an object without the property) lists
+/// the variants it selects, tried in order (the last one's error is reported); values no arm
+/// names are kept as `Unknown`.
 #[allow(unused_macros)]
 macro_rules! serde_union {
     (@ser $name:ident { $($variant:ident),* }) => {
@@ -549,12 +687,16 @@ macro_rules! serde_union {
             }
         }
     };
-    (@tagged $name:ident by $tag:literal { $($value:literal => [$($candidate:ident),+]),* $(,)? }) => {
+    (@tagged $name:ident by $tag:literal {
+        $($kind:ident $(($value:literal))? => [$($candidate:ident),+]),* $(,)?
+    }) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
-                match value.get($tag).and_then(serde_json::Value::as_str) {
-                    $(Some($value) => $crate::types::serde_union!(@try value $($candidate),+),)*
+                match $crate::types::Tag::of(&value, $tag) {
+                    $($crate::types::Tag::$kind $(($value))? => {
+                        $crate::types::serde_union!(@try value $($candidate),+)
+                    })*
                     _ => Ok(Self::Unknown(value)),
                 }
             }

@@ -387,6 +387,9 @@ pub enum TypeKind {
 #[derive(Debug, Clone)]
 pub struct StructDef {
     pub fields: Vec<Field>,
+    /// Properties with exactly one allowed value: not fields (nothing for a user to set), but
+    /// always written and checked when read.
+    pub consts: Vec<ConstProp>,
     /// Value type of extra keys (`additionalProperties` / `patternProperties`), flattened.
     pub additional: Option<TypeRef>,
 }
@@ -398,7 +401,9 @@ impl StructDef {
         if self
             .fields
             .iter()
-            .any(|f| f.rust_name == "additional_properties")
+            .map(|f| &f.rust_name)
+            .chain(self.consts.iter().map(|c| &c.rust_name))
+            .any(|n| n == "additional_properties")
         {
             "additional_properties_"
         } else {
@@ -431,6 +436,19 @@ pub struct Field {
     pub default: Option<Value>,
 }
 
+/// A property fixed to one value (`const`, or an `enum` of one value that is not nullable):
+/// a string, an integer or a boolean.
+#[derive(Debug, Clone)]
+pub struct ConstProp {
+    pub name: String,
+    /// snake_case name, unique among the struct's fields (the macros use it as a local).
+    pub rust_name: String,
+    pub value: Value,
+    /// Whether reading requires it to be present (it is always written).
+    pub required: bool,
+    pub docs: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnumRepr {
     String,
@@ -454,7 +472,8 @@ pub struct EnumVariant {
 #[derive(Debug, Clone)]
 pub struct UnionDef {
     pub variants: Vec<UnionVariant>,
-    /// Property that tells variants apart, when one does.
+    /// Property that tells variants apart, when one does. Without one, a value is read as the
+    /// first variant that accepts it, in order.
     pub tag: Option<String>,
 }
 
@@ -462,8 +481,11 @@ pub struct UnionDef {
 pub struct UnionVariant {
     pub rust_name: String,
     pub ty: TypeRef,
-    /// Values of the tag property selecting this variant.
-    pub tag_values: Vec<String>,
+    /// Values of the tag property selecting this variant (JSON strings, integers or booleans).
+    pub tag_values: Vec<Value>,
+    /// Whether the variant allows the tag property to be absent (it is not `required` there):
+    /// a value without the tag tries such variants in order.
+    pub tag_optional: bool,
     pub docs: Option<String>,
 }
 

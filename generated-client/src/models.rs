@@ -1819,11 +1819,11 @@ impl PublicUserFlags {
 #[cfg(feature = "oauth2")]
 crate::types::flag_ops!(PublicUserFlags, bits_as_number);
 /// Body sent with a 429 response.
+///
+/// Always sends `code: "RATE_LIMITED"` (its only allowed value; reading another is an error). Always RATE_LIMITED for this body.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitError {
-    /// Always RATE_LIMITED for this body.
-    pub code: RateLimitErrorCode,
     /// Readable explanation of the limit that was hit.
     pub message: String,
     /// How many seconds to back off before the next attempt.
@@ -1832,10 +1832,11 @@ pub struct RateLimitError {
     pub global: Option<bool>,
 }
 crate::types::serde_struct!(RateLimitError {
-    code = "code" required,
     message = "message" required,
     retry_after = "retry_after" required,
     global = "global" optional,
+}, const {
+    code = "code" "RATE_LIMITED" required,
 });
 impl RateLimitError {
     /// A value from its required fields; optional fields are left out.
@@ -1843,25 +1844,12 @@ impl RateLimitError {
     #[inline]
     pub fn new(message: String, retry_after: f64) -> Self {
         Self {
-            code: RateLimitErrorCode::RateLimited,
             message,
             retry_after,
             global: Default::default(),
         }
     }
 }
-/// Always RATE_LIMITED for this body.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RateLimitErrorCode {
-    /// `"RATE_LIMITED"`
-    RateLimited,
-    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
-    Unknown(String),
-}
-crate::types::string_enum!(RateLimitErrorCode {
-    RateLimited = "RATE_LIMITED",
-});
 #[cfg(feature = "oauth2")]
 /// Form fields for invalidating a token.
 #[derive(Clone, Debug, PartialEq)]
@@ -1976,29 +1964,34 @@ crate::types::string_enum!(SudoVerificationSchemaMfaMethod {
 #[cfg(feature = "oauth2")]
 /// Form fields for the token endpoint; the grant_type value picks the variant.
 ///
-/// Told apart by the `grant_type` property.
+/// Told apart by the `grant_type` property: its value selects the variant; a value no
+/// variant lists is kept as `Unknown`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum TokenRequest {
     /// Trade an authorization code for tokens.
+    ///
+    /// Selected by `"authorization_code"`.
     AuthorizationCode(TokenRequestAuthorizationCode),
     /// Trade a refresh token for new tokens.
+    ///
+    /// Selected by `"refresh_token"`.
     RefreshToken(TokenRequestRefreshToken),
     /// A variant this version of the SDK does not know; kept as received.
     Unknown(serde_json::Value),
 }
 #[cfg(feature = "oauth2")]
 crate::types::serde_union!(request tagged TokenRequest { AuthorizationCode, RefreshToken } by "grant_type" {
-    "authorization_code" => [AuthorizationCode],
-    "refresh_token" => [RefreshToken],
+    Str("authorization_code") => [AuthorizationCode],
+    Str("refresh_token") => [RefreshToken],
 });
 #[cfg(feature = "oauth2")]
 /// Trade an authorization code for tokens.
+///
+/// Always sends `grant_type: "authorization_code"` (its only allowed value; reading another is an error). Selects the authorization-code grant.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenRequestAuthorizationCode {
-    /// Selects the authorization-code grant.
-    pub grant_type: TokenRequestAuthorizationCodeGrantType,
     /// One-time code handed out by the authorize step.
     pub code: String,
     /// Must be identical to the redirect_uri sent when authorizing.
@@ -2010,11 +2003,12 @@ pub struct TokenRequestAuthorizationCode {
 }
 #[cfg(feature = "oauth2")]
 crate::types::serde_struct!(request TokenRequestAuthorizationCode {
-    grant_type = "grant_type" required,
     code = "code" required,
     redirect_uri = "redirect_uri" required,
     client_id = "client_id" optional,
     client_secret = "client_secret" optional,
+}, const {
+    grant_type = "grant_type" "authorization_code" required,
 });
 #[cfg(feature = "oauth2")]
 impl TokenRequestAuthorizationCode {
@@ -2023,7 +2017,6 @@ impl TokenRequestAuthorizationCode {
     #[inline]
     pub fn new(code: String, redirect_uri: String) -> Self {
         Self {
-            grant_type: TokenRequestAuthorizationCodeGrantType::AuthorizationCode,
             code,
             redirect_uri,
             client_id: Default::default(),
@@ -2032,26 +2025,12 @@ impl TokenRequestAuthorizationCode {
     }
 }
 #[cfg(feature = "oauth2")]
-/// Selects the authorization-code grant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TokenRequestAuthorizationCodeGrantType {
-    /// `"authorization_code"`
-    AuthorizationCode,
-    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
-    Unknown(String),
-}
-#[cfg(feature = "oauth2")]
-crate::types::string_enum!(TokenRequestAuthorizationCodeGrantType {
-    AuthorizationCode = "authorization_code",
-});
-#[cfg(feature = "oauth2")]
 /// Trade a refresh token for new tokens.
+///
+/// Always sends `grant_type: "refresh_token"` (its only allowed value; reading another is an error). Selects the refresh-token grant.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenRequestRefreshToken {
-    /// Selects the refresh-token grant.
-    pub grant_type: TokenRequestRefreshTokenGrantType,
     /// Refresh token previously issued to this client.
     pub refresh_token: String,
     /// Decimal string holding a 64-bit snowflake ID.
@@ -2061,10 +2040,11 @@ pub struct TokenRequestRefreshToken {
 }
 #[cfg(feature = "oauth2")]
 crate::types::serde_struct!(request TokenRequestRefreshToken {
-    grant_type = "grant_type" required,
     refresh_token = "refresh_token" required,
     client_id = "client_id" optional,
     client_secret = "client_secret" optional,
+}, const {
+    grant_type = "grant_type" "refresh_token" required,
 });
 #[cfg(feature = "oauth2")]
 impl TokenRequestRefreshToken {
@@ -2073,27 +2053,12 @@ impl TokenRequestRefreshToken {
     #[inline]
     pub fn new(refresh_token: String) -> Self {
         Self {
-            grant_type: TokenRequestRefreshTokenGrantType::RefreshToken,
             refresh_token,
             client_id: Default::default(),
             client_secret: Default::default(),
         }
     }
 }
-#[cfg(feature = "oauth2")]
-/// Selects the refresh-token grant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TokenRequestRefreshTokenGrantType {
-    /// `"refresh_token"`
-    RefreshToken,
-    /// A value this version of the SDK does not know; kept as received and sent back unchanged.
-    Unknown(String),
-}
-#[cfg(feature = "oauth2")]
-crate::types::string_enum!(TokenRequestRefreshTokenGrantType {
-    RefreshToken = "refresh_token",
-});
 #[cfg(feature = "extra-models")]
 /// A handle: letters, digits and underscores.
 pub type UsernameType = String;

@@ -38,6 +38,10 @@ use std::time::{Duration, Instant};
 /// How long Prism may take to load a document and listen (Stripe's takes the longest).
 const PRISM_START_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// How long one call may take. Prism validates a request in milliseconds, but making up a
+/// large response with `-d` can take minutes (or not end); such a call is counted as Prism's.
+const CALL_TIMEOUT_SECS: u64 = 60;
+
 /// The known spec defects: failures the spec causes, not the SDK.
 const KNOWN_DEFECTS: &str = "tests/conformance/known-spec-defects.json";
 
@@ -309,7 +313,7 @@ fn write_driver(spec: &Path, crate_name: &str) -> Result<(PathBuf, String), Stri
     let package = format!("conformance-driver-{}", stem(spec));
     let lib = crate_name.replace('-', "_");
     let manifest = format!(
-        "# Written by `cargo xtask conformance`.\n[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../crate\", features = [\"test-registry\"] }}\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[workspace]\n"
+        "# Written by `cargo xtask conformance`.\n[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../crate\", features = [\"test-registry\"] }}\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\", \"time\"] }}\n\n[workspace]\n"
     );
     let main = format!(
         r#"//! Written by `cargo xtask conformance`: `--list` prints the operations (one JSON line
@@ -339,9 +343,11 @@ async fn main() {{
         let line = line.expect("stdin");
         let request: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
         let id = request["operation_id"].as_str().unwrap_or_default();
-        let reply = match conformance::call(&client, id, request["args"].clone()).await {{
-            Some(outcome) => outcome.to_json(),
-            None => serde_json::json!({{"outcome": "unknown operation"}}),
+        let call = conformance::call(&client, id, request["args"].clone());
+        let reply = match tokio::time::timeout(std::time::Duration::from_secs({CALL_TIMEOUT_SECS}), call).await {{
+            Ok(Some(outcome)) => outcome.to_json(),
+            Ok(None) => serde_json::json!({{"outcome": "unknown operation"}}),
+            Err(_) => serde_json::json!({{"outcome": "timeout", "status": null, "violations": []}}),
         }};
         writeln!(out, "{{reply}}").expect("stdout");
         out.flush().expect("stdout");
@@ -447,8 +453,13 @@ fn run_spec(
         let verdict = judge(&doc, &validator, call, outcome);
         if outcome["status"].is_u64() {
             reached.insert(&call.id);
-        } else if let Verdict::Unsupported(reason) = &verdict {
-            not_reached.insert(&call.id, reason.clone());
+        } else {
+            let reason = match &verdict {
+                Verdict::Unsupported(reason) => reason.clone(),
+                Verdict::MockDefect(_) => "prism: no answer in time".to_string(),
+                _ => "no response".to_string(),
+            };
+            not_reached.insert(&call.id, reason);
         }
         let (kind, message) = match verdict {
             Verdict::Ok | Verdict::Unsupported(_) => continue,
@@ -974,6 +985,9 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
             }
         }
         "transport" => Verdict::Other(format!("no response: {}", message("message"))),
+        "timeout" => Verdict::MockDefect(format!(
+            "no answer within {CALL_TIMEOUT_SECS} s (prism making up a large response)"
+        )),
         other => Verdict::Other(format!("driver: {other}: {}", message("message"))),
     }
 }

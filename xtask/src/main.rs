@@ -1,14 +1,14 @@
 //! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]`,
-//! `cargo xtask corpus [DIR…]`, `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
+//! `cargo xtask corpus [DIR…]`,
+//! `cargo xtask roundtrip [SPEC…]` (the schema round-trip gate), `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
 mod bench;
 mod conformance;
 mod corpus;
 mod gate;
-#[allow(dead_code)] // used by the roundtrip gate (next commit)
+mod roundtrip;
 mod samples;
 mod test;
-#[allow(dead_code)]
 mod validate;
 
 use codegen::Config;
@@ -28,10 +28,11 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("roundtrip") => roundtrip::run(&args[1..]),
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask conformance [--verbose] [SPEC...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask conformance [--verbose] [SPEC...]\n  cargo xtask roundtrip [--max N] [--verbose] [SPEC|DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {

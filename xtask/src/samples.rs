@@ -46,12 +46,23 @@ struct Walk {
     k: usize,
     depth: usize,
     refs: usize,
+    /// A `oneOf` variant: an empty array would match array variants of any item type.
+    nonempty: bool,
 }
 
 impl Walk {
+    fn start(k: usize) -> Self {
+        Walk {
+            k,
+            depth: 0,
+            refs: 0,
+            nonempty: false,
+        }
+    }
     fn deeper(self) -> Self {
         Walk {
             depth: self.depth + 1,
+            nonempty: false,
             ..self
         }
     }
@@ -94,12 +105,7 @@ impl<'a> Samples<'a> {
         };
         let mut out: Vec<Value> = Vec::new();
         for k in 0..max {
-            let w = Walk {
-                k,
-                depth: 0,
-                refs: 0,
-            };
-            if let Some(v) = self.gen(schema, w) {
+            if let Some(v) = self.gen(schema, Walk::start(k)) {
                 if !out.contains(&v) {
                     out.push(v);
                 }
@@ -115,14 +121,7 @@ impl<'a> Samples<'a> {
         let Some(schema) = self.schema(pointer) else {
             return Vec::new();
         };
-        let (schema, w) = match self.deref(
-            schema,
-            Walk {
-                k: 1,
-                depth: 0,
-                refs: 0,
-            },
-        ) {
+        let (schema, w) = match self.deref(schema, Walk::start(1)) {
             Some(x) => x,
             None => return Vec::new(),
         };
@@ -156,7 +155,8 @@ impl<'a> Samples<'a> {
             }
             let wrong = match self.types(prop).as_slice() {
                 [t] => match t.as_str() {
-                    "string" => Some(json!(12345)),
+                    // Not a number: decimal-ID strings accept numbers by design.
+                    "string" => Some(json!(true)),
                     "integer" | "number" => Some(json!("not a number")),
                     "boolean" => Some(json!("not a boolean")),
                     "array" | "object" => Some(json!(true)),
@@ -240,15 +240,8 @@ impl<'a> Samples<'a> {
             || s.get("allOf").is_some_and(|branches| {
                 branches.as_array().is_some_and(|b| {
                     b.iter().any(|b| {
-                        self.deref(
-                            b,
-                            Walk {
-                                k: 0,
-                                depth: 0,
-                                refs: 0,
-                            },
-                        )
-                        .is_some_and(|(b, _)| self.is_object(b))
+                        self.deref(b, Walk::start(0))
+                            .is_some_and(|(b, _)| self.is_object(b))
                     })
                 })
             })
@@ -357,7 +350,11 @@ impl<'a> Samples<'a> {
         for i in 0..n {
             let idx = (w.k + i) % n;
             let variant = &variants[idx];
-            let Some(mut v) = self.gen(variant, w.deeper()) else {
+            let inner = Walk {
+                nonempty: true,
+                ..w.deeper()
+            };
+            let Some(mut v) = self.gen(variant, inner) else {
                 continue;
             };
             if let Some(d) = s.get("discriminator") {
@@ -482,6 +479,7 @@ impl<'a> Samples<'a> {
             .and_then(Value::as_u64)
             .map(|m| m as usize)
             .unwrap_or(usize::MAX);
+        let min = if w.nonempty { min.max(1) } else { min };
         let want = if w.k == 1 || !w.full() {
             min
         } else {
@@ -725,13 +723,19 @@ fn any_value(k: usize) -> Value {
 }
 
 /// A string matching an ECMA-262 `pattern` (as far as `regex-syntax` reads it), of a length
-/// within bounds; `None` when the pattern cannot be parsed or no try fits.
+/// within bounds; `None` when the pattern cannot be parsed or no try fits. Classes are ASCII
+/// first (ECMA's `\d` and `\w` are), Unicode when the pattern needs it; anchors and word
+/// boundaries are dropped from the generator (generated strings are whole matches anyway).
 fn pattern_string(pattern: &str, min: usize, max: usize, k: usize) -> Option<String> {
-    let re = rand_regex::Regex::compile(pattern, 8).ok()?;
-    // Unanchored patterns match anywhere; the generated string matches the pattern itself,
-    // which satisfies the unanchored search too.
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .build()
+        .parse(pattern)
+        .or_else(|_| regex_syntax::Parser::new().parse(pattern))
+        .ok()?;
+    let re = rand_regex::Regex::with_hir(without_looks(hir), 8).ok()?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed ^ (k as u64));
-    for _ in 0..32 {
+    for _ in 0..64 {
         let s: String = rand::distr::Distribution::sample(&re, &mut rng);
         let n = s.chars().count();
         if n >= min && n <= max {
@@ -739,6 +743,37 @@ fn pattern_string(pattern: &str, min: usize, max: usize, k: usize) -> Option<Str
         }
     }
     None
+}
+
+/// The pattern with its look-around assertions (anchors, word boundaries) made empty.
+fn without_looks(hir: regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+    match hir.into_kind() {
+        HirKind::Look(_) => Hir::empty(),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(without_looks(*c.sub)),
+            ..c
+        }),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(without_looks(*r.sub)),
+            ..r
+        }),
+        HirKind::Concat(v) => Hir::concat(v.into_iter().map(without_looks).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.into_iter().map(without_looks).collect()),
+        other => other_kind(other),
+    }
+}
+
+/// Rebuilds a leaf node.
+fn other_kind(kind: regex_syntax::hir::HirKind) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Hir, HirKind};
+    match kind {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(l) => Hir::literal(l.0),
+        HirKind::Class(c) => Hir::class(c),
+        // Handled by the caller.
+        _ => Hir::empty(),
+    }
 }
 
 #[cfg(test)]

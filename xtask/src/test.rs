@@ -3,7 +3,8 @@
 //! Formatting, lints (warnings denied), the drift check, Prism installation for the contract
 //! tests, the whole workspace test suite (unit, integration, loopback-server, contract, fuzz,
 //! doc tests), rustdoc of the generated crate with warnings denied, the request-conformance
-//! gate on four specs, and the corpus.
+//! gate on four specs, the schema round trip on Fluxer's spec and three corpus specs
+//! (`cargo xtask roundtrip --ci`), and the corpus.
 
 use std::process::Command;
 use std::time::Instant;
@@ -104,6 +105,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     if !skip_corpus {
+        let mut roundtrip = Command::new(&cargo);
+        roundtrip.args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "xtask",
+            "--",
+            "roundtrip",
+            "--ci",
+        ]);
+        steps.push((
+            "schema round trip: Fluxer and three corpus specs",
+            roundtrip,
+        ));
+
         let mut corpus = Command::new(&cargo);
         corpus.args(["run", "--quiet", "--release", "-p", "xtask", "--", "corpus"]);
         steps.push(("corpus: every spec generates and compiles", corpus));

@@ -55,6 +55,15 @@ impl Validator {
         }
     }
 
+    /// Every error of `instance` against the schema at `pointer`: (instance path, message).
+    pub fn errors(&self, pointer: &str, instance: &Value) -> Result<Vec<(String, String)>, String> {
+        let validator = self.validator(pointer)?;
+        Ok(validator
+            .iter_errors(instance)
+            .map(|e| (e.instance_path().to_string(), e.to_string()))
+            .collect())
+    }
+
     fn validator(&self, pointer: &str) -> Result<Arc<jsonschema::Validator>, String> {
         let pointer = pointer.trim_start_matches('#');
         if let Some(v) = self

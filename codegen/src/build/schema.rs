@@ -182,12 +182,21 @@ impl Builder<'_> {
                     return Ok(self.alias_if_fixed(name, inner, obj, ptr));
                 }
                 if branches.is_empty() {
+                    self.warn(
+                        ptr,
+                        format!("`{key}` with no branches: generated as `serde_json::Value`"),
+                    );
                     return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
                 }
                 return self.union(obj, key, ptr, name);
             }
         }
-        let ty = match obj.at("type").and_then(Value::as_str) {
+        // `items` says the value is an array even when `type` does not.
+        let declared = obj
+            .at("type")
+            .and_then(Value::as_str)
+            .or_else(|| (obj.contains_key("items") && !has_object_keywords(s)).then_some("array"));
+        let ty = match declared {
             Some("string") => TypeRef::Prim(self.string_prim(obj)),
             Some("integer") => TypeRef::Prim(int_prim(obj)),
             Some("number") => TypeRef::Prim(
@@ -223,7 +232,21 @@ impl Builder<'_> {
                 return self.structure(s, obj, ptr, name)
             }
             Some("object") => TypeRef::Map(Box::new(TypeRef::Any)),
-            Some("null") | None => TypeRef::Any,
+            // No type keyword: any JSON value is valid (type-specific keywords such as
+            // `format` or `minimum` only constrain values of their type). Only a construct
+            // whose constraint is lost is worth a warning.
+            Some("null") | None => {
+                for k in ["not", "if", "prefixItems"] {
+                    if obj.contains_key(k) {
+                        self.warn(
+                            ptr,
+                            format!("`{k}` is not supported: generated as `serde_json::Value`"),
+                        );
+                        break;
+                    }
+                }
+                TypeRef::Any
+            }
             Some(other) => {
                 self.warn(
                     ptr,
@@ -335,11 +358,21 @@ impl Builder<'_> {
     ) -> TypeRef {
         if let Name::Fixed(n) = name {
             if ty != TypeRef::Named(n.clone()) && !self.defined.contains(&n) {
+                // A named `anyOf: [$ref, null]` (normalized to a nullable one-part `allOf`)
+                // accepts null itself: its alias is an `Option`. References to it still use
+                // the underlying type, with the field's own presence.
+                let nullable = obj.at("nullable").and_then(Value::as_bool) == Some(true)
+                    && !matches!(ty, TypeRef::Any | TypeRef::Option(_));
+                let target = if nullable {
+                    TypeRef::Option(Box::new(ty.clone()))
+                } else {
+                    ty.clone()
+                };
                 self.define(TypeDef {
                     name: n,
                     docs: docs(obj),
                     deprecated: deprecated(obj),
-                    kind: TypeKind::Alias(ty.clone()),
+                    kind: TypeKind::Alias(target),
                     pointer: self.origins.original(ptr),
                     reach: Reach::default(),
                 });
@@ -445,7 +478,14 @@ impl Builder<'_> {
         };
         let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
         if !values.is_empty() && values.iter().all(|v| v.is_boolean()) {
-            // `enum: [true]` is a bool that happens to be fixed: decode it as a bool.
+            // An object property fixed to one value is a constant of its struct (checked when
+            // read); anywhere else `enum: [true]` has no type of its own.
+            if let [one] = values.as_slice() {
+                self.warn(
+                    ptr,
+                    format!("a boolean fixed to `{one}` outside an object property: generated as `bool`, which does not reject the other value"),
+                );
+            }
             return Ok(self.alias_if_fixed(name, TypeRef::Prim(Prim::Bool), obj, ptr));
         }
         let repr = if values.iter().all(|v| v.is_string()) {
@@ -549,7 +589,7 @@ impl Builder<'_> {
         ptr: &str,
         name: Name,
     ) -> Result<TypeRef, Error> {
-        let mut props: Vec<(String, &Value, String)> = Vec::new();
+        let mut props: Vec<Prop> = Vec::new();
         let mut required = BTreeSet::new();
         let mut additional: Option<(&Value, String)> = None;
         let mut seen = BTreeSet::new();
@@ -563,6 +603,12 @@ impl Builder<'_> {
         )?;
 
         if props.is_empty() {
+            if additional.is_none() {
+                // `allOf` of schemas that are not objects (a string and its constraints).
+                if let Some(t) = self.non_object_all_of(obj, ptr, &name)? {
+                    return Ok(self.alias_if_fixed(name, t, obj, ptr));
+                }
+            }
             // A pure map (or an empty object).
             let value = match &additional {
                 Some((v, p)) => {
@@ -584,22 +630,52 @@ impl Builder<'_> {
         self.in_progress.insert(key.clone());
         let mut scope = Scope::new();
         let mut fields = Vec::new();
-        for (wire, schema, pptr) in props {
-            let ty = self.convert(schema, &pptr, Name::Hint(format!("{name}{}", camel(&wire))))?;
-            let nullable = self.is_nullable(schema, &pptr);
-            let read_only = schema.at("readOnly").and_then(Value::as_bool) == Some(true);
+        let mut consts = Vec::new();
+        for prop in props {
+            let Prop {
+                name: wire,
+                schema,
+                ptr: pptr,
+                notes,
+            } = prop;
+            // Annotations re-declared by a later `allOf` part win over the typed schema's.
+            let note = |k: &str| notes.and_then(|n| n.at(k)).or_else(|| schema.at(k));
+            let nullable = self.is_nullable(schema, &pptr)
+                || notes
+                    .and_then(|n| n.at("nullable"))
+                    .and_then(Value::as_bool)
+                    == Some(true);
+            let read_only = note("readOnly").and_then(Value::as_bool) == Some(true);
             let is_required = required.contains(&wire) && !read_only;
+            let (field_docs, field_deprecated) = match self.deref(schema, &pptr) {
+                _ if notes.is_some_and(|n| n.at("description").is_some()) => (
+                    notes.and_then(docs_of),
+                    deprecated_of(schema) || notes.is_some_and(deprecated_of),
+                ),
+                Ok((t, _)) if schema.at("description").is_none() => {
+                    (docs_of(t), deprecated_of(schema) || deprecated_of(t))
+                }
+                _ => (docs_of(schema), deprecated_of(schema)),
+            };
+            // One allowed value: not user input. Written always, checked when read.
+            if !nullable {
+                if let Some([value]) = self.fixed_values(schema, &pptr).as_deref() {
+                    consts.push(ConstProp {
+                        rust_name: scope.claim(snake(&wire)),
+                        name: wire,
+                        value: value.clone(),
+                        required: is_required,
+                        docs: field_docs,
+                    });
+                    continue;
+                }
+            }
+            let ty = self.convert(schema, &pptr, Name::Hint(format!("{name}{}", camel(&wire))))?;
             let presence = match (is_required, nullable) {
                 (true, false) => Presence::Required,
                 (true, true) => Presence::RequiredNullable,
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
-            };
-            let (field_docs, field_deprecated) = match self.deref(schema, &pptr) {
-                Ok((t, _)) if schema.at("description").is_none() => {
-                    (docs_of(t), deprecated_of(schema) || deprecated_of(t))
-                }
-                _ => (docs_of(schema), deprecated_of(schema)),
             };
             fields.push(Field {
                 rust_name: scope.claim(snake(&wire)),
@@ -609,7 +685,7 @@ impl Builder<'_> {
                 docs: field_docs,
                 deprecated: field_deprecated,
                 read_only,
-                default: schema.at("default").cloned(),
+                default: note("default").cloned(),
             });
         }
         let additional = match additional {
@@ -628,21 +704,66 @@ impl Builder<'_> {
             name: name.clone(),
             docs: docs(obj),
             deprecated: deprecated(obj),
-            kind: TypeKind::Struct(StructDef { fields, additional }),
+            kind: TypeKind::Struct(StructDef {
+                fields,
+                consts,
+                additional,
+            }),
             pointer: self.origins.original(ptr),
             reach: Reach::default(),
         });
         Ok(TypeRef::Named(name))
     }
 
+    /// The type of an `allOf` none of whose parts is an object (`[{type: string},
+    /// {maxLength: 5}]`): the first part that says what type the value has. `None` when no
+    /// part does. A second typed part is not checked, with a warning.
+    fn non_object_all_of(
+        &mut self,
+        obj: &Map<String, Value>,
+        ptr: &str,
+        name: &Name,
+    ) -> Result<Option<TypeRef>, Error> {
+        let Some(Value::Array(parts)) = obj.at("allOf") else {
+            return Ok(None);
+        };
+        let typed: Vec<usize> = parts
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                let ptr = format!("{ptr}/allOf/{i}");
+                self.deref(p, &ptr)
+                    .is_ok_and(|(t, _)| TYPE_KEYWORDS.iter().any(|k| t.at(k).is_some()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let Some(&first) = typed.first() else {
+            return Ok(None);
+        };
+        if typed.len() > 1 {
+            self.warn(
+                ptr,
+                format!(
+                    "`allOf` of {} typed schemas that are not objects: generated from the first; the others are not checked",
+                    typed.len()
+                ),
+            );
+        }
+        let t = self.convert(
+            &parts[first],
+            &format!("{ptr}/allOf/{first}"),
+            Name::Hint(name.stem().to_string()),
+        )?;
+        Ok(Some(t))
+    }
+
     /// Gathers properties from a schema and its `allOf` parts (refs followed), in order.
     /// The schemas are borrowed from the document, not copied.
-    #[allow(clippy::type_complexity)]
     fn collect_object<'v>(
         &self,
         s: &'v Value,
         ptr: &str,
-        props: &mut Vec<(String, &'v Value, String)>,
+        props: &mut Vec<Prop<'v>>,
         required: &mut BTreeSet<String>,
         additional: &mut Option<(&'v Value, String)>,
         seen: &mut BTreeSet<String>,
@@ -695,11 +816,23 @@ impl Builder<'_> {
             let base = format!("{ptr}/properties");
             for (k, v) in p {
                 let pp = join(&base, k);
-                if let Some(existing) = props.iter_mut().find(|(n, _, _)| n == k) {
-                    // A later allOf part refines the property: the later schema wins.
-                    *existing = (k.clone(), v, pp);
-                } else {
-                    props.push((k.clone(), v, pp));
+                match props.iter_mut().find(|p| &p.name == k) {
+                    // Only annotations (`description`, `default`, …): they refine the typed
+                    // schema from the other part, which keeps its type.
+                    Some(existing) if annotations_only(v) => existing.notes = Some(v),
+                    // A later allOf part that says something about the type refines the
+                    // property: the later schema wins.
+                    Some(existing) => {
+                        existing.schema = v;
+                        existing.ptr = pp;
+                        existing.notes = None;
+                    }
+                    None => props.push(Prop {
+                        name: k.clone(),
+                        schema: v,
+                        ptr: pp,
+                        notes: None,
+                    }),
                 }
             }
         }
@@ -717,6 +850,49 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The properties and `required` list of an object schema (`allOf` parts merged).
+    fn object_shape<'v>(&self, s: &'v Value, ptr: &str) -> Option<(Vec<Prop<'v>>, BTreeSet<String>)>
+    where
+        Self: 'v,
+    {
+        let mut props = Vec::new();
+        let mut req = BTreeSet::new();
+        let mut add = None;
+        let mut seen = BTreeSet::new();
+        self.collect_object(s, ptr, &mut props, &mut req, &mut add, &mut seen)
+            .ok()?;
+        Some((props, req))
+    }
+
+    /// The values a schema allows when it lists them (`enum`/`const`, through `$ref`s and
+    /// one-part `allOf`s): strings, integers or booleans, null left out. `None` for any
+    /// other schema.
+    fn fixed_values(&self, s: &Value, ptr: &str) -> Option<Vec<Value>> {
+        let (mut s, mut ptr) = self.deref(s, ptr).ok()?;
+        let mut seen = BTreeSet::new();
+        while seen.insert(ptr.clone()) {
+            if let Some(values) = s.at("enum") {
+                let values: Vec<Value> = values
+                    .as_array()?
+                    .iter()
+                    .filter(|v| !v.is_null())
+                    .cloned()
+                    .collect();
+                let simple = values
+                    .iter()
+                    .all(|v| v.is_string() || v.is_i64() || v.is_boolean());
+                return (simple && !values.is_empty()).then_some(values);
+            }
+            match s.at("allOf") {
+                Some(Value::Array(all)) if all.len() == 1 && !has_object_keywords(s) => {
+                    (s, ptr) = self.deref(&all[0], &format!("{ptr}/allOf/0")).ok()?;
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     fn union(
@@ -756,8 +932,24 @@ impl Builder<'_> {
             let (t, tptr) = self.deref(b, &bptr)?;
             resolved.push((t, tptr));
         }
-        let tag = disc_prop.or_else(|| self.const_tag(&resolved));
+        let tag = disc_prop.or_else(|| self.infer_tag(&resolved));
 
+        // Per branch: the values it lists for the tag (when it does), and whether it
+        // requires the tag.
+        let shapes: Vec<(Option<Vec<Value>>, bool)> = match &tag {
+            Some(tag) => resolved
+                .iter()
+                .map(|(t, p)| {
+                    let (props, req) = self.object_shape(t, p).unwrap_or_default();
+                    let own = props
+                        .iter()
+                        .find(|p| &p.name == tag)
+                        .and_then(|p| self.fixed_values(p.schema, &p.ptr));
+                    (own, req.contains(tag))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let mut scope = Scope::new();
         scope.claim("Unknown".into());
         let mut variants = Vec::new();
@@ -768,35 +960,65 @@ impl Builder<'_> {
                 .strip_prefix("/components/schemas/")
                 .filter(|k| !k.contains('/'));
             let mut tag_values = Vec::new();
-            if let Some(tag) = &tag {
+            let mut tag_optional = false;
+            if tag.is_some() {
+                let (own, required) = &shapes[i];
+                tag_optional = !required;
+                // The values the branch itself lists select it, unless another branch lists
+                // one of them too (a shared enum of every kind): then they tell nothing.
+                let own = own.clone().filter(|own| {
+                    shapes.iter().enumerate().all(|(j, (other, _))| {
+                        j == i || other.iter().flatten().all(|v| !own.contains(v))
+                    })
+                });
                 for (value, r) in &mapping {
                     let r_ptr = r
                         .strip_prefix('#')
                         .map(str::to_string)
                         .unwrap_or_else(|| format!("/components/schemas/{r}"));
                     if &r_ptr == tptr {
-                        tag_values.push(value.clone());
+                        // Mapping keys are strings; the branch's own values say whether the
+                        // tag is really an integer or a boolean.
+                        let typed = shapes[i]
+                            .0
+                            .iter()
+                            .flatten()
+                            .find(|v| tag_text(v) == *value)
+                            .cloned()
+                            .unwrap_or_else(|| Value::String(value.clone()));
+                        tag_values.push(typed);
                     }
                 }
                 if tag_values.is_empty() {
-                    if let Some(v) = self.const_value(target, tptr, tag) {
-                        tag_values.push(v);
+                    if let Some(own) = own {
+                        tag_values = own;
                     } else if let Some(c) = component {
-                        tag_values.push(c.to_string());
+                        tag_values.push(Value::String(c.to_string()));
                     }
                 }
             }
-            let hint = match (&tag_values.first(), component) {
+            // A variant selected by one string is named after it; others after their schema.
+            let single = match tag_values.as_slice() {
+                [Value::String(v)] => Some(v.as_str()),
+                _ => None,
+            };
+            let hint = match (single, component) {
                 (_, Some(c)) => camel(c),
                 (Some(v), None) => format!("{name}{}", camel(v)),
                 (None, None) => target
                     .at("title")
                     .and_then(Value::as_str)
                     .map(|t| format!("{name}{}", camel(t)))
+                    .or_else(|| {
+                        tag_values
+                            .first()
+                            .filter(|v| v.is_string())
+                            .map(|v| format!("{name}{}", camel(&tag_text(v))))
+                    })
                     .unwrap_or_else(|| format!("{name}Variant{i}")),
             };
             let ty = self.convert(b, &bptr, Name::Hint(hint))?;
-            let base = match (&ty, component, tag_values.first()) {
+            let base = match (&ty, component, single) {
                 (_, _, Some(v)) if tag.is_some() => camel(v),
                 (_, Some(c), _) => camel(c),
                 (TypeRef::Named(n), _, _) => n
@@ -810,11 +1032,18 @@ impl Builder<'_> {
                 rust_name: scope.claim(base),
                 ty,
                 tag_values,
+                tag_optional,
                 docs: docs_of(target),
             });
         }
         // A tag only helps if every variant has a value for it.
         let tag = tag.filter(|_| variants.iter().all(|v| !v.tag_values.is_empty()));
+        if tag.is_none() {
+            for v in &mut variants {
+                v.tag_values.clear();
+                v.tag_optional = false;
+            }
+        }
         self.in_progress.remove(&self_key);
         self.define(TypeDef {
             name: name.clone(),
@@ -827,55 +1056,96 @@ impl Builder<'_> {
         Ok(TypeRef::Named(name))
     }
 
-    /// A required property holding a distinct one-value string enum in every branch.
-    fn const_tag(&self, branches: &[(&Value, String)]) -> Option<String> {
-        let first = branches.first()?.0;
-        let mut candidates: Vec<String> = Vec::new();
-        let mut props = Vec::new();
-        let mut req = BTreeSet::new();
-        let mut add = None;
-        let mut seen = BTreeSet::new();
-        self.collect_object(
-            first,
-            &branches[0].1,
-            &mut props,
-            &mut req,
-            &mut add,
-            &mut seen,
-        )
-        .ok()?;
-        for (k, _, _) in &props {
-            if req.contains(k) {
-                candidates.push(k.clone());
-            }
+    /// A property every branch restricts to listed values (strings, integers or booleans;
+    /// one or several per branch), no value shared by two branches: reading the property
+    /// then tells which branch a value is. Properties every branch requires are preferred,
+    /// then the first branch's order.
+    fn infer_tag(&self, branches: &[(&Value, String)]) -> Option<String> {
+        if branches.len() < 2 {
+            return None;
         }
-        candidates.into_iter().find(|prop| {
-            let mut values = BTreeSet::new();
-            branches.iter().all(|(b, p)| {
-                self.const_value(b, p, prop)
-                    .is_some_and(|v| values.insert(v))
+        let shapes: Vec<_> = branches
+            .iter()
+            .map(|(b, p)| self.object_shape(b, p))
+            .collect::<Option<_>>()?;
+        let (first_props, _) = &shapes[0];
+        let mut candidates: Vec<&str> = first_props.iter().map(|p| p.name.as_str()).collect();
+        // Stable: required-everywhere first, document order otherwise.
+        candidates.sort_by_key(|c| !shapes.iter().all(|(_, req)| req.contains(*c)));
+        candidates
+            .into_iter()
+            .find(|prop| {
+                let mut claimed: Vec<Value> = Vec::new();
+                shapes.iter().all(|(props, _)| {
+                    let Some(p) = props.iter().find(|p| p.name == *prop) else {
+                        return false;
+                    };
+                    let Some(values) = self.fixed_values(p.schema, &p.ptr) else {
+                        return false;
+                    };
+                    values.into_iter().all(|v| {
+                        let fresh = !claimed.contains(&v);
+                        claimed.push(v);
+                        fresh
+                    })
+                })
             })
-        })
+            .map(str::to_string)
     }
+}
 
-    /// The single string value a property is fixed to in an object schema, if it is.
-    fn const_value(&self, s: &Value, ptr: &str, prop: &str) -> Option<String> {
-        let mut props = Vec::new();
-        let mut req = BTreeSet::new();
-        let mut add = None;
-        let mut seen = BTreeSet::new();
-        self.collect_object(s, ptr, &mut props, &mut req, &mut add, &mut seen)
-            .ok()?;
-        let (_, schema, pptr) = props.iter().find(|(k, _, _)| k == prop)?;
-        let (schema, _) = self.deref(schema, pptr).ok()?;
-        match schema
-            .at("enum")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-        {
-            Some([Value::String(v)]) => Some(v.clone()),
-            _ => None,
-        }
+/// A property gathered from an object schema and its `allOf` parts.
+pub(crate) struct Prop<'v> {
+    pub name: String,
+    /// The schema that gives the property its type.
+    pub schema: &'v Value,
+    pub ptr: String,
+    /// A later part's schema for the same property that holds only annotations
+    /// (`description`, `default`, …): they win over `schema`'s.
+    pub notes: Option<&'v Value>,
+}
+
+/// Keywords that constrain a value's type (so a schema without them accepts any JSON).
+const TYPE_KEYWORDS: [&str; 9] = [
+    "type",
+    "enum",
+    "$ref",
+    "items",
+    "properties",
+    "additionalProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+];
+
+/// Whether a schema holds only annotations: re-declaring a property with it changes its
+/// documentation, not its type.
+fn annotations_only(s: &Value) -> bool {
+    const ANNOTATIONS: [&str; 12] = [
+        "description",
+        "title",
+        "default",
+        "example",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "nullable",
+        "externalDocs",
+        "$comment",
+        "xml",
+    ];
+    s.as_object().is_some_and(|o| {
+        o.keys()
+            .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+    })
+}
+
+/// A tag value as text (for names and mapping keys).
+pub(crate) fn tag_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

@@ -306,8 +306,19 @@ impl<'a> Docs<'a> {
 
     fn struct_doc(&self, st: &StructDef, s: &mut String) {
         s.push_str("## Properties\n\n");
+        for c in &st.consts {
+            s.push_str(&format!(
+                "Always sends `{}`: `{}` (its only allowed value; not a field).\n\n",
+                cell(&c.name),
+                cell(&c.value.to_string())
+            ));
+        }
         if st.fields.is_empty() && st.additional.is_none() {
-            s.push_str("This model has no properties.\n\n");
+            s.push_str(if st.consts.is_empty() {
+                "This model has no properties.\n\n"
+            } else {
+                "This model has no other properties.\n\n"
+            });
             return;
         }
         s.push_str("Name | Type | Description | Notes\n------------ | ------------- | ------------- | -------------\n");
@@ -375,7 +386,9 @@ impl<'a> Docs<'a> {
                 s.push_str("Variant | Type | Tag values | Description\n------------ | ------------- | ------------- | -------------\n");
             }
             None => {
-                s.push_str("The first variant the value fits is chosen.\n\n");
+                s.push_str(
+                    "The first variant (in this order) that accepts the value is chosen.\n\n",
+                );
                 s.push_str(
                     "Variant | Type | Description\n------------ | ------------- | -------------\n",
                 );
@@ -388,7 +401,7 @@ impl<'a> Docs<'a> {
                 let values: Vec<String> = v
                     .tag_values
                     .iter()
-                    .map(|t| format!("`{}`", cell(t)))
+                    .map(|t| format!("`{}`", cell(&t.to_string())))
                     .collect();
                 s.push_str(&format!(
                     "**{}** | {} | {} | {}\n",

@@ -24,7 +24,7 @@ pub fn header() -> String {
 pub fn types(api: &Api, range: std::ops::Range<usize>) -> String {
     let mut out = String::with_capacity(range.len() * 1024);
     for t in &api.types[range] {
-        type_def(api, t, &cfg_for(api, &t.reach), &mut out);
+        type_def(t, &cfg_for(api, &t.reach), &mut out);
     }
     out
 }
@@ -51,21 +51,22 @@ pub fn cfg_for(api: &Api, reach: &Reach) -> String {
     }
 }
 
-fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
+fn type_def(t: &TypeDef, cfg: &str, out: &mut String) {
     out.push_str(cfg);
-    doc_lines(
-        t.docs
-            .as_deref()
-            .unwrap_or(&format!("The `{}` model.", t.name)),
-        "",
-        out,
-    );
+    let mut text = t
+        .docs
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` model.", t.name));
+    if let TypeKind::Struct(s) = &t.kind {
+        text.push_str(&const_docs(s));
+    }
+    doc_lines(&text, "", out);
     if t.deprecated {
         out.push_str("#[deprecated]\n");
     }
     let name = t.name.as_str();
     match &t.kind {
-        TypeKind::Struct(s) => structure(api, name, cfg, t.reach.received, s, out),
+        TypeKind::Struct(s) => structure(name, cfg, t.reach.received, s, out),
         TypeKind::Enum(e) => enumeration(name, cfg, e, out),
         TypeKind::Union(u) => union(name, cfg, t.reach.received, u, out),
         TypeKind::Alias(target) => {
@@ -89,7 +90,7 @@ fn request_mode(received: bool) -> &'static str {
     }
 }
 
-fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut String) {
+fn structure(name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut String) {
     let all_optional = s
         .fields
         .iter()
@@ -146,11 +147,6 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
         let _ = writeln!(out, "    pub {fname}: {field_ty},");
         let _ = writeln!(wire, "    {fname} = {} {presence},", lit(&f.name));
         match f.presence {
-            // A field with one legal value (a `const` tag) is filled in, not asked for.
-            Presence::Required if single_value(api, &f.ty).is_some() => {
-                let (enum_name, variant) = single_value(api, &f.ty).unwrap_or_default();
-                ctor_init.push(format!("{fname}: {enum_name}::{variant}"));
-            }
             Presence::Required | Presence::RequiredNullable => {
                 ctor_args.push(format!("{fname}: {field_ty}"));
                 ctor_init.push(fname.to_string());
@@ -167,6 +163,10 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
         out.push_str(">,\n");
         ctor_init.push(format!("{extra}: Default::default()"));
     }
+    if out.ends_with(" {\n") {
+        // No fields (only constants, or nothing): `{}` on one line, as prettyplease prints it.
+        out.truncate(out.len() - 1);
+    }
     out.push_str("}\n");
 
     out.push_str(cfg);
@@ -175,6 +175,20 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
         let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{}}");
     } else {
         let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{\n{wire}}}");
+    }
+    if !s.consts.is_empty() {
+        out.push_str(", const {\n");
+        for c in &s.consts {
+            let presence = if c.required { "required" } else { "optional" };
+            let _ = writeln!(
+                out,
+                "    {} = {} {} {presence},",
+                c.rust_name,
+                lit(&c.name),
+                const_lit(&c.value)
+            );
+        }
+        out.push('}');
     }
     if !extra.is_empty() {
         out.push(' ');
@@ -206,15 +220,43 @@ fn structure(api: &Api, name: &str, cfg: &str, received: bool, s: &StructDef, ou
     out.push_str("    }\n}\n");
 }
 
-/// The enum and variant of a one-value string enum type.
-fn single_value(api: &Api, t: &TypeRef) -> Option<(String, String)> {
-    let TypeRef::Named(n) = t else { return None };
-    match &api.type_def(n)?.kind {
-        TypeKind::Enum(e) if e.variants.len() == 1 => {
-            Some((n.clone(), e.variants[0].rust_name.clone()))
-        }
-        _ => None,
+/// A constant property's value as a Rust literal the model macros read and write: a string,
+/// an `i64`, or a boolean (the IR holds no other kind of constant).
+fn const_lit(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => lit(s),
+        serde_json::Value::Number(n) => format!("{}_i64", n.as_i64().unwrap_or_default()),
+        other => other.to_string(),
     }
+}
+
+/// A tag value as a pattern of `crate::types::Tag`.
+fn tag_pattern(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("Str({})", lit(s)),
+        serde_json::Value::Number(n) => format!("Int({})", n.as_i64().unwrap_or_default()),
+        other => format!("Bool({other})"),
+    }
+}
+
+/// A line of a struct's docs per constant property: what it always holds.
+fn const_docs(s: &StructDef) -> String {
+    let mut out = String::new();
+    for c in &s.consts {
+        let _ = write!(
+            out,
+            "\n\nAlways sends `{}: {}` (its only allowed value; reading another is an error).",
+            c.name, c.value
+        );
+        if let Some(d) = &c.docs {
+            out.push(' ');
+            out.push_str(d);
+            if !d.ends_with(['.', '!', '?']) {
+                out.push('.');
+            }
+        }
+    }
+    out
 }
 
 fn enumeration(name: &str, cfg: &str, e: &EnumDef, out: &mut String) {
@@ -250,16 +292,26 @@ fn enumeration(name: &str, cfg: &str, e: &EnumDef, out: &mut String) {
 }
 
 fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) {
-    if let Some(tag) = &u.tag {
-        let _ = writeln!(out, "///\n/// Told apart by the `{tag}` property.");
+    match &u.tag {
+        Some(tag) => {
+            let _ = writeln!(
+                out,
+                "///\n/// Told apart by the `{tag}` property: its value selects the variant; a value no\n/// variant lists is kept as `Unknown`."
+            );
+        }
+        None => out.push_str(
+            "///\n/// Read as the first variant that accepts the value, in the order listed; a value\n/// none accepts is kept as `Unknown`.\n",
+        ),
     }
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\n");
     let _ = writeln!(out, "pub enum {name} {{");
     for v in &u.variants {
-        let d = match (&v.docs, v.tag_values.first()) {
-            (Some(d), _) => d.clone(),
-            (None, Some(t)) => format!("The `{t}` variant."),
-            (None, None) => format!("A `{}`.", v.rust_name),
+        let values: Vec<String> = v.tag_values.iter().map(|t| format!("`{t}`")).collect();
+        let d = match (&v.docs, values.is_empty()) {
+            (Some(d), true) => d.clone(),
+            (Some(d), false) => format!("{d}\n\nSelected by {}.", values.join(", ")),
+            (None, false) => format!("Selected by {}.", values.join(", ")),
+            (None, true) => format!("A `{}`.", v.rust_name),
         };
         doc_lines(&d, "    ", out);
         let _ = write!(out, "    {}(", v.rust_name);
@@ -285,14 +337,25 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
     };
     // Each tag value once, with the variants it selects in order: a value several variants
     // share (OpenAI's input and output `message`) tries them in turn.
-    let mut arms: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut arms: Vec<(String, Vec<&str>)> = Vec::new();
+    let absent: Vec<&str> = u
+        .variants
+        .iter()
+        .filter(|v| v.tag_optional)
+        .map(|v| v.rust_name.as_str())
+        .collect();
     for v in &u.variants {
         for t in &v.tag_values {
-            match arms.iter_mut().find(|(value, _)| value == t) {
+            let pattern = tag_pattern(t);
+            match arms.iter_mut().find(|(p, _)| *p == pattern) {
                 Some((_, owners)) => owners.push(&v.rust_name),
-                None => arms.push((t, vec![&v.rust_name])),
+                None => arms.push((pattern, vec![&v.rust_name])),
             }
         }
+    }
+    // Variants that do not require the tag may be written without it: try those in turn.
+    if !absent.is_empty() {
+        arms.push(("Absent".into(), absent));
     }
     let _ = writeln!(
         out,
@@ -300,7 +363,7 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
         lit(tag)
     );
     for (value, owners) in arms {
-        let _ = writeln!(out, "    {} => [{}],", lit(value), owners.join(", "));
+        let _ = writeln!(out, "    {value} => [{}],", owners.join(", "));
     }
     out.push_str("});\n");
 }
@@ -362,7 +425,8 @@ mod tests {
         let variant = |name: &str, tags: &[&str]| UnionVariant {
             rust_name: name.into(),
             ty: TypeRef::Named(name.into()),
-            tag_values: tags.iter().map(|t| t.to_string()).collect(),
+            tag_values: tags.iter().map(|t| serde_json::json!(t)).collect(),
+            tag_optional: false,
             docs: None,
         };
         let u = UnionDef {
@@ -376,10 +440,13 @@ mod tests {
         let mut code = String::new();
         union("Item", "", true, &u, &mut code);
         // One arm per value: no unreachable patterns under `-D warnings`.
-        assert_eq!(code.matches("\"message\" =>").count(), 1, "{code}");
-        assert!(code.contains("\"message\" => [Input, Output],"), "{code}");
-        assert!(code.contains("\"output\" => [Output],"), "{code}");
-        assert!(code.contains("\"call\" => [Call],"), "{code}");
+        assert_eq!(code.matches("Str(\"message\") =>").count(), 1, "{code}");
+        assert!(
+            code.contains("Str(\"message\") => [Input, Output],"),
+            "{code}"
+        );
+        assert!(code.contains("Str(\"output\") => [Output],"), "{code}");
+        assert!(code.contains("Str(\"call\") => [Call],"), "{code}");
         assert!(
             code.contains("serde_union!(tagged Item { Input, Output, Call } by \"type\" {"),
             "{code}"

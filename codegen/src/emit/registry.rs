@@ -59,3 +59,53 @@ pub fn text(api: &Api) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lists_components_and_inline_bodies_and_parses() {
+        let spec = r##"{
+          "openapi": "3.1.0", "info": {"title": "T", "version": "1"},
+          "paths": {"/a/{id}": {"post": {"operationId": "make",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema":
+              {"type": "object", "properties": {"n": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema":
+              {"$ref": "#/components/schemas/Thing"}}}}}}}},
+          "components": {"schemas": {
+            "Thing": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+            "Kind": {"type": "string", "enum": ["a", "b"]}}}
+        }"##;
+        let root = crate::load::parse(spec, "t.json").unwrap();
+        let doc = crate::load::Document {
+            file: "t.json".into(),
+            root,
+        };
+        let config = crate::Config {
+            crate_name: "t".into(),
+            ..Default::default()
+        };
+        let out = crate::generate_document(doc, &config, Vec::new()).unwrap();
+        let text = &out.files[std::path::Path::new("src/registry.rs")];
+        syn::parse_file(text).expect("parses");
+        for pointer in [
+            "/components/schemas/Thing",
+            "/components/schemas/Kind",
+            "/paths/~1a~1{id}/post/requestBody/content/application~1json/schema",
+        ] {
+            assert!(
+                text.contains(&format!("\"{pointer}\" => roundtrip_as::<crate::models::")),
+                "{pointer}:\n{text}"
+            );
+        }
+        let manifest = &out.files[std::path::Path::new("Cargo.toml")];
+        assert!(
+            manifest.contains(
+                "test-registry = [\"default-api\", \"extra-models\", \"deserialize-requests\"]"
+            ),
+            "{manifest}"
+        );
+        let lib = &out.files[std::path::Path::new("src/lib.rs")];
+        assert!(lib.contains("#[cfg(feature = \"test-registry\")]"), "{lib}");
+    }
+}
