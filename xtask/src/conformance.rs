@@ -984,6 +984,11 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                 _ => Verdict::Ok,
             }
         }
+        // The client's own timeout: Prism was still making up the response.
+        "transport" if message("message").contains("timed out") => Verdict::MockDefect(format!(
+            "no answer in time (prism making up a large response): {}",
+            message("message")
+        )),
         "transport" => Verdict::Other(format!("no response: {}", message("message"))),
         "timeout" => Verdict::MockDefect(format!(
             "no answer within {CALL_TIMEOUT_SECS} s (prism making up a large response)"
@@ -1031,6 +1036,19 @@ fn split_violations(v: &Value) -> (Vec<Value>, Vec<Value>) {
             .and_then(|rest| serde_json::from_str::<Value>(rest.trim()).ok())
         {
             Some(Value::Array(inner)) => items.extend(inner),
+            // Cut short, it no longer parses: whose violations it lists shows in the text.
+            None if item
+                .as_str()
+                .is_some_and(|s| s.starts_with("Too many violations!")) =>
+            {
+                let text = item.as_str().unwrap_or_default();
+                let side = if text.contains(r#""location":["request""#) {
+                    "request"
+                } else {
+                    "response"
+                };
+                items.push(json!({ "location": [side], "message": clip(text, 400) }));
+            }
             _ => items.push(item.clone()),
         }
     }
@@ -1282,4 +1300,74 @@ fn print_table(reports: &[Report], seconds: f64) {
         "",
         seconds
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn violations_of_prisms_own_response_are_told_apart() {
+        let v = json!([
+            {"location": ["request", "query", "limit"], "code": "maximum"},
+            {"location": ["response", "body", "id"], "code": "type"},
+            "Too many violations! [{\"location\":[\"response\",\"body\"",
+        ]);
+        let (request, response) = split_violations(&v);
+        assert_eq!(request.len(), 1);
+        assert_eq!(response.len(), 2);
+        let cut = json!(["Too many violations! [{\"location\":[\"request\",\"body\""]);
+        assert_eq!(split_violations(&cut).0.len(), 1);
+    }
+
+    #[test]
+    fn parameters_merge_path_item_and_operation() {
+        let doc = json!({"paths": {"/a/{id}": {
+            "parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}},
+                           {"name": "q", "in": "query", "schema": {"type": "string"}}],
+            "get": {"parameters": [{"$ref": "#/components/parameters/Q"}]}
+        }}, "components": {"parameters": {"Q": {"name": "q", "in": "query", "required": true,
+            "content": {"application/json": {"schema": {"type": "object"}}}}}}});
+        let params = doc_params(&doc, "/paths/~1a~1{id}/get");
+        assert_eq!(params.len(), 2);
+        assert!(params[0].required, "path parameters are required");
+        assert_eq!(params[1].name, "q");
+        assert!(
+            params[1].required,
+            "the operation's own overrides the path item's"
+        );
+        assert_eq!(
+            params[1].schema.as_deref(),
+            Some("/components/parameters/Q/content/application~1json/schema")
+        );
+    }
+
+    #[test]
+    fn read_only_properties_leave_request_samples() {
+        let doc = json!({"components": {"schemas": {
+            "A": {"allOf": [{"$ref": "#/components/schemas/B"}],
+                  "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/B"}}}},
+            "B": {"properties": {"id": {"type": "string", "readOnly": true}, "name": {"type": "string"}}}
+        }}});
+        let mut v = json!({"id": "x", "name": "n", "items": [{"id": "y", "name": "m"}]});
+        strip_read_only(&doc, "/components/schemas/A", &mut v, 0);
+        assert_eq!(v, json!({"name": "n", "items": [{"name": "m"}]}));
+    }
+
+    #[test]
+    fn integers_are_brought_into_javascripts_range() {
+        let mut v = json!({"a": i64::MAX, "b": [u64::MAX, -5], "c": i64::MIN});
+        js_safe(&mut v);
+        let max = (1i64 << 53) - 1;
+        assert_eq!(v, json!({"a": max, "b": [max, -5], "c": -max}));
+    }
+
+    #[test]
+    fn media_ranges_get_a_concrete_type() {
+        assert_eq!(concrete_media_type("*/*"), "application/octet-stream");
+        assert_eq!(concrete_media_type("image/*"), "image/png");
+        assert_eq!(concrete_media_type("model/*"), "model/octet-stream");
+        assert!(is_xml("application/xml") && is_xml("application/atom+xml; q=1"));
+        assert!(!is_xml("application/json"));
+    }
 }
