@@ -19,7 +19,10 @@
 //!   `rand_regex` from a seed derived from `k`), `minLength`/`maxLength`.
 //! - arrays have two items (or `minItems`), or none when allowed; maps two entries.
 //!
-//! Deterministic: the same document gives the same samples. Instances are not checked here:
+//! - past [`NODE_BUDGET`] values in one instance, optional parts are left out.
+//!
+//! Deterministic: the same document gives the same samples (one `Samples` is not `Sync`: it
+//! counts the values of the instance it is making). Instances are not checked here:
 //! the caller validates them (see `validate.rs`) and counts the ones that fail as generator
 //! defects. Duplicates are dropped.
 
@@ -31,6 +34,9 @@ use std::collections::BTreeSet;
 const FULL_DEPTH: usize = 3;
 /// Past this depth, give up (a required recursion with no way out).
 const MAX_DEPTH: usize = 24;
+/// Past this many values in one instance, optional parts are left out (Stripe's objects have
+/// dozens of optional, expandable properties at every level).
+const NODE_BUDGET: usize = 3000;
 /// `$ref`s followed along one path before we stop choosing optional or recursive parts.
 const MAX_REFS: usize = 12;
 
@@ -38,6 +44,8 @@ const MAX_REFS: usize = 12;
 pub struct Samples<'a> {
     doc: &'a Value,
     v31: bool,
+    /// Values made so far for the current instance (see [`NODE_BUDGET`]).
+    nodes: std::cell::Cell<usize>,
 }
 
 /// The state of one walk (one instance).
@@ -90,7 +98,11 @@ impl<'a> Samples<'a> {
             .get("openapi")
             .and_then(Value::as_str)
             .is_some_and(|v| v.starts_with("3.1") || v.starts_with("3.2"));
-        Samples { doc, v31 }
+        Samples {
+            doc,
+            v31,
+            nodes: std::cell::Cell::new(0),
+        }
     }
 
     /// The schema at a JSON pointer (`#/…` or `/…`), if any.
@@ -105,6 +117,7 @@ impl<'a> Samples<'a> {
         };
         let mut out: Vec<Value> = Vec::new();
         for k in 0..max {
+            self.nodes.set(0);
             if let Some(v) = self.gen(schema, Walk::start(k)) {
                 if !out.contains(&v) {
                     out.push(v);
@@ -128,6 +141,7 @@ impl<'a> Samples<'a> {
         if !self.is_object(schema) || has_union(schema) {
             return Vec::new();
         }
+        self.nodes.set(0);
         let Some(base) = self.gen(schema, w) else {
             return Vec::new();
         };
@@ -252,8 +266,25 @@ impl<'a> Samples<'a> {
             || self.types(s).iter().any(|t| t == "null")
     }
 
+    /// Whether a schema allows exactly one value (`const`, a one-value `enum`).
+    fn single_value(&self, s: &Value) -> bool {
+        let Some((s, _)) = self.deref(s, Walk::start(0)) else {
+            return false;
+        };
+        s.get("const").is_some()
+            || s.get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.iter().filter(|x| !x.is_null()).count() == 1)
+    }
+
+    /// Whether optional parts are filled in at `w` (and the instance is not too big yet).
+    fn full(&self, w: Walk) -> bool {
+        w.full() && self.nodes.get() < NODE_BUDGET
+    }
+
     /// One instance of `schema` for walk `w`; `None` when none can be made.
     fn gen(&self, schema: &Value, w: Walk) -> Option<Value> {
+        self.nodes.set(self.nodes.get() + 1);
         if w.depth > MAX_DEPTH {
             return None;
         }
@@ -416,12 +447,15 @@ impl<'a> Samples<'a> {
         let flat = self.flatten(s);
         let mut obj = Map::new();
         for (i, (name, schemas)) in flat.properties.iter().enumerate() {
-            let required = flat.required.contains(name);
+            // A property with one allowed value is a constant the models always write (issue
+            // 12): samples always carry it.
+            let constant = schemas.iter().any(|p| self.single_value(p));
+            let required = flat.required.contains(name) || constant;
             if !required {
                 let present = match w.k {
-                    0 | 2 => w.full(),
+                    0 | 2 => self.full(w),
                     1 => false,
-                    k => w.full() && (k + i) % 2 == 0,
+                    k => self.full(w) && (k + i) % 2 == 0,
                 };
                 if !present {
                     continue;
@@ -448,7 +482,7 @@ impl<'a> Samples<'a> {
             }
         }
         if let Some(a) = &flat.additional {
-            if w.full() && w.k.is_multiple_of(3) {
+            if self.full(w) && w.k.is_multiple_of(3) {
                 for key in ["extra_a", "extra_b"] {
                     if flat.properties.iter().any(|(n, _)| n == key) {
                         continue;
@@ -480,7 +514,7 @@ impl<'a> Samples<'a> {
             .map(|m| m as usize)
             .unwrap_or(usize::MAX);
         let min = if w.nonempty { min.max(1) } else { min };
-        let want = if w.k == 1 || !w.full() {
+        let want = if w.k == 1 || !self.full(w) {
             min
         } else {
             2.max(min)
@@ -529,6 +563,11 @@ impl<'a> Samples<'a> {
             }
         }
         let format = s.get("format").and_then(Value::as_str).unwrap_or("");
+        // 3.1's spelling of `format: byte`.
+        let format = match s.get("contentEncoding").and_then(Value::as_str) {
+            Some("base64") => "byte",
+            _ => format,
+        };
         let by_format = match format {
             "date-time" => Some(
                 [

@@ -22,12 +22,18 @@ const DOC_URI: &str = "urn:openapi-roundtrip:doc";
 
 pub struct Validator {
     registry: jsonschema::Registry<'static>,
+    /// Pointers (original coordinates) of schemas whose content moved to `anyOf/0` (3.0
+    /// `nullable` without `type`), longest first.
+    moved: Vec<String>,
     cache: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
 }
 
 impl Validator {
     pub fn new(doc: &Value) -> Result<Self, String> {
-        let converted = convert_document(doc);
+        let mut moved = Vec::new();
+        let mut converted = doc.clone();
+        walk_document(&mut converted, "", &mut moved);
+        moved.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let registry = jsonschema::Registry::new()
             .draft(Draft::Draft202012)
             .add(DOC_URI, converted)
@@ -35,6 +41,7 @@ impl Validator {
             .map_err(|e| format!("registering the document: {e}"))?;
         Ok(Validator {
             registry,
+            moved,
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -66,6 +73,14 @@ impl Validator {
 
     fn validator(&self, pointer: &str) -> Result<Arc<jsonschema::Validator>, String> {
         let pointer = pointer.trim_start_matches('#');
+        // Inside a schema whose content moved under `anyOf/0`: follow it.
+        let mut mapped = pointer.to_string();
+        for m in &self.moved {
+            if let Some(rest) = mapped.strip_prefix(&format!("{m}/")) {
+                mapped = format!("{m}/anyOf/0/{rest}");
+            }
+        }
+        let pointer = mapped.as_str();
         if let Some(v) = self
             .cache
             .lock()
@@ -103,41 +118,45 @@ fn fragment(pointer: &str) -> String {
     out
 }
 
-/// The document with every schema object in 2020-12 form (see the module docs).
-pub fn convert_document(doc: &Value) -> Value {
-    let mut d = doc.clone();
-    walk_document(&mut d);
-    d
-}
-
 /// Outside schemas: a `schema` key holds a schema, `components/schemas` a map of them.
-fn walk_document(v: &mut Value) {
+fn walk_document(v: &mut Value, at: &str, moved: &mut Vec<String>) {
     match v {
         Value::Object(o) => {
             for (k, child) in o.iter_mut() {
+                let here = format!("{at}/{}", esc(k));
                 match k.as_str() {
-                    "schema" => convert_schema(child),
+                    "schema" => convert_schema(child, &here, moved),
                     "schemas" => {
                         if let Value::Object(m) = child {
-                            for s in m.values_mut() {
-                                convert_schema(s);
+                            for (name, s) in m.iter_mut() {
+                                convert_schema(s, &format!("{here}/{}", esc(name)), moved);
                             }
                         }
                     }
                     "example" | "examples" => {}
                     k if k.starts_with("x-") => {}
-                    _ => walk_document(child),
+                    _ => walk_document(child, &here, moved),
                 }
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(walk_document),
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                walk_document(x, &format!("{at}/{i}"), moved);
+            }
+        }
         _ => {}
     }
 }
 
-fn convert_schema(v: &mut Value) {
+/// A JSON pointer token.
+fn esc(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn convert_schema(v: &mut Value, at: &str, moved: &mut Vec<String>) {
     let Value::Object(o) = v else { return };
     for (k, child) in o.iter_mut() {
+        let here = format!("{at}/{}", esc(k));
         match k.as_str() {
             "items"
             | "additionalProperties"
@@ -150,17 +169,25 @@ fn convert_schema(v: &mut Value) {
             | "unevaluatedProperties"
             | "unevaluatedItems"
             | "additionalItems" => match child {
-                Value::Array(a) => a.iter_mut().for_each(convert_schema),
-                _ => convert_schema(child),
+                Value::Array(a) => {
+                    for (i, x) in a.iter_mut().enumerate() {
+                        convert_schema(x, &format!("{here}/{i}"), moved);
+                    }
+                }
+                _ => convert_schema(child, &here, moved),
             },
             "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
                 if let Value::Object(m) = child {
-                    m.values_mut().for_each(convert_schema);
+                    for (name, x) in m.iter_mut() {
+                        convert_schema(x, &format!("{here}/{}", esc(name)), moved);
+                    }
                 }
             }
             "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
                 if let Value::Array(a) = child {
-                    a.iter_mut().for_each(convert_schema);
+                    for (i, x) in a.iter_mut().enumerate() {
+                        convert_schema(x, &format!("{here}/{i}"), moved);
+                    }
                 }
             }
             _ => {}
@@ -190,12 +217,13 @@ fn convert_schema(v: &mut Value) {
             _ => {}
         }
     }
-    if o.remove("nullable") == Some(Value::Bool(true)) {
-        make_nullable(o);
+    if o.remove("nullable") == Some(Value::Bool(true)) && make_nullable(o) {
+        moved.push(at.to_string());
     }
 }
 
-fn make_nullable(o: &mut Map<String, Value>) {
+/// Lets the schema accept null; true when its content moved under `anyOf/0`.
+fn make_nullable(o: &mut Map<String, Value>) -> bool {
     if let Some(Value::Array(values)) = o.get_mut("enum") {
         if !values.contains(&Value::Null) {
             values.push(Value::Null);
@@ -205,11 +233,13 @@ fn make_nullable(o: &mut Map<String, Value>) {
         Some(Value::String(t)) => {
             let t = std::mem::take(t);
             o.insert("type".into(), json!([t, "null"]));
+            false
         }
         Some(Value::Array(ts)) => {
             if !ts.contains(&json!("null")) {
                 ts.push(json!("null"));
             }
+            false
         }
         _ => {
             let inner = std::mem::take(o);
@@ -217,6 +247,7 @@ fn make_nullable(o: &mut Map<String, Value>) {
                 "anyOf".into(),
                 json!([Value::Object(inner), {"type": "null"}]),
             );
+            true
         }
     }
 }
@@ -256,6 +287,18 @@ mod tests {
                 .is_err(),
             "format asserted"
         );
+    }
+
+    #[test]
+    fn pointers_inside_a_wrapped_nullable_schema_resolve() {
+        let doc = json!({"openapi": "3.0.3", "components": {"schemas": {
+            "A": {"nullable": true, "allOf": [{"type": "object", "properties": {
+                "b": {"type": "string", "enum": ["x"]}}}]}}}});
+        let v = Validator::new(&doc).unwrap();
+        v.check("/components/schemas/A", &Value::Null).unwrap();
+        let inner = "/components/schemas/A/allOf/0/properties/b";
+        v.check(inner, &json!("x")).unwrap();
+        assert!(v.check(inner, &json!("y")).is_err());
     }
 
     #[test]
