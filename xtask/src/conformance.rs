@@ -160,6 +160,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .map(|e| format!(": FAILED: {e}"))
                 .unwrap_or_default()
         );
+        // Each spec's row as soon as it is done (a long run can be read while it goes).
+        print_table(std::slice::from_ref(&report), report.seconds);
         reports.push(report);
     }
     print_table(&reports, total.elapsed().as_secs_f64());
