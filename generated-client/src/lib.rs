@@ -19,6 +19,10 @@
 #![warn(missing_docs)]
 #[rustfmt::skip]
 pub mod apis;
+#[cfg(feature = "test-registry")]
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod conformance;
 #[rustfmt::skip]
 pub mod models;
 #[cfg(feature = "test-registry")]

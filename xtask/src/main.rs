@@ -4,7 +4,9 @@
 
 mod api_diff;
 mod bench;
+mod conformance;
 mod corpus;
+mod gate;
 mod roundtrip;
 mod samples;
 mod test;
@@ -25,13 +27,14 @@ fn main() -> ExitCode {
         Some("codegen") => codegen_cmd(&args[1..]),
         Some("api-diff") => api_diff::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("roundtrip") => roundtrip::run(&args[1..]),
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask codegen --diff OLD_SPEC [--spec NEW] [--format text|json] [--changelog FILE] [--deny breaking]\n  cargo xtask api-diff OLD NEW [--format text|json] [--changelog FILE] [--deny breaking] [--crate-version V]\n  cargo xtask corpus [DIR...]\n  cargo xtask roundtrip [--max N] [--verbose] [SPEC|DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask codegen --diff OLD_SPEC [--spec NEW] [--format text|json] [--changelog FILE] [--deny breaking]\n  cargo xtask api-diff OLD NEW [--format text|json] [--changelog FILE] [--deny breaking] [--crate-version V]\n  cargo xtask corpus [DIR...]\n  cargo xtask conformance [--verbose] [SPEC...]\n  cargo xtask roundtrip [--max N] [--verbose] [SPEC|DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {

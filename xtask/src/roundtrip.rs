@@ -48,61 +48,16 @@
 //! and the smallest instance that fails. Exits non-zero on any failing component that is not
 //! in the known-exceptions list `xtask/roundtrip-exceptions.toml` (spec, pointer, why).
 
+use crate::gate::{self, gate_dir, stem, write_if_changed};
+use crate::root;
 use crate::samples::Samples;
 use crate::validate::Validator;
-use crate::{default_crate_name, root};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The folder of a spec's gate files: `target/gate/<stem>` (crate, drivers).
-pub fn gate_dir(spec: &Path) -> PathBuf {
-    root().join("target/gate").join(stem(spec))
-}
-
-/// The shared target dir of every gate build.
-pub fn gate_target() -> PathBuf {
-    root().join("target/gate/target")
-}
-
-/// `specs/fluxer/relay-api.json` -> `relay-api`.
-pub fn stem(spec: &Path) -> String {
-    default_crate_name(spec)
-        .trim_end_matches("-sdk")
-        .to_string()
-}
-
-/// The generator options for a spec: the project's own for Fluxer's specs, else the defaults
-/// (or a `codegen.toml` beside the spec), with the gate's crate name.
-pub fn gate_config(spec: &Path) -> Result<codegen::Config, String> {
-    let fluxer = spec
-        .parent()
-        .and_then(Path::file_name)
-        .is_some_and(|f| f == "fluxer");
-    let beside = if fluxer {
-        crate::project_spec()
-    } else {
-        spec.to_path_buf()
-    };
-    let mut config = codegen::Config::beside(&beside).map_err(|e| e.to_string())?;
-    config.crate_name = format!("gate-{}", stem(spec));
-    config.standalone = true;
-    config.extra_files.clear();
-    Ok(config)
-}
-
-/// Generates the spec's crate into `gate_dir(spec)/crate` (files unchanged on disk are left
-/// alone, so cargo does not rebuild them). Returns the crate's package name.
-pub fn generate_crate(spec: &Path) -> Result<String, String> {
-    let config = gate_config(spec)?;
-    let output = codegen::generate(spec, &config).map_err(|e| e.to_string())?;
-    let dir = gate_dir(spec).join("crate");
-    codegen::write::write(&dir, &output.files).map_err(|e| e.to_string())?;
-    Ok(config.crate_name)
-}
 
 /// The specs `cargo xtask test` runs (`--ci`): Fluxer's, and corpus specs that build fast and
 /// pass today (ory-hydra: 3.0 with `allOf` and `nullable`; petstore3 and tictactoe: a 3.0 and
@@ -144,7 +99,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             s => {
                 let p = PathBuf::from(s);
                 if p.is_dir() {
-                    collect_specs(&p, &mut a.specs);
+                    gate::collect_specs(&p, &mut a.specs);
                 } else if p.is_file() {
                     a.specs.push(p);
                 } else {
@@ -154,26 +109,6 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         }
     }
     Ok(a)
-}
-
-fn collect_specs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            if p.file_name().and_then(|n| n.to_str()) != Some("history") {
-                collect_specs(&p, out);
-            }
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
-        {
-            out.push(p);
-        }
-    }
 }
 
 /// One spec's results.
@@ -262,7 +197,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 Err("no specs for the round-trip gate (../shared/specs is missing)".into())
             };
         }
-        collect_specs(&dir, &mut a.specs);
+        gate::collect_specs(&dir, &mut a.specs);
         // Smallest first: the big crates (Stripe) take longest to build.
         a.specs
             .sort_by_key(|s| std::fs::metadata(s).map(|m| m.len()).unwrap_or(u64::MAX));
@@ -419,34 +354,7 @@ fn build_driver(spec: &Path, crate_name: &str) -> Result<PathBuf, String> {
     );
     write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
     write_if_changed(&dir.join("src/main.rs"), &main)?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = gate_target();
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        // The generated crate is checked for warnings elsewhere (corpus); here only behaviour.
-        .env_remove("RUSTFLAGS")
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cargo build: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let first: Vec<&str> = err.lines().take(40).collect();
-        return Err(format!("driver build failed:\n{}", first.join("\n")));
-    }
-    Ok(target.join("debug").join(&package))
-}
-
-fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
-    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
-        return Ok(());
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    gate::build_driver(&dir, &package)
 }
 
 /// One request to the driver, and what the gate expects of the answer.
@@ -461,7 +369,7 @@ fn run_spec(spec: &Path, max: usize, verbose: bool, report: &mut Report) -> Resu
     let doc = codegen::load::load_file(spec)
         .map_err(|e| e.to_string())?
         .root;
-    let crate_name = generate_crate(spec)?;
+    let (crate_name, _) = gate::generate_crate(spec)?;
     let t = Instant::now();
     let driver = build_driver(spec, &crate_name)?;
     report.build_time = t.elapsed();

@@ -2,11 +2,23 @@
 //!
 //! Formatting, lints (warnings denied), the drift check, Prism installation for the contract
 //! tests, the whole workspace test suite (unit, integration, loopback-server, contract, fuzz,
-//! doc tests), rustdoc of the generated crate with warnings denied, the schema round trip on
-//! Fluxer's spec and three corpus specs (`cargo xtask roundtrip --ci`), and the corpus.
+//! doc tests), rustdoc of the generated crate with warnings denied, the request-conformance
+//! gate on four specs, the schema round trip on Fluxer's spec and three corpus specs
+//! (`cargo xtask roundtrip --ci`), and the corpus.
 
 use std::process::Command;
 use std::time::Instant;
+
+/// The specs `cargo xtask test` runs the conformance gate on, under `../shared/specs`.
+const CONFORMANCE_SPECS: &[&str] = &[
+    "fluxer/openapi.json",
+    // form-encoded bodies (and octet-stream)
+    "corpus/petstore3.yaml",
+    // multipart bodies
+    "corpus/discord.json",
+    // deepObject queries, nested
+    "corpus/stripe.yaml",
+];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let skip_corpus = args.iter().any(|a| a == "--no-corpus");
@@ -72,6 +84,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
     doc.args(["doc", "-p", "fluxer-sdk", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
     steps.push(("rustdoc of the generated crate, warnings denied", doc));
+
+    // The request-conformance gate on Fluxer and three corpus specs (form-encoded bodies,
+    // multipart bodies, deepObject queries); `cargo xtask conformance` runs them all. Without
+    // ../shared it is skipped loudly, except under CI, where the gate itself fails.
+    if crate::gate::shared_specs().is_dir() || crate::gate::in_ci() {
+        let mut gate = Command::new(&cargo);
+        gate.args(["run", "--quiet", "-p", "xtask", "--", "conformance"]);
+        gate.args(
+            CONFORMANCE_SPECS
+                .iter()
+                .map(|s| crate::gate::shared_specs().join(s)),
+        );
+        steps.push((
+            "request conformance against Prism (Fluxer + 3 corpus specs)",
+            gate,
+        ));
+    } else {
+        println!("SKIPPED: request conformance: ../shared/specs is missing");
+    }
 
     if !skip_corpus {
         let mut roundtrip = Command::new(&cargo);

@@ -66,7 +66,7 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
         everything.push(format!("\"{DESERIALIZE_REQUESTS_FEATURE}\""));
     }
     features.push(format!(
-        "# Test-only (not for users): every model, both serde directions, and `registry`.\n{} = [{}]",
+        "# Test-only (not for users): every model, both serde directions, `registry` and\n# `conformance`.\n{} = [{}]",
         super::registry::FEATURE,
         everything.join(", ")
     ));
@@ -292,6 +292,10 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         // the drift check and the formatter never disagree.
         #[rustfmt::skip]
         pub mod apis;
+        #[cfg(feature = #registry_feature)]
+        #[doc(hidden)]
+        #[rustfmt::skip]
+        pub mod conformance;
         #[rustfmt::skip]
         pub mod models;
         #[cfg(feature = #registry_feature)]

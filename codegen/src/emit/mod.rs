@@ -6,6 +6,7 @@
 //! it is small, and it is not `#[rustfmt::skip]`, so its layout must be the formatter's.
 
 pub(crate) mod apis;
+pub mod conformance;
 pub mod docs;
 pub mod krate;
 mod models;
@@ -144,6 +145,12 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
     }
     jobs.push(Box::new(move || {
         one("src/apis/mod.rs", Emitted::Text(apis::apis_mod(api)))
+    }));
+    jobs.push(Box::new(move || {
+        one(
+            "src/conformance.rs",
+            Emitted::Text(conformance::module(api)),
+        )
     }));
     jobs.push(Box::new(move || {
         let mut parts = one("Cargo.toml", Emitted::Text(krate::cargo_toml(api, config)));

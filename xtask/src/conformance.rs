@@ -1,0 +1,1375 @@
+//! `cargo xtask conformance [--verbose] [SPEC…]`: the request-conformance gate.
+//!
+//! For every spec (default: every one under `../shared/specs`, without `history/`):
+//! 1. generate its crate into `target/gate/<stem>/crate` (shared with the round-trip gate) and
+//!    a driver at `target/gate/<stem>/conformance-driver`, built with
+//!    `CARGO_TARGET_DIR=target/gate/target`: it reads `{"operation_id", "args"}` lines and calls
+//!    each operation through the generated client (`conformance::call`, printed from the same
+//!    function that decides the method's signature), printing one outcome line per call;
+//! 2. start Prism once (`prism mock -d`: validates every request, answers with random
+//!    schema-valid data), from the pinned install in `tests/prism`;
+//! 3. call every operation twice: with its required arguments only, and with every optional
+//!    parameter and the body's optional properties too; arguments are schema-valid samples
+//!    (`samples.rs`) of the ORIGINAL document's schemas;
+//! 4. count request violations (`sl-violations`, or an error Prism makes up itself), response
+//!    decode errors (a body the response type rejects although it is valid against the spec's
+//!    schema; a body Prism made up that is NOT valid is counted apart as a mock defect), and
+//!    what was not exercised, with the reason;
+//! 5. send one canary per spec: a request the schema forbids but the Rust types let through
+//!    (an out-of-enum value, a bound broken): Prism must report it, so the gate provably fails.
+//!
+//! Exits non-zero on any violation, decode error, transport failure or undetected canary that
+//! is not listed in `tests/conformance/known-spec-defects.json` (each entry: spec, JSON pointer
+//! of the operation, why).
+
+use crate::gate::{self, gate_dir, stem, write_if_changed};
+use crate::root;
+use crate::samples::Samples;
+use crate::validate::Validator;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long Prism may take to load a document and listen (Stripe's takes the longest).
+const PRISM_START_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long one call may take. Prism validates a request in milliseconds, but making up a
+/// large response with `-d` can take minutes (or not end); such a call is counted as Prism's.
+const CALL_TIMEOUT_SECS: u64 = 60;
+
+/// The known spec defects: failures the spec causes, not the SDK.
+const KNOWN_DEFECTS: &str = "tests/conformance/known-spec-defects.json";
+
+struct Args {
+    verbose: bool,
+    specs: Vec<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut a = Args {
+        verbose: false,
+        specs: Vec::new(),
+    };
+    for arg in args {
+        match arg.as_str() {
+            "--verbose" => a.verbose = true,
+            s if s.starts_with("--") => return Err(format!("unknown argument `{s}`")),
+            s => {
+                let p = PathBuf::from(s);
+                if p.is_dir() {
+                    gate::collect_specs(&p, &mut a.specs);
+                } else if p.is_file() {
+                    a.specs.push(p);
+                } else {
+                    return Err(format!("{s} does not exist"));
+                }
+            }
+        }
+    }
+    Ok(a)
+}
+
+/// One entry of the known-defects list.
+struct KnownDefect {
+    /// The spec's path relative to `../shared/specs` (`corpus/stripe.yaml`).
+    spec: String,
+    /// JSON pointer of the operation (or of its path item: every operation under it).
+    pointer: String,
+    used: std::cell::Cell<bool>,
+}
+
+fn load_known() -> Result<Vec<KnownDefect>, String> {
+    let path = root().join(KNOWN_DEFECTS);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let list: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, e) in list.as_array().into_iter().flatten().enumerate() {
+        let field = |k: &str| {
+            e.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| format!("{}: entry {i} needs a non-empty `{k}`", path.display()))
+        };
+        field("why")?;
+        out.push(KnownDefect {
+            spec: field("spec")?,
+            pointer: field("pointer")?,
+            used: std::cell::Cell::new(false),
+        });
+    }
+    Ok(out)
+}
+
+/// The spec's name in reports and in the known-defects list: relative to `../shared/specs`.
+fn label(spec: &Path) -> String {
+    let shared = gate::shared_specs();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    canon(spec)
+        .strip_prefix(canon(&shared))
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| spec.display().to_string())
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut a = parse_args(args)?;
+    if a.specs.is_empty() {
+        let shared = gate::shared_specs();
+        if !shared.is_dir() {
+            return Err(format!(
+                "{} is missing: the conformance gate has no specs to run on",
+                shared.display()
+            ));
+        }
+        gate::collect_specs(&shared, &mut a.specs);
+    }
+    let prism = root().join("tests/prism/node_modules/.bin/prism");
+    if !prism.exists() {
+        return Err(format!(
+            "{} is missing: run tests/prism/install.sh",
+            prism.display()
+        ));
+    }
+    let known = load_known()?;
+    let total = Instant::now();
+    let mut reports = Vec::new();
+    for spec in &a.specs {
+        let started = Instant::now();
+        let mut report = Report {
+            spec: label(spec),
+            ..Report::default()
+        };
+        eprintln!("==> {}", report.spec);
+        if let Err(e) = run_spec(&prism, spec, &known, a.verbose, &mut report) {
+            report.fatal = Some(e);
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "<== {} in {:.1} s{}",
+            report.spec,
+            report.seconds,
+            report
+                .fatal
+                .as_ref()
+                .map(|e| format!(": FAILED: {e}"))
+                .unwrap_or_default()
+        );
+        // Each spec's row as soon as it is done (a long run can be read while it goes).
+        print_table(std::slice::from_ref(&report), report.seconds);
+        reports.push(report);
+    }
+    print_table(&reports, total.elapsed().as_secs_f64());
+    for k in known.iter().filter(|k| !k.used.get()) {
+        // Only specs that ran can vouch for an entry.
+        if reports
+            .iter()
+            .any(|r| r.spec == k.spec && r.fatal.is_none())
+        {
+            println!(
+                "note: known defect {}#{} did not occur (remove it from {KNOWN_DEFECTS} if fixed)",
+                k.spec, k.pointer
+            );
+        }
+    }
+    let failed: usize = reports.iter().map(Report::failures).sum();
+    let canaries = reports
+        .iter()
+        .filter(|r| r.canary == Canary::Caught)
+        .count();
+    if failed > 0 {
+        return Err(format!("{failed} conformance failure(s); see above"));
+    }
+    if canaries == 0 {
+        return Err("no canary was caught: this run could not have failed".into());
+    }
+    Ok(())
+}
+
+#[derive(Default, PartialEq, Eq, Clone, Debug)]
+enum Canary {
+    /// Prism reported the deliberately invalid request.
+    Caught,
+    /// It reached Prism and went unreported: the gate is blind.
+    Missed(String),
+    /// No candidate reached Prism (the reason).
+    #[default]
+    None,
+}
+
+#[derive(Default)]
+struct Report {
+    spec: String,
+    operations: usize,
+    /// Operations in the spec that the generator did not generate.
+    not_generated: usize,
+    calls: usize,
+    /// Operations with at least one call that reached the server.
+    exercised: usize,
+    violations: usize,
+    decode_errors: usize,
+    /// Transport failures and unexpected statuses.
+    other_errors: usize,
+    /// Failures in the known-defects list.
+    known: usize,
+    /// Calls whose failure is Prism's: a response body it made up that its own schema rejects,
+    /// or a request it misreads (form arrays without an `encoding` entry, stoplightio/prism#2473).
+    mock_defects: usize,
+    /// Calls not made (a media type the gate cannot write), by reason.
+    skipped_calls: BTreeMap<String, usize>,
+    /// Operations not exercised, by reason.
+    unsupported: BTreeMap<String, usize>,
+    canary: Canary,
+    fatal: Option<String>,
+    seconds: f64,
+}
+
+impl Report {
+    fn failures(&self) -> usize {
+        self.violations
+            + self.decode_errors
+            + self.other_errors
+            + usize::from(self.fatal.is_some())
+            + usize::from(matches!(self.canary, Canary::Missed(_)))
+    }
+    fn unsupported_total(&self) -> usize {
+        self.unsupported.values().sum()
+    }
+}
+
+/// A running `prism mock -d`, killed when dropped.
+struct Prism {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Prism {
+    fn spawn(bin: &Path, spec: &Path, log: PathBuf) -> Result<Prism, String> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free local port: {e}"))?;
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let child = Command::new(bin)
+            .args(["mock", "-d", "-h", "127.0.0.1", "-p", &port.to_string()])
+            .arg(spec)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        Ok(Prism { child, port, log })
+    }
+
+    /// Polls the port until Prism accepts connections.
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "prism exited ({status}) before listening:\n{}",
+                    self.log_tail()
+                ));
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(250)).is_ok() {
+                return Ok(());
+            }
+            if started.elapsed() > PRISM_START_TIMEOUT {
+                return Err(format!(
+                    "prism did not listen within {PRISM_START_TIMEOUT:?}:\n{}",
+                    self.log_tail()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes the driver crate; returns its folder and package name.
+fn write_driver(spec: &Path, crate_name: &str) -> Result<(PathBuf, String), String> {
+    let dir = gate_dir(spec).join("conformance-driver");
+    let package = format!("conformance-driver-{}", stem(spec));
+    let lib = crate_name.replace('-', "_");
+    let manifest = format!(
+        "# Written by `cargo xtask conformance`.\n[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../crate\", features = [\"test-registry\"] }}\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\", \"time\"] }}\n\n[workspace]\n"
+    );
+    let main = format!(
+        r#"//! Written by `cargo xtask conformance`: `--list` prints the operations (one JSON line
+//! each); `BASE_URL` reads `{{"operation_id", "args"}}` lines and calls each operation against
+//! the server at `BASE_URL`, printing one outcome line per call.
+use std::io::{{BufRead, Write}};
+
+use {lib}::conformance;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {{
+    let base = std::env::args().nth(1).expect("a base URL or --list");
+    let mut out = std::io::stdout().lock();
+    if base == "--list" {{
+        for op in conformance::OPERATIONS {{
+            let line = serde_json::json!({{
+                "id": op.id,
+                "pointer": op.pointer,
+                "body_media_types": op.body_media_types,
+            }});
+            writeln!(out, "{{line}}").expect("stdout");
+        }}
+        return;
+    }}
+    let client = conformance::client(&base).expect("a client");
+    for line in std::io::stdin().lock().lines() {{
+        let line = line.expect("stdin");
+        let request: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+        let id = request["operation_id"].as_str().unwrap_or_default();
+        let call = conformance::call(&client, id, request["args"].clone());
+        let reply = match tokio::time::timeout(std::time::Duration::from_secs({CALL_TIMEOUT_SECS}), call).await {{
+            Ok(Some(outcome)) => outcome.to_json(),
+            Ok(None) => serde_json::json!({{"outcome": "unknown operation"}}),
+            Err(_) => serde_json::json!({{"outcome": "timeout", "status": null, "violations": []}}),
+        }};
+        writeln!(out, "{{reply}}").expect("stdout");
+        out.flush().expect("stdout");
+    }}
+}}
+"#
+    );
+    write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
+    write_if_changed(&dir.join("src/main.rs"), &main)?;
+    Ok((dir, package))
+}
+
+fn run_spec(
+    prism_bin: &Path,
+    spec: &Path,
+    known: &[KnownDefect],
+    verbose: bool,
+    report: &mut Report,
+) -> Result<(), String> {
+    let doc = codegen::load::load_file(spec)
+        .map_err(|e| e.to_string())?
+        .root;
+    // Prism loads big documents slowly: it starts while the driver builds.
+    let mut prism = Prism::spawn(prism_bin, spec, gate_dir(spec).join("prism.log"))?;
+    let t = Instant::now();
+    let (crate_name, not_generated) = gate::generate_crate(spec)?;
+    report.not_generated = not_generated;
+    let (dir, package) = write_driver(spec, &crate_name)?;
+    let driver = gate::build_driver(&dir, &package)?;
+    eprintln!(
+        "    generated and built in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let listed = Command::new(&driver)
+        .arg("--list")
+        .output()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let ops: Vec<Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    report.operations = ops.len() + not_generated;
+    if not_generated > 0 {
+        report
+            .unsupported
+            .insert("not generated".into(), not_generated);
+    }
+
+    let samples = Samples::new(&doc);
+    let validator = Validator::new(&doc)?;
+    let mut calls: Vec<Call> = Vec::new();
+    for op in &ops {
+        let id = op["id"].as_str().unwrap_or_default().to_string();
+        let pointer = op["pointer"].as_str().unwrap_or_default().to_string();
+        let media = media_types(op);
+        match plan(&doc, &samples, &validator, &pointer, &media) {
+            Ok(variants) => {
+                for (variant, args) in variants {
+                    if let Some(media) = variant.strip_prefix("skip: ") {
+                        *report
+                            .skipped_calls
+                            .entry(format!("{media} body: the gate writes no XML"))
+                            .or_default() += 1;
+                        continue;
+                    }
+                    calls.push(Call {
+                        id: id.clone(),
+                        pointer: pointer.clone(),
+                        variant,
+                        args,
+                    });
+                }
+            }
+            Err(reason) => {
+                let class = reason.split(" (").next().unwrap_or(&reason).to_string();
+                *report.unsupported.entry(class).or_default() += 1;
+                if verbose {
+                    eprintln!("    unsupported: {id} ({pointer}): {reason}");
+                }
+            }
+        }
+    }
+    let t = Instant::now();
+    prism.wait_ready()?;
+    eprintln!(
+        "    prism listening (waited {:.1} s more)",
+        t.elapsed().as_secs_f64()
+    );
+    let base = format!("http://127.0.0.1:{}", prism.port);
+    let t = Instant::now();
+    let outcomes = drive(&driver, &base, &calls)?;
+    eprintln!(
+        "    {} calls in {:.1} s",
+        calls.len(),
+        t.elapsed().as_secs_f64()
+    );
+    report.calls = calls.len();
+
+    // Judge each call; an operation is exercised when a call of it reached the server.
+    let mut reached: BTreeSet<&str> = BTreeSet::new();
+    let mut not_reached: BTreeMap<&str, String> = BTreeMap::new();
+    for (call, outcome) in calls.iter().zip(&outcomes) {
+        let verdict = judge(&doc, &validator, call, outcome);
+        if outcome["status"].is_u64() {
+            reached.insert(&call.id);
+        } else {
+            let reason = match &verdict {
+                Verdict::Unsupported(reason) => reason.clone(),
+                Verdict::MockDefect(_) => "prism: no answer in time".to_string(),
+                _ => "no response".to_string(),
+            };
+            not_reached.insert(&call.id, reason);
+        }
+        let (kind, message) = match verdict {
+            Verdict::Ok | Verdict::Unsupported(_) => continue,
+            Verdict::MockDefect(m) => {
+                report.mock_defects += 1;
+                if verbose {
+                    eprintln!("    mock: {} [{}]: {m}", call.id, call.variant);
+                }
+                continue;
+            }
+            Verdict::Violation(m) => ("violation", m),
+            Verdict::Decode(m) => ("decode error", m),
+            Verdict::Other(m) => ("error", m),
+        };
+        let listed = known.iter().find(|k| {
+            k.spec == report.spec
+                && (call.pointer == k.pointer
+                    || call.pointer.starts_with(&format!("{}/", k.pointer)))
+        });
+        if let Some(k) = listed {
+            k.used.set(true);
+            report.known += 1;
+            continue;
+        }
+        match kind {
+            "violation" => report.violations += 1,
+            "decode error" => report.decode_errors += 1,
+            _ => report.other_errors += 1,
+        }
+        println!(
+            "FAIL {} {} [{}] {kind}: {}\n     args: {}",
+            report.spec,
+            call.id,
+            call.variant,
+            clip(&message, 1200),
+            clip(&call.args.to_string(), 600)
+        );
+        println!("     at #{}", call.pointer);
+    }
+    for (id, reason) in not_reached {
+        if reached.contains(id) {
+            continue;
+        }
+        let reason = reason_kind(&reason);
+        *report.unsupported.entry(reason).or_default() += 1;
+    }
+    report.exercised = reached.len();
+
+    report.canary = canary(&doc, &samples, &validator, &ops, &driver, &base)?;
+    match &report.canary {
+        Canary::Caught => {}
+        Canary::Missed(m) => println!("FAIL {} canary went unreported: {m}", report.spec),
+        Canary::None => println!("note: {}: no canary reached the server", report.spec),
+    }
+    Ok(())
+}
+
+/// The body media types of a listed operation, preferred first.
+fn media_types(op: &Value) -> Vec<String> {
+    op["body_media_types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// One call to make.
+struct Call {
+    id: String,
+    pointer: String,
+    /// `required`, `full`, or `full, <media type>` for the other media types of a body.
+    variant: String,
+    args: Value,
+}
+
+/// A parameter of an operation in the document.
+struct DocParam {
+    name: String,
+    location: String,
+    required: bool,
+    /// Pointer of its schema, if it has one.
+    schema: Option<String>,
+}
+
+/// Follows `$ref`s from the node at `pointer`; returns the pointer of the node reached.
+fn resolve(doc: &Value, pointer: &str) -> Option<String> {
+    let mut p = pointer.to_string();
+    for _ in 0..16 {
+        let node = doc.pointer(&p)?;
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => p = codegen::load::ref_pointer(r)?,
+            None => return Some(p),
+        }
+    }
+    None
+}
+
+/// Escapes a JSON pointer token.
+fn token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The parameters of the operation at `op_ptr`: its path item's, overridden by its own.
+fn doc_params(doc: &Value, op_ptr: &str) -> Vec<DocParam> {
+    let item_ptr = &op_ptr[..op_ptr.rfind('/').unwrap_or(0)];
+    let mut out: Vec<DocParam> = Vec::new();
+    for base in [item_ptr, op_ptr] {
+        let list = format!("{base}/parameters");
+        let n = doc
+            .pointer(&list)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        for i in 0..n {
+            let Some(p) = resolve(doc, &format!("{list}/{i}")) else {
+                continue;
+            };
+            let node = &doc.pointer(&p).cloned().unwrap_or_default();
+            let name = node["name"].as_str().unwrap_or_default().to_string();
+            let location = node["in"].as_str().unwrap_or_default().to_string();
+            let schema = if node.get("schema").is_some() {
+                Some(format!("{p}/schema"))
+            } else {
+                node.get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.keys().next())
+                    .map(|m| format!("{p}/content/{}/schema", token(m)))
+                    .filter(|s| doc.pointer(s).is_some())
+            };
+            let param = DocParam {
+                required: node["required"].as_bool() == Some(true) || location == "path",
+                name,
+                location,
+                schema,
+            };
+            out.retain(|q| !(q.name == param.name && q.location == param.location));
+            out.push(param);
+        }
+    }
+    out
+}
+
+/// The sample for the `required` variant (`k == 1`: required properties only) and the `full`
+/// one (`k == 0`: every optional property) of the schema at `pointer`.
+///
+/// Integers beyond 2^53-1 are brought within it when the schema still allows the result:
+/// Prism reads numbers as JavaScript doubles and rejects larger ones (`must be <=
+/// 9007199254740991`) although the schema allows them.
+fn two_samples(
+    samples: &Samples,
+    validator: &Validator,
+    pointer: &str,
+) -> Result<(Value, Value), String> {
+    // A sample the validator rejects is a defect of samples.rs (the round-trip gate counts
+    // them); it must not pass for a request the SDK got wrong. Later instances stand in.
+    let mut rejected = None;
+    let found: Vec<Value> = samples
+        .valid(pointer, 4)
+        .into_iter()
+        .filter(|v| match validator.check(pointer, v) {
+            Ok(()) => true,
+            Err(e) => {
+                rejected.get_or_insert_with(|| format!("{}: {e}", clip(&v.to_string(), 200)));
+                false
+            }
+        })
+        .collect();
+    let safe = |v: &Value| {
+        let mut s = v.clone();
+        js_safe(&mut s);
+        if validator.check(pointer, &s).is_ok() {
+            s
+        } else {
+            v.clone()
+        }
+    };
+    let Some(first) = found.first() else {
+        return Err(format!(
+            "#{pointer}: {}",
+            rejected.unwrap_or_else(|| "no instance".into())
+        ));
+    };
+    let full = safe(first);
+    let minimal = found.get(1).map(safe).unwrap_or_else(|| full.clone());
+    Ok((minimal, full))
+}
+
+/// Clamps every integer of `v` into JavaScript's safe range.
+fn js_safe(v: &mut Value) {
+    const MAX: i64 = (1 << 53) - 1;
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                if !(-MAX..=MAX).contains(&i) {
+                    *v = json!(i.clamp(-MAX, MAX));
+                }
+            } else if n.as_u64().is_some() {
+                *v = json!(MAX);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(js_safe),
+        Value::Object(map) => map.values_mut().for_each(js_safe),
+        _ => {}
+    }
+}
+
+/// The argument sets of an operation: `required` and, when it differs, `full`; or why none.
+fn plan(
+    doc: &Value,
+    samples: &Samples,
+    validator: &Validator,
+    op_ptr: &str,
+    media: &[String],
+) -> Result<Vec<(String, Value)>, String> {
+    let mut required = Map::new();
+    let mut full = Map::new();
+    for p in doc_params(doc, op_ptr) {
+        if p.location == "header"
+            && ["accept", "content-type", "authorization"]
+                .contains(&p.name.to_ascii_lowercase().as_str())
+        {
+            // OpenAPI ignores these as parameters.
+            continue;
+        }
+        let Some(schema) = &p.schema else {
+            if p.required {
+                return Err("a required parameter without a schema".into());
+            }
+            continue;
+        };
+        let (minimal, rich) = match two_samples(samples, validator, schema) {
+            Ok(pair) => pair,
+            Err(why) if p.required => {
+                return Err(format!("no valid sample for a required parameter ({why})"))
+            }
+            Err(_) => continue,
+        };
+        let put = |m: &mut Map<String, Value>, v: Value| {
+            m.entry(p.location.clone())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .map(|o| o.insert(p.name.clone(), v))
+        };
+        if p.required {
+            put(&mut required, minimal);
+        }
+        put(&mut full, rich);
+    }
+    let mut extra = Vec::new();
+    if let Some((primary, others)) = media.split_first() {
+        if is_xml(primary) {
+            return Err("XML body: the gate writes no XML".into());
+        }
+        let body_ptr = resolve(doc, &format!("{op_ptr}/requestBody"))
+            .ok_or("the request body does not resolve")?;
+        let body_required = doc
+            .pointer(&format!("{body_ptr}/required"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        let body = |media: &str| -> Result<(Value, Value), String> {
+            let schema = format!("{body_ptr}/content/{}/schema", token(media));
+            if doc.pointer(&schema).is_some() {
+                let (mut minimal, mut rich) = two_samples(samples, validator, &schema)
+                    .map_err(|why| format!("no valid sample for the body ({why})"))?;
+                // Read-only properties are not part of a request (OpenAPI; Prism drops them
+                // from request schemas, so with `additionalProperties: false` they are errors).
+                strip_read_only(doc, &schema, &mut minimal, 0);
+                strip_read_only(doc, &schema, &mut rich, 0);
+                Ok((minimal, rich))
+            } else {
+                // No schema: any content.
+                Ok((json!("conformance"), json!("conformance")))
+            }
+        };
+        let choose = |m: &mut Map<String, Value>, media: &str| {
+            m.insert("body_media_type".into(), json!(media));
+            if media.contains('*') {
+                m.insert("content_type".into(), json!(concrete_media_type(media)));
+            }
+        };
+        let (minimal, rich) = body(primary)?;
+        if body_required {
+            required.insert("body".into(), minimal);
+            choose(&mut required, primary);
+        }
+        full.insert("body".into(), rich);
+        choose(&mut full, primary);
+        // Each other media type once, with every optional parameter.
+        for other in others {
+            if is_xml(other) {
+                extra.push((format!("skip: {other}"), Value::Null));
+                continue;
+            }
+            let mut args = full.clone();
+            match body(other) {
+                Ok((_, rich)) => {
+                    args.insert("body".into(), rich);
+                    choose(&mut args, other);
+                    extra.push((format!("full, {other}"), Value::Object(args)));
+                }
+                Err(e) => return Err(format!("{e} ({other})")),
+            }
+        }
+    }
+    let (required, full) = (Value::Object(required), Value::Object(full));
+    let mut out = vec![("required".to_string(), required.clone())];
+    if required != full {
+        out.push(("full".to_string(), full));
+    }
+    out.extend(extra);
+    Ok(out)
+}
+
+/// Whether the gate cannot write a body of this media type: the SDK sends XML the caller
+/// writes (raw bytes), and the gate has no XML writer.
+fn is_xml(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or(media).trim();
+    m.ends_with("/xml") || m.ends_with("+xml")
+}
+
+/// Removes the properties the schema at `pointer` marks `readOnly` from `v`, at any depth.
+fn strip_read_only(doc: &Value, pointer: &str, v: &mut Value, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let Some(p) = resolve(doc, pointer) else {
+        return;
+    };
+    let Some(schema) = doc.pointer(&p) else {
+        return;
+    };
+    for k in ["allOf", "oneOf", "anyOf"] {
+        let n = schema.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..n {
+            strip_read_only(doc, &format!("{p}/{k}/{i}"), v, depth + 1);
+        }
+    }
+    match v {
+        Value::Object(map) => {
+            let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            for name in props.keys() {
+                let prop = format!("{p}/properties/{}", token(name));
+                let read_only = resolve(doc, &prop)
+                    .and_then(|r| doc.pointer(&r))
+                    .is_some_and(|s| s.get("readOnly") == Some(&Value::Bool(true)))
+                    || doc.pointer(&format!("{prop}/readOnly")) == Some(&Value::Bool(true));
+                if read_only {
+                    map.remove(name);
+                } else if let Some(inner) = map.get_mut(name) {
+                    strip_read_only(doc, &prop, inner, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) if schema.get("items").is_some() => {
+            for item in items {
+                strip_read_only(doc, &format!("{p}/items"), item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A concrete media type inside a range: what a caller of a `*/*` or `image/*` body sends.
+fn concrete_media_type(range: &str) -> String {
+    let range = range.split(';').next().unwrap_or(range).trim();
+    match range {
+        "*/*" | "application/*" => "application/octet-stream".into(),
+        "image/*" => "image/png".into(),
+        "text/*" => "text/plain".into(),
+        "audio/*" => "audio/wav".into(),
+        "video/*" => "video/mp4".into(),
+        other => format!("{}octet-stream", other.trim_end_matches('*')),
+    }
+}
+
+/// Runs the driver over `calls`; returns one outcome per call.
+fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+    let mut child = Command::new(driver)
+        .arg(base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let mut stdin = child.stdin.take().ok_or("driver stdin")?;
+    let lines: Vec<String> = calls
+        .iter()
+        .map(|c| json!({"operation_id": c.id, "args": c.args}).to_string())
+        .collect();
+    // Written from another thread: the driver answers as it reads, and both pipes are bounded.
+    let writer = std::thread::spawn(move || {
+        for line in lines {
+            if writeln!(stdin, "{line}").is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take().ok_or("driver stdout")?;
+    let mut out = Vec::with_capacity(calls.len());
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("driver output: {e}"))?;
+        out.push(
+            serde_json::from_str(&line)
+                .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line})),
+        );
+    }
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if out.len() != calls.len() {
+        let at = calls
+            .get(out.len())
+            .map(|c| format!(" (at {} [{}])", c.id, c.variant))
+            .unwrap_or_default();
+        return Err(format!(
+            "the driver answered {} of {} calls and exited with {status}{at}",
+            out.len(),
+            calls.len()
+        ));
+    }
+    Ok(out)
+}
+
+enum Verdict {
+    Ok,
+    Unsupported(String),
+    Violation(String),
+    Decode(String),
+    /// Prism answered with a body its own document rejects.
+    MockDefect(String),
+    Other(String),
+}
+
+/// An error Prism made up itself (`application/problem+json` whose `type` is one of Prism's
+/// error URLs): a request it could not route or accept.
+fn prism_problem(raw: &str) -> Option<Value> {
+    let body: Value = serde_json::from_str(raw).ok()?;
+    body.get("type")?
+        .as_str()?
+        .starts_with("https://stoplight.io/prism/errors#")
+        .then_some(body)
+}
+
+fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Verdict {
+    let (violations, of_response) = split_violations(&outcome["violations"]);
+    let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
+    if !violations.is_empty() {
+        if violations
+            .iter()
+            .all(|v| prism_misreads_form_array(doc, call, v))
+        {
+            return Verdict::MockDefect(format!(
+                "prism reads repeated form keys as one value (stoplightio/prism#2473): {}",
+                Value::Array(violations)
+            ));
+        }
+        return Verdict::Violation(Value::Array(violations).to_string());
+    }
+    if !of_response.is_empty() {
+        // Prism also checks its own made-up response: that is the mock's defect.
+        return Verdict::MockDefect(format!(
+            "prism's response breaks its schema: {}",
+            Value::Array(of_response)
+        ));
+    }
+    let status = outcome["status"].as_u64();
+    match outcome["outcome"].as_str().unwrap_or_default() {
+        "success" => Verdict::Ok,
+        "arguments" => Verdict::Unsupported(format!("arguments: {}", message("message"))),
+        "decode" => {
+            let raw = message("raw");
+            match response_schema(doc, &call.pointer, status.unwrap_or(0)) {
+                Some(schema) => match serde_json::from_str::<Value>(&raw) {
+                    Ok(body) => match validator.check(&schema, &body) {
+                        Ok(()) => Verdict::Decode(format!(
+                            "at `{}`: {} (the body is valid against #{schema}); body: {raw}",
+                            message("path"),
+                            message("message")
+                        )),
+                        Err(why) => {
+                            Verdict::MockDefect(format!("prism's body breaks #{schema}: {why}"))
+                        }
+                    },
+                    Err(_) => Verdict::MockDefect(format!("prism's body is not JSON: {raw}")),
+                },
+                None => Verdict::Decode(format!(
+                    "at `{}`: {}; body: {raw}",
+                    message("path"),
+                    message("message")
+                )),
+            }
+        }
+        "api" => {
+            let raw = message("raw");
+            if let Some(problem) = prism_problem(&raw) {
+                // `-d` with a JSON response that has no schema: Prism gives up.
+                if problem["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Tried to force a dynamic response"))
+                {
+                    return Verdict::MockDefect(problem.to_string());
+                }
+                return Verdict::Violation(problem.to_string());
+            }
+            let status = status.unwrap_or(0);
+            // A valid request answered with an error: the operation documents no success
+            // response Prism could pick. Its error model must still decode what Prism sent.
+            match response_schema(doc, &call.pointer, status) {
+                Some(schema) if outcome["decoded"] != json!(true) => {
+                    match serde_json::from_str::<Value>(&raw) {
+                        Ok(body) if validator.check(&schema, &body).is_ok() => Verdict::Decode(
+                            format!("the HTTP {status} body did not decode into the error model; body: {raw}"),
+                        ),
+                        _ => Verdict::MockDefect(format!("HTTP {status}: prism's body breaks #{schema}")),
+                    }
+                }
+                _ if has_success(doc, &call.pointer) => {
+                    Verdict::Other(format!("HTTP {status} for a valid request: {raw}"))
+                }
+                _ => Verdict::Ok,
+            }
+        }
+        // The client's own timeout: Prism was still making up the response.
+        "transport" if message("message").contains("timed out") => Verdict::MockDefect(format!(
+            "no answer in time (prism making up a large response): {}",
+            message("message")
+        )),
+        "transport" => Verdict::Other(format!("no response: {}", message("message"))),
+        "timeout" => Verdict::MockDefect(format!(
+            "no answer within {CALL_TIMEOUT_SECS} s (prism making up a large response)"
+        )),
+        other => Verdict::Other(format!("driver: {other}: {}", message("message"))),
+    }
+}
+
+/// Whether a violation is Prism misreading a form body's array: it parses `a=1&a=2` as an
+/// array only for properties with an `encoding` entry (stoplightio/prism#2473), though
+/// `form`, exploded, is the default for every property.
+fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    if !media.starts_with("application/x-www-form-urlencoded")
+        || v["code"] != "type"
+        || !v["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("must be array"))
+        || v["location"][1] != "body"
+    {
+        return false;
+    }
+    let Some(property) = v["location"][2].as_str() else {
+        return false;
+    };
+    let encoded = resolve(doc, &format!("{}/requestBody", call.pointer)).is_some_and(|b| {
+        doc.pointer(&format!(
+            "{b}/content/{}/encoding/{}",
+            token(media),
+            token(property)
+        ))
+        .is_some()
+    });
+    !encoded && call.args["body"][property].is_array()
+}
+
+/// Prism's violations split into the request's and the response's (Prism also checks the
+/// response it made up). Past a limit it sends one string, `Too many violations! [...]`.
+fn split_violations(v: &Value) -> (Vec<Value>, Vec<Value>) {
+    let mut items = Vec::new();
+    for item in v.as_array().into_iter().flatten() {
+        match item
+            .as_str()
+            .and_then(|s| s.strip_prefix("Too many violations!"))
+            .and_then(|rest| serde_json::from_str::<Value>(rest.trim()).ok())
+        {
+            Some(Value::Array(inner)) => items.extend(inner),
+            // Cut short, it no longer parses: whose violations it lists shows in the text.
+            None if item
+                .as_str()
+                .is_some_and(|s| s.starts_with("Too many violations!")) =>
+            {
+                let text = item.as_str().unwrap_or_default();
+                let side = if text.contains(r#""location":["request""#) {
+                    "request"
+                } else {
+                    "response"
+                };
+                items.push(json!({ "location": [side], "message": clip(text, 400) }));
+            }
+            _ => items.push(item.clone()),
+        }
+    }
+    items
+        .into_iter()
+        .partition(|i| i["location"][0].as_str() != Some("response"))
+}
+
+/// Whether the operation documents a 2xx response.
+fn has_success(doc: &Value, op_ptr: &str) -> bool {
+    doc.pointer(&format!("{op_ptr}/responses"))
+        .and_then(Value::as_object)
+        .is_some_and(|r| r.keys().any(|k| k.starts_with('2')))
+}
+
+/// The pointer of the JSON schema of the operation's response for `status` (exact, `2XX`, or
+/// `default`).
+fn response_schema(doc: &Value, op_ptr: &str, status: u64) -> Option<String> {
+    let responses = format!("{op_ptr}/responses");
+    let map = doc.pointer(&responses)?.as_object()?;
+    let exact = status.to_string();
+    let range = format!("{}XX", status / 100);
+    let lower = range.to_lowercase();
+    let key = [exact.as_str(), range.as_str(), lower.as_str(), "default"]
+        .into_iter()
+        .find(|k| map.contains_key(*k))?;
+    let resp = resolve(doc, &format!("{responses}/{}", token(key)))?;
+    let content = doc.pointer(&format!("{resp}/content"))?.as_object()?;
+    let media = content.keys().find(|m| {
+        let m = m.to_ascii_lowercase();
+        m.contains("json")
+    })?;
+    let schema = format!("{resp}/content/{}/schema", token(media));
+    doc.pointer(&schema).map(|_| schema)
+}
+
+/// The reason class of an unsupported call (the part before the details).
+fn reason_kind(reason: &str) -> String {
+    // `arguments: query `x`: invalid type: …` -> `arguments: invalid type`.
+    let mut r = reason.to_string();
+    if let Some(rest) = r.strip_prefix("arguments: ") {
+        let detail = rest.split_once(": ").map_or(rest, |(_, d)| d);
+        let detail: String = detail
+            .split([',', '`', '"'])
+            .next()
+            .unwrap_or(detail)
+            .trim()
+            .to_string();
+        r = format!("arguments: {detail}");
+    }
+    clip(&r, 70)
+}
+
+/// The canary: a request the schema forbids but the Rust types let through. Candidates are
+/// tried in order until one reaches the server; Prism must report it.
+fn canary(
+    doc: &Value,
+    samples: &Samples,
+    validator: &Validator,
+    ops: &[Value],
+    driver: &Path,
+    base: &str,
+) -> Result<Canary, String> {
+    let mut candidates: Vec<Call> = Vec::new();
+    for op in ops {
+        let pointer = op["pointer"].as_str().unwrap_or_default();
+        let id = op["id"].as_str().unwrap_or_default();
+        let media = media_types(op);
+        let Ok(plans) = plan(doc, samples, validator, pointer, &media) else {
+            continue;
+        };
+        let Some((_, args)) = plans.into_iter().next() else {
+            continue;
+        };
+        // A required parameter outside its enum or bounds.
+        for p in doc_params(doc, pointer).iter().filter(|p| p.required) {
+            let Some(schema) = &p.schema else { continue };
+            let Some(node) = samples.schema(schema) else {
+                continue;
+            };
+            let mut bad = Vec::new();
+            if node
+                .get("enum")
+                .is_some_and(|e| e.as_array().is_some_and(|e| e.iter().all(Value::is_string)))
+            {
+                bad.push(json!("__not_a_member__"));
+            }
+            if let Some(max) = node.get("maximum").and_then(Value::as_i64) {
+                bad.push(json!(max.saturating_add(1)));
+            }
+            if let Some(min) = node.get("minimum").and_then(Value::as_i64) {
+                bad.push(json!(min.saturating_sub(1)));
+            }
+            if let Some(max) = node.get("maxLength").and_then(Value::as_u64) {
+                bad.push(json!("x".repeat(max as usize + 1)));
+            }
+            for v in bad {
+                if validator.check(schema, &v).is_ok() {
+                    continue;
+                }
+                let mut a = args.clone();
+                a[&p.location][&p.name] = v;
+                candidates.push(Call {
+                    id: id.to_string(),
+                    pointer: pointer.to_string(),
+                    variant: "canary".into(),
+                    args: a,
+                });
+            }
+        }
+        // A JSON body with a property outside its enum.
+        if let Some(media) = media.first().filter(|m| m.contains("json")) {
+            if let Some(body_ptr) = resolve(doc, &format!("{pointer}/requestBody")) {
+                let schema = format!("{body_ptr}/content/{}/schema", token(media));
+                for (v, _) in samples.invalid(&schema) {
+                    let enum_only = v
+                        .as_object()
+                        .is_some_and(|o| o.values().any(|x| x == "__not_a_member__"));
+                    if !enum_only || validator.check(&schema, &v).is_ok() {
+                        continue;
+                    }
+                    let mut a = args.clone();
+                    a["body"] = v;
+                    candidates.push(Call {
+                        id: id.to_string(),
+                        pointer: pointer.to_string(),
+                        variant: "canary".into(),
+                        args: a,
+                    });
+                }
+            }
+        }
+        if candidates.len() >= 12 {
+            break;
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(Canary::None);
+    }
+    let outcomes = drive(driver, base, &candidates)?;
+    for (c, o) in candidates.iter().zip(&outcomes) {
+        if o["status"].as_u64().is_none() {
+            continue;
+        }
+        let caught = !split_violations(&o["violations"]).0.is_empty()
+            || prism_problem(o["raw"].as_str().unwrap_or_default()).is_some();
+        return Ok(if caught {
+            Canary::Caught
+        } else {
+            Canary::Missed(format!("{} with {}", c.id, c.args))
+        });
+    }
+    Ok(Canary::None)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_string();
+    }
+    let mut cut = n;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..cut], s.len())
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        100.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+fn print_table(reports: &[Report], seconds: f64) {
+    println!();
+    println!(
+        "{:<34} {:>5} {:>6} {:>10} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
+        "spec",
+        "ops",
+        "calls",
+        "exercised",
+        "viol",
+        "decode",
+        "other",
+        "known",
+        "unsup",
+        "mock",
+        "canary",
+        "secs"
+    );
+    let mut t = Report::default();
+    for r in reports {
+        let canary = match &r.canary {
+            Canary::Caught => "caught",
+            Canary::Missed(_) => "MISSED",
+            Canary::None => "none",
+        };
+        println!(
+            "{:<34} {:>5} {:>6} {:>5} {:>3.0}% {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7.1}",
+            clip(&r.spec, 34),
+            r.operations,
+            r.calls,
+            r.exercised,
+            pct(r.exercised, r.operations),
+            r.violations,
+            r.decode_errors,
+            r.other_errors,
+            r.known,
+            r.unsupported_total(),
+            r.mock_defects,
+            canary,
+            r.seconds
+        );
+        if let Some(e) = &r.fatal {
+            println!("    FAILED: {}", clip(e, 2000));
+        }
+        for (reason, n) in &r.unsupported {
+            println!("    unsupported: {n} x {reason}");
+        }
+        for (reason, n) in &r.skipped_calls {
+            println!("    calls not made: {n} x {reason}");
+        }
+        t.operations += r.operations;
+        t.calls += r.calls;
+        t.exercised += r.exercised;
+        t.violations += r.violations;
+        t.decode_errors += r.decode_errors;
+        t.other_errors += r.other_errors;
+        t.known += r.known;
+        t.mock_defects += r.mock_defects;
+        for (k, v) in &r.unsupported {
+            *t.unsupported.entry(k.clone()).or_default() += v;
+        }
+    }
+    println!(
+        "{:<34} {:>5} {:>6} {:>5} {:>3.0}% {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7.1}",
+        "total",
+        t.operations,
+        t.calls,
+        t.exercised,
+        pct(t.exercised, t.operations),
+        t.violations,
+        t.decode_errors,
+        t.other_errors,
+        t.known,
+        t.unsupported_total(),
+        t.mock_defects,
+        "",
+        seconds
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn violations_of_prisms_own_response_are_told_apart() {
+        let v = json!([
+            {"location": ["request", "query", "limit"], "code": "maximum"},
+            {"location": ["response", "body", "id"], "code": "type"},
+            "Too many violations! [{\"location\":[\"response\",\"body\"",
+        ]);
+        let (request, response) = split_violations(&v);
+        assert_eq!(request.len(), 1);
+        assert_eq!(response.len(), 2);
+        let cut = json!(["Too many violations! [{\"location\":[\"request\",\"body\""]);
+        assert_eq!(split_violations(&cut).0.len(), 1);
+    }
+
+    #[test]
+    fn parameters_merge_path_item_and_operation() {
+        let doc = json!({"paths": {"/a/{id}": {
+            "parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}},
+                           {"name": "q", "in": "query", "schema": {"type": "string"}}],
+            "get": {"parameters": [{"$ref": "#/components/parameters/Q"}]}
+        }}, "components": {"parameters": {"Q": {"name": "q", "in": "query", "required": true,
+            "content": {"application/json": {"schema": {"type": "object"}}}}}}});
+        let params = doc_params(&doc, "/paths/~1a~1{id}/get");
+        assert_eq!(params.len(), 2);
+        assert!(params[0].required, "path parameters are required");
+        assert_eq!(params[1].name, "q");
+        assert!(
+            params[1].required,
+            "the operation's own overrides the path item's"
+        );
+        assert_eq!(
+            params[1].schema.as_deref(),
+            Some("/components/parameters/Q/content/application~1json/schema")
+        );
+    }
+
+    #[test]
+    fn read_only_properties_leave_request_samples() {
+        let doc = json!({"components": {"schemas": {
+            "A": {"allOf": [{"$ref": "#/components/schemas/B"}],
+                  "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/B"}}}},
+            "B": {"properties": {"id": {"type": "string", "readOnly": true}, "name": {"type": "string"}}}
+        }}});
+        let mut v = json!({"id": "x", "name": "n", "items": [{"id": "y", "name": "m"}]});
+        strip_read_only(&doc, "/components/schemas/A", &mut v, 0);
+        assert_eq!(v, json!({"name": "n", "items": [{"name": "m"}]}));
+    }
+
+    #[test]
+    fn integers_are_brought_into_javascripts_range() {
+        let mut v = json!({"a": i64::MAX, "b": [u64::MAX, -5], "c": i64::MIN});
+        js_safe(&mut v);
+        let max = (1i64 << 53) - 1;
+        assert_eq!(v, json!({"a": max, "b": [max, -5], "c": -max}));
+    }
+
+    #[test]
+    fn media_ranges_get_a_concrete_type() {
+        assert_eq!(concrete_media_type("*/*"), "application/octet-stream");
+        assert_eq!(concrete_media_type("image/*"), "image/png");
+        assert_eq!(concrete_media_type("model/*"), "model/octet-stream");
+        assert!(is_xml("application/xml") && is_xml("application/atom+xml; q=1"));
+        assert!(!is_xml("application/json"));
+    }
+}
