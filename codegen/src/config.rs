@@ -8,6 +8,9 @@
 //! [type_overrides]                   # schema name -> Rust type path used instead of a generated type
 //! SnowflakeType = "crate::types::Snowflake"
 //!
+//! strict = false                    # refuse specs that need a documented fallback (undeclared path parameters)
+//! allow_refs_outside_root = false    # follow `$ref`s to files outside the spec's folder
+//!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
 //! ```
@@ -31,6 +34,11 @@ pub struct Config {
     pub type_overrides: BTreeMap<String, String>,
     /// apiKey security scheme name -> prefix written before the token (`"Bot "`).
     pub auth_prefix: BTreeMap<String, String>,
+    /// Refuse, instead of warning and falling back, where the spec breaks a rule that the
+    /// generator can work around (a path parameter used in a path but never declared).
+    pub strict: bool,
+    /// Follow `$ref`s to files outside the folder of the spec file.
+    pub allow_refs_outside_root: bool,
     /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
     #[serde(skip)]
     pub extra_files: BTreeMap<String, String>,
@@ -48,6 +56,8 @@ impl Default for Config {
             decimal_ids_as_snowflake: true,
             type_overrides: BTreeMap::new(),
             auth_prefix: BTreeMap::new(),
+            strict: false,
+            allow_refs_outside_root: false,
             extra_files: BTreeMap::new(),
             standalone: false,
         }

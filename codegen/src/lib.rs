@@ -56,7 +56,10 @@ pub fn generate_keeping(spec: &Path, config: &Config) -> Result<(Output, Leftove
 fn generate_with(spec: &Path, config: &Config, keep: bool) -> Result<(Output, Leftovers), Error> {
     let mut timings = Vec::new();
     let t = Instant::now();
-    let doc = load::load_file(spec)?;
+    let options = load::Options {
+        refs_outside_root: config.allow_refs_outside_root,
+    };
+    let doc = load::load_with(spec, options)?;
     timings.push(("load", t.elapsed()));
     run(doc, config, timings, keep)
 }
@@ -76,12 +79,37 @@ fn run(
     mut timings: Vec<(&'static str, Duration)>,
     keep: bool,
 ) -> Result<(Output, Leftovers), Error> {
-    let load::Document { file, mut root } = doc;
+    let load::Document {
+        file,
+        mut root,
+        warnings: load_warnings,
+        sources,
+    } = doc;
+    // Errors and warnings name the file of a multi-file description they are in.
+    let locate = |e: Error| match e {
+        Error::Spec {
+            file: f,
+            pointer,
+            message,
+        } if f == file => match sources.locate(&pointer) {
+            Some((f, p)) => Error::spec(f, &p, message),
+            None => Error::Spec {
+                file: f,
+                pointer,
+                message,
+            },
+        },
+        e => e,
+    };
     let t = Instant::now();
-    let (_version, origins) = normalize::normalize(&file, &mut root)?;
+    let options = normalize::Options {
+        strict: config.strict,
+    };
+    let (_version, origins, normalize_warnings) =
+        normalize::normalize_with(&file, &mut root, &options).map_err(locate)?;
     timings.push(("normalize", t.elapsed()));
     let t = Instant::now();
-    let mut api = build::build(&file, &root, &origins, config)?;
+    let mut api = build::build(&file, &root, &origins, config).map_err(locate)?;
     timings.push(("ir", t.elapsed()));
     // The document is not needed any more: free it before the output grows (unless the caller
     // lets it go with the process).
@@ -103,7 +131,19 @@ fn run(
         files,
         operations: api.client_operations().count(),
         types: api.types.len(),
-        warnings: std::mem::take(&mut api.warnings),
+        warnings: load_warnings
+            .into_iter()
+            .chain(normalize_warnings)
+            .chain(std::mem::take(&mut api.warnings))
+            .map(|w| match (&w.file, sources.locate(&w.pointer)) {
+                (None, Some((f, p))) => Warning {
+                    file: Some(f.to_string()),
+                    pointer: p,
+                    message: w.message,
+                },
+                _ => w.in_file(&file),
+            })
+            .collect(),
         skipped_operations: api.skipped_operations,
         timings,
     };

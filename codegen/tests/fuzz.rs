@@ -720,16 +720,51 @@ fn run(file: &str, root: Value) -> Outcome {
     run_with(|| generate(file, root))
 }
 
+/// A document as block-style YAML (scalars written as JSON, which YAML 1.2 reads the same).
+fn block_yaml(doc: &Value) -> String {
+    fn write(v: &Value, indent: usize, out: &mut String) {
+        let pad = " ".repeat(indent);
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    out.push_str(&format!("{pad}{}:", Value::String(k.clone())));
+                    nested(v, indent, out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for v in a {
+                    out.push_str(&format!("{pad}-"));
+                    nested(v, indent, out);
+                }
+            }
+            other => out.push_str(&format!("{pad}{other}\n")),
+        }
+    }
+    fn nested(v: &Value, indent: usize, out: &mut String) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                out.push('\n');
+                write(v, indent + 2, out);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push('\n');
+                write(v, indent + 2, out);
+            }
+            other => out.push_str(&format!(" {other}\n")),
+        }
+    }
+    let mut out = String::new();
+    write(doc, 0, &mut out);
+    out
+}
+
 /// The pipeline from text, parser included.
 fn run_text(file: &str, text: &str) -> Outcome {
     run_with(|| generate(file, codegen::load::parse(text, file)?))
 }
 
 fn generate(file: &str, root: Value) -> Result<(), codegen::Error> {
-    let doc = codegen::load::Document {
-        file: file.to_string(),
-        root,
-    };
+    let doc = codegen::load::Document::new(file, root);
     codegen::generate_document(doc, &codegen::Config::default(), vec![]).map(|_| ())
 }
 
@@ -1047,7 +1082,7 @@ fn fuzz_loop() {
         let text = rng.chance(15).then(|| {
             let yaml = rng.chance(60);
             let mut text = if yaml {
-                serde_yaml::to_string(&doc).unwrap_or_default()
+                block_yaml(&doc)
             } else {
                 serde_json::to_string_pretty(&doc).unwrap_or_default()
             };

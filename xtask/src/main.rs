@@ -1,4 +1,5 @@
-//! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]`,
+//! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]
+//! [--strict] [--allow-refs-outside-root]`,
 //! `cargo xtask corpus [DIR…]`, `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
 mod bench;
@@ -24,7 +25,7 @@ fn main() -> ExitCode {
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME]\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--strict] [--allow-refs-outside-root]\n  cargo xtask corpus [DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {
@@ -54,6 +55,8 @@ struct CodegenArgs {
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    strict: bool,
+    refs_outside_root: bool,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -62,6 +65,8 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         spec: None,
         out: None,
         crate_name: None,
+        strict: false,
+        refs_outside_root: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -72,6 +77,8 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         };
         match arg.as_str() {
             "--check" => a.check = true,
+            "--strict" => a.strict = true,
+            "--allow-refs-outside-root" => a.refs_outside_root = true,
             "--spec" => a.spec = Some(value("--spec")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--crate-name" => a.crate_name = Some(value("--crate-name")?),
@@ -92,6 +99,8 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     };
     let mut config = Config::beside(&spec).map_err(|e| e.to_string())?;
     config.standalone = standalone;
+    config.strict |= a.strict;
+    config.allow_refs_outside_root |= a.refs_outside_root;
     if let Some(name) = a.crate_name {
         config.crate_name = name;
     } else if standalone && !spec.with_file_name("codegen.toml").exists() {
@@ -102,7 +111,7 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     // A one-shot command: the document and the IR go with the process, not one node at a time.
     std::mem::forget(leftovers);
     for w in &output.warnings {
-        eprintln!("warning: {}#{}: {}", spec.display(), w.pointer, w.message);
+        eprintln!("warning: {w}");
     }
     if a.check {
         let differing = codegen::write::diff(&out, &output.files);

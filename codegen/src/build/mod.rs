@@ -93,10 +93,8 @@ impl<'a> Builder<'a> {
     }
 
     pub(crate) fn warn(&mut self, ptr: &str, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            pointer: self.origins.original(ptr),
-            message: message.into(),
-        });
+        self.warnings
+            .push(Warning::new(self.origins.original(ptr), message));
     }
 
     pub(crate) fn define(&mut self, def: TypeDef) {

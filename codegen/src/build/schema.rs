@@ -39,6 +39,8 @@ impl Builder<'_> {
         let mut cur_ptr = ptr.to_string();
         // Pointers visited, the starting node first: a `$ref` back to any of them loops.
         let mut chain = vec![cur_ptr.clone()];
+        // The same pointers, for a constant-time loop check (chains of thousands of aliases).
+        let mut seen: rustc_hash::FxHashSet<String> = [cur_ptr.clone()].into_iter().collect();
         while let Some(r) = cur.at("$ref") {
             let Some(r) = r.as_str() else {
                 return Err(self.err(&join(&cur_ptr, "$ref"), "`$ref` must be a string"));
@@ -49,7 +51,11 @@ impl Builder<'_> {
                     format!("external reference `{r}` is not supported; bundle the document first"),
                 ));
             };
-            if let Some(start) = chain.iter().position(|p| *p == target_ptr) {
+            if let Some(start) = seen
+                .contains(&target_ptr)
+                .then(|| chain.iter().position(|p| *p == target_ptr))
+                .flatten()
+            {
                 let message = if start + 1 == chain.len() {
                     "`$ref` refers to itself and never reaches a schema".to_string()
                 } else {
@@ -74,6 +80,7 @@ impl Builder<'_> {
             // SAFETY of lifetimes: the root outlives the builder; see root_static.
             cur = target;
             cur_ptr = target_ptr;
+            seen.insert(cur_ptr.clone());
             chain.push(cur_ptr.clone());
         }
         Ok((cur, cur_ptr))
