@@ -619,7 +619,12 @@ impl Normalizer {
         }
         // Tuple-style `items: [..]` (draft-04; OpenAPI 3.0 allows one schema): one schema is the
         // item type, several are read as 3.1's `prefixItems` (an array of JSON values).
-        if let Some(Value::Array(mut list)) = obj.remove("items") {
+        if let Some(Value::Array(mut list)) = obj
+            .get("items")
+            .is_some_and(Value::is_array)
+            .then(|| obj.remove("items"))
+            .flatten()
+        {
             let p = p.render();
             if list.len() == 1 {
                 obj.insert("items".into(), list.remove(0));

@@ -56,6 +56,7 @@ pub fn build(file: &str, root: &Value, origins: &Origins, config: &Config) -> Re
         defined: NameSet::default(),
         types: Vec::new(),
         warnings: Vec::new(),
+        deref_memo: Default::default(),
         error_schemas: NameMap::default(),
     };
     b.api()
@@ -81,6 +82,9 @@ pub(crate) struct Builder<'a> {
     pub(crate) warnings: Vec<Warning>,
     /// Canonical JSON of inline error schemas -> their shared type (Fluxer inlines the same 429 body 400 times).
     pub(crate) error_schemas: NameMap<TypeRef>,
+    /// Where `$ref` chains already followed end (pointer -> final pointer): each link of a
+    /// chain of thousands of aliases is then followed once, not once per schema before it.
+    pub(crate) deref_memo: std::cell::RefCell<NameMap<String>>,
 }
 
 impl<'a> Builder<'a> {

@@ -51,6 +51,16 @@ impl Builder<'_> {
                     format!("external reference `{r}` is not supported; bundle the document first"),
                 ));
             };
+            let known = self.deref_memo.borrow().get(&target_ptr).cloned();
+            if let Some(end) = known {
+                if let Some(target) = self.root_static().pointer(&end) {
+                    let mut memo = self.deref_memo.borrow_mut();
+                    for p in chain {
+                        memo.insert(p, end.clone());
+                    }
+                    return Ok((target, end));
+                }
+            }
             if let Some(start) = seen
                 .contains(&target_ptr)
                 .then(|| chain.iter().position(|p| *p == target_ptr))
@@ -82,6 +92,12 @@ impl Builder<'_> {
             cur_ptr = target_ptr;
             seen.insert(cur_ptr.clone());
             chain.push(cur_ptr.clone());
+        }
+        if chain.len() > 1 {
+            let mut memo = self.deref_memo.borrow_mut();
+            for p in chain {
+                memo.insert(p, cur_ptr.clone());
+            }
         }
         Ok((cur, cur_ptr))
     }

@@ -474,8 +474,12 @@ impl Bundler {
             // Data (examples, extensions) may hold `$ref` keys that are not references: a
             // target that cannot be read is left as written, with a warning.
             if let Err(e) = self.target(r, file, &at) {
+                let why = match e {
+                    Error::Spec { message, .. } => message,
+                    e => e.to_string(),
+                };
                 self.warnings.push(
-                    Warning::new(at.clone(), format!("left as written: {e}"))
+                    Warning::new(at.clone(), format!("left as written: {why}"))
                         .in_file(&self.files[file].display),
                 );
                 return Ok(());
