@@ -13,6 +13,7 @@ pub mod ir;
 pub mod load;
 pub mod naming;
 pub mod normalize;
+pub mod testing;
 pub mod write;
 
 pub use config::Config;
@@ -109,7 +110,18 @@ fn run(
         normalize::normalize_with(&file, &mut root, &options).map_err(locate)?;
     timings.push(("normalize", t.elapsed()));
     let t = Instant::now();
-    let mut api = build::build(&file, &root, &origins, config).map_err(locate)?;
+    // Schemas are built depth-first, one level per `$ref` into a component: a chain of
+    // thousands needs more than a main thread's 8 MB. The stage runs on a thread whose stack
+    // holds MAX_SCHEMA_NESTING levels (only the pages used are ever committed).
+    let mut api = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("build".into())
+            .stack_size(BUILD_STACK)
+            .spawn_scoped(s, || build::build(&file, &root, &origins, config))
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .unwrap_or_else(|_| build::build(&file, &root, &origins, config))
+    })
+    .map_err(locate)?;
     timings.push(("ir", t.elapsed()));
     // The document is not needed any more: free it before the output grows (unless the caller
     // lets it go with the process).
@@ -154,6 +166,12 @@ fn run(
     };
     Ok((output, leftovers))
 }
+
+/// Stack of the IR stage's thread.
+pub(crate) const BUILD_STACK: usize = 512 << 20;
+
+/// How deep component schemas may nest through `$ref`s (each level takes a few KB of stack).
+pub(crate) const MAX_SCHEMA_NESTING: usize = 5_000;
 
 /// Threads for emitting and formatting: `CODEGEN_THREADS` if set, else one per core.
 pub(crate) fn threads() -> usize {

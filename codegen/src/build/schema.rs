@@ -313,6 +313,16 @@ impl Builder<'_> {
             // Recursion: the named type is being defined right now.
             return Ok(TypeRef::Named(name));
         }
+        // Schemas are built depth-first; the stage's stack (crate::BUILD_STACK) holds this many.
+        if self.in_progress.len() > crate::MAX_SCHEMA_NESTING {
+            return Err(self.err(
+                &ptr,
+                format!(
+                    "schemas nest more than {} levels deep through `$ref`s",
+                    crate::MAX_SCHEMA_NESTING
+                ),
+            ));
+        }
         // Borrowed from the document, which outlives the builder: no copy of the schema.
         let schema = self.root_static().pointer(&ptr).unwrap_or(&NULL);
         // Types defined from here on are this schema's own: its name is claimed for it alone.

@@ -53,10 +53,10 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
             "# `Deserialize` also for models only requests use (mock servers, stored requests).\n{DESERIALIZE_REQUESTS_FEATURE} = []"
         ));
     }
-    let description = format!(
+    let description = toml_string(&format!(
         "Rust SDK for the {} (generated from its OpenAPI description).",
         api.title
-    );
+    ));
     let chrono = if needs_chrono(api) {
         "chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n"
     } else {
@@ -74,7 +74,7 @@ name = "{name}"
 version = "{version}"
 edition = "2021"
 rust-version = "1.80"
-description = {description:?}
+description = {description}
 license = "MIT OR Apache-2.0"
 publish = false
 
@@ -104,6 +104,30 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         default = default.join(", "),
         features = features.join("\n"),
     )
+}
+
+/// A TOML basic string. Rust's `{:?}` is not TOML (`\u{200b}`): TOML escapes are `\uXXXX`,
+/// required for control characters; invisible format characters (zero-width space, BOM,
+/// direction marks) are escaped too, so the manifest shows them.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}') =>
+            {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `src/lib.rs`: built with `quote` and formatted by prettyplease, whose layout `cargo fmt`
