@@ -74,7 +74,32 @@ pub fn generate_document(
     run(doc, config, timings, false).map(|(output, _)| output)
 }
 
+/// Schemas are built and emitted depth-first, one level per `$ref` into a component: a chain of
+/// thousands needs more than a thread's usual 2-8 MB. The pipeline runs on a thread whose stack
+/// holds MAX_SCHEMA_NESTING levels (reserved only: the pages used are the ones committed), and
+/// so do the emit threads.
 fn run(
+    doc: load::Document,
+    config: &Config,
+    timings: Vec<(&'static str, Duration)>,
+    keep: bool,
+) -> Result<(Output, Leftovers), Error> {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("codegen".into())
+            .stack_size(BUILD_STACK)
+            .spawn_scoped(s, || run_stages(doc, config, timings, keep));
+        match handle {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(e) => Err(Error::Output {
+                path: String::new(),
+                message: format!("cannot start the generator's thread: {e}"),
+            }),
+        }
+    })
+}
+
+fn run_stages(
     doc: load::Document,
     config: &Config,
     mut timings: Vec<(&'static str, Duration)>,
@@ -110,18 +135,7 @@ fn run(
         normalize::normalize_with(&file, &mut root, &options).map_err(locate)?;
     timings.push(("normalize", t.elapsed()));
     let t = Instant::now();
-    // Schemas are built depth-first, one level per `$ref` into a component: a chain of
-    // thousands needs more than a main thread's 8 MB. The stage runs on a thread whose stack
-    // holds MAX_SCHEMA_NESTING levels (only the pages used are ever committed).
-    let mut api = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("build".into())
-            .stack_size(BUILD_STACK)
-            .spawn_scoped(s, || build::build(&file, &root, &origins, config))
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .unwrap_or_else(|_| build::build(&file, &root, &origins, config))
-    })
-    .map_err(locate)?;
+    let mut api = build::build(&file, &root, &origins, config).map_err(locate)?;
     timings.push(("ir", t.elapsed()));
     // The document is not needed any more: free it before the output grows (unless the caller
     // lets it go with the process).
@@ -167,11 +181,12 @@ fn run(
     Ok((output, leftovers))
 }
 
-/// Stack of the IR stage's thread.
-pub(crate) const BUILD_STACK: usize = 512 << 20;
+/// Stack of the IR stage's thread (reserved, not committed: only the pages used count).
+pub(crate) const BUILD_STACK: usize = 1 << 30;
 
-/// How deep component schemas may nest through `$ref`s (each level takes a few KB of stack).
-pub(crate) const MAX_SCHEMA_NESTING: usize = 5_000;
+/// How many schemas may be in construction inside each other (one or two per level of `$ref`
+/// nesting; a level takes a few KB of stack in a release build, tens in a debug one).
+pub(crate) const MAX_SCHEMA_NESTING: usize = 10_000;
 
 /// Threads for emitting and formatting: `CODEGEN_THREADS` if set, else one per core.
 pub(crate) fn threads() -> usize {
@@ -195,7 +210,16 @@ pub(crate) fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> Vec<T> + Syn
     }
     std::thread::scope(|s| {
         let work = &work;
-        let handles: Vec<_> = (1..n).map(|i| s.spawn(move || work(i))).collect();
+        // Big stacks, like the pipeline's own thread (see `run`); a thread that cannot start
+        // leaves its share to the others.
+        let handles: Vec<_> = (1..n)
+            .filter_map(|i| {
+                std::thread::Builder::new()
+                    .stack_size(BUILD_STACK)
+                    .spawn_scoped(s, move || work(i))
+                    .ok()
+            })
+            .collect();
         let mut out = work(0);
         for h in handles {
             out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));

@@ -74,6 +74,7 @@ pub fn normalize_with(
 ) -> Result<(Version, Origins, Vec<Warning>), Error> {
     let version = version(file, root)?;
     let mut warnings = Vec::new();
+    info_text(root);
     let mut origins = Origins::default();
     paths(file, root, options, &mut warnings, &mut origins)?;
     let (more, mut found) = document(root);
@@ -126,6 +127,34 @@ fn version(file: &str, root: &Value) -> Result<Version, Error> {
         None => return Err(Error::spec(file, "", "missing `openapi` version field")),
     };
     Ok(version)
+}
+
+/// `info.title` and `info.description` go into doc comments and Cargo.toml: line ends become
+/// `\n` (a lone CR ends a doc comment), other control characters go (no target shows them).
+fn info_text(root: &mut Value) {
+    let Some(Value::Object(info)) = root.get_mut("info") else {
+        return;
+    };
+    for (key, one_line) in [("title", true), ("description", false)] {
+        let Some(Value::String(s)) = info.get_mut(key) else {
+            continue;
+        };
+        if !s.contains(|c: char| c.is_control() && c != '\n' && c != '\t')
+            && !(one_line && s.contains('\n'))
+        {
+            continue;
+        }
+        let text = s.replace("\r\n", "\n").replace('\r', "\n");
+        *s = text
+            .chars()
+            .filter_map(|c| match c {
+                '\n' if one_line => Some(' '),
+                '\n' | '\t' => Some(c),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+    }
 }
 
 /// Repairs of `paths`: a path without its leading `/` gets one, and a path parameter that the

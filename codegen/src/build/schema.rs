@@ -318,7 +318,7 @@ impl Builder<'_> {
             return Err(self.err(
                 &ptr,
                 format!(
-                    "schemas nest more than {} levels deep through `$ref`s",
+                    "more than {} schemas nest inside each other through `$ref`s",
                     crate::MAX_SCHEMA_NESTING
                 ),
             ));
