@@ -18,6 +18,8 @@
 //! keywords = ["api", "sdk"]
 //! categories = ["api-bindings"]
 //! publish = true                     # default: false (a generated crate is not published by accident)
+//! strict = false                    # refuse specs that need a documented fallback (undeclared path parameters)
+//! allow_refs_outside_root = false    # follow `$ref`s to files outside the spec's folder
 //!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
@@ -47,6 +49,11 @@ pub struct Config {
     /// Overlay documents applied to the description before anything else, in order (paths
     /// relative to `codegen.toml`; `--overlay` on the command line adds more after them).
     pub overlays: Vec<std::path::PathBuf>,
+    /// Refuse, instead of warning and falling back, where the spec breaks a rule that the
+    /// generator can work around (a path parameter used in a path but never declared).
+    pub strict: bool,
+    /// Follow `$ref`s to files outside the folder of the spec file.
+    pub allow_refs_outside_root: bool,
     /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
     #[serde(skip)]
     pub extra_files: BTreeMap<String, String>,
@@ -81,6 +88,8 @@ impl Default for Config {
             auth_prefix: BTreeMap::new(),
             package: Package::default(),
             overlays: Vec::new(),
+            strict: false,
+            allow_refs_outside_root: false,
             extra_files: BTreeMap::new(),
             standalone: false,
         }

@@ -70,15 +70,38 @@ impl std::error::Error for Error {}
 /// `serde_json::Value`) and generation went on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
+    /// The file the pointer is in; `None` while it is not known yet (the pipeline fills it in:
+    /// the entry file, or the file a part of a multi-file description came from).
+    pub file: Option<String>,
     /// JSON pointer into the original document.
     pub pointer: String,
     /// What was not supported and what was generated instead.
     pub message: String,
 }
 
+impl Warning {
+    /// A warning at a pointer of a file not named yet.
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            file: None,
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same warning, in `file` unless it already names one.
+    pub fn in_file(mut self, file: &str) -> Self {
+        if self.file.is_none() {
+            self.file = Some(file.to_string());
+        }
+        self
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}: {}", self.pointer, self.message)
+        let file = self.file.as_deref().unwrap_or("");
+        write!(f, "{file}#{}: {}", self.pointer, self.message)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod load;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+pub mod testing;
 pub mod write;
 
 pub use config::Config;
@@ -64,7 +65,10 @@ pub fn generate_keeping(spec: &Path, config: &Config) -> Result<(Output, Leftove
 fn generate_with(spec: &Path, config: &Config, keep: bool) -> Result<(Output, Leftovers), Error> {
     let mut timings = Vec::new();
     let t = Instant::now();
-    let doc = load::load_file(spec)?;
+    let options = load::Options {
+        refs_outside_root: config.allow_refs_outside_root,
+    };
+    let doc = load::load_with(spec, options)?;
     timings.push(("load", t.elapsed()));
     run(doc, config, timings, keep)
 }
@@ -72,56 +76,11 @@ fn generate_with(spec: &Path, config: &Config, keep: bool) -> Result<(Output, Le
 /// The IR of a spec as [`generate`] builds it with the same config, without emitting anything:
 /// what [`diff`] compares.
 pub fn build_ir(spec: &Path, config: &Config) -> Result<ir::Api, Error> {
-    front(load::load_file(spec)?, config, &mut Vec::new()).map(|f| f.api)
-}
-
-/// What the stages before emitting leave: the IR, and the document it was built from.
-struct Front {
-    file: String,
-    root: serde_json::Value,
-    origins: normalize::Origins,
-    api: ir::Api,
-    overlay_warnings: Vec<(String, Warning)>,
-    lints: Vec<lint::Lint>,
-}
-
-/// The stages from a loaded document to the IR, shared by [`generate`] and [`build_ir`] so
-/// that the IR `diff` compares is the one generated: every step on the document belongs here.
-fn front(
-    doc: load::Document,
-    config: &Config,
-    timings: &mut Vec<(&'static str, Duration)>,
-) -> Result<Front, Error> {
-    let load::Document { file, mut root } = doc;
-    let mut provenance = overlay::Provenance::default();
-    let mut overlay_warnings = Vec::new();
-    if !config.overlays.is_empty() {
-        let t = Instant::now();
-        for path in &config.overlays {
-            overlay::load_file(path)?.apply(&mut root, &mut provenance, &mut overlay_warnings)?;
-        }
-        timings.push(("overlay", t.elapsed()));
-    }
-    let lints = lint::lint(&root);
-    let t = Instant::now();
-    let (_version, origins) =
-        normalize::normalize(&file, &mut root).map_err(|e| provenance.annotate_error(e))?;
-    timings.push(("normalize", t.elapsed()));
-    let t = Instant::now();
-    let mut api =
-        build::build(&file, &root, &origins, config).map_err(|e| provenance.annotate_error(e))?;
-    for w in &mut api.warnings {
-        provenance.annotate_warning(w);
-    }
-    timings.push(("ir", t.elapsed()));
-    Ok(Front {
-        file,
-        root,
-        origins,
-        api,
-        overlay_warnings,
-        lints,
-    })
+    let options = load::Options {
+        refs_outside_root: config.allow_refs_outside_root,
+    };
+    let doc = load::load_with(spec, options)?;
+    front(doc, config, &mut Vec::new()).map(|f| f.api)
 }
 
 /// Runs the pipeline from a loaded document.
@@ -133,7 +92,122 @@ pub fn generate_document(
     run(doc, config, timings, false).map(|(output, _)| output)
 }
 
+/// Schemas are built and emitted depth-first, one level per `$ref` into a component: a chain of
+/// thousands needs more than a thread's usual 2-8 MB. The pipeline runs on a thread whose stack
+/// holds MAX_SCHEMA_NESTING levels (reserved only: the pages used are the ones committed), and
+/// so do the emit threads.
 fn run(
+    doc: load::Document,
+    config: &Config,
+    timings: Vec<(&'static str, Duration)>,
+    keep: bool,
+) -> Result<(Output, Leftovers), Error> {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("codegen".into())
+            .stack_size(BUILD_STACK)
+            .spawn_scoped(s, || run_stages(doc, config, timings, keep));
+        match handle {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(e) => Err(Error::Output {
+                path: String::new(),
+                message: format!("cannot start the generator's thread: {e}"),
+            }),
+        }
+    })
+}
+
+/// What the stages before emitting leave: the IR, the document it was built from, and what
+/// they had to say.
+struct Front {
+    file: String,
+    root: serde_json::Value,
+    origins: normalize::Origins,
+    api: ir::Api,
+    /// Load, normalize and IR warnings, in that order, each naming its file.
+    warnings: Vec<Warning>,
+    overlay_warnings: Vec<(String, Warning)>,
+    lints: Vec<lint::Lint>,
+}
+
+/// The stages from a loaded document to the IR, shared by [`generate`] and [`build_ir`] so
+/// that the IR `diff` compares is the one generated: every step on the document belongs here.
+fn front(
+    doc: load::Document,
+    config: &Config,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<Front, Error> {
+    let load::Document {
+        file,
+        mut root,
+        warnings: load_warnings,
+        sources,
+    } = doc;
+    let mut provenance = overlay::Provenance::default();
+    let mut overlay_warnings = Vec::new();
+    if !config.overlays.is_empty() {
+        let t = Instant::now();
+        for path in &config.overlays {
+            overlay::load_file(path)?.apply(&mut root, &mut provenance, &mut overlay_warnings)?;
+        }
+        timings.push(("overlay", t.elapsed()));
+    }
+    let lints = lint::lint(&root);
+    // Errors and warnings name the file of a multi-file description they are in, and the
+    // overlay action that added the content they are about.
+    let locate = |e: Error| match provenance.annotate_error(e) {
+        Error::Spec {
+            file: f,
+            pointer,
+            message,
+        } if f == file => match sources.locate(&pointer) {
+            Some((f, p)) => Error::spec(f, &p, message),
+            None => Error::Spec {
+                file: f,
+                pointer,
+                message,
+            },
+        },
+        e => e,
+    };
+    let t = Instant::now();
+    let options = normalize::Options {
+        strict: config.strict,
+    };
+    let (_version, origins, normalize_warnings) =
+        normalize::normalize_with(&file, &mut root, &options).map_err(locate)?;
+    timings.push(("normalize", t.elapsed()));
+    let t = Instant::now();
+    let mut api = build::build(&file, &root, &origins, config).map_err(locate)?;
+    timings.push(("ir", t.elapsed()));
+    let warnings = load_warnings
+        .into_iter()
+        .chain(normalize_warnings)
+        .chain(std::mem::take(&mut api.warnings))
+        .map(|mut w| {
+            provenance.annotate_warning(&mut w);
+            match (&w.file, sources.locate(&w.pointer)) {
+                (None, Some((f, p))) => Warning {
+                    file: Some(f.to_string()),
+                    pointer: p,
+                    message: w.message,
+                },
+                _ => w.in_file(&file),
+            }
+        })
+        .collect();
+    Ok(Front {
+        file,
+        root,
+        origins,
+        api,
+        warnings,
+        overlay_warnings,
+        lints,
+    })
+}
+
+fn run_stages(
     doc: load::Document,
     config: &Config,
     mut timings: Vec<(&'static str, Duration)>,
@@ -143,7 +217,8 @@ fn run(
         file,
         root,
         origins,
-        mut api,
+        api,
+        warnings,
         overlay_warnings,
         lints,
     } = front(doc, config, &mut timings)?;
@@ -167,7 +242,7 @@ fn run(
         files,
         operations: api.client_operations().count(),
         types: api.types.len(),
-        warnings: std::mem::take(&mut api.warnings),
+        warnings,
         overlay_warnings,
         lints,
         skipped_operations: api.skipped_operations,
@@ -180,6 +255,13 @@ fn run(
     };
     Ok((output, leftovers))
 }
+
+/// Stack of the IR stage's thread (reserved, not committed: only the pages used count).
+pub(crate) const BUILD_STACK: usize = 1 << 30;
+
+/// How many schemas may be in construction inside each other (one or two per level of `$ref`
+/// nesting; a level takes a few KB of stack in a release build, tens in a debug one).
+pub(crate) const MAX_SCHEMA_NESTING: usize = 10_000;
 
 /// Threads for emitting and formatting: `CODEGEN_THREADS` if set, else one per core.
 pub(crate) fn threads() -> usize {
@@ -203,7 +285,16 @@ pub(crate) fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> Vec<T> + Syn
     }
     std::thread::scope(|s| {
         let work = &work;
-        let handles: Vec<_> = (1..n).map(|i| s.spawn(move || work(i))).collect();
+        // Big stacks, like the pipeline's own thread (see `run`); a thread that cannot start
+        // leaves its share to the others.
+        let handles: Vec<_> = (1..n)
+            .filter_map(|i| {
+                std::thread::Builder::new()
+                    .stack_size(BUILD_STACK)
+                    .spawn_scoped(s, move || work(i))
+                    .ok()
+            })
+            .collect();
         let mut out = work(0);
         for h in handles {
             out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));

@@ -6,7 +6,7 @@
 //! `format: byte`, and a `$ref` with structural siblings as `allOf: [{$ref}]` + siblings.
 //! Nodes that move are recorded in [`Origins`] so diagnostics can name what the user wrote.
 
-use crate::diag::{escape_token, Error};
+use crate::diag::{escape_token, Error, Warning};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -54,8 +54,38 @@ pub enum Version {
     V31,
 }
 
+/// Choices of the normalize stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Refuse what would otherwise be repaired with a warning (undeclared path parameters).
+    pub strict: bool,
+}
+
 /// Checks the `openapi` field and normalizes every schema in the document.
 pub fn normalize(file: &str, root: &mut Value) -> Result<(Version, Origins), Error> {
+    normalize_with(file, root, &Options::default()).map(|(v, o, _)| (v, o))
+}
+
+/// [`normalize`], with the warnings about what was repaired or left out.
+pub fn normalize_with(
+    file: &str,
+    root: &mut Value,
+    options: &Options,
+) -> Result<(Version, Origins, Vec<Warning>), Error> {
+    let version = version(file, root)?;
+    let mut warnings = Vec::new();
+    info_text(root);
+    let mut origins = Origins::default();
+    paths(file, root, options, &mut warnings, &mut origins)?;
+    let (more, mut found) = document(root);
+    origins.moved.extend(more.moved);
+    // Threads finish in any order: the warnings are sorted for a deterministic output.
+    found.sort();
+    warnings.extend(found);
+    Ok((version, origins, warnings))
+}
+
+fn version(file: &str, root: &Value) -> Result<Version, Error> {
     let Some(obj) = root.as_object() else {
         return Err(Error::spec(
             file,
@@ -96,7 +126,189 @@ pub fn normalize(file: &str, root: &mut Value) -> Result<(Version, Origins), Err
         }
         None => return Err(Error::spec(file, "", "missing `openapi` version field")),
     };
-    Ok((version, document(root)))
+    Ok(version)
+}
+
+/// `info.title` and `info.description` go into doc comments and Cargo.toml: line ends become
+/// `\n` (a lone CR ends a doc comment), other control characters go (no target shows them).
+fn info_text(root: &mut Value) {
+    let Some(Value::Object(info)) = root.get_mut("info") else {
+        return;
+    };
+    for (key, one_line) in [("title", true), ("description", false)] {
+        let Some(Value::String(s)) = info.get_mut(key) else {
+            continue;
+        };
+        if !s.contains(|c: char| c.is_control() && c != '\n' && c != '\t')
+            && !(one_line && s.contains('\n'))
+        {
+            continue;
+        }
+        let text = s.replace("\r\n", "\n").replace('\r', "\n");
+        *s = text
+            .chars()
+            .filter_map(|c| match c {
+                '\n' if one_line => Some(' '),
+                '\n' | '\t' => Some(c),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+    }
+}
+
+/// Repairs of `paths`: a path without its leading `/` gets one, and a path parameter that the
+/// template uses but no `parameters` list declares is added as a required string (both with a
+/// warning; `strict` refuses the second instead).
+fn paths(
+    file: &str,
+    root: &mut Value,
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+    origins: &mut Origins,
+) -> Result<(), Error> {
+    let Some(Value::Object(paths)) = root.get("paths") else {
+        return Ok(());
+    };
+    // What to add, found on the document as it is: (path, method, parameter names).
+    let mut missing: Vec<(String, &'static str, Vec<String>)> = Vec::new();
+    let mut unslashed = Vec::new();
+    for (path, item) in paths {
+        if !path.starts_with('/') && !path.starts_with("x-") {
+            unslashed.push(path.clone());
+        }
+        let names = template_names(path);
+        if names.is_empty() {
+            continue;
+        }
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        // A path item behind `$ref` is shared: it is left to the later check.
+        if item.contains_key("$ref") {
+            continue;
+        }
+        let shared = declared_path_params(root, item.get("parameters"));
+        for m in METHODS {
+            let Some(op) = item.get(m).and_then(Value::as_object) else {
+                continue;
+            };
+            let own = declared_path_params(root, op.get("parameters"));
+            let absent: Vec<String> = names
+                .iter()
+                .filter(|n| !shared.contains(n) && !own.contains(n))
+                .cloned()
+                .collect();
+            if !absent.is_empty() {
+                missing.push((path.clone(), m, absent));
+            }
+        }
+    }
+    let Some(Value::Object(paths)) = root.get_mut("paths") else {
+        return Ok(());
+    };
+    for (path, method, names) in missing {
+        let op_ptr = format!("/paths/{}/{method}", escape_token(&path));
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if options.strict {
+            return Err(Error::spec(
+                file,
+                &op_ptr,
+                format!("path parameter {list} of `{path}` is not declared in `parameters` (refused by `--strict`; without it the parameter is generated as a required string)"),
+            ));
+        }
+        let Some(Value::Object(op)) = paths.get_mut(&path).and_then(|i| i.get_mut(method)) else {
+            continue;
+        };
+        let params = op
+            .entry("parameters")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !params.is_array() {
+            continue;
+        }
+        if let Value::Array(params) = params {
+            for n in &names {
+                params.push(serde_json::json!({
+                    "name": n, "in": "path", "required": true, "schema": {"type": "string"}
+                }));
+            }
+        }
+        warnings.push(Warning::new(
+            op_ptr,
+            format!("path parameter {list} of `{path}` is not declared in `parameters`: generated as a required string (`--strict` refuses this)"),
+        ));
+    }
+    if !unslashed.is_empty() {
+        for path in &unslashed {
+            let fixed = format!("/{path}");
+            let old = format!("/paths/{}", escape_token(path));
+            if paths.contains_key(&fixed) {
+                return Err(Error::spec(
+                    file,
+                    &old,
+                    format!(
+                        "path `{path}` does not start with `/`, and `{fixed}` is also in `paths`"
+                    ),
+                ));
+            }
+            warnings.push(Warning::new(
+                old.clone(),
+                format!("path `{path}` does not start with `/`: generated as `{fixed}`"),
+            ));
+            origins.record(format!("/paths/{}", escape_token(&fixed)), old);
+        }
+        // Renamed in place, so that the order of the paths stays as written.
+        for (k, v) in std::mem::take(paths) {
+            let k = if unslashed.contains(&k) {
+                format!("/{k}")
+            } else {
+                k
+            };
+            paths.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
+/// The `{name}`s of a path template.
+fn template_names(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+            break;
+        };
+        out.push(rest[open + 1..close].to_string());
+        rest = &rest[close + 1..];
+    }
+    out
+}
+
+/// Names of the path parameters a `parameters` list declares (local `$ref`s followed).
+fn declared_path_params(root: &Value, params: Option<&Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in params.and_then(Value::as_array).into_iter().flatten() {
+        let mut p = p;
+        for _ in 0..16 {
+            match p.get("$ref").and_then(Value::as_str) {
+                Some(r) => match crate::load::resolve(root, r) {
+                    Some(t) => p = t,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        if p.get("in").and_then(Value::as_str) == Some("path") {
+            if let Some(n) = p.get("name").and_then(Value::as_str) {
+                out.push(n.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// A JSON pointer made into text only when needed: a node's pointer is needed only when
@@ -168,7 +380,7 @@ struct Unit<'a> {
 /// Normalizes every path item, webhook and component. They are separate subtrees, and a move
 /// is recorded under its own subtree only, so they are done on several threads, each with its
 /// own [`Origins`], and the maps joined: the same result as one walk, in less time.
-fn document(root: &mut Value) -> Origins {
+fn document(root: &mut Value) -> (Origins, Vec<Warning>) {
     let mut units: Vec<Unit> = Vec::new();
     for (section, v) in root.as_object_mut().into_iter().flatten() {
         let Some(entries) = v.as_object_mut() else {
@@ -225,21 +437,34 @@ fn document(root: &mut Value) -> Origins {
     let parts = crate::on_threads(threads, |_| {
         let mut n = Normalizer {
             origins: Origins::default(),
+            warnings: Vec::new(),
         };
         while let Some(unit) = crate::next_queued(&queue) {
             n.unit(unit);
         }
-        vec![n.origins]
+        vec![(n.origins, n.warnings)]
     });
     let mut origins = Origins::default();
-    for part in parts {
+    let mut warnings = Vec::new();
+    for (part, found) in parts {
         origins.moved.extend(part.moved);
+        warnings.extend(found);
     }
-    origins
+    (origins, warnings)
+}
+
+impl Normalizer {
+    /// A warning at a pointer of the current state, named as written.
+    fn warn(&mut self, pointer: String, message: impl Into<String>) {
+        let pointer = self.origins.original(&pointer);
+        self.warnings.push(Warning::new(pointer, message));
+    }
 }
 
 struct Normalizer {
     origins: Origins,
+    /// Pointers of the document as written (the units' own moves are recorded after).
+    warnings: Vec<Warning>,
 }
 
 const METHODS: [&str; 8] = [
@@ -403,6 +628,66 @@ impl Normalizer {
 
     /// The rewrites of one schema object (not its subschemas), at pointer `p`.
     fn rewrite(&mut self, obj: &mut Map<String, Value>, p: Ptr) {
+        // Keywords of the wrong kind: ignored, with a warning (build would read them as absent).
+        if let Some(t) = obj.get("type") {
+            let ok = t.is_string() || t.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+            if !ok {
+                let t = obj.remove("type").unwrap_or(Value::Null);
+                self.warn(
+                    format!("{}/type", p.render()),
+                    format!("`type` must be a type name such as \"string\" (or, in 3.1, a list of them), not `{t}`: ignored"),
+                );
+            }
+        }
+        if obj.get("required").is_some_and(|r| !r.is_array()) {
+            let r = obj.remove("required").unwrap_or(Value::Null);
+            self.warn(
+                format!("{}/required", p.render()),
+                format!("`required` of a schema must be a list of property names, not `{r}`: ignored (every property is optional)"),
+            );
+        }
+        // Tuple-style `items: [..]` (draft-04; OpenAPI 3.0 allows one schema): one schema is the
+        // item type, several are read as 3.1's `prefixItems` (an array of JSON values).
+        if let Some(Value::Array(mut list)) = obj
+            .get("items")
+            .is_some_and(Value::is_array)
+            .then(|| obj.remove("items"))
+            .flatten()
+        {
+            let p = p.render();
+            if list.len() == 1 {
+                obj.insert("items".into(), list.remove(0));
+                self.warn(
+                    format!("{p}/items"),
+                    "`items` is a list (tuple style, not allowed in OpenAPI 3.0): its one schema is the item type",
+                );
+                self.origins
+                    .record(format!("{p}/items"), format!("{p}/items/0"));
+            } else {
+                self.warn(
+                    format!("{p}/items"),
+                    "`items` is a list (tuple style, not allowed in OpenAPI 3.0): read as `prefixItems`, generated as an array of `serde_json::Value`",
+                );
+                self.origins
+                    .record(format!("{p}/prefixItems"), format!("{p}/items"));
+                obj.insert("prefixItems".into(), Value::Array(list));
+            }
+        }
+        // A schema `$ref` to something that is certainly not a schema (a path item, an
+        // operation, a response…): any JSON value, with a warning.
+        if let Some(Value::String(r)) = obj.get("$ref") {
+            if let Some(what) = crate::load::ref_pointer(r)
+                .as_deref()
+                .and_then(not_a_schema)
+            {
+                let r = r.clone();
+                obj.remove("$ref");
+                self.warn(
+                    format!("{}/$ref", p.render()),
+                    format!("`$ref` `{r}` leads to {what}, not a schema: generated as `serde_json::Value`"),
+                );
+            }
+        }
         // 3.1 type arrays: ["string", "null"] -> type + nullable; several types -> anyOf.
         if let Some(Value::Array(types)) = obj.get("type").cloned() {
             let mut rest: Vec<Value> = types
@@ -542,11 +827,35 @@ impl Normalizer {
     }
 }
 
+/// What a `$ref` target is when its pointer alone shows it is not a schema.
+fn not_a_schema(pointer: &str) -> Option<&'static str> {
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    match tokens.as_slice() {
+        ["paths", _] | ["webhooks", _] => Some("a path item"),
+        ["paths", _, m] | ["webhooks", _, m] if METHODS.contains(m) => Some("an operation"),
+        ["components", section, _] => match *section {
+            "responses" => Some("a response"),
+            "parameters" => Some("a parameter"),
+            "requestBodies" => Some("a request body"),
+            "headers" => Some("a header"),
+            "examples" => Some("an example"),
+            "securitySchemes" => Some("a security scheme"),
+            "links" => Some("a link"),
+            "callbacks" => Some("a callback"),
+            "pathItems" => Some("a path item"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether a schema keyword may call for a rewrite in [`Normalizer::rewrite`]; `false` only
 /// when that keyword certainly does not.
 fn may_need_rewrite(key: &str, v: &Value) -> bool {
     match key {
-        "type" => v.is_array(),
+        "type" => !v.is_string(),
+        "required" => !v.is_array(),
+        "items" => v.is_array(),
         "exclusiveMinimum" | "exclusiveMaximum" => v.is_number(),
         "enum" => v.as_array().is_some_and(|e| e.iter().any(Value::is_null)),
         "anyOf" | "oneOf" => v.as_array().is_some_and(|b| b.iter().any(is_null)),

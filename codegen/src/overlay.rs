@@ -239,6 +239,7 @@ impl Overlay {
                 warnings.push((
                     self.file.clone(),
                     Warning {
+                        file: Some(self.file.clone()),
                         pointer: format!("{}/target", action.pointer),
                         message: format!(
                             "target `{}` matches nothing in the description: the action changed nothing",

@@ -6,8 +6,9 @@
 //! `type` arrays, empty containers, huge numbers, awkward names such as `""`, `$`, `a/b`, `{x}`,
 //! awkward fragments spliced into text such as `日`, `](`, backticks, URLs; and for some
 //! iterations, edits to the document's JSON or YAML text: anchors, tags, odd scalars),
-//! and runs load -> normalize -> IR -> emit -> format under `catch_unwind`. An `Err` is fine;
-//! a panic fails the test with the seed, iteration and mutation list, and a minimized copy of the
+//! and runs load -> normalize -> IR -> emit -> format under `catch_unwind`, then parses every
+//! emitted `.rs` file with `syn`. An `Err` is fine; a panic or a file that does not parse fails
+//! the test with the seed, iteration and mutation list, and a minimized copy of the
 //! document is written to the temp folder: it belongs in `tests/fixtures/fuzz-regressions/`.
 //!
 //! ```text
@@ -720,17 +721,64 @@ fn run(file: &str, root: Value) -> Outcome {
     run_with(|| generate(file, root))
 }
 
+/// A document as block-style YAML (scalars written as JSON, which YAML 1.2 reads the same).
+fn block_yaml(doc: &Value) -> String {
+    fn write(v: &Value, indent: usize, out: &mut String) {
+        let pad = " ".repeat(indent);
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    out.push_str(&format!("{pad}{}:", Value::String(k.clone())));
+                    nested(v, indent, out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for v in a {
+                    out.push_str(&format!("{pad}-"));
+                    nested(v, indent, out);
+                }
+            }
+            other => out.push_str(&format!("{pad}{other}\n")),
+        }
+    }
+    fn nested(v: &Value, indent: usize, out: &mut String) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                out.push('\n');
+                write(v, indent + 2, out);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push('\n');
+                write(v, indent + 2, out);
+            }
+            other => out.push_str(&format!(" {other}\n")),
+        }
+    }
+    let mut out = String::new();
+    write(doc, 0, &mut out);
+    out
+}
+
 /// The pipeline from text, parser included.
 fn run_text(file: &str, text: &str) -> Outcome {
     run_with(|| generate(file, codegen::load::parse(text, file)?))
 }
 
 fn generate(file: &str, root: Value) -> Result<(), codegen::Error> {
-    let doc = codegen::load::Document {
-        file: file.to_string(),
-        root,
-    };
-    codegen::generate_document(doc, &codegen::Config::default(), vec![]).map(|_| ())
+    let doc = codegen::load::Document::new(file, root);
+    let out = codegen::generate_document(doc, &codegen::Config::default(), vec![])?;
+    // Every emitted Rust file must parse (most are written as text, not built from tokens).
+    for (path, text) in &out.files {
+        if path.extension().is_some_and(|e| e == "rs") {
+            if let Err(e) = syn::parse_file(text) {
+                return Err(codegen::Error::Output {
+                    path: path.display().to_string(),
+                    message: format!("generated tokens do not parse: {e}"),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run_with(f: impl FnOnce() -> Result<(), codegen::Error>) -> Outcome {
@@ -907,11 +955,9 @@ fn manifest_dir() -> PathBuf {
 
 /// The small real specs of the shared corpus, plus this crate's own valid fixtures.
 fn seeds() -> Vec<(String, Value)> {
-    // `shared/` lies beside the repository, as in CI.
-    let shared_dir = manifest_dir().join("../../shared/specs");
-    let shared = shared_dir.as_path();
+    // `shared/` lies beside the repository, as in CI (where its absence fails the test).
     let mut files: Vec<PathBuf> = Vec::new();
-    if shared.is_dir() {
+    if let Some(shared) = codegen::testing::shared("specs", "fuzz: corpus seeds") {
         for f in [
             "corpus/petstore.yaml",
             "corpus/petstore3.yaml",
@@ -921,11 +967,6 @@ fn seeds() -> Vec<(String, Value)> {
         ] {
             files.push(shared.join(f));
         }
-    } else {
-        eprintln!(
-            "\n*** SKIPPED: {} is absent; fuzzing the project's own fixtures only ***\n",
-            shared.display()
-        );
     }
     let types = manifest_dir().join("tests/fixtures/types");
     if let Ok(dirs) = std::fs::read_dir(&types) {
@@ -1047,7 +1088,7 @@ fn fuzz_loop() {
         let text = rng.chance(15).then(|| {
             let yaml = rng.chance(60);
             let mut text = if yaml {
-                serde_yaml::to_string(&doc).unwrap_or_default()
+                block_yaml(&doc)
             } else {
                 serde_json::to_string_pretty(&doc).unwrap_or_default()
             };

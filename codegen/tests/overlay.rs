@@ -319,10 +319,7 @@ fn errors_in_overlay_content_name_the_action() {
             "description": "d", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}}}}}}}]),
     );
     let err = codegen::generate_document(
-        codegen::load::Document {
-            file: "spec.json".into(),
-            root: doc,
-        },
+        codegen::load::Document::new("spec.json", doc),
         &Config::default(),
         Vec::new(),
     )

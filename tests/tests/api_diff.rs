@@ -502,7 +502,7 @@ fn breaking_is_reported_exactly_when_old_code_stops_compiling() {
     std::fs::create_dir_all(&work).unwrap();
     let base_text =
         std::fs::read_to_string(repo().join("tests/fixtures/api_diff/base.yaml")).unwrap();
-    let base: Value = serde_yaml::from_str(&base_text).unwrap();
+    let base: Value = codegen::load::parse(&base_text, "base.yaml").unwrap();
     let lock = repo().join("Cargo.lock");
     let config = Config::default();
 

@@ -13,14 +13,9 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
+/// `../shared`, or `None` after a loud SKIPPED line (a failure under `CI=true`).
 fn shared() -> Option<PathBuf> {
-    let dir = repo().join("../shared");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("\n*** SKIPPED: ../shared not found next to the repository; this test did not run ***\n");
-        None
-    }
+    codegen::testing::shared("", "codegen tests against ../shared")
 }
 
 fn project_output() -> codegen::Output {

@@ -293,7 +293,8 @@ fn our_operation_ids() -> BTreeSet<String> {
     let path = repo_root().join("spec/openapi.yaml");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let doc: Value = serde_yaml::from_str(&text).expect("spec/openapi.yaml is valid YAML");
+    let doc: Value =
+        codegen::load::parse(&text, "spec/openapi.yaml").expect("spec/openapi.yaml is valid YAML");
     let mut ids = BTreeSet::new();
     for item in doc["paths"].as_object().expect("paths").values() {
         for op in item.as_object().into_iter().flat_map(|m| m.values()) {

@@ -48,8 +48,9 @@ fn fixtures_compile_without_warnings_and_round_trip() {
         generate(&spec, &name, &work, &dir.join("roundtrip.rs"));
         members.push(name);
     }
-    let upstream = repo().join("../shared/specs/fluxer/openapi.json");
-    if upstream.exists() {
+    if let Some(upstream) =
+        codegen::testing::shared("specs/fluxer/openapi.json", "upstream acceptance payloads")
+    {
         generate(
             &upstream,
             "fluxer-full",
@@ -57,8 +58,6 @@ fn fixtures_compile_without_warnings_and_round_trip() {
             &repo().join("tests/fixtures/upstream_roundtrip.rs"),
         );
         members.push("fluxer-full".into());
-    } else {
-        eprintln!("\n*** SKIPPED: ../shared/specs/fluxer/openapi.json not found; upstream acceptance payloads did not run ***\n");
     }
     let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
     std::fs::write(

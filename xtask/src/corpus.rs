@@ -1,21 +1,29 @@
-//! `cargo xtask corpus [--history] [--no-check] [DIR|FILE…]`: generate a crate for every
-//! OpenAPI description of a corpus and compile them all with warnings denied.
+//! `cargo xtask corpus [--history] [--no-check] [--no-doc] [DIR|FILE…]`: generate a crate for
+//! every OpenAPI description of a corpus, lint them all with clippy and document them with
+//! rustdoc, warnings denied.
 //!
 //! Without arguments the corpus is `../shared/specs` (relative to the repository root),
-//! searched recursively for `*.json`, `*.yaml` and `*.yml`; folders named `history` (older
-//! versions of the same spec) are left out unless `--history` is given. Each spec becomes
-//! `target/corpus/<name>/`; `target/corpus/Cargo.toml` makes them one workspace, checked by one
-//! `cargo check --workspace --lib --bins --examples --keep-going` with `RUSTFLAGS="-D warnings"`
-//! and its own target dir (`target/corpus-target`), so dependencies compile once for all crates
+//! searched recursively for `*.json`, `*.yaml` and `*.yml` (folders named `history`, older
+//! versions of the same spec, are left out unless `--history` is given), plus the entry points
+//! of `../shared/corpus-next` listed in `xtask/corpus-next.txt` (a multi-file description is
+//! named by its entry file; the files it refers to are not specs of their own). Each spec
+//! becomes `target/corpus/<name>/`; `target/corpus/Cargo.toml` makes them one workspace, linted
+//! by one `cargo clippy --workspace --lib --bins --examples --keep-going` with
+//! `RUSTFLAGS="-D warnings"` (clippy includes everything `cargo check` reports) and documented
+//! by one `cargo doc --workspace --no-deps --keep-going` with `RUSTDOCFLAGS="-D warnings"`, with
+//! their own target dir (`target/corpus-target`), so dependencies compile once for all crates
 //! and never contend with the main target dir's lock. (Not `--all-targets`: that checks every
 //! library a second time as a test harness, doubling the time, and generated crates have no
-//! tests.)
+//! tests.) `--no-doc` leaves rustdoc out; `--no-check` both.
 //!
 //! Prints one table (spec, operations in the spec, operations generated, skipped operations,
-//! types, generator warnings, compile result, generate time) and exits non-zero when a spec
-//! fails to generate or compile. Set `CORPUS_ALLOW_MISSING=1` to turn a missing default corpus
-//! into a (loudly) skipped run. The full cargo output is kept in `target/corpus/check.log`, the
+//! types, generator warnings, clippy result, rustdoc result, generate time) and exits non-zero
+//! when a spec fails to generate, lint or document. Set `CORPUS_ALLOW_MISSING=1` to turn a missing default corpus
+//! into a (loudly) skipped run. The full cargo output is kept in `target/corpus/clippy.log` and `rustdoc.log`, the
 //! generator warnings in `target/corpus/<name>/warnings.txt`.
+
+/// The list of `../shared/corpus-next` entry points, beside this crate.
+const NEXT_LIST: &str = include_str!("../corpus-next.txt");
 
 use crate::{default_crate_name, root};
 use serde_json::Value;
@@ -32,6 +40,7 @@ const METHODS: [&str; 8] = [
 struct Args {
     history: bool,
     check: bool,
+    doc: bool,
     inputs: Vec<PathBuf>,
 }
 
@@ -39,12 +48,14 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut a = Args {
         history: false,
         check: true,
+        doc: true,
         inputs: Vec::new(),
     };
     for arg in args {
         match arg.as_str() {
             "--history" => a.history = true,
             "--no-check" => a.check = false,
+            "--no-doc" => a.doc = false,
             s if s.starts_with("--") => return Err(format!("unknown argument `{s}`")),
             s => a.inputs.push(PathBuf::from(s)),
         }
@@ -61,6 +72,7 @@ struct Row {
     generated: Option<Generated>,
     error: Option<String>,
     compile: Compile,
+    doc: Compile,
 }
 
 struct Generated {
@@ -107,6 +119,32 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
 
     let mut specs = Vec::new();
+    // The next wave's entry points (only with the default corpus).
+    let next_dir = repo.join("../shared/corpus-next");
+    let mut label_roots = inputs.clone();
+    if args.inputs.is_empty() {
+        if !next_dir.is_dir() {
+            return Err(format!(
+                "{} not found (the corpus-next entry points of xtask/corpus-next.txt)",
+                next_dir.display()
+            ));
+        }
+        for line in NEXT_LIST.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let p = next_dir.join(line);
+            if !p.is_file() {
+                return Err(format!(
+                    "{} (listed in xtask/corpus-next.txt) does not exist",
+                    p.display()
+                ));
+            }
+            specs.push(p);
+        }
+        label_roots.push(repo.join("../shared"));
+    }
     for input in &inputs {
         if input.is_dir() {
             collect_specs(input, args.history, &mut specs);
@@ -148,13 +186,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 i += 1;
             }
             Row {
-                label: label_of(spec, &inputs),
+                label: label_of(spec, &label_roots),
                 spec: spec.clone(),
                 crate_name: unique,
                 spec_ops: None,
                 generated: None,
                 error: None,
                 compile: Compile::NotRun,
+                doc: Compile::NotRun,
             }
         })
         .collect();
@@ -173,12 +212,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 }
                 let mut text = String::new();
                 for w in &output.warnings {
-                    text.push_str(&format!(
-                        "{}#{}: {}\n",
-                        row.spec.display(),
-                        w.pointer,
-                        w.message
-                    ));
+                    text.push_str(&format!("{w}\n"));
                 }
                 let _ = std::fs::write(dir.join("warnings.txt"), text);
                 let skipped = output
@@ -218,9 +252,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(&manifest, workspace).map_err(|e| format!("{}: {e}", manifest.display()))?;
 
     let mut check_time = None;
+    let mut doc_time = None;
     if args.check && !members.is_empty() {
         let t = Instant::now();
-        let results = cargo_check(&repo, &out_root)?;
+        let results = cargo_run(&repo, &out_root, Tool::Clippy)?;
         check_time = Some(t.elapsed());
         for row in rows.iter_mut().filter(|r| r.generated.is_some()) {
             row.compile = results
@@ -228,11 +263,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .cloned()
                 .unwrap_or(Compile::NotBuilt);
         }
+        if args.doc {
+            let t = Instant::now();
+            let results = cargo_run(&repo, &out_root, Tool::Doc)?;
+            doc_time = Some(t.elapsed());
+            for row in rows.iter_mut().filter(|r| r.generated.is_some()) {
+                row.doc = results
+                    .get(&row.crate_name)
+                    .cloned()
+                    .unwrap_or(Compile::NotBuilt);
+            }
+        }
     }
 
     print_table(&rows);
     let generated = rows.iter().filter(|r| r.generated.is_some()).count();
-    let compiled = rows.iter().filter(|r| r.compile == Compile::Ok).count();
+    let compiled = rows
+        .iter()
+        .filter(|r| r.compile == Compile::Ok && (!args.doc || r.doc == Compile::Ok))
+        .count();
     let skipped: usize = rows
         .iter()
         .filter_map(|r| r.generated.as_ref())
@@ -244,31 +293,39 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if let Some(e) = &row.error {
             println!("FAILED to generate {}: {e}", row.label);
         }
-        if let Compile::Failed(count, first) = &row.compile {
-            println!(
-                "FAILED to compile {} ({count} errors); first:",
-                row.crate_name
-            );
-            for m in first {
-                println!("{m}");
+        for (what, result) in [("clippy", &row.compile), ("rustdoc", &row.doc)] {
+            if let Compile::Failed(count, first) = result {
+                println!(
+                    "FAILED {what} on {} ({count} errors); first:",
+                    row.crate_name
+                );
+                for m in first {
+                    println!("{m}");
+                }
             }
-        }
-        if row.compile == Compile::NotBuilt {
-            println!(
-                "NOT BUILT: {} (see target/corpus/check.log)",
-                row.crate_name
-            );
+            if *result == Compile::NotBuilt {
+                println!(
+                    "NOT BUILT by {what}: {} (see target/corpus/{what}.log)",
+                    row.crate_name
+                );
+            }
         }
     }
     println!(
-        "generate: {:.1}s{}",
+        "generate: {:.1}s{}{}",
         gen_time.as_secs_f64(),
         check_time
-            .map(|t| format!(", cargo check: {:.1}s", t.as_secs_f64()))
+            .map(|t| format!(", cargo clippy: {:.1}s", t.as_secs_f64()))
+            .unwrap_or_default(),
+        doc_time
+            .map(|t| format!(", cargo doc: {:.1}s", t.as_secs_f64()))
             .unwrap_or_default()
     );
     let compiled_text = if args.check {
-        format!("{compiled}/{n} compiled")
+        format!(
+            "{compiled}/{n} lint-clean{}",
+            if args.doc { " and documented" } else { "" }
+        )
     } else {
         "compile not checked".to_string()
     };
@@ -364,33 +421,52 @@ fn generate_one(spec: &Path, crate_name: &str) -> Result<(codegen::Output, Durat
     }
 }
 
-/// `cargo check` of the corpus workspace; results by crate (package) name.
-fn cargo_check(repo: &Path, out_root: &Path) -> Result<BTreeMap<String, Compile>, String> {
+#[derive(Clone, Copy)]
+enum Tool {
+    Clippy,
+    Doc,
+}
+
+/// `cargo clippy` or `cargo doc` of the corpus workspace, warnings denied; results by crate
+/// (package) name.
+fn cargo_run(
+    repo: &Path,
+    out_root: &Path,
+    tool: Tool,
+) -> Result<BTreeMap<String, Compile>, String> {
     let target = repo.join("target/corpus-target");
-    let log_path = out_root.join("check.log");
+    let (name, args): (&str, &[&str]) = match tool {
+        // Every target but the test harnesses: a generated crate has no tests of its own,
+        // and `--all-targets` would check each library a second time in test mode
+        // (twice the time for the same code). Clippy reports all that `check` does.
+        Tool::Clippy => (
+            "clippy",
+            &["clippy", "--workspace", "--lib", "--bins", "--examples"],
+        ),
+        Tool::Doc => ("rustdoc", &["doc", "--workspace", "--no-deps"]),
+    };
+    let log_path = out_root.join(format!("{name}.log"));
     eprintln!(
-        "corpus: cargo check --workspace --lib --bins --examples (RUSTFLAGS=-D warnings, target {})",
+        "corpus: cargo {} (warnings denied, target {})",
+        args.join(" "),
         target.display()
     );
-    let mut child = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(args)
         .args([
-            "check",
-            "--workspace",
-            // Every target but the test harnesses: a generated crate has no tests of its own,
-            // and `--all-targets` would check each library a second time in test mode
-            // (twice the time for the same code).
-            "--lib",
-            "--bins",
-            "--examples",
             "--keep-going",
             "--message-format=json-diagnostic-rendered-ansi",
         ])
         .current_dir(out_root)
+        // The same RUSTFLAGS for both: dependencies compiled for clippy serve rustdoc too.
         .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings")
         .env("CARGO_TARGET_DIR", &target)
         .env("CARGO_TERM_COLOR", "never")
-        .env_remove("RUSTDOCFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTDOCFLAGS");
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -436,7 +512,8 @@ fn cargo_check(repo: &Path, out_root: &Path) -> Result<BTreeMap<String, Compile>
                 if level == "error" {
                     let e = errors.entry(pkg).or_default();
                     let is_summary = rendered.starts_with("error: aborting")
-                        || rendered.starts_with("error: could not compile");
+                        || rendered.starts_with("error: could not compile")
+                        || rendered.starts_with("error: could not document");
                     if !is_summary {
                         e.0 += 1;
                         if e.1.len() < 3 {
@@ -456,7 +533,7 @@ fn cargo_check(repo: &Path, out_root: &Path) -> Result<BTreeMap<String, Compile>
     if !status.success() && errors.is_empty() {
         let tail: Vec<&str> = stderr_text.lines().rev().take(20).collect();
         eprintln!(
-            "cargo check failed without compiler errors:\n{}",
+            "cargo {name} failed without compiler errors:\n{}",
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         );
     }
@@ -505,10 +582,11 @@ fn print_table(rows: &[Row]) {
         "skipped",
         "types",
         "warnings",
-        "compile",
+        "clippy",
+        "rustdoc",
         "generate",
     ];
-    let mut table: Vec<[String; 8]> = Vec::new();
+    let mut table: Vec<[String; 9]> = Vec::new();
     for r in rows {
         let spec_ops = r
             .spec_ops
@@ -528,6 +606,12 @@ fn print_table(rows: &[Row]) {
                     Compile::Failed(n, _) => format!("FAILED ({n} errors)"),
                     Compile::NotBuilt => "NOT BUILT".into(),
                 },
+                match &r.doc {
+                    Compile::NotRun => "not checked".into(),
+                    Compile::Ok => "ok".into(),
+                    Compile::Failed(n, _) => format!("FAILED ({n} errors)"),
+                    Compile::NotBuilt => "NOT BUILT".into(),
+                },
                 format!("{} ms", g.time.as_millis()),
             ],
             None => [
@@ -538,6 +622,7 @@ fn print_table(rows: &[Row]) {
                 "-".into(),
                 "-".into(),
                 "GENERATE FAILED".into(),
+                "-".into(),
                 "-".into(),
             ],
         };
@@ -556,7 +641,7 @@ fn print_table(rows: &[Row]) {
                 s.push_str("  ");
             }
             // Text columns left-aligned, numbers right-aligned.
-            if matches!(i, 0 | 6) {
+            if matches!(i, 0 | 6 | 7) {
                 s.push_str(&format!("{cell:<w$}"));
             } else {
                 s.push_str(&format!("{cell:>w$}"));

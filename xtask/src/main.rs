@@ -1,4 +1,5 @@
-//! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]`,
+//! Project commands: `cargo xtask codegen [--check] [--spec FILE --out DIR --crate-name NAME]
+//! [--strict] [--allow-refs-outside-root]`,
 //! `cargo xtask codegen --diff OLD`, `cargo xtask api-diff OLD NEW`, `cargo xtask corpus [DIR…]`,
 //! `cargo xtask roundtrip [SPEC…]` (the schema round-trip gate), `cargo xtask-release bench [--runs N] [--compile] [SPEC…]`.
 
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
         // Hidden: one generation run of `bench`, in its own process.
         Some("bench-one") => bench::run_one(&args[1..]),
         _ => Err(String::from(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask codegen --diff OLD_SPEC [--spec NEW] [--format text|json] [--changelog FILE] [--deny breaking]\n  cargo xtask api-diff OLD NEW [--format text|json] [--changelog FILE] [--deny breaking] [--crate-version V]\n  cargo xtask corpus [DIR...]\n  cargo xtask conformance [--verbose] [SPEC...]\n  cargo xtask roundtrip [--max N] [--verbose] [SPEC|DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask codegen --spec FILE --out DIR [--crate-name NAME] [--standalone] [--strict] [--allow-refs-outside-root]\n  (codegen also takes: --overlay FILE (repeatable), --lints)\n  cargo xtask codegen --diff OLD_SPEC [--spec NEW] [--format text|json] [--changelog FILE] [--deny breaking]\n  cargo xtask api-diff OLD NEW [--format text|json] [--changelog FILE] [--deny breaking] [--crate-version V]\n  cargo xtask corpus [DIR...]\n  cargo xtask conformance [--verbose] [SPEC...]\n  cargo xtask roundtrip [--max N] [--verbose] [SPEC|DIR...]\n  cargo xtask-release bench [--runs N] [--threads N] [--out-dir DIR] [--compile] [--compile-runs N] [SPEC...]",
         )),
     };
     match result {
@@ -73,6 +74,8 @@ struct CodegenArgs {
     /// `--diff OLD`: report what changes in the public API instead of writing.
     diff: Option<PathBuf>,
     diff_options: api_diff::Options,
+    strict: bool,
+    refs_outside_root: bool,
 }
 
 fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
@@ -86,6 +89,8 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         standalone: false,
         diff: None,
         diff_options: api_diff::Options::default(),
+        strict: false,
+        refs_outside_root: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -102,6 +107,8 @@ fn parse_codegen_args(args: &[String]) -> Result<CodegenArgs, String> {
         };
         match arg.as_str() {
             "--check" => a.check = true,
+            "--strict" => a.strict = true,
+            "--allow-refs-outside-root" => a.refs_outside_root = true,
             "--spec" => a.spec = Some(value("--spec")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--crate-name" => a.crate_name = Some(value("--crate-name")?),
@@ -146,6 +153,8 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     // A crate can sit in the user's own workspace: `[workspace]` only when asked for.
     config.standalone = a.standalone;
     config.overlays.extend(a.overlays);
+    config.strict |= a.strict;
+    config.allow_refs_outside_root |= a.refs_outside_root;
     if let Some(name) = a.crate_name {
         config.crate_name = name;
     } else if custom && !spec.with_file_name("codegen.toml").exists() {
@@ -159,7 +168,7 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
         eprintln!("warning: {file}#{}: {}", w.pointer, w.message);
     }
     for w in &output.warnings {
-        eprintln!("warning: {}#{}: {}", spec.display(), w.pointer, w.message);
+        eprintln!("warning: {w}");
     }
     if a.lints {
         for l in &output.lints {

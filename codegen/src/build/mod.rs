@@ -57,6 +57,7 @@ pub fn build(file: &str, root: &Value, origins: &Origins, config: &Config) -> Re
         defined: NameSet::default(),
         types: Vec::new(),
         warnings: Vec::new(),
+        deref_memo: Default::default(),
         error_schemas: NameMap::default(),
     };
     b.api()
@@ -82,6 +83,9 @@ pub(crate) struct Builder<'a> {
     pub(crate) warnings: Vec<Warning>,
     /// Canonical JSON of inline error schemas -> their shared type (Fluxer inlines the same 429 body 400 times).
     pub(crate) error_schemas: NameMap<TypeRef>,
+    /// Where `$ref` chains already followed end (pointer -> final pointer): each link of a
+    /// chain of thousands of aliases is then followed once, not once per schema before it.
+    pub(crate) deref_memo: std::cell::RefCell<NameMap<String>>,
 }
 
 impl<'a> Builder<'a> {
@@ -94,10 +98,8 @@ impl<'a> Builder<'a> {
     }
 
     pub(crate) fn warn(&mut self, ptr: &str, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            pointer: self.origins.original(ptr),
-            message: message.into(),
-        });
+        self.warnings
+            .push(Warning::new(self.origins.original(ptr), message));
     }
 
     pub(crate) fn define(&mut self, def: TypeDef) {

@@ -1120,8 +1120,10 @@ impl TagSet {
             .map(|(i, (name, description))| {
                 by_name.insert(name.clone(), i);
                 let module = modules.claim(module_name(&name));
-                let feature = match module.replace('_', "-") {
-                    f if f == "default" => features.claim("default-api".into()),
+                // A module named `_1_click` (digits first) gives feature `1-click`: cargo
+                // features start with a letter, a digit or `_`, never `-`.
+                let feature = match module.trim_start_matches('_').replace('_', "-") {
+                    f if f == "default" || f.is_empty() => features.claim("default-api".into()),
                     f => features.claim(f),
                 };
                 Tag {

@@ -39,6 +39,8 @@ impl Builder<'_> {
         let mut cur_ptr = ptr.to_string();
         // Pointers visited, the starting node first: a `$ref` back to any of them loops.
         let mut chain = vec![cur_ptr.clone()];
+        // The same pointers, for a constant-time loop check (chains of thousands of aliases).
+        let mut seen: rustc_hash::FxHashSet<String> = [cur_ptr.clone()].into_iter().collect();
         while let Some(r) = cur.at("$ref") {
             let Some(r) = r.as_str() else {
                 return Err(self.err(&join(&cur_ptr, "$ref"), "`$ref` must be a string"));
@@ -49,7 +51,21 @@ impl Builder<'_> {
                     format!("external reference `{r}` is not supported; bundle the document first"),
                 ));
             };
-            if let Some(start) = chain.iter().position(|p| *p == target_ptr) {
+            let known = self.deref_memo.borrow().get(&target_ptr).cloned();
+            if let Some(end) = known {
+                if let Some(target) = self.root_static().pointer(&end) {
+                    let mut memo = self.deref_memo.borrow_mut();
+                    for p in chain {
+                        memo.insert(p, end.clone());
+                    }
+                    return Ok((target, end));
+                }
+            }
+            if let Some(start) = seen
+                .contains(&target_ptr)
+                .then(|| chain.iter().position(|p| *p == target_ptr))
+                .flatten()
+            {
                 let message = if start + 1 == chain.len() {
                     "`$ref` refers to itself and never reaches a schema".to_string()
                 } else {
@@ -74,7 +90,14 @@ impl Builder<'_> {
             // SAFETY of lifetimes: the root outlives the builder; see root_static.
             cur = target;
             cur_ptr = target_ptr;
+            seen.insert(cur_ptr.clone());
             chain.push(cur_ptr.clone());
+        }
+        if chain.len() > 1 {
+            let mut memo = self.deref_memo.borrow_mut();
+            for p in chain {
+                memo.insert(p, cur_ptr.clone());
+            }
         }
         Ok((cur, cur_ptr))
     }
@@ -312,6 +335,16 @@ impl Builder<'_> {
         if !self.in_progress.insert(ptr.clone()) {
             // Recursion: the named type is being defined right now.
             return Ok(TypeRef::Named(name));
+        }
+        // Schemas are built depth-first; the stage's stack (crate::BUILD_STACK) holds this many.
+        if self.in_progress.len() > crate::MAX_SCHEMA_NESTING {
+            return Err(self.err(
+                &ptr,
+                format!(
+                    "more than {} schemas nest inside each other through `$ref`s",
+                    crate::MAX_SCHEMA_NESTING
+                ),
+            ));
         }
         // Borrowed from the document, which outlives the builder: no copy of the schema.
         let schema = self.root_static().pointer(&ptr).unwrap_or(&NULL);

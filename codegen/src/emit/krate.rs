@@ -70,10 +70,10 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
         super::registry::FEATURE,
         everything.join(", ")
     ));
-    let description = format!(
+    let description = toml_string(&format!(
         "Rust SDK for the {} (generated from its OpenAPI description).",
         api.title
-    );
+    ));
     let chrono = if needs_chrono(api) {
         "chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n"
     } else {
@@ -117,7 +117,6 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 {workspace}"#,
         name = config.crate_name,
         version = config.crate_version,
-        description = toml_string(&description),
         default = default.join(", "),
         features = features.join("\n"),
     )
@@ -214,7 +213,9 @@ fn package_metadata(api: &Api, config: &Config) -> String {
     out
 }
 
-/// A TOML basic string (quotes, backslashes and control characters escaped).
+/// A TOML basic string. Rust's `{:?}` is not TOML (`\u{200b}`): TOML escapes are `\uXXXX`,
+/// required for control characters; invisible format characters (zero-width space, BOM,
+/// direction marks) are escaped too, so the manifest shows them.
 fn toml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -224,9 +225,10 @@ fn toml_string(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
+            c if c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}') =>
+            {
+                out.push_str(&format!("\\u{:04X}", c as u32));
             }
             c => out.push(c),
         }
@@ -473,8 +475,8 @@ mod package_tests {
     fn toml_strings_escape_what_toml_needs() {
         assert_eq!(toml_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
         assert_eq!(toml_string("x\u{7}y\nz"), r#""x\u0007y\nz""#);
-        // Not control characters: TOML takes them as they are.
-        assert_eq!(toml_string("zero\u{200b}width"), "\"zero\u{200b}width\"");
+        // Invisible format characters are escaped too, so the manifest shows them.
+        assert_eq!(toml_string("zero\u{200b}width"), r#""zero\u200Bwidth""#);
         let parsed: toml::Value =
             toml::from_str(&format!("d = {}", toml_string("t\u{1}\"\\\r\u{200b}")))
                 .expect("valid TOML");

@@ -77,10 +77,7 @@ mod tests {
             "Kind": {"type": "string", "enum": ["a", "b"]}}}
         }"##;
         let root = crate::load::parse(spec, "t.json").unwrap();
-        let doc = crate::load::Document {
-            file: "t.json".into(),
-            root,
-        };
+        let doc = crate::load::Document::new("t.json", root);
         let config = crate::Config {
             crate_name: "t".into(),
             ..Default::default()
