@@ -29,8 +29,9 @@ fn type_fixtures() {
                 text.push_str(&format!("==> {p}\n{file}\n"));
             }
         }
+        // Pointers only: the file names the machine's path.
         for w in &out.warnings {
-            text.push_str(&format!("warning: {w}\n"));
+            text.push_str(&format!("warning: #{}: {}\n", w.pointer, w.message));
         }
         insta::assert_snapshot!(name, text);
     }
