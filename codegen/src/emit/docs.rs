@@ -958,6 +958,7 @@ mod tests {
             deprecated: false,
             kind: TypeKind::Struct(StructDef {
                 fields,
+                consts: Vec::new(),
                 additional: None,
             }),
             pointer: String::new(),
