@@ -770,8 +770,8 @@ fn pattern_string(pattern: &str, min: usize, max: usize, k: usize) -> Option<Str
         .unicode(false)
         .build()
         .parse(pattern)
-        .or_else(|_| regex_syntax::Parser::new().parse(pattern))
-        .ok()?;
+        .ok()
+        .or_else(|| regex_syntax::Parser::new().parse(pattern).ok())?;
     let re = rand_regex::Regex::with_hir(without_looks(hir), 8).ok()?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed ^ (k as u64));
     for _ in 0..64 {

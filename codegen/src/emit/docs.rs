@@ -973,6 +973,7 @@ mod tests {
             kind: TypeKind::Struct(StructDef {
                 fields,
                 additional: None,
+                consts: Vec::new(),
             }),
             pointer: String::new(),
             reach: Reach {
