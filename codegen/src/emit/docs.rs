@@ -974,6 +974,7 @@ mod tests {
                 fields,
                 consts: Vec::new(),
                 additional: None,
+                consts: Vec::new(),
             }),
             pointer: String::new(),
             reach: Reach {
