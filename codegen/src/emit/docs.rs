@@ -974,7 +974,6 @@ mod tests {
                 fields,
                 consts: Vec::new(),
                 additional: None,
-                consts: Vec::new(),
             }),
             pointer: String::new(),
             reach: Reach {
