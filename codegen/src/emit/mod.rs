@@ -165,6 +165,14 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
             "src/runtime/raw.rs",
             copy(include_str!("../../runtime/runtime/raw.rs")),
         ));
+        parts.extend(one(
+            "src/runtime/sse.rs",
+            copy(include_str!("../../runtime/runtime/sse.rs")),
+        ));
+        parts.extend(one(
+            "src/runtime/paginate.rs",
+            copy(include_str!("../../runtime/runtime/paginate.rs")),
+        ));
         for (name, text) in &config.extra_files {
             parts.extend(one(name, Emitted::Text(text.clone())));
         }
