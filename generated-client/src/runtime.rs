@@ -42,6 +42,34 @@ use tracing::Instrument as _;
 mod raw;
 pub use raw::{RawRequest, RawRoute, RawRoutes};
 
+// Streams (server-sent events, pages): with the `streams` feature, which brings
+// `futures_core::Stream`.
+#[cfg(feature = "streams")]
+#[path = "runtime/paginate.rs"]
+mod paginate;
+#[cfg(feature = "streams")]
+#[path = "runtime/sse.rs"]
+pub mod sse;
+#[cfg(feature = "streams")]
+pub use paginate::{Cursor, PageSpec, Pages};
+#[cfg(feature = "streams")]
+pub use sse::{Event, EventStream};
+
+impl RequestSpec {
+    /// Sets the boolean property `name` of the JSON body (an operation's `stream` flag), so
+    /// that one request type serves the JSON and the streamed form of the operation.
+    pub fn set_json_flag(&mut self, name: &str, value: bool) {
+        if let Body::Json(data) = &self.body {
+            if let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(data) {
+                map.insert(name.to_string(), Value::Bool(value));
+                if let Ok(data) = serde_json::to_vec(&map) {
+                    self.body = Body::Json(data);
+                }
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Security
 // ---------------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ pub enum Cursor {
     /// largest (else the last item's). So a history read newest first goes back in time,
     /// whatever order a page lists its items in.
     Item {
+        /// The query parameter (`before`, `after`).
         param: &'static str,
+        /// The item property the cursor is taken from (`id`).
         id_field: &'static str,
     },
     /// The URL of the `Link` response header's `rel="next"`.
@@ -33,18 +35,26 @@ pub enum Cursor {
     /// property of the last item; the end is a missing, null or empty cursor or `has_more`
     /// being `false`.
     Body {
+        /// The query parameter (`cursor`, `starting_after`).
         param: &'static str,
+        /// The body property holding the next cursor (`next_cursor`).
         next: Option<&'static str>,
+        /// The boolean body property that is `false` on the last page (`has_more`).
         has_more: Option<&'static str>,
+        /// The item property the cursor is taken from, on the last item (`id`).
         from_last_item: Option<&'static str>,
     },
     /// The query parameter `param` is advanced by the number of items received.
-    Offset { param: &'static str },
+    Offset {
+        /// The query parameter (`offset`).
+        param: &'static str,
+    },
 }
 
 /// Where a paginated operation's items are and how its pages continue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageSpec {
+    /// How the next page is asked for.
     pub cursor: Cursor,
     /// The body property holding the items; `None`: the body is the array.
     pub items: Option<&'static str>,

@@ -5,8 +5,8 @@
 //! Pagination is detected only where the spec leaves one reading:
 //!
 //! * `Link` response header and a `page` query parameter: follow `rel="next"` (GitHub);
-//! * a `has_more` body property and a `starting_after` parameter: the last item's `id`
-//!   (Stripe);
+//! * a `has_more` body property and a `starting_after` (Stripe) or `after` (OpenAI)
+//!   parameter: the last item's `id` while `has_more` is true;
 //! * a `next_cursor`/`next_page_token`/`cursor`/`next` body property and a parameter of that
 //!   cursor's name (`cursor`, `page_token`, `starting_after`, `after`);
 //! * an array body, items with an `id`, and one of `before`/`after` (with both, `before` only
@@ -102,8 +102,10 @@ impl Builder<'_> {
             _ => None,
         };
         // The sentinel OpenAI ends its streams with; named in the operation's text or examples.
+        // (OpenAI says so in examples, or in the request's `stream`/`stream_options` docs.)
         let text = serde_json::to_string(op).unwrap_or_default();
-        let sentinel = text.contains("[DONE]").then(|| "[DONE]".to_string());
+        let sentinel = (text.contains("[DONE]") || self.request_mentions(op, op_ptr, "[DONE]"))
+            .then(|| "[DONE]".to_string());
         Ok(Some(EventStream {
             rust_name: format!("{rust_name}_stream"),
             item,
@@ -134,6 +136,42 @@ impl Builder<'_> {
                 t == "boolean" || t.as_array().is_some_and(|a| a.iter().any(|x| x == "boolean"))
             });
             boolean && p.at("enum").is_none() && p.at("const").is_none()
+        })
+    }
+
+    /// Whether the JSON request body's schema or one of its properties (one `$ref` deep)
+    /// mentions `text`.
+    fn request_mentions(&self, op: &Value, op_ptr: &str, text: &str) -> bool {
+        let Some(schema) = op
+            .at("requestBody")
+            .and_then(|b| self.deref(b, &format!("{op_ptr}/requestBody")).ok())
+            .and_then(|(b, _)| b.at("content").and_then(Value::as_object))
+            .and_then(|c| {
+                c.iter()
+                    .find(|(m, _)| super::operation::body_kind(m) == BodyKind::Json)
+                    .and_then(|(_, m)| m.at("schema"))
+            })
+            .and_then(|s| self.deref(s, "").ok())
+            .map(|(s, _)| s)
+        else {
+            return false;
+        };
+        let mut parts = vec![schema];
+        parts.extend(
+            schema
+                .at("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| self.deref(p, "").ok().map(|(p, _)| p)),
+        );
+        parts.iter().any(|s| {
+            s.at("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|p| p.values())
+                .filter_map(|p| self.deref(p, "").ok().map(|(p, _)| p))
+                .any(|p| serde_json::to_string(p).is_ok_and(|t| t.contains(text)))
         })
     }
 
@@ -282,9 +320,10 @@ impl Builder<'_> {
         let kind = if headers && query("page").is_some() {
             PageKind::LinkHeader
         } else if items_field.is_some() && has_field("has_more") && item_has_id {
-            match query("starting_after") {
-                Some(_) => PageKind::BodyCursor {
-                    param: "starting_after".into(),
+            // Stripe's `starting_after`, OpenAI's `after`.
+            match ["starting_after", "after"].into_iter().find(|p| query(p).is_some()) {
+                Some(param) => PageKind::BodyCursor {
+                    param: param.into(),
                     next_field: None,
                     has_more_field: Some("has_more".into()),
                     from_last_item: Some("id".into()),
