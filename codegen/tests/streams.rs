@@ -11,8 +11,14 @@ fn generated() -> String {
     let out = codegen::generate(&spec, &config).unwrap();
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     let cargo = &out.files[Path::new("Cargo.toml")];
-    assert!(cargo.contains("default = [\"rustls-tls\", \"default-api\", \"streams\""), "{cargo}");
-    assert!(cargo.contains("streams = [\"dep:futures-core\"]"), "{cargo}");
+    assert!(
+        cargo.contains("default = [\"rustls-tls\", \"default-api\", \"streams\""),
+        "{cargo}"
+    );
+    assert!(
+        cargo.contains("streams = [\"dep:futures-core\"]"),
+        "{cargo}"
+    );
     out.files
         .iter()
         .filter(|(p, _)| p.starts_with("src/apis"))
@@ -33,15 +39,24 @@ fn method<'a>(text: &'a str, name: &str) -> &'a str {
 fn event_streams_get_a_stream_method_with_the_event_payload_type() {
     let text = generated();
     let m = method(&text, "create_chat_stream");
-    assert!(m.contains("-> crate::EventStream<'a, crate::models::Delta>"), "{m}");
+    assert!(
+        m.contains("-> crate::EventStream<'a, crate::models::Delta>"),
+        "{m}"
+    );
     assert!(m.contains("req.set_json_flag(\"stream\", true);"), "{m}");
     assert!(m.contains("Some(\"[DONE]\")"), "{m}");
     let json = method(&text, "create_chat");
-    assert!(json.contains("req.set_json_flag(\"stream\", false);"), "{json}");
+    assert!(
+        json.contains("req.set_json_flag(\"stream\", false);"),
+        "{json}"
+    );
     // 3.1 itemSchema, and a schema describing the whole event (its `data` is the payload).
     for name in ["watch_feed_stream", "watch_framed_stream"] {
         let m = method(&text, name);
-        assert!(m.contains("crate::EventStream<'a, crate::models::Delta>"), "{m}");
+        assert!(
+            m.contains("crate::EventStream<'a, crate::models::Delta>"),
+            "{m}"
+        );
         assert!(m.contains(", None)"), "no sentinel: {m}");
         assert!(!m.contains("set_json_flag"), "{m}");
     }
@@ -83,5 +98,7 @@ fn pagination_patterns_are_detected_or_declared() {
     );
     // `before` and `after` without `around`: the direction is not in the spec.
     assert!(!text.contains("pub fn list_guilds_stream("));
-    assert!(method(&text, "list_messages_stream").contains("-> crate::Pages<'a, crate::models::Item>"));
+    assert!(
+        method(&text, "list_messages_stream").contains("-> crate::Pages<'a, crate::models::Item>")
+    );
 }

@@ -163,14 +163,20 @@ async fn json_events_with_multi_line_data_ids_types_and_retry() {
                 event: Some("delta".into()),
                 id: Some("1".into()),
                 retry: None,
-                data: Delta { n: 1, text: "a".into() },
+                data: Delta {
+                    n: 1,
+                    text: "a".into()
+                },
             },
             Event {
                 event: None,
                 // The last ID carries over to later events, as the standard says.
                 id: Some("1".into()),
                 retry: Some(Duration::from_millis(1500)),
-                data: Delta { n: 2, text: "b\nc".into() },
+                data: Delta {
+                    n: 2,
+                    text: "b\nc".into()
+                },
             },
         ]
     );
@@ -196,8 +202,20 @@ async fn an_event_split_across_tcp_writes_byte_by_byte() {
     assert_eq!(
         data,
         vec![
-            (Some("7".into()), Delta { n: 3, text: "é".into() }),
-            (Some("7".into()), Delta { n: 4, text: "x".into() }),
+            (
+                Some("7".into()),
+                Delta {
+                    n: 3,
+                    text: "é".into()
+                }
+            ),
+            (
+                Some("7".into()),
+                Delta {
+                    n: 4,
+                    text: "x".into()
+                }
+            ),
         ]
     );
 }
@@ -276,7 +294,9 @@ async fn reconnection_sends_last_event_id_and_waits_the_retry_delay() {
     assert_eq!(seen.len(), 2, "one reconnection allowed");
     assert!(!seen[0].to_ascii_lowercase().contains("last-event-id"));
     assert!(
-        seen[1].to_ascii_lowercase().contains("last-event-id: 42\r\n"),
+        seen[1]
+            .to_ascii_lowercase()
+            .contains("last-event-id: 42\r\n"),
         "{}",
         seen[1]
     );
@@ -328,12 +348,17 @@ async fn the_idle_timeout_is_separate_from_the_request_timeout() {
 
 #[tokio::test]
 async fn an_error_status_is_the_only_item() {
-    let (base, _) = serve(Arc::new(|_, _| json_reply(&json!({"code": "NOPE"}), "").with_status(404)))
-        .await;
+    let (base, _) = serve(Arc::new(|_, _| {
+        json_reply(&json!({"code": "NOPE"}), "").with_status(404)
+    }))
+    .await;
     let client = new_client(&base);
     let events = collect::<Delta>(EventStream::new(&client, get("/e"), NO_ERRORS, None)).await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].as_ref().unwrap_err().status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(
+        events[0].as_ref().unwrap_err().status().map(|s| s.as_u16()),
+        Some(404)
+    );
 }
 
 impl Reply {
@@ -378,8 +403,7 @@ async fn the_parser_agrees_with_eventsource_stream() {
                 Some(rest) => (rest.as_bytes(), &b""[..]),
                 None => (&bytes[..cut], &bytes[cut..]),
             };
-            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-                vec![Ok(a.to_vec()), Ok(b.to_vec())];
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(a.to_vec()), Ok(b.to_vec())];
             let theirs: Vec<_> = futures_util::stream::iter(chunks)
                 .eventsource()
                 .collect::<Vec<_>>()
@@ -402,7 +426,9 @@ fn the_parser_takes_cr_lf_and_crlf_line_ends_split_anywhere() {
         let mut p = SseParser::new();
         p.feed(&input[..cut]);
         p.feed(&input[cut..]);
-        let data: Vec<String> = std::iter::from_fn(|| p.next_event()).map(|e| e.data).collect();
+        let data: Vec<String> = std::iter::from_fn(|| p.next_event())
+            .map(|e| e.data)
+            .collect();
         assert_eq!(data, ["1", "2", "3", "4"], "cut at {cut}");
     }
 }
@@ -418,11 +444,17 @@ struct Item {
 
 fn query_of(head: &str) -> String {
     let target = head.split_whitespace().nth(1).unwrap_or("");
-    target.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default()
+    target
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default()
 }
 
 fn ids(items: &[Result<Item, Error<Value>>]) -> Vec<String> {
-    items.iter().map(|i| i.as_ref().unwrap().id.clone()).collect()
+    items
+        .iter()
+        .map(|i| i.as_ref().unwrap().id.clone())
+        .collect()
 }
 
 /// Messages 1..=7, newest first, two per page, `before` an ID.
@@ -459,7 +491,10 @@ async fn item_cursor_walks_back_and_stops_at_the_empty_page() {
     assert_eq!(ids(&items), ["7", "6", "5", "4", "3", "2", "1"]);
     let queries: Vec<String> = seen.lock().unwrap().iter().map(|h| query_of(h)).collect();
     // No limit set: the page after the short one is asked for, and it is empty.
-    assert_eq!(queries, ["", "before=6", "before=4", "before=2", "before=1"]);
+    assert_eq!(
+        queries,
+        ["", "before=6", "before=4", "before=2", "before=1"]
+    );
 }
 
 #[tokio::test]
@@ -533,7 +568,10 @@ async fn link_header_pagination_follows_rel_next_until_there_is_none() {
         .await;
     assert_eq!(ids(&items), ["1-0", "1-1", "2-0", "2-1", "3-0", "3-1"]);
     let queries: Vec<String> = seen.lock().unwrap().iter().map(|h| query_of(h)).collect();
-    assert_eq!(queries, ["per_page=2", "per_page=2&page=2", "per_page=2&page=3"]);
+    assert_eq!(
+        queries,
+        ["per_page=2", "per_page=2&page=2", "per_page=2&page=3"]
+    );
 }
 
 #[tokio::test]
@@ -579,7 +617,10 @@ async fn stripe_style_has_more_and_starting_after_the_last_item() {
             other => panic!("unexpected query {other}"),
         };
         let items: Vec<Value> = items.iter().map(|i| json!({"id": i})).collect();
-        json_reply(&json!({"object": "list", "data": items, "has_more": more}), "")
+        json_reply(
+            &json!({"object": "list", "data": items, "has_more": more}),
+            "",
+        )
     }))
     .await;
     let client = new_client(&base);
@@ -598,7 +639,10 @@ async fn stripe_style_has_more_and_starting_after_the_last_item() {
     let items: Vec<_> = Pages::<Item, Value>::new(&client, req, NO_ERRORS, spec)
         .collect()
         .await;
-    assert_eq!(ids(&items), ["ch_1", "ch_2", "ch_3", "ch_4", "ch_5", "ch_6"]);
+    assert_eq!(
+        ids(&items),
+        ["ch_1", "ch_2", "ch_3", "ch_4", "ch_5", "ch_6"]
+    );
     assert_eq!(seen.lock().unwrap().len(), 3, "has_more: false is the end");
 }
 
@@ -652,6 +696,9 @@ async fn a_page_error_is_the_last_item() {
         .collect()
         .await;
     assert_eq!(items.len(), 3);
-    assert_eq!(items[2].as_ref().unwrap_err().status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(
+        items[2].as_ref().unwrap_err().status().map(|s| s.as_u16()),
+        Some(500)
+    );
     assert_eq!(seen.lock().unwrap().len(), 2);
 }

@@ -73,7 +73,10 @@ pub struct Pages<'a, T, E: 'static> {
     _item: PhantomData<fn() -> T>,
 }
 
-type Step<'a, E> = (Option<Result<(Value, StatusCode, HeaderMap), Error<E>>>, Box<State<'a, E>>);
+type Step<'a, E> = (
+    Option<Result<(Value, StatusCode, HeaderMap), Error<E>>>,
+    Box<State<'a, E>>,
+);
 
 struct State<'a, E: 'static> {
     client: &'a Client,

@@ -208,7 +208,10 @@ pub struct EventStream<'a, T, E: 'static> {
     _item: PhantomData<fn() -> T>,
 }
 
-type Step<'a, E> = (Option<Result<(RawEvent, StatusCode, HeaderMap), Error<E>>>, Box<State<'a, E>>);
+type Step<'a, E> = (
+    Option<Result<(RawEvent, StatusCode, HeaderMap), Error<E>>>,
+    Box<State<'a, E>>,
+);
 
 struct State<'a, E: 'static> {
     client: &'a Client,

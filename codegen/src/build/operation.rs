@@ -277,16 +277,9 @@ impl Builder<'_> {
         }
         let (success, errs) = self.responses(op, op_ptr, &type_name, errors)?;
 
-        let event_stream = self.event_stream(
-            op,
-            op_ptr,
-            &type_name,
-            &rust_name,
-            &success,
-            body.as_ref(),
-        )?;
-        let pagination =
-            self.pagination(op, op_ptr, id, &rust_name, method, &params, &success)?;
+        let event_stream =
+            self.event_stream(op, op_ptr, &type_name, &rust_name, &success, body.as_ref())?;
+        let pagination = self.pagination(op, op_ptr, id, &rust_name, method, &params, &success)?;
 
         let produces = self.produces(op, op_ptr);
         let accept = accept_header(&success.kind, &produces);

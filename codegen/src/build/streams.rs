@@ -35,7 +35,13 @@ const NEXT_FIELDS: [&str; 5] = [
     "cursor",
 ];
 /// Query parameters that take a cursor from the body.
-const CURSOR_PARAMS: [&str; 5] = ["cursor", "page_token", "pageToken", "after", "starting_after"];
+const CURSOR_PARAMS: [&str; 5] = [
+    "cursor",
+    "page_token",
+    "pageToken",
+    "after",
+    "starting_after",
+];
 
 impl Builder<'_> {
     /// The event stream of an operation whose success response offers `text/event-stream`.
@@ -61,18 +67,21 @@ impl Builder<'_> {
             return Ok(None);
         };
         let (r, ptr) = self.deref(&responses[&key], &join(&rptr, &key))?;
-        let Some((media, m)) = r
-            .at("content")
-            .and_then(Value::as_object)
-            .and_then(|c| c.iter().find(|(media, _)| super::operation::is_event_stream(media)))
-        else {
+        let Some((media, m)) = r.at("content").and_then(Value::as_object).and_then(|c| {
+            c.iter()
+                .find(|(media, _)| super::operation::is_event_stream(media))
+        }) else {
             return Ok(None);
         };
         let mptr = join(&format!("{ptr}/content"), media);
         // The type of one event's `data`: 3.1's `itemSchema`, the `data` property of a schema
         // that describes the whole event (`{event, data, id}`), else the schema itself.
         let item = if let Some(s) = m.at("itemSchema") {
-            self.convert(s, &format!("{mptr}/itemSchema"), Name::Hint(format!("{op_type}Event")))?
+            self.convert(
+                s,
+                &format!("{mptr}/itemSchema"),
+                Name::Hint(format!("{op_type}Event")),
+            )?
         } else if let Some(s) = m.at("schema") {
             let sptr = format!("{mptr}/schema");
             let (target, tptr) = self.deref(s, &sptr)?;
@@ -133,7 +142,9 @@ impl Builder<'_> {
         };
         self.property(schema, name, 0).is_some_and(|p| {
             let boolean = p.at("type").is_some_and(|t| {
-                t == "boolean" || t.as_array().is_some_and(|a| a.iter().any(|x| x == "boolean"))
+                t == "boolean"
+                    || t.as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == "boolean"))
             });
             boolean && p.at("enum").is_none() && p.at("const").is_none()
         })
@@ -227,9 +238,9 @@ impl Builder<'_> {
             return Ok(None);
         };
         let query = |name: &str| {
-            params.iter().find(|p| {
-                p.location == ParamLocation::Query && p.name == name && p.is_argument()
-            })
+            params
+                .iter()
+                .find(|p| p.location == ParamLocation::Query && p.name == name && p.is_argument())
         };
         let fields = self.fields_of(body);
         let array_fields: Vec<(&str, TypeRef)> = fields
@@ -316,12 +327,18 @@ impl Builder<'_> {
             },
         };
         let item_has_id = self.fields_of(&item).iter().any(|f| f.name == "id");
-        let headers = success.headers.iter().any(|h| h.eq_ignore_ascii_case("link"));
+        let headers = success
+            .headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("link"));
         let kind = if headers && query("page").is_some() {
             PageKind::LinkHeader
         } else if items_field.is_some() && has_field("has_more") && item_has_id {
             // Stripe's `starting_after`, OpenAI's `after`.
-            match ["starting_after", "after"].into_iter().find(|p| query(p).is_some()) {
+            match ["starting_after", "after"]
+                .into_iter()
+                .find(|p| query(p).is_some())
+            {
                 Some(param) => PageKind::BodyCursor {
                     param: param.into(),
                     next_field: None,

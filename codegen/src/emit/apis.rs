@@ -1093,7 +1093,11 @@ fn example_args(op: &Operation, tag: &Tag, crate_ident: &str) -> (String, String
         let ty = match a.role {
             ArgRole::OptionalParams => format!("&{module}::{}", params_struct_name(op)),
             ArgRole::Body { optional } if op.body.as_ref().is_some_and(|b| b.choice.is_some()) => {
-                let choice = op.body.as_ref().and_then(|b| b.choice.clone()).unwrap_or_default();
+                let choice = op
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.choice.clone())
+                    .unwrap_or_default();
                 if optional {
                     format!("Option<&{module}::{choice}>")
                 } else {
@@ -1267,7 +1271,12 @@ fn stream_methods(
                 lit(id_field)
             ),
             PageKind::LinkHeader => "runtime::Cursor::Link".to_string(),
-            PageKind::BodyCursor { param, next_field, has_more_field, from_last_item } => format!(
+            PageKind::BodyCursor {
+                param,
+                next_field,
+                has_more_field,
+                from_last_item,
+            } => format!(
                 "runtime::Cursor::Body {{ param: {}, next: {}, has_more: {}, from_last_item: {} }}",
                 lit(param),
                 opt(next_field),
