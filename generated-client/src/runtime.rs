@@ -31,6 +31,7 @@
 //! | `credentials.rs` | [`SecurityScheme`], [`Credential`], choosing and applying credentials |
 //! | `retry.rs` | [`RetryPolicy`] and the send loop (attempts, retries, waits) |
 //! | `rate_limit.rs` | [`RateLimit`] information of responses |
+//! | `limiter.rs` | proactive rate limiting ([`RateLimiter`], [`InProcessLimiter`]) |
 //! | `body.rs` | [`Body`], [`Multipart`], [`FilePart`] |
 //! | `response.rs` | [`Response`], error-body decoding ([`ErrorDecoders`], [`StatusMatch`]) |
 //! | `error.rs` | [`Error`], [`ApiError`], [`DecodeError`] |
@@ -47,6 +48,8 @@ mod credentials;
 mod error;
 #[path = "runtime/future.rs"]
 mod future;
+#[path = "runtime/limiter.rs"]
+mod limiter;
 #[path = "runtime/params.rs"]
 mod params;
 #[path = "runtime/rate_limit.rs"]
@@ -65,6 +68,7 @@ pub use client::*;
 pub use credentials::*;
 pub use error::*;
 pub use future::*;
+pub use limiter::*;
 pub use params::*;
 pub use rate_limit::*;
 pub use raw::*;

@@ -24,6 +24,7 @@ pub(super) struct ClientInner {
     pub(super) retry: RetryPolicy,
     pub(super) server_urls: Vec<(String, String)>,
     pub(super) operation_servers: bool,
+    pub(super) limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 /// The API client: an HTTP connection pool, configuration and credentials.
@@ -63,6 +64,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     server_urls: Vec<(String, String)>,
     operation_servers: bool,
+    limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -81,6 +83,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_http_client", &self.http_client.is_some())
             .field("server_urls", &self.server_urls)
             .field("operation_servers", &self.operation_servers)
+            .field("rate_limiter", &self.limiter)
             .finish()
     }
 }
@@ -150,6 +153,19 @@ impl ClientBuilder {
     /// with `false` every request goes to the base URL (a proxy or a mock server, say).
     pub fn operation_servers(mut self, enabled: bool) -> Self {
         self.operation_servers = enabled;
+        self
+    }
+
+    /// Waits for rate-limit budget before each request with this limiter (see
+    /// [`RateLimiter`]); [`InProcessLimiter`] learns buckets from response headers.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Turns proactive rate limiting off: requests are sent at once and 429s are only retried.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limiter = None;
         self
     }
 
@@ -228,6 +244,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 server_urls: self.server_urls,
                 operation_servers: self.operation_servers,
+                limiter: self.limiter,
             }),
             credentials: Arc::new(self.credentials),
         })
@@ -248,6 +265,7 @@ impl Client {
             http_client: None,
             server_urls: Vec::new(),
             operation_servers: true,
+            limiter: None,
         }
     }
 

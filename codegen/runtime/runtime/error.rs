@@ -24,6 +24,8 @@ pub enum Error<E> {
     /// no credential held for any scheme the operation accepts, invalid header value, bad base
     /// url…
     InvalidRequest(String),
+    /// the rate limiter would have had to wait past the call's deadline; nothing was sent
+    RateLimited(RateLimited),
 }
 
 /// A non-2xx response.
@@ -64,7 +66,7 @@ impl<E> Error<E> {
             Error::Api(api) => Some(api.status),
             Error::Decode(decode) => Some(decode.status),
             Error::Transport(err) => err.status(),
-            Error::Timeout | Error::InvalidRequest(_) => None,
+            Error::Timeout | Error::InvalidRequest(_) | Error::RateLimited(_) => None,
         }
     }
 
@@ -123,6 +125,7 @@ impl Error<Infallible> {
             },
             Error::Decode(decode) => Error::Decode(decode),
             Error::InvalidRequest(message) => Error::InvalidRequest(message),
+            Error::RateLimited(limited) => Error::RateLimited(limited),
         }
     }
 }
@@ -132,6 +135,11 @@ impl<E> fmt::Display for Error<E> {
         match self {
             Error::Transport(err) => write!(f, "transport error: {err}"),
             Error::Timeout => f.write_str("request timed out"),
+            Error::RateLimited(limited) => write!(
+                f,
+                "rate limit of bucket `{}` would need a wait of {:?}, past the deadline",
+                limited.bucket, limited.wait
+            ),
             Error::Api(api) => {
                 write!(f, "API error: HTTP {}", api.status)?;
                 let text = String::from_utf8_lossy(&api.raw);

@@ -43,6 +43,9 @@ pub struct RequestSpec {
     /// client's base URL unless the client maps it elsewhere ([`ClientBuilder::server_url`])
     /// or ignores operation servers ([`ClientBuilder::operation_servers`]).
     pub server: Option<&'static str>,
+    /// Values of the path parameters that partition the route's rate limits (its major
+    /// parameters), in the order the generator lists them; part of the [`BucketKey`].
+    pub major_params: Vec<String>,
     /// A body that could not be encoded (see [`RequestSpec::set_body`]): sending fails with
     /// [`Error::InvalidRequest`] and this text.
     invalid_body: Option<String>,
@@ -77,6 +80,7 @@ impl RequestSpec {
             auth_override: None,
             accept: None,
             server: None,
+            major_params: Vec::new(),
             invalid_body: None,
         }
     }
@@ -153,6 +157,7 @@ impl Client {
             auth_override,
             accept,
             server,
+            major_params,
             invalid_body,
         } = req;
         if let Some(message) = invalid_body {
@@ -246,6 +251,10 @@ impl Client {
         })?;
 
         Ok(PreparedRequest {
+            bucket: BucketKey {
+                route: format!("{method} {path_template}"),
+                major: major_params,
+            },
             method,
             path_template,
             url,
@@ -264,6 +273,8 @@ pub(super) struct PreparedRequest {
     pub(super) body: PreparedBody,
     /// The URL carries a credential (apiKey in query): keep it out of errors.
     pub(super) hide_url: bool,
+    /// The rate-limit bucket the request starts in.
+    pub(super) bucket: BucketKey,
 }
 
 pub(super) enum PreparedBody {

@@ -116,6 +116,12 @@ impl Client {
         let prepared = self.prepare(req, default_accept).map_err(Error::cast)?;
         let policy = &self.inner.retry;
         let mut attempt: u32 = 0;
+        // Calls have no deadline of their own yet: the rate limiter does not wait longer than
+        // the client's timeout, counted from the start of the call.
+        let deadline = self
+            .inner
+            .timeout
+            .map(|timeout| std::time::Instant::now() + timeout);
         loop {
             let span = tracing::info_span!(
                 "request",
@@ -123,7 +129,24 @@ impl Client {
                 path = prepared.path_template,
                 attempt
             );
+            if let Some(limiter) = &self.inner.limiter {
+                let acquired = limiter
+                    .acquire(&prepared.bucket, deadline)
+                    .instrument(span.clone())
+                    .await;
+                if let Err(limited) = acquired {
+                    return Err(Error::RateLimited(limited));
+                }
+            }
             let outcome = self.attempt(&prepared).instrument(span.clone()).await;
+            if let (Some(limiter), Ok(raw)) = (&self.inner.limiter, &outcome) {
+                let info = if raw.status.is_success() {
+                    RateLimit::from_headers(&raw.headers)
+                } else {
+                    rate_limit_with_body(&raw.headers, &raw.body)
+                };
+                limiter.update(&prepared.bucket, raw.status, &info);
+            }
             let can_retry = attempt < policy.max_retries;
             match outcome {
                 Ok(raw) if raw.status.is_success() => return Ok(raw),

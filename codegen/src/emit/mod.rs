@@ -196,6 +196,10 @@ const RUNTIME_CHILDREN: &[(&str, &str)] = &[
         include_str!("../../runtime/runtime/future.rs"),
     ),
     (
+        "src/runtime/limiter.rs",
+        include_str!("../../runtime/runtime/limiter.rs"),
+    ),
+    (
         "src/runtime/params.rs",
         include_str!("../../runtime/runtime/params.rs"),
     ),
