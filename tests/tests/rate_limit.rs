@@ -25,8 +25,12 @@ struct Buckets {
     limit: u64,
     window: Duration,
     state: Mutex<HashMap<String, (Instant, u64)>>,
+    /// A global limit over all buckets: `(limit, window, (window start, count))`.
+    global: Option<(u64, Duration, Mutex<(Instant, u64)>)>,
     ok: AtomicUsize,
     limited: AtomicUsize,
+    /// When the first and the last request arrived.
+    arrivals: Mutex<Option<(Instant, Instant)>>,
 }
 
 impl Buckets {
@@ -35,8 +39,10 @@ impl Buckets {
             limit,
             window,
             state: Mutex::new(HashMap::new()),
+            global: None,
             ok: AtomicUsize::new(0),
             limited: AtomicUsize::new(0),
+            arrivals: Mutex::new(None),
         })
     }
 }
@@ -48,6 +54,22 @@ impl Respond for Responder {
         let b = &self.0;
         let now = Instant::now();
         let mut state = b.state.lock().unwrap();
+        let mut arrivals = b.arrivals.lock().unwrap();
+        *arrivals = Some(arrivals.map_or((now, now), |(first, _)| (first, now)));
+        drop(arrivals);
+        if let Some((limit, window, global)) = &b.global {
+            let mut global = global.lock().unwrap();
+            if now >= global.0 + *window {
+                *global = (now, 0);
+            }
+            if global.1 >= *limit {
+                b.limited.fetch_add(1, Ordering::SeqCst);
+                let after = (global.0 + *window - now).as_secs_f64();
+                return ResponseTemplate::new(429)
+                    .set_body_json(serde_json::json!({ "retry_after": after, "global": true }));
+            }
+            global.1 += 1;
+        }
         let entry = state
             .entry(request.url.path().to_owned())
             .or_insert((now, 0));
@@ -260,5 +282,72 @@ async fn custom_limiter_is_consulted() {
     assert_eq!(
         *counting.updates.lock().unwrap(),
         vec![(StatusCode::OK, Some(4))]
+    );
+}
+
+/// 10 routes, each a bucket of its own.
+static ROUTES: [&str; 10] = [
+    "/r0/{id}", "/r1/{id}", "/r2/{id}", "/r3/{id}", "/r4/{id}", "/r5/{id}", "/r6/{id}", "/r7/{id}",
+    "/r8/{id}", "/r9/{id}",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burst_of_500_over_10_routes_never_hits_429() {
+    const LIMIT: u64 = 10;
+    const WINDOW: Duration = Duration::from_millis(1000);
+    const GLOBAL: u64 = 150;
+    const TASKS: usize = 50;
+    const PER_TASK: usize = 10;
+    let buckets = Arc::new(Buckets {
+        global: Some((GLOBAL, WINDOW, Mutex::new((Instant::now(), 0)))),
+        ..Arc::try_unwrap(Buckets::new(LIMIT, WINDOW)).ok().unwrap()
+    });
+    let server = server(&buckets).await;
+    let client = client(&server, Some(Arc::new(InProcessLimiter::new())));
+
+    // The ideal schedule: a bucket serves LIMIT per WINDOW from its first request, so the last
+    // of its n requests can go at (ceil(n / LIMIT) - 1) windows; the same for the global limit.
+    let total = (TASKS * PER_TASK) as u64;
+    let per_route = total / ROUTES.len() as u64;
+    let route_windows = per_route.div_ceil(LIMIT) - 1;
+    let global_windows = total.div_ceil(GLOBAL) - 1;
+    let ideal = WINDOW * route_windows.max(global_windows) as u32;
+
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let client = client.clone();
+        // Each task has its requests in flight together, so that the schedule is the limits'
+        // and not a chain of round trips on a loaded machine.
+        tasks.push(tokio::spawn(async move {
+            let requests = (0..PER_TASK).map(|j| {
+                let r = (t + j) % ROUTES.len();
+                let spec = RequestSpec::new(Method::GET, ROUTES[r], format!("/r{r}/1"));
+                client.execute::<Value, Value>(spec, &[])
+            });
+            for result in futures::future::join_all(requests).await {
+                result.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        tokio::time::timeout(Duration::from_secs(30), task)
+            .await
+            .expect("burst stalled")
+            .unwrap();
+    }
+    // The limits constrain when requests arrive: the span from the first to the last arrival is
+    // what the schedule is measured by (the last responses' way back is not a limit's doing).
+    let (first, last) = buckets.arrivals.lock().unwrap().unwrap();
+    let elapsed = last - first;
+    eprintln!("burst: {elapsed:?}, ideal {ideal:?}");
+    assert_eq!(buckets.limited.load(Ordering::SeqCst), 0, "429s answered");
+    assert_eq!(buckets.ok.load(Ordering::SeqCst) as u64, total);
+    assert!(
+        elapsed <= ideal.mul_f64(1.1),
+        "took {elapsed:?}, ideal schedule {ideal:?}"
+    );
+    assert!(
+        elapsed >= ideal,
+        "faster than the limits allow: {elapsed:?} < {ideal:?}"
     );
 }

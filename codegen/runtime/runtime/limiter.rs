@@ -7,15 +7,17 @@
 //! [`Error::RateLimited`] without sending anything.
 //!
 //! Design: buckets are keyed by method + route template + major-parameter values
-//! ([`BucketKey`]); a server-named bucket (`X-RateLimit-Bucket`) maps several routes onto one
-//! shared state. Each acquire *reserves a slot* under a short `std` mutex (lock order is FIFO
-//! enough for fairness; waiting happens after the lock is released, so different buckets never
-//! block each other): budget left → now; none → the window's reset, and the next window's
-//! budget is consumed. A slot past the call's deadline is refused without consuming budget.
+//! ([`BucketKey`]); a server-named bucket (`X-RateLimit-Bucket`) maps routes onto one shared
+//! state. Requests of one bucket queue on a FIFO (`tokio`) mutex, held only while the head of
+//! the queue waits for budget; buckets never block each other. An unknown bucket lets one request
+//! through and holds the others until its response says the budget. When a window's reset
+//! passes, the budget is the limit again, and the new reset is learned from the new window's
+//! responses (one whose reset belongs to the old window does not count): the arrival time plus
+//! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -53,47 +55,107 @@ pub trait RateLimiter: fmt::Debug + Send + Sync {
     fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit);
 }
 
+/// How long requests wait for the response of a request that will teach the bucket, before one
+/// of them goes anyway (that response may never come: the request failed or was dropped).
+const LEARN_TIMEOUT: Duration = Duration::from_secs(2);
+
 #[derive(Debug, Default)]
 struct Bucket {
     limit: Option<u64>,
+    /// `None` until a response said it.
     remaining: Option<u64>,
+    /// The current window's reset; `None` until a response of the window said it.
     reset_at: Option<Instant>,
-    window: Option<Duration>,
+    /// The longest reset-after seen: the window length.
+    window: Duration,
+    /// When the current window started locally (its reset passed).
+    window_start: Option<Instant>,
+    /// A request is in flight to teach an unknown bucket.
+    probing: bool,
+}
+
+enum Turn {
+    Go,
+    WaitUntil(Instant),
+    WaitForResponse,
 }
 
 impl Bucket {
-    /// Reserves the next slot at or after `now`; `None` past `deadline`.
-    fn reserve(&mut self, now: Instant, deadline: Option<Instant>) -> Result<Instant, Instant> {
-        if let Some(reset) = self.reset_at.filter(|r| *r <= now) {
-            let _ = reset;
+    fn turn(&mut self, now: Instant) -> Turn {
+        if self.reset_at.is_some_and(|reset| reset <= now) {
             self.remaining = self.limit;
-            self.reset_at = self.window.map(|w| now + w);
+            self.reset_at = None;
+            self.window_start = Some(now);
         }
         match (self.remaining, self.reset_at) {
-            (Some(0), Some(reset)) => {
-                if deadline.is_some_and(|d| d < reset) {
-                    return Err(reset);
-                }
-                // The slot opens the next window and consumes one of its budget.
-                self.remaining = self.limit.map(|l| l.saturating_sub(1));
-                self.reset_at = self.window.map(|w| reset + w).or(Some(reset));
-                Ok(reset)
-            }
+            (Some(0), Some(reset)) => Turn::WaitUntil(reset),
+            (Some(0), None) => Turn::WaitForResponse,
             (Some(n), _) => {
                 self.remaining = Some(n - 1);
-                Ok(now)
+                Turn::Go
             }
-            (None, _) => Ok(now),
+            (None, _) if self.probing => Turn::WaitForResponse,
+            (None, _) => {
+                self.probing = true;
+                Turn::Go
+            }
         }
     }
+
+    fn learn(&mut self, now: Instant, status: StatusCode, info: &RateLimit) {
+        self.probing = false;
+        if let Some(limit) = info.limit {
+            self.limit = Some(limit);
+        }
+        let after = info.reset_after.and_then(seconds).or(info.retry_after);
+        let Some(after) = after else {
+            if let (None, Some(remaining)) = (self.remaining, info.remaining) {
+                self.remaining = Some(remaining);
+            }
+            return;
+        };
+        self.window = self.window.max(after);
+        let reset = now + after;
+        // A late response of the previous window says nothing about this one.
+        if self
+            .window_start
+            .is_some_and(|start| reset <= start + self.window / 2)
+        {
+            return;
+        }
+        // Each estimate is the server's reset plus the response's way back, so never early:
+        // the smallest is the closest.
+        self.reset_at = Some(self.reset_at.map_or(reset, |r| r.min(reset)));
+        if let Some(remaining) = info.remaining {
+            self.remaining = Some(self.remaining.map_or(remaining, |r| r.min(remaining)));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.remaining = Some(0);
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Cell {
+    /// FIFO queue of the bucket's requests (tokio's mutex is fair).
+    queue: tokio::sync::Mutex<()>,
+    state: Mutex<Bucket>,
+    learned: tokio::sync::Notify,
 }
 
 /// The in-process limiter: per-bucket budgets learned from response headers plus a global
 /// limit set by a global 429.
 #[derive(Debug, Default)]
 pub struct InProcessLimiter {
-    routes: Mutex<HashMap<BucketKey, Arc<Mutex<Bucket>>>>,
+    routes: Mutex<HashMap<BucketKey, Arc<Cell>>>,
+    /// Server-named buckets (`X-RateLimit-Bucket`) with the major parameters.
+    named: Mutex<HashMap<(String, Vec<String>), Arc<Cell>>>,
     global_until: Mutex<Option<Instant>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves consistent-enough limiter state.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl InProcessLimiter {
@@ -102,9 +164,63 @@ impl InProcessLimiter {
         Self::default()
     }
 
-    fn bucket(&self, key: &BucketKey) -> Arc<Mutex<Bucket>> {
-        let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(routes.entry(key.clone()).or_default())
+    fn cell(&self, key: &BucketKey) -> Arc<Cell> {
+        Arc::clone(lock(&self.routes).entry(key.clone()).or_default())
+    }
+
+    async fn take_turn(
+        &self,
+        key: &BucketKey,
+        deadline: Option<Instant>,
+    ) -> Result<(), RateLimited> {
+        let cell = self.cell(key);
+        let _turn = cell.queue.lock().await;
+        let start = Instant::now();
+        let too_late = |at: Instant| RateLimited {
+            bucket: key.route.clone(),
+            wait: at.saturating_duration_since(Instant::now()),
+        };
+        loop {
+            let learned = cell.learned.notified();
+            tokio::pin!(learned);
+            learned.as_mut().enable();
+            let now = Instant::now();
+            let turn = lock(&cell.state).turn(now);
+            match turn {
+                Turn::Go => break,
+                Turn::WaitUntil(at) => {
+                    if deadline.is_some_and(|d| d < at) {
+                        return Err(too_late(at));
+                    }
+                    tokio::time::sleep_until(at.into()).await;
+                }
+                Turn::WaitForResponse => {
+                    let limit = match deadline {
+                        Some(d) => d.min(now + LEARN_TIMEOUT),
+                        None => now + LEARN_TIMEOUT,
+                    };
+                    if tokio::time::timeout_at(limit.into(), learned)
+                        .await
+                        .is_err()
+                    {
+                        if deadline.is_some_and(|d| d <= limit) {
+                            return Err(too_late(Instant::now()));
+                        }
+                        // No response came: go, and let the answer teach the bucket.
+                        break;
+                    }
+                }
+            }
+        }
+        let waited = start.elapsed();
+        if waited >= Duration::from_millis(1) {
+            tracing::debug!(
+                bucket = %key.route,
+                wait_ms = waited.as_millis() as u64,
+                "waited for rate limit"
+            );
+        }
+        Ok(())
     }
 }
 
@@ -115,35 +231,21 @@ impl RateLimiter for InProcessLimiter {
         deadline: Option<Instant>,
     ) -> BoxFuture<'a, Result<(), RateLimited>> {
         Box::pin(async move {
-            let now = Instant::now();
-            let global = *self.global_until.lock().unwrap_or_else(|e| e.into_inner());
-            let bucket = self.bucket(key);
-            let slot = bucket
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .reserve(now, deadline);
-            let at = match slot {
-                Ok(at) => global.map_or(at, |g| g.max(at)),
-                Err(at) => {
+            self.take_turn(key, deadline).await?;
+            let until = *lock(&self.global_until);
+            if let Some(until) = until.filter(|u| *u > Instant::now()) {
+                if deadline.is_some_and(|d| d < until) {
                     return Err(RateLimited {
-                        bucket: key.route.clone(),
-                        wait: at - now,
-                    })
+                        bucket: "global".to_owned(),
+                        wait: until - Instant::now(),
+                    });
                 }
-            };
-            if deadline.is_some_and(|d| d < at) {
-                return Err(RateLimited {
-                    bucket: key.route.clone(),
-                    wait: at - now,
-                });
-            }
-            if at > now {
                 tracing::debug!(
-                    bucket = %key.route,
-                    wait_ms = (at - now).as_millis() as u64,
+                    bucket = "global",
+                    wait_ms = (until - Instant::now()).as_millis() as u64,
                     "waiting for rate limit"
                 );
-                tokio::time::sleep_until(at.into()).await;
+                tokio::time::sleep_until(until.into()).await;
             }
             Ok(())
         })
@@ -151,29 +253,30 @@ impl RateLimiter for InProcessLimiter {
 
     fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit) {
         let now = Instant::now();
-        if status == StatusCode::TOO_MANY_REQUESTS && info.global {
-            let until = now + info.retry_after.unwrap_or(Duration::from_secs(1));
-            *self.global_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(until);
-            return;
-        }
-        let bucket = self.bucket(key);
-        let mut b = bucket.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(limit) = info.limit {
-            b.limit = Some(limit);
-        }
-        let reset_after = info.reset_after.and_then(seconds).or(info.retry_after);
-        if let Some(after) = reset_after {
-            let reset = now + after;
-            if b.reset_at.is_none_or(|r| reset > r) {
-                b.reset_at = Some(reset);
-                b.window.get_or_insert(after);
+        let mut cell = self.cell(key);
+        if let Some(name) = &info.bucket {
+            // Routes the server puts in one bucket share one state from now on.
+            let named = Arc::clone(
+                lock(&self.named)
+                    .entry((name.clone(), key.major.clone()))
+                    .or_insert_with(|| Arc::clone(&cell)),
+            );
+            if !Arc::ptr_eq(&named, &cell) {
+                lock(&self.routes).insert(key.clone(), Arc::clone(&named));
+                // Whoever waits on the old state must look again.
+                cell.learned.notify_waiters();
+                cell = named;
             }
         }
-        if let Some(remaining) = info.remaining {
-            b.remaining = Some(b.remaining.map_or(remaining, |r| r.min(remaining)));
+        if status == StatusCode::TOO_MANY_REQUESTS && info.global {
+            let until = now + info.retry_after.unwrap_or(Duration::from_secs(1));
+            let mut global = lock(&self.global_until);
+            *global = Some(global.map_or(until, |g| g.max(until)));
+            drop(global);
+            lock(&cell.state).probing = false;
+        } else {
+            lock(&cell.state).learn(now, status, info);
         }
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            b.remaining = Some(0);
-        }
+        cell.learned.notify_waiters();
     }
 }
