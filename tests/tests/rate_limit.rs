@@ -19,6 +19,9 @@ use runtime::{
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+/// A window's start and the requests counted in it.
+type Window = (Instant, u64);
+
 /// Fixed windows of `window` per bucket (the path, which carries the major parameter), `limit`
 /// requests each; a window starts at a bucket's first request. Counts what it answered.
 struct Buckets {
@@ -26,7 +29,7 @@ struct Buckets {
     window: Duration,
     state: Mutex<HashMap<String, (Instant, u64)>>,
     /// A global limit over all buckets: `(limit, window, (window start, count))`.
-    global: Option<(u64, Duration, Mutex<(Instant, u64)>)>,
+    global: Option<(u64, Duration, Mutex<Window>)>,
     ok: AtomicUsize,
     limited: AtomicUsize,
     /// When the first and the last request arrived.

@@ -148,8 +148,9 @@ struct Cell {
 #[derive(Debug, Default)]
 pub struct InProcessLimiter {
     routes: Mutex<HashMap<BucketKey, Arc<Cell>>>,
-    /// Server-named buckets (`X-RateLimit-Bucket`) with the major parameters.
-    named: Mutex<HashMap<(String, Vec<String>), Arc<Cell>>>,
+    /// Server-named buckets (`X-RateLimit-Bucket`): the name in place of the route, with the
+    /// major parameters.
+    named: Mutex<HashMap<BucketKey, Arc<Cell>>>,
     global_until: Mutex<Option<Instant>>,
 }
 
@@ -258,7 +259,10 @@ impl RateLimiter for InProcessLimiter {
             // Routes the server puts in one bucket share one state from now on.
             let named = Arc::clone(
                 lock(&self.named)
-                    .entry((name.clone(), key.major.clone()))
+                    .entry(BucketKey {
+                        route: name.clone(),
+                        major: key.major.clone(),
+                    })
                     .or_insert_with(|| Arc::clone(&cell)),
             );
             if !Arc::ptr_eq(&named, &cell) {
