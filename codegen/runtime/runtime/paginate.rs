@@ -327,7 +327,7 @@ where
         Poll::Ready(item.map(|r| {
             r.and_then(|(value, status, headers)| {
                 let raw = serde_json::to_vec(&value).unwrap_or_default();
-                super::decode_json::<T>(&raw).map_err(|(path, message)| {
+                super::response::decode_json::<T>(&raw).map_err(|(path, message)| {
                     Error::Decode(Box::new(DecodeError {
                         status,
                         headers,

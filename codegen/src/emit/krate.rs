@@ -117,7 +117,7 @@ reqwest = {{ version = "0.12", default-features = false, features = ["json", "mu
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
-tokio = {{ version = "1", features = ["time"] }}
+tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]

@@ -400,7 +400,7 @@ fn decode<T: DeserializeOwned, E>(
     status: StatusCode,
     headers: HeaderMap,
 ) -> Result<Event<T>, Error<E>> {
-    let data = match super::decode_json::<T>(ev.data.as_bytes()) {
+    let data = match super::response::decode_json::<T>(ev.data.as_bytes()) {
         Ok(data) => data,
         Err((path, message)) => match T::deserialize(Value::String(ev.data.clone())) {
             Ok(data) => data,
@@ -441,6 +441,7 @@ impl RequestSpec {
             auth_override: self.auth_override.clone(),
             accept: self.accept,
             server: self.server,
+            major_params: self.major_params.clone(),
             invalid_body: self.invalid_body.clone(),
         }
     }
@@ -460,16 +461,26 @@ impl Client {
             .map_err(Error::cast)?;
         let policy = &self.inner.retry;
         let mut attempt: u32 = 0;
+        let deadline = self
+            .inner
+            .timeout
+            .map(|timeout| std::time::Instant::now() + timeout);
         loop {
+            // The client's rate limiter, as for every request (`retry.rs`).
+            if let Some(limiter) = &self.inner.limiter {
+                if let Err(limited) = limiter.acquire(&prepared.bucket, deadline).await {
+                    return Err(Error::RateLimited(limited));
+                }
+            }
             let mut builder = self
                 .inner
                 .http
                 .request(prepared.method.clone(), prepared.url.clone())
                 .headers(prepared.headers.clone());
             builder = match &prepared.body {
-                super::PreparedBody::Empty => builder,
-                super::PreparedBody::Bytes(data) => builder.body(data.clone()),
-                super::PreparedBody::Multipart(m) => builder.multipart(m.to_form()),
+                super::request::PreparedBody::Empty => builder,
+                super::request::PreparedBody::Bytes(data) => builder.body(data.clone()),
+                super::request::PreparedBody::Multipart(m) => builder.multipart(m.to_form()),
             };
             let sent = match self.inner.timeout {
                 Some(t) => match tokio::time::timeout(t, builder.send()).await {
@@ -480,14 +491,23 @@ impl Client {
             };
             let can_retry = attempt < policy.max_retries;
             match sent {
-                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) if response.status().is_success() => {
+                    if let Some(limiter) = &self.inner.limiter {
+                        let info = super::RateLimit::from_headers(response.headers());
+                        limiter.update(&prepared.bucket, response.status(), &info);
+                    }
+                    return Ok(response);
+                }
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
                     let raw = response.bytes().await.unwrap_or_default();
-                    let rate_limit = super::rate_limit_with_body(&headers, &raw);
+                    let rate_limit = super::rate_limit::rate_limit_with_body(&headers, &raw);
+                    if let Some(limiter) = &self.inner.limiter {
+                        limiter.update(&prepared.bucket, status, &rate_limit);
+                    }
                     if can_retry {
-                        if let Some(wait) = super::retry_wait_for_status(
+                        if let Some(wait) = super::retry::retry_wait_for_status(
                             policy,
                             &prepared.method,
                             status,
@@ -509,13 +529,13 @@ impl Client {
                 }
                 Err(err) => {
                     let retryable = policy.retry_connection_errors
-                        && (err.is_connect() || super::is_idempotent(&prepared.method));
+                        && (err.is_connect() || super::retry::is_idempotent(&prepared.method));
                     if can_retry && retryable {
                         tokio::time::sleep(policy.backoff(attempt)).await;
                         attempt += 1;
                         continue;
                     }
-                    return Err(super::transport_error(err, prepared.hide_url));
+                    return Err(super::error::transport_error(err, prepared.hide_url));
                 }
             }
         }
