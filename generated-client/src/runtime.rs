@@ -80,13 +80,13 @@ pub use credentials::*;
 pub use error::*;
 pub use future::*;
 pub use limiter::*;
+#[cfg(feature = "streams")]
+pub use paginate::{Cursor, PageSpec, Pages};
 pub use params::*;
 pub use rate_limit::*;
 pub use raw::*;
 pub use request::*;
 pub use response::*;
 pub use retry::*;
-#[cfg(feature = "streams")]
-pub use paginate::{Cursor, PageSpec, Pages};
 #[cfg(feature = "streams")]
 pub use sse::{Event, EventStream};

@@ -1152,7 +1152,7 @@ fn stream_methods(
         let ty = type_text(&es.item);
         let mut d = format!(
             "{title}\n\n`{} {}`, answered with server-sent events (`text/event-stream`): a \
-             stream of [`Event`](crate::Event)s whose `data` is a [`{}`], with their `id`, \
+             stream of [`Event`](crate::Event)s whose `data` is a `{}`, with their `id`, \
              `event` and `retry`, read as they arrive. An event whose data does not decode is \
              an error item and the stream goes on; comments and keep-alives are skipped. \
              Reconnection with `Last-Event-ID` is opt-in: \
@@ -1161,7 +1161,7 @@ fn stream_methods(
              between bytes. See [`{}`](Self::{}) for the arguments.",
             op.method.as_str(),
             op.path,
-            ty.trim_start_matches("crate::").replace('<', "&lt;"),
+            ty.replace("crate::", ""),
             op.rust_name,
             op.rust_name
         );
@@ -1235,14 +1235,14 @@ fn stream_methods(
             .map(|l| format!(" A page shorter than the `{l}` you set is the last."))
             .unwrap_or_default();
         let d = format!(
-            "{title}\n\n`{} {}`, page after page: a stream of the items ([`{}`]) of every \
+            "{title}\n\n`{} {}`, page after page: a stream of the items (`{}`) of every \
              page; {how}.{limit} Each page is an ordinary request (credentials, retries, rate \
              limits), sent only when the previous page's items are used up, so taking a few \
              items fetches only the pages they are on. The stream ends after the last page; an \
              error is its last item. See [`{}`](Self::{}) for the arguments.\n\n{}",
             op.method.as_str(),
             op.path,
-            ty.trim_start_matches("crate::").replace('<', "&lt;"),
+            ty.replace("crate::", ""),
             op.rust_name,
             op.rust_name,
             example(&p.rust_name, "item")
