@@ -23,6 +23,16 @@
 //!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
+//!
+//! [pagination]                       # operationId -> how its pages continue (where detection
+//!                                    # from the spec is ambiguous or wrong; `x-pagination` on
+//!                                    # the operation takes the same keys)
+//! list_messages = { kind = "cursor", param = "before" }          # last item's `id`
+//! list_repos = { kind = "link" }                                 # Link: <…>; rel="next"
+//! list_charges = { kind = "body", param = "starting_after", from_last_item = "id", has_more = "has_more", items = "data" }
+//! list_events = { kind = "body", param = "cursor", next = "next_cursor" }
+//! list_rows = { kind = "offset", param = "offset", limit = "limit" }
+//! list_other = { kind = "none" }                                 # no stream method
 //! ```
 
 use crate::diag::Error;
@@ -46,6 +56,8 @@ pub struct Config {
     pub auth_prefix: BTreeMap<String, String>,
     /// Package metadata written into the generated `Cargo.toml`.
     pub package: Package,
+    /// operationId -> its pagination pattern, where the spec does not tell unambiguously.
+    pub pagination: BTreeMap<String, PaginationConfig>,
     /// Overlay documents applied to the description before anything else, in order (paths
     /// relative to `codegen.toml`; `--overlay` on the command line adds more after them).
     pub overlays: Vec<std::path::PathBuf>,
@@ -77,6 +89,31 @@ pub struct Package {
     pub publish: bool,
 }
 
+/// One entry of `[pagination]` in `codegen.toml` (or an operation's `x-pagination`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaginationConfig {
+    /// `cursor` (a query parameter takes the last item's ID), `link` (`Link: rel="next"`),
+    /// `body` (a query parameter takes a cursor from the body, or the last item's ID while a
+    /// `has_more` property is true), `offset`, or `none`.
+    pub kind: String,
+    /// The query parameter that carries the cursor or offset.
+    pub param: Option<String>,
+    /// `cursor`: the item property the cursor is taken from (default `id`).
+    pub id_field: Option<String>,
+    /// `body`: the body property holding the next cursor (`next_cursor`).
+    pub next: Option<String>,
+    /// `body`: the boolean body property that is `false` on the last page.
+    pub has_more: Option<String>,
+    /// `body`: the cursor is this property of the last item (Stripe: `id`).
+    pub from_last_item: Option<String>,
+    /// The body property holding the items (default: the body is the array).
+    pub items: Option<String>,
+    /// The query parameter bounding the page size (default: `limit`, `per_page` or
+    /// `page_size` when the operation has one).
+    pub limit: Option<String>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -87,6 +124,7 @@ impl Default for Config {
             type_overrides: BTreeMap::new(),
             auth_prefix: BTreeMap::new(),
             package: Package::default(),
+            pagination: BTreeMap::new(),
             overlays: Vec::new(),
             strict: false,
             allow_refs_outside_root: false,

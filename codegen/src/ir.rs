@@ -138,6 +138,67 @@ pub struct Operation {
     pub pointer: String,
     /// Whether this is a webhook/callback description rather than a client call.
     pub is_webhook: bool,
+    /// A `text/event-stream` success response: the operation also gets a method returning a
+    /// stream of events.
+    pub event_stream: Option<EventStream>,
+    /// How the operation's results continue on further pages: the operation also gets a
+    /// method returning a stream of items across pages.
+    pub pagination: Option<Pagination>,
+}
+
+/// A server-sent events response of an operation.
+#[derive(Debug, Clone)]
+pub struct EventStream {
+    /// The method returning the stream (`create_chat_completion_stream`).
+    pub rust_name: String,
+    /// The type of one event's `data`, decoded as JSON (3.1 `itemSchema`, the schema's `data`
+    /// property when the schema describes the whole event, else the schema itself).
+    pub item: TypeRef,
+    /// The wire name of the request body's boolean property that asks for a stream
+    /// (`stream`), when the operation also answers with JSON: the stream method sets it to
+    /// `true`, the other method to `false`.
+    pub flag: Option<String>,
+    /// A `data` value that ends the stream instead of carrying a payload (`[DONE]`).
+    pub sentinel: Option<String>,
+}
+
+/// A paginated list operation.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The method returning the stream of items (`list_messages_stream`).
+    pub rust_name: String,
+    pub kind: PageKind,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// The body property holding the page's items; `None`: the body is the array.
+    pub items_field: Option<String>,
+    /// The wire name of the query parameter bounding a page's size (`limit`, `per_page`), if
+    /// any: a page shorter than the limit the caller set is the last one.
+    pub limit_param: Option<String>,
+    /// Where the pattern came from: `detected`, `codegen.toml` or `x-pagination`.
+    pub source: &'static str,
+}
+
+/// How the next page is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageKind {
+    /// The query parameter `param` takes a property (`id_field`) of the last item of the
+    /// page (Fluxer's and Discord's `before`/`after`).
+    ItemCursor { param: String, id_field: String },
+    /// The URL of the `Link` header's `rel="next"` (GitHub's `page`/`per_page`).
+    LinkHeader,
+    /// The query parameter `param` takes a body property (`next_field`, e.g. `next_cursor`);
+    /// the end is a missing or null cursor, or `has_more_field` being `false`. With
+    /// `from_last_item`, the cursor is that property of the last item instead (Stripe's
+    /// `starting_after` with `has_more`).
+    BodyCursor {
+        param: String,
+        next_field: Option<String>,
+        has_more_field: Option<String>,
+        from_last_item: Option<String>,
+    },
+    /// The query parameter `param` is advanced by the number of items received.
+    Offset { param: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

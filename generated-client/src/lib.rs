@@ -56,3 +56,14 @@ pub type Result<T> = std::result::Result<runtime::Response<T>, Error>;
 /// The future an operation returns: `.await` it for a [`Result`]. It sends nothing
 /// until it is awaited, and it borrows only the client, not the arguments.
 pub type ResponseFuture<'a, T> = runtime::ResponseFuture<'a, T, models::ErrorBody>;
+/// One server-sent event of an operation's stream.
+#[cfg(feature = "streams")]
+pub use runtime::Event;
+/// The stream of server-sent events an operation's `…_stream` method returns: a
+/// `futures_core::Stream` of `Result<Event<T>, Error>`.
+#[cfg(feature = "streams")]
+pub type EventStream<'a, T> = runtime::EventStream<'a, T, models::ErrorBody>;
+/// The items of a paginated operation across its pages: a `futures_core::Stream` of
+/// `Result<T, Error>`.
+#[cfg(feature = "streams")]
+pub type Pages<'a, T> = runtime::Pages<'a, T, models::ErrorBody>;

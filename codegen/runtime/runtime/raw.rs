@@ -23,6 +23,13 @@
 //! otherwise any scheme the client holds a credential for, in the description's order, and
 //! every error model. [`RawRequest::scheme`] names the scheme to use instead.
 
+use std::fmt;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
 use super::*;
 
 /// What the generated crate knows about its operations, for raw requests to borrow.

@@ -2,6 +2,7 @@
 
 mod operation;
 mod schema;
+mod streams;
 pub(crate) use schema::json_kind;
 
 use crate::config::Config;

@@ -125,6 +125,7 @@ impl Builder<'_> {
                 ops.push(built);
             }
         }
+        super::streams::name_streams(&mut ops);
         Ok((ops, tags.finish(), errors.models, 0))
     }
 
@@ -276,6 +277,10 @@ impl Builder<'_> {
         }
         let (success, errs) = self.responses(op, op_ptr, &type_name, errors)?;
 
+        let event_stream =
+            self.event_stream(op, op_ptr, &type_name, &rust_name, &success, body.as_ref())?;
+        let pagination = self.pagination(op, op_ptr, id, &rust_name, method, &params, &success)?;
+
         let produces = self.produces(op, op_ptr);
         let accept = accept_header(&success.kind, &produces);
         let server = self.operation_server(op, op_ptr, item, item_ptr);
@@ -310,6 +315,8 @@ impl Builder<'_> {
             deprecated: op.at("deprecated").and_then(Value::as_bool) == Some(true),
             pointer: self.origins.original(op_ptr),
             is_webhook,
+            event_stream,
+            pagination,
         })
     }
 
@@ -901,7 +908,7 @@ fn accept_header(success: &SuccessKind, produces: &[String]) -> Option<String> {
     }
 }
 
-fn is_event_stream(media: &str) -> bool {
+pub(crate) fn is_event_stream(media: &str) -> bool {
     media
         .trim()
         .to_ascii_lowercase()

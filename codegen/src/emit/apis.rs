@@ -314,7 +314,8 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
         let _ = writeln!(out, "impl<'a> {api_ty}<'a> {{");
         let mut params_structs = String::new();
         for op in chunk {
-            operation(api, op, &api_ty, shared, &mut out, &mut params_structs);
+            let req = operation(api, op, &api_ty, shared, &mut out, &mut params_structs);
+            stream_methods(api, op, tag, crate_ident, &req, shared, &mut out);
         }
         out.push_str("}\n");
         out.push_str(&params_structs);
@@ -464,7 +465,7 @@ fn operation(
     shared: &Shared,
     out: &mut String,
     structs: &mut String,
-) {
+) -> String {
     const IN: &str = "        ";
     const IN2: &str = "            ";
     let mut args = vec!["&self".to_string()];
@@ -622,6 +623,8 @@ fn operation(
         &format!(") -> {ret} {{"),
         out,
     );
+    // The request as built; stream methods build the same one.
+    let mut req_text = String::new();
     list(
         IN,
         "let mut req = RequestSpec::new(",
@@ -631,17 +634,23 @@ fn operation(
             path_expr,
         ],
         ");",
-        out,
+        &mut req_text,
     );
-    let _ = writeln!(out, "{IN}req.security = super::SECURITY_{security};");
+    let _ = writeln!(req_text, "{IN}req.security = super::SECURITY_{security};");
     if let Some(accept) = &op.accept {
-        let _ = writeln!(out, "{IN}req.accept = Some({});", lit(accept));
+        let _ = writeln!(req_text, "{IN}req.accept = Some({});", lit(accept));
     }
     if let Some(server) = &op.server {
-        let _ = writeln!(out, "{IN}req.server = Some({});", lit(server));
+        let _ = writeln!(req_text, "{IN}req.server = Some({});", lit(server));
     }
-    out.push_str(&stmts);
+    req_text.push_str(&stmts);
+    out.push_str(&req_text);
+    if let Some(flag) = op.event_stream.as_ref().and_then(|e| e.flag.as_ref()) {
+        // The same request type asks for JSON or for a stream: this method wants JSON.
+        let _ = writeln!(out, "{IN}req.set_json_flag({}, false);", lit(flag));
+    }
     let _ = writeln!(out, "{IN}{call}\n    }}");
+    req_text
 }
 
 /// Adds one query/header/cookie parameter to `req`.
@@ -1114,4 +1123,221 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
         }
     }
     d
+}
+
+/// The argument list of a stream method's doc example: the API value, then each argument
+/// with its type as a user of the crate names it.
+fn example_args(op: &Operation, tag: &Tag, crate_ident: &str) -> (String, String) {
+    let module = format!("{crate_ident}::apis::{}", tag.module);
+    let mut params = vec![format!("api: {module}::{}Api<'_>", tag.type_name)];
+    let mut names = Vec::new();
+    for a in method_args(op) {
+        let ty = a.ty.replace("crate::", &format!("{crate_ident}::"));
+        // Types of the tag module (optional-parameter structs, body enums) are unqualified.
+        let ty = match a.role {
+            ArgRole::OptionalParams => format!("&{module}::{}", params_struct_name(op)),
+            ArgRole::Body { optional } if op.body.as_ref().is_some_and(|b| b.choice.is_some()) => {
+                let choice = op
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.choice.clone())
+                    .unwrap_or_default();
+                if optional {
+                    format!("Option<&{module}::{choice}>")
+                } else {
+                    format!("&{module}::{choice}")
+                }
+            }
+            _ => ty,
+        };
+        params.push(format!("{}: {ty}", a.name));
+        names.push(a.name);
+    }
+    (params.join(", "), names.join(", "))
+}
+
+/// The extra methods of an operation whose results arrive as a stream: its server-sent events
+/// ([`EventStream`]) and its items across pages ([`Pagination`]). `req` is the request-building
+/// code of the operation's own method.
+fn stream_methods(
+    api: &Api,
+    op: &Operation,
+    tag: &Tag,
+    crate_ident: &str,
+    req: &str,
+    shared: &Shared,
+    out: &mut String,
+) {
+    const IN: &str = "        ";
+    if op.event_stream.is_none() && op.pagination.is_none() {
+        return;
+    }
+    let errors = shared.errors[&error_key(op)];
+    let mut args = vec!["&self".to_string()];
+    for a in method_args(op) {
+        args.push(format!("{}: {}", a.name, a.ty));
+    }
+    let (example_params, example_call) = example_args(op, tag, crate_ident);
+    let title = op
+        .summary
+        .as_deref()
+        .map(|s| format!("{} (as a stream)", doc_text(s).trim_end_matches('.')))
+        .unwrap_or_else(|| format!("`{}` as a stream", op.rust_name));
+    let example = |name: &str, item: &str| {
+        format!(
+            "# Example\n\n```no_run\n# async fn run({example_params}) -> Result<(), {crate_ident}::Error> {{\n\
+             use futures_core::Stream as _;\nuse std::future::poll_fn;\nuse std::pin::pin;\n\n\
+             let mut stream = pin!(api.{name}({example_call}));\n\
+             while let Some({item}) = poll_fn(|cx| stream.as_mut().poll_next(cx)).await {{\n    \
+             let {item} = {item}?;\n    let _ = {item};\n}}\n# Ok(())\n# }}\n```"
+        )
+    };
+    if let Some(es) = &op.event_stream {
+        let ty = type_text(&es.item);
+        let mut d = format!(
+            "{title}\n\n`{} {}`, answered with server-sent events (`text/event-stream`): a \
+             stream of [`Event`](crate::Event)s whose `data` is a `{}`, with their `id`, \
+             `event` and `retry`, read as they arrive. An event whose data does not decode is \
+             an error item and the stream goes on; comments and keep-alives are skipped. \
+             Reconnection with `Last-Event-ID` is opt-in: \
+             [`reconnect`](crate::runtime::EventStream::reconnect); \
+             [`idle_timeout`](crate::runtime::EventStream::idle_timeout) bounds the wait \
+             between bytes. See [`{}`](Self::{}) for the arguments.",
+            op.method.as_str(),
+            op.path,
+            ty.replace("crate::", ""),
+            op.rust_name,
+            op.rust_name
+        );
+        if let Some(flag) = &es.flag {
+            d.push_str(&format!(
+                "\n\nSends `\"{flag}\": true` in the body itself (and [`{}`](Self::{}) \
+                 sends `false`).",
+                op.rust_name, op.rust_name
+            ));
+        }
+        if let Some(s) = &es.sentinel {
+            d.push_str(&format!(
+                "\n\nThe stream ends at the event whose data is `{s}` (the API's end marker; \
+                 not an item)."
+            ));
+        }
+        d.push_str("\n\n");
+        d.push_str(&example(&es.rust_name, "event"));
+        doc_raw_lines(&d, "    ", out);
+        if op.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        out.push_str("    #[cfg(feature = \"streams\")]\n    #[inline]\n");
+        list(
+            "    ",
+            &format!("pub fn {}(", es.rust_name),
+            &args,
+            &format!(") -> crate::EventStream<'a, {ty}> {{"),
+            out,
+        );
+        out.push_str(req);
+        if let Some(flag) = &es.flag {
+            let _ = writeln!(out, "{IN}req.set_json_flag({}, true);", lit(flag));
+        }
+        let sentinel = es
+            .sentinel
+            .as_deref()
+            .map_or("None".to_string(), |s| format!("Some({})", lit(s)));
+        let _ = writeln!(
+            out,
+            "{IN}runtime::EventStream::new(self.client, req, super::ERRORS_{errors}, {sentinel})\n    }}"
+        );
+    }
+    if let Some(p) = &op.pagination {
+        let ty = type_text(&p.item);
+        let how = match &p.kind {
+            PageKind::ItemCursor { param, id_field } => format!(
+                "the next page is asked for with `{param}` set to the `{id_field}` of the page's items (the {} when they are numbers)",
+                if param == "before" { "smallest" } else { "largest" }
+            ),
+            PageKind::LinkHeader => "the next page is the `Link` header's `rel=\"next\"` URL".to_string(),
+            PageKind::BodyCursor { param, next_field, has_more_field, from_last_item } => {
+                let from = match (next_field, from_last_item) {
+                    (Some(n), _) => format!("the body's `{n}`"),
+                    (None, Some(f)) => format!("the last item's `{f}`"),
+                    (None, None) => "nothing".to_string(),
+                };
+                let more = has_more_field
+                    .as_deref()
+                    .map(|h| format!(", while `{h}` is true"))
+                    .unwrap_or_default();
+                format!("the next page is asked for with `{param}` set to {from}{more}")
+            }
+            PageKind::Offset { param } => {
+                format!("`{param}` is advanced by the number of items received")
+            }
+        };
+        let limit = p
+            .limit_param
+            .as_deref()
+            .map(|l| format!(" A page shorter than the `{l}` you set is the last."))
+            .unwrap_or_default();
+        let d = format!(
+            "{title}\n\n`{} {}`, page after page: a stream of the items (`{}`) of every \
+             page; {how}.{limit} Each page is an ordinary request (credentials, retries, rate \
+             limits), sent only when the previous page's items are used up, so taking a few \
+             items fetches only the pages they are on. The stream ends after the last page; an \
+             error is its last item. See [`{}`](Self::{}) for the arguments.\n\n{}",
+            op.method.as_str(),
+            op.path,
+            ty.replace("crate::", ""),
+            op.rust_name,
+            op.rust_name,
+            example(&p.rust_name, "item")
+        );
+        doc_raw_lines(&d, "    ", out);
+        if op.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        out.push_str("    #[cfg(feature = \"streams\")]\n    #[inline]\n");
+        list(
+            "    ",
+            &format!("pub fn {}(", p.rust_name),
+            &args,
+            &format!(") -> crate::Pages<'a, {ty}> {{"),
+            out,
+        );
+        out.push_str(req);
+        let opt = |v: &Option<String>| {
+            v.as_deref()
+                .map_or("None".to_string(), |s| format!("Some({})", lit(s)))
+        };
+        let cursor = match &p.kind {
+            PageKind::ItemCursor { param, id_field } => format!(
+                "runtime::Cursor::Item {{ param: {}, id_field: {} }}",
+                lit(param),
+                lit(id_field)
+            ),
+            PageKind::LinkHeader => "runtime::Cursor::Link".to_string(),
+            PageKind::BodyCursor {
+                param,
+                next_field,
+                has_more_field,
+                from_last_item,
+            } => format!(
+                "runtime::Cursor::Body {{ param: {}, next: {}, has_more: {}, from_last_item: {} }}",
+                lit(param),
+                opt(next_field),
+                opt(has_more_field),
+                opt(from_last_item)
+            ),
+            PageKind::Offset { param } => {
+                format!("runtime::Cursor::Offset {{ param: {} }}", lit(param))
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{IN}let spec = runtime::PageSpec {{ cursor: {cursor}, items: {}, limit: {} }};\n\
+             {IN}runtime::Pages::new(self.client, req, super::ERRORS_{errors}, spec)\n    }}",
+            opt(&p.items_field),
+            opt(&p.limit_param)
+        );
+    }
+    let _ = api;
 }

@@ -962,6 +962,8 @@ mod tests {
             deprecated: false,
             pointer: String::new(),
             is_webhook: false,
+            event_stream: None,
+            pagination: None,
         }
     }
 

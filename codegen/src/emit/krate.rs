@@ -34,6 +34,12 @@ fn needs_chrono(api: &Api) -> bool {
 /// `Cargo.lock` by `tests/tests/msrv.rs`.
 pub const RUST_VERSION: &str = "1.85";
 
+/// Whether some operation returns a stream (server-sent events or pages).
+pub fn has_streams(api: &Api) -> bool {
+    api.client_operations()
+        .any(|o| o.event_stream.is_some() || o.pagination.is_some())
+}
+
 pub fn cargo_toml(api: &Api, config: &Config) -> String {
     // TLS for https: rustls by default (pure Rust, no system library to install); the system's
     // (OpenSSL on Linux) as the choice. A clean build takes about as long with either: openssl
@@ -48,6 +54,17 @@ pub fn cargo_toml(api: &Api, config: &Config) -> String {
     for (_, t) in api.operation_tags() {
         features.push(format!("{} = []", t.feature));
         default.push(format!("\"{}\"", t.feature));
+    }
+    // Streams of server-sent events and of pages: `futures_core::Stream`, which reqwest's
+    // dependencies compile anyway. Declared always (the runtime is the same in every crate),
+    // on by default only when the API has such operations.
+    features.push(
+        "# Streams of server-sent events and of paginated items (`futures_core::Stream`).\n\
+         streams = [\"dep:futures-core\"]"
+            .to_string(),
+    );
+    if has_streams(api) {
+        default.push("\"streams\"".to_string());
     }
     if api.has_extra_models() {
         features.push(format!(
@@ -101,6 +118,7 @@ default = [{default}]
 [dependencies]
 base64 = "0.22"
 bytes = "1"
+futures-core = {{ version = "0.3", optional = true, default-features = false, features = ["std"] }}
 # Not used directly: selects the unicode-rs back end of `url`'s IDNA support instead of
 # ICU4X, whose proc-macro build dependencies add about a tenth to a clean build.
 idna_adapter = "~1.1"
@@ -109,7 +127,7 @@ reqwest = {{ version = "0.12", default-features = false, features = ["json", "mu
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
-tokio = {{ version = "1", features = ["time"] }}
+tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]
@@ -339,6 +357,18 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         pub type ResponseFuture<'a, T> = runtime::ResponseFuture<'a, T, models::ErrorBody>;
 
         #bytes_future
+
+        /// One server-sent event of an operation's stream.
+        #[cfg(feature = "streams")]
+        pub use runtime::Event;
+        /// The stream of server-sent events an operation's `…_stream` method returns: a
+        /// `futures_core::Stream` of `Result<Event<T>, Error>`.
+        #[cfg(feature = "streams")]
+        pub type EventStream<'a, T> = runtime::EventStream<'a, T, models::ErrorBody>;
+        /// The items of a paginated operation across its pages: a `futures_core::Stream` of
+        /// `Result<T, Error>`.
+        #[cfg(feature = "streams")]
+        pub type Pages<'a, T> = runtime::Pages<'a, T, models::ErrorBody>;
     }
 }
 

@@ -170,10 +170,9 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
             "src/types.rs",
             copy(include_str!("../../runtime/types.rs")),
         ));
-        parts.extend(one(
-            "src/runtime/raw.rs",
-            copy(include_str!("../../runtime/runtime/raw.rs")),
-        ));
+        for &(name, text) in RUNTIME_CHILDREN {
+            parts.extend(one(name, copy(text)));
+        }
         for (name, text) in &config.extra_files {
             parts.extend(one(name, Emitted::Text(text.clone())));
         }
@@ -181,3 +180,68 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
     }));
     jobs
 }
+
+/// The runtime's child modules (see the module docs of `codegen/runtime/runtime.rs`), written
+/// beside `src/runtime.rs` in every generated crate.
+const RUNTIME_CHILDREN: &[(&str, &str)] = &[
+    (
+        "src/runtime/flag.rs",
+        include_str!("../../runtime/runtime/flag.rs"),
+    ),
+    (
+        "src/runtime/paginate.rs",
+        include_str!("../../runtime/runtime/paginate.rs"),
+    ),
+    (
+        "src/runtime/sse.rs",
+        include_str!("../../runtime/runtime/sse.rs"),
+    ),
+    (
+        "src/runtime/body.rs",
+        include_str!("../../runtime/runtime/body.rs"),
+    ),
+    (
+        "src/runtime/client.rs",
+        include_str!("../../runtime/runtime/client.rs"),
+    ),
+    (
+        "src/runtime/credentials.rs",
+        include_str!("../../runtime/runtime/credentials.rs"),
+    ),
+    (
+        "src/runtime/error.rs",
+        include_str!("../../runtime/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/future.rs",
+        include_str!("../../runtime/runtime/future.rs"),
+    ),
+    (
+        "src/runtime/limiter.rs",
+        include_str!("../../runtime/runtime/limiter.rs"),
+    ),
+    (
+        "src/runtime/params.rs",
+        include_str!("../../runtime/runtime/params.rs"),
+    ),
+    (
+        "src/runtime/rate_limit.rs",
+        include_str!("../../runtime/runtime/rate_limit.rs"),
+    ),
+    (
+        "src/runtime/raw.rs",
+        include_str!("../../runtime/runtime/raw.rs"),
+    ),
+    (
+        "src/runtime/request.rs",
+        include_str!("../../runtime/runtime/request.rs"),
+    ),
+    (
+        "src/runtime/response.rs",
+        include_str!("../../runtime/runtime/response.rs"),
+    ),
+    (
+        "src/runtime/retry.rs",
+        include_str!("../../runtime/runtime/retry.rs"),
+    ),
+];

@@ -1,0 +1,286 @@
+//! Proactive rate limiting (issue 19): requests wait for budget *before* they are sent.
+//!
+//! Off unless the client is built with [`ClientBuilder::rate_limiter`]. The client calls
+//! [`RateLimiter::acquire`] before each attempt and [`RateLimiter::update`] after each response;
+//! calls have no deadline of their own yet, so the wait is bounded by the client's timeout
+//! counted from the start of the call, and a longer wait fails at once with
+//! [`Error::RateLimited`] without sending anything.
+//!
+//! Design: buckets are keyed by method + route template + major-parameter values
+//! ([`BucketKey`]); a server-named bucket (`X-RateLimit-Bucket`) maps routes onto one shared
+//! state. Requests of one bucket queue on a FIFO (`tokio`) mutex, held only while the head of
+//! the queue waits for budget; buckets never block each other. An unknown bucket lets one request
+//! through and holds the others until its response says the budget. When a window's reset
+//! passes, the budget is the limit again, and the new reset is learned from the new window's
+//! responses (one whose reset belongs to the old window does not count): the arrival time plus
+//! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use super::*;
+
+/// Which rate-limit bucket a request belongs to before the server names one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BucketKey {
+    /// `METHOD /template`.
+    pub route: String,
+    /// Values of the route's major parameters (those that partition limits), in order.
+    pub major: Vec<String>,
+}
+
+/// Why a request was not sent: its slot lies beyond its deadline.
+#[derive(Clone, Debug)]
+pub struct RateLimited {
+    /// The bucket (server name, else route) that is exhausted.
+    pub bucket: String,
+    /// How long the request would have had to wait.
+    pub wait: Duration,
+}
+
+/// A rate limiter the client consults around each attempt. Implement it to share limits across
+/// processes; [`InProcessLimiter`] is the default.
+pub trait RateLimiter: fmt::Debug + Send + Sync {
+    /// Waits until the request may be sent, or fails if that is later than `deadline`.
+    fn acquire<'a>(
+        &'a self,
+        key: &'a BucketKey,
+        deadline: Option<Instant>,
+    ) -> BoxFuture<'a, Result<(), RateLimited>>;
+    /// Learns from a response (its status and parsed rate-limit headers).
+    fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit);
+}
+
+/// How long requests wait for the response of a request that will teach the bucket, before one
+/// of them goes anyway (that response may never come: the request failed or was dropped).
+const LEARN_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Default)]
+struct Bucket {
+    limit: Option<u64>,
+    /// `None` until a response said it.
+    remaining: Option<u64>,
+    /// The current window's reset; `None` until a response of the window said it.
+    reset_at: Option<Instant>,
+    /// The longest reset-after seen: the window length.
+    window: Duration,
+    /// When the current window started locally (its reset passed).
+    window_start: Option<Instant>,
+    /// A request is in flight to teach an unknown bucket.
+    probing: bool,
+}
+
+enum Turn {
+    Go,
+    WaitUntil(Instant),
+    WaitForResponse,
+}
+
+impl Bucket {
+    fn turn(&mut self, now: Instant) -> Turn {
+        if self.reset_at.is_some_and(|reset| reset <= now) {
+            self.remaining = self.limit;
+            self.reset_at = None;
+            self.window_start = Some(now);
+        }
+        match (self.remaining, self.reset_at) {
+            (Some(0), Some(reset)) => Turn::WaitUntil(reset),
+            (Some(0), None) => Turn::WaitForResponse,
+            (Some(n), _) => {
+                self.remaining = Some(n - 1);
+                Turn::Go
+            }
+            (None, _) if self.probing => Turn::WaitForResponse,
+            (None, _) => {
+                self.probing = true;
+                Turn::Go
+            }
+        }
+    }
+
+    fn learn(&mut self, now: Instant, status: StatusCode, info: &RateLimit) {
+        self.probing = false;
+        if let Some(limit) = info.limit {
+            self.limit = Some(limit);
+        }
+        let after = info.reset_after.and_then(seconds).or(info.retry_after);
+        let Some(after) = after else {
+            if let (None, Some(remaining)) = (self.remaining, info.remaining) {
+                self.remaining = Some(remaining);
+            }
+            return;
+        };
+        self.window = self.window.max(after);
+        let reset = now + after;
+        // A late response of the previous window says nothing about this one.
+        if self
+            .window_start
+            .is_some_and(|start| reset <= start + self.window / 2)
+        {
+            return;
+        }
+        // Each estimate is the server's reset plus the response's way back, so never early:
+        // the smallest is the closest.
+        self.reset_at = Some(self.reset_at.map_or(reset, |r| r.min(reset)));
+        if let Some(remaining) = info.remaining {
+            self.remaining = Some(self.remaining.map_or(remaining, |r| r.min(remaining)));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.remaining = Some(0);
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Cell {
+    /// FIFO queue of the bucket's requests (tokio's mutex is fair).
+    queue: tokio::sync::Mutex<()>,
+    state: Mutex<Bucket>,
+    learned: tokio::sync::Notify,
+}
+
+/// The in-process limiter: per-bucket budgets learned from response headers plus a global
+/// limit set by a global 429.
+#[derive(Debug, Default)]
+pub struct InProcessLimiter {
+    routes: Mutex<HashMap<BucketKey, Arc<Cell>>>,
+    /// Server-named buckets (`X-RateLimit-Bucket`): the name in place of the route, with the
+    /// major parameters.
+    named: Mutex<HashMap<BucketKey, Arc<Cell>>>,
+    global_until: Mutex<Option<Instant>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves consistent-enough limiter state.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl InProcessLimiter {
+    /// A limiter that knows no buckets yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn cell(&self, key: &BucketKey) -> Arc<Cell> {
+        Arc::clone(lock(&self.routes).entry(key.clone()).or_default())
+    }
+
+    async fn take_turn(
+        &self,
+        key: &BucketKey,
+        deadline: Option<Instant>,
+    ) -> Result<(), RateLimited> {
+        let cell = self.cell(key);
+        let _turn = cell.queue.lock().await;
+        let start = Instant::now();
+        let too_late = |at: Instant| RateLimited {
+            bucket: key.route.clone(),
+            wait: at.saturating_duration_since(Instant::now()),
+        };
+        loop {
+            let learned = cell.learned.notified();
+            tokio::pin!(learned);
+            learned.as_mut().enable();
+            let now = Instant::now();
+            let turn = lock(&cell.state).turn(now);
+            match turn {
+                Turn::Go => break,
+                Turn::WaitUntil(at) => {
+                    if deadline.is_some_and(|d| d < at) {
+                        return Err(too_late(at));
+                    }
+                    tokio::time::sleep_until(at.into()).await;
+                }
+                Turn::WaitForResponse => {
+                    let limit = match deadline {
+                        Some(d) => d.min(now + LEARN_TIMEOUT),
+                        None => now + LEARN_TIMEOUT,
+                    };
+                    if tokio::time::timeout_at(limit.into(), learned)
+                        .await
+                        .is_err()
+                    {
+                        if deadline.is_some_and(|d| d <= limit) {
+                            return Err(too_late(Instant::now()));
+                        }
+                        // No response came: go, and let the answer teach the bucket.
+                        break;
+                    }
+                }
+            }
+        }
+        let waited = start.elapsed();
+        if waited >= Duration::from_millis(1) {
+            tracing::debug!(
+                bucket = %key.route,
+                wait_ms = waited.as_millis() as u64,
+                "waited for rate limit"
+            );
+        }
+        Ok(())
+    }
+}
+
+impl RateLimiter for InProcessLimiter {
+    fn acquire<'a>(
+        &'a self,
+        key: &'a BucketKey,
+        deadline: Option<Instant>,
+    ) -> BoxFuture<'a, Result<(), RateLimited>> {
+        Box::pin(async move {
+            self.take_turn(key, deadline).await?;
+            let until = *lock(&self.global_until);
+            if let Some(until) = until.filter(|u| *u > Instant::now()) {
+                if deadline.is_some_and(|d| d < until) {
+                    return Err(RateLimited {
+                        bucket: "global".to_owned(),
+                        wait: until - Instant::now(),
+                    });
+                }
+                tracing::debug!(
+                    bucket = "global",
+                    wait_ms = (until - Instant::now()).as_millis() as u64,
+                    "waiting for rate limit"
+                );
+                tokio::time::sleep_until(until.into()).await;
+            }
+            Ok(())
+        })
+    }
+
+    fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit) {
+        let now = Instant::now();
+        let mut cell = self.cell(key);
+        if let Some(name) = &info.bucket {
+            // Routes the server puts in one bucket share one state from now on.
+            let named = Arc::clone(
+                lock(&self.named)
+                    .entry(BucketKey {
+                        route: name.clone(),
+                        major: key.major.clone(),
+                    })
+                    .or_insert_with(|| Arc::clone(&cell)),
+            );
+            if !Arc::ptr_eq(&named, &cell) {
+                lock(&self.routes).insert(key.clone(), Arc::clone(&named));
+                // Whoever waits on the old state must look again.
+                cell.learned.notify_waiters();
+                cell = named;
+            }
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS && info.global {
+            let until = now + info.retry_after.unwrap_or(Duration::from_secs(1));
+            let mut global = lock(&self.global_until);
+            *global = Some(global.map_or(until, |g| g.max(until)));
+            drop(global);
+            lock(&cell.state).probing = false;
+        } else {
+            lock(&cell.state).learn(now, status, info);
+        }
+        cell.learned.notify_waiters();
+    }
+}
