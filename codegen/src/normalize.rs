@@ -139,9 +139,8 @@ fn info_text(root: &mut Value) {
         let Some(Value::String(s)) = info.get_mut(key) else {
             continue;
         };
-        if !s.contains(|c: char| c.is_control() && c != '\n' && c != '\t')
-            && !(one_line && s.contains('\n'))
-        {
+        let odd = s.contains(|c: char| c.is_control() && c != '\n' && c != '\t');
+        if !(odd || (one_line && s.contains('\n'))) {
             continue;
         }
         let text = s.replace("\r\n", "\n").replace('\r', "\n");

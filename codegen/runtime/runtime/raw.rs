@@ -55,7 +55,9 @@ pub struct RawRoute<E: 'static> {
     pub server: Option<&'static str>,
 }
 
-/// A request built by hand: see the [module docs](self). Made by the crate's
+/// A request built by hand (the path template is filled from [`RawRequest::path_param`];
+/// credentials, error models and server come from the operation with the same method and
+/// template, when there is one). Made by the crate's
 /// `Client::request`; nothing is sent until one of the `send` methods is awaited.
 #[must_use = "a request does nothing until it is sent"]
 pub struct RawRequest<'a, E: 'static> {
