@@ -753,6 +753,31 @@ fn surface(api: &Api) -> Surface {
         }
         s.insert(key.clone(), item);
 
+        // Methods returning a stream of events or of pages' items: same arguments, behind the
+        // `streams` feature too.
+        let streams = op
+            .event_stream
+            .iter()
+            .map(|e| (&e.rust_name, "event stream method", "EventStream", &e.item))
+            .chain(
+                op.pagination
+                    .iter()
+                    .map(|p| (&p.rust_name, "paginated stream method", "Pages", &p.item)),
+            );
+        for (name, what, wrapper, item_ty) in streams {
+            let ret = format!("crate::{wrapper}<'a, {}>", ty(item_ty, Ctx::Elsewhere));
+            let mut item = Item::new(
+                what,
+                format!("fn({}) -> {ret}", types.join(", ")),
+                &op.pointer,
+            )
+            .parent(&module)
+            .features(vec![tag.feature.clone(), "streams".to_string()])
+            .identity(format!("{what}:{} {}", op.method.as_str(), op.path));
+            item.shown = format!("fn {name}({}) -> {ret}", named.join(", "));
+            s.insert(format!("{module}::{}Api::{name}", tag.type_name), item);
+        }
+
         if args.iter().any(|a| a.role == ArgRole::OptionalParams) {
             let name = params_struct_name(op);
             let pkey = format!("{module}::{name}");
@@ -1279,7 +1304,15 @@ mod tests {
             let features = features.split("\n[").next().unwrap();
             for line in features.lines().filter(|l| !l.starts_with('#')) {
                 if let Some((name, _)) = line.split_once(" = ") {
-                    if !["default", "native-tls", "rustls-tls"].contains(&name) {
+                    if ![
+                        "default",
+                        "native-tls",
+                        "rustls-tls",
+                        "streams",
+                        "test-registry",
+                    ]
+                    .contains(&name)
+                    {
                         names.insert(format!("feature \"{name}\""));
                     }
                 }
