@@ -236,13 +236,18 @@ pub fn module(api: &Api) -> String {
 
     out.push_str(
         "/// The future of operation `id`'s call, or why the arguments do not fit it; `None` for an unknown id.\n\
-         fn start<'a>(client: &'a crate::Client, id: &str, args: &Value) -> Option<Started<'a>> {\n    \
-         Some(match id {\n",
+         fn start<'a>(client: &'a crate::Client, id: &str, args: &Value) -> Option<Started<'a>> {\n",
     );
-    for (n, op) in ops.iter().enumerate() {
-        let _ = writeln!(out, "        {} => op_{n}(client, args),", lit(&op.id));
+    if ops.is_empty() {
+        // No operation: every id is unknown (and the arguments unused).
+        out.push_str("    let _ = (client, id, args);\n    None\n}\n");
+    } else {
+        out.push_str("    Some(match id {\n");
+        for (n, op) in ops.iter().enumerate() {
+            let _ = writeln!(out, "        {} => op_{n}(client, args),", lit(&op.id));
+        }
+        out.push_str("        _ => return None,\n    })\n}\n");
     }
-    out.push_str("        _ => return None,\n    })\n}\n");
 
     for (n, op) in ops.iter().enumerate() {
         operation(api, op, n, &mut out);
