@@ -52,7 +52,7 @@ impl fmt::Debug for Client {
 /// Configures and builds a [`Client`]. Created by [`Client::builder`].
 ///
 /// Defaults: 10 s connect timeout, 60 s whole-request timeout, [`RetryPolicy::default`],
-/// `Accept: application/json`.
+/// `Accept: application/json`, no proactive rate limiter ([`ClientBuilder::rate_limiter`]).
 pub struct ClientBuilder {
     base_url: String,
     credentials: HashMap<&'static str, Credential>,
