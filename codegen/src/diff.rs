@@ -637,7 +637,7 @@ fn surface(api: &Api) -> Surface {
         );
         if scheme.kind != SchemeKind::Basic {
             s.insert(
-                format!("Client::with_{}", scheme.rust_name),
+                format!("Client::{}", scheme.client_method),
                 Item::new(
                     "credential setter",
                     "fn(&self, token: impl Into<Secret>) -> Self",
@@ -647,7 +647,7 @@ fn surface(api: &Api) -> Surface {
             );
         }
         s.insert(
-            format!("apis::{}", scheme.rust_name.to_uppercase()),
+            format!("apis::{}", scheme.static_name),
             Item::new("static", "static SecurityScheme", &pointer).identity(format!("{id}:static")),
         );
     }
@@ -655,18 +655,18 @@ fn surface(api: &Api) -> Surface {
     // Tag modules, operations, optional-parameter structs.
     for (i, t) in api.operation_tags() {
         let module = format!("apis::{}", t.module);
-        let mut item = Item::new("tag module", format!("{}Api", t.type_name), &tag_pointer(i))
+        let mut item = Item::new("tag module", t.api_type.clone(), &tag_pointer(i))
             .features(vec![t.feature.clone()])
             .identity(format!("tag:{}", t.name))
             .aspect("tag", &t.name)
             .docs(t.description.as_deref(), false);
-        item.shown = format!("{}Api (from Client::{}())", t.type_name, t.module);
+        item.shown = format!("{} (from Client::{}())", t.api_type, t.module);
         s.insert(module, item);
     }
     for op in api.client_operations() {
         let tag = &api.tags[op.tag];
         let module = format!("apis::{}", tag.module);
-        let key = format!("{module}::{}Api::{}", tag.type_name, op.rust_name);
+        let key = format!("{module}::{}::{}", tag.api_type, op.rust_name);
         let args = method_args(op);
         let ret = return_type(op);
         let types: Vec<&str> = std::iter::once("&self")
@@ -775,7 +775,7 @@ fn surface(api: &Api) -> Surface {
             .features(vec![tag.feature.clone(), "streams".to_string()])
             .identity(format!("{what}:{} {}", op.method.as_str(), op.path));
             item.shown = format!("fn {name}({}) -> {ret}", named.join(", "));
-            s.insert(format!("{module}::{}Api::{name}", tag.type_name), item);
+            s.insert(format!("{module}::{}::{name}", tag.api_type), item);
         }
 
         if args.iter().any(|a| a.role == ArgRole::OptionalParams) {

@@ -25,6 +25,9 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// The distinct error-body types, sorted: the variants of the crate's error-body enum.
     pub error_models: Vec<ErrorModel>,
+    /// The Markdown file (under `docs/`) of each of `types`, by index: `{name}.md`, unless a
+    /// tag's doc has it (`{name}.model.md`) or it is longer than a file name may be.
+    pub type_doc_files: Vec<String>,
     /// Unsupported constructs that fell back, with where.
     pub warnings: Vec<crate::diag::Warning>,
     /// Operations in the spec that were not generated (the goal is none).
@@ -36,10 +39,12 @@ pub struct Api {
 pub struct Tag {
     /// As written in the spec (`OAuth2`).
     pub name: String,
-    /// snake_case module and accessor name (`oauth2`).
+    /// snake_case module and `Client` accessor name (`oauth2`).
     pub module: String,
-    /// UpperCamelCase type name stem (`OAuth2` -> `OAuth2Api`).
-    pub type_name: String,
+    /// The struct of the tag's operations (`OAuth2Api`).
+    pub api_type: String,
+    /// Its Markdown file under `docs/` (`OAuth2Api.md`).
+    pub doc_file: String,
     /// Cargo feature name (kebab-case).
     pub feature: String,
     pub description: Option<String>,
@@ -49,8 +54,12 @@ pub struct Tag {
 pub struct SecurityScheme {
     /// The key in `components/securitySchemes`.
     pub name: String,
-    /// snake_case name for builder methods and constants.
+    /// snake_case name of the `ClientBuilder` setter.
     pub rust_name: String,
+    /// The `Client` method giving a handle with another token (`with_bot_token`).
+    pub client_method: String,
+    /// The `pub static` in `apis` describing the scheme (`BOT_TOKEN`).
+    pub static_name: String,
     pub kind: SchemeKind,
     pub description: Option<String>,
 }
@@ -103,10 +112,15 @@ impl Method {
 pub struct Operation {
     /// operationId as written (or derived from method and path when absent).
     pub id: String,
-    /// snake_case method name.
+    /// snake_case method name (in its tag's `…Api`; the tag's prefix dropped when the rest
+    /// is a name of its own).
     pub rust_name: String,
-    /// UpperCamelCase stem for types belonging to the operation.
+    /// UpperCamelCase stem for types belonging to the operation (inline models are named
+    /// after it).
     pub type_name: String,
+    /// The struct of the optional parameters, in the tag module (`ListMessagesParams`); empty
+    /// when the operation has none.
+    pub params_type: String,
     pub method: Method,
     /// The path template as written, without `#fragment`/`?query` suffixes.
     pub path: String,
@@ -359,6 +373,8 @@ pub struct ErrorResponse {
 pub struct ErrorModel {
     /// Variant name.
     pub variant: String,
+    /// The function in `apis` decoding a body into this variant (`decode_api_error`).
+    pub decoder: String,
     pub ty: TypeRef,
 }
 

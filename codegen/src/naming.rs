@@ -1,4 +1,25 @@
 //! Rust names from wire names: valid identifiers for any input, deterministic collision handling.
+//!
+//! Every identifier of a generated crate is decided while the IR is built (`build`), in a
+//! [`Scope`] per namespace of the crate, seeded with what is already there: the runtime's own
+//! items and methods ([`CLIENT_METHODS`], [`BUILDER_METHODS`]), what the model macros declare
+//! ([`MACRO_NAMES`]), the std prelude and Rust keywords. Emitters only print names from the
+//! IR. The namespaces and their seeds:
+//!
+//! | namespace | names | seeded with |
+//! |---|---|---|
+//! | `models` (types) | schemas, inline types, `ErrorBody` | [`RESERVED_TYPE_NAMES`] (`…Model`), [`CRATE_ROOT_NAMES`] (`Api…`) |
+//! | `apis` (modules = `Client` accessors) | one per tag | crate modules, [`CLIENT_METHODS`] (`…_api`) |
+//! | `ClientBuilder` / `Client` methods | security scheme setters, `with_…` | [`BUILDER_METHODS`], [`CLIENT_METHODS`] (`…_auth`) |
+//! | `apis` (values) | scheme statics, error decoders | `RAW_ROUTES`, `SECURITY_n`, `ERRORS_n`, `file_part` |
+//! | a tag module (types) | `…Api`, `…Params`, `…Body` | |
+//! | a tag's `…Api` methods | operations (tag prefix dropped), stream methods | |
+//! | an operation's arguments | parameters, body, media type | [`METHOD_LOCALS`] |
+//! | a struct's fields | properties, constants, the extra-properties map | |
+//!
+//! A name the spec gives (a schema, a tag, an operationId) that is taken by another gets a
+//! numbered or suffixed one, with a warning naming both pointers; a name the user chose
+//! (`x-rust-name`, `[rename]` in `codegen.toml`) that is taken is an error naming both.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::HashSet;
@@ -125,6 +146,18 @@ pub fn snake(s: &str) -> String {
 
 /// An UpperCamelCase identifier (types, variants). Keeps names that already are one.
 pub fn camel(s: &str) -> String {
+    let mut n = camel_stem(s);
+    if KEYWORDS.contains(&n.as_str()) {
+        // `Self` (or what is left of non-ASCII text); `Self_` would trip
+        // `non_camel_case_types`.
+        n.push_str("Value");
+    }
+    n
+}
+
+/// An UpperCamelCase stem that other words follow (`{stem}Api`, `{stem}Params`): [`camel`]
+/// without escaping `Self`, which is a fine start of a longer name.
+pub fn camel_stem(s: &str) -> String {
     // Keep names that already are UpperCamelCase; ALL-CAPS words (`NONE`) are converted.
     let already = s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && s.chars().all(|c| c.is_ascii_alphanumeric())
@@ -139,9 +172,6 @@ pub fn camel(s: &str) -> String {
         if n.starts_with(|c: char| c.is_ascii_digit()) {
             n.insert(0, 'V');
         }
-        if n == "Self" {
-            n.push('_');
-        }
         return n;
     }
     let mut n = to_camel(&spell_symbols(s));
@@ -152,11 +182,93 @@ pub fn camel(s: &str) -> String {
     if n.starts_with(|c: char| c.is_ascii_digit()) {
         n.insert(0, 'V');
     }
-    if KEYWORDS.contains(&n.as_str()) {
-        n.push('_');
-    }
     n
 }
+
+/// Whether `s` is a snake_case identifier that can be used as it is: ASCII lowercase letters,
+/// digits and `_`, not starting with a digit, not a keyword (for `x-rust-name`).
+pub fn is_snake_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s != "_"
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !KEYWORDS.contains(&s)
+}
+
+/// Whether `s` is an UpperCamelCase identifier that can be used as it is (for `x-rust-name`).
+pub fn is_camel_ident(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+        && !KEYWORDS.contains(&s)
+}
+
+/// Methods of the runtime's `Client` (and the generated `request`): a tag's accessor, which is
+/// also its module's name, and a scheme's `with_…` method must not be one of them. Checked
+/// against the runtime sources by a test.
+pub const CLIENT_METHODS: &[&str] = &[
+    "attempt",
+    "base_url",
+    "builder",
+    "execute",
+    "execute_bytes",
+    "execute_empty",
+    "execute_expecting",
+    "has_credential",
+    "http_client",
+    "prepare",
+    "request",
+    "retry_policy",
+    "send",
+    "send_streaming",
+    "server_for",
+    "with_credential",
+    "without_credential",
+];
+
+/// Methods of the runtime's `ClientBuilder`: a security scheme's setter must not be one of
+/// them. Checked against the runtime sources by a test.
+pub const BUILDER_METHODS: &[&str] = &[
+    "base_url",
+    "build",
+    "connect_timeout",
+    "credential",
+    "default_header",
+    "http_client",
+    "no_rate_limit",
+    "operation_servers",
+    "rate_limiter",
+    "retry",
+    "server_url",
+    "timeout",
+    "user_agent",
+];
+
+/// Type names the model macros of `types.rs` declare where a model's name is used (generic
+/// parameters of `deserialize` and `visit_map`, the visitor struct): a model with one of these
+/// names would be shadowed by them. Checked against the macros by a test.
+pub const MACRO_NAMES: &[&str] = &["A", "D", "S", "ModelVisitor"];
+
+/// Items of the generated crate's root that a reader meets beside the models
+/// (`fluxer_sdk::Error`, `fluxer_sdk::Client`, …): a schema with one of these names gets the
+/// prefix `Api` (`models::ApiError`, also the variant `ErrorBody::ApiError`), with a warning,
+/// so that the three are told apart.
+pub const CRATE_ROOT_NAMES: &[&str] = &[
+    "Error",
+    "Result",
+    "Client",
+    "ClientBuilder",
+    "Response",
+    "ResponseFuture",
+];
+
+/// Locals and parameters of a generated operation method besides its arguments (`req`, the
+/// request being built; `params`, the optional parameters; `body`): no argument takes them.
+pub const METHOD_LOCALS: &[&str] = &["req", "params", "body", "self_"];
+
+/// Locals the body code binds where it reads the body argument (the multipart form the
+/// file parts are added to): a body argument with one of these names is called `…_body`.
+pub const BODY_LOCALS: &[&str] = &["form"];
 
 /// Names the generated code uses unqualified (std prelude, serde traits, our own support
 /// types): a schema with one of these names gets a `Model` suffix instead.
@@ -185,7 +297,12 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Serialize",
     "Deserialize",
     "Nullable",
-    "Self_",
+    "Self",
+    "ErrorBody",
+    "A",
+    "D",
+    "S",
+    "ModelVisitor",
 ];
 
 // FxHash (rustc's hash) for the generator's own sets of names, which are only looked up, never
@@ -198,15 +315,40 @@ pub type NameSet = HashSet<String, rustc_hash::FxBuildHasher>;
 /// A map by name (or pointer), hashed with FxHash.
 pub type NameMap<V> = std::collections::HashMap<String, V, rustc_hash::FxBuildHasher>;
 
-/// Hands out names unique within one scope: the second `foo` becomes `foo2`.
+/// Hands out names unique within one scope: the second `foo` becomes `foo2`. Names claimed
+/// with [`Scope::claim_at`] remember where they came from, so a collision can name both.
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     used: NameSet,
+    /// Pointer of the spec node a name was claimed for (names claimed with `claim_at`).
+    owners: NameMap<String>,
+    /// Names the user chose ([`Scope::claim_chosen`]).
+    chosen: NameSet,
+}
+
+/// Why a wanted name was not given: who holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// The runtime, the macros, std or another generated item: no spec node.
+    Reserved,
+    /// The spec node at this pointer.
+    At(String),
+    /// The spec node at this pointer, whose name the user chose (`x-rust-name`, `[rename]`).
+    Chosen(String),
 }
 
 impl Scope {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A scope in which `names` are taken already.
+    pub fn seeded<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut s = Self::new();
+        for n in names {
+            s.used.insert(n.to_string());
+        }
+        s
     }
 
     /// Reserves `name`, or the first free `name2`, `name3`, ….
@@ -223,6 +365,48 @@ impl Scope {
             }
             i += 1;
         }
+    }
+
+    /// [`Scope::claim`] for the spec node at `owner`: also says who holds `name` when it was
+    /// taken (and another name was given).
+    pub fn claim_at(&mut self, name: String, owner: &str) -> (String, Option<Holder>) {
+        let holder = self.holder(&name);
+        let given = self.claim(name);
+        self.owners.insert(given.clone(), owner.to_string());
+        (given, holder)
+    }
+
+    /// [`Scope::claim_at`] trying `alt` (then `alt2`, …) when `name` is taken.
+    pub fn claim_or_at(&mut self, name: String, alt: String, owner: &str) -> (String, Option<Holder>) {
+        match self.holder(&name) {
+            None => self.claim_at(name, owner),
+            Some(holder) => {
+                let (given, _) = self.claim_at(alt, owner);
+                (given, Some(holder))
+            }
+        }
+    }
+
+    /// Claims `name`, chosen by the user for the node at `owner`: `Err` with its holder when
+    /// it is taken (the caller reports the collision).
+    pub fn claim_chosen(&mut self, name: String, owner: &str) -> Result<String, Holder> {
+        if let Some(h) = self.holder(&name) {
+            return Err(h);
+        }
+        self.chosen.insert(name.clone());
+        Ok(self.claim_at(name, owner).0)
+    }
+
+    /// Who holds `name`, if anyone.
+    pub fn holder(&self, name: &str) -> Option<Holder> {
+        if !self.used.contains(name) {
+            return None;
+        }
+        Some(match self.owners.get(name) {
+            Some(p) if self.chosen.contains(name) => Holder::Chosen(p.clone()),
+            Some(p) => Holder::At(p.clone()),
+            None => Holder::Reserved,
+        })
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -249,7 +433,9 @@ mod tests {
         assert_eq!(camel("billing.address"), "BillingAddress");
         assert_eq!(camel(""), "Empty");
         assert_eq!(camel("1080p"), "V1080p");
-        assert_eq!(camel("Self"), "Self_");
+        assert_eq!(camel("Self"), "SelfValue");
+        assert_eq!(camel_stem("Self"), "Self");
+        assert_eq!(camel_stem("self"), "Self");
         assert_eq!(camel("authorization_code"), "AuthorizationCode");
         assert_eq!(camel("NONE"), "None");
         assert_eq!(camel("HIGH_BIT"), "HighBit");
@@ -308,7 +494,7 @@ mod tests {
             n.insert(0, 'V');
         }
         if KEYWORDS.contains(&n.as_str()) {
-            n.push('_');
+            n.push_str("Value");
         }
         n
     }

@@ -860,6 +860,34 @@ crate::types::string_enum!(APIErrorCode {
     VoiceChannelFull = "VOICE_CHANNEL_FULL",
     WebauthnCredentialLimitReached = "WEBAUTHN_CREDENTIAL_LIMIT_REACHED",
 });
+/// Body returned with most non-success statuses.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// Machine-readable error code carried in error bodies.
+    pub code: APIErrorCode,
+    /// Explanation of the failure meant for people, not for parsing.
+    pub message: String,
+    /// Per-field problems, present when the request failed validation.
+    pub errors: Option<Vec<ValidationErrorItem>>,
+}
+crate::types::serde_struct!(ApiError {
+    code = "code" required,
+    message = "message" required,
+    errors = "errors" optional,
+});
+impl ApiError {
+    /// A value from its required fields; optional fields are left out.
+    #[allow(clippy::new_without_default)]
+    #[inline]
+    pub fn new(code: APIErrorCode, message: String) -> Self {
+        Self {
+            code,
+            message,
+            errors: Default::default(),
+        }
+    }
+}
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
 /// Full record of an application's bot account.
 #[derive(Clone, Debug, PartialEq)]
@@ -1337,34 +1365,6 @@ impl BotTokenResetResponse {
         Self {
             token,
             bot,
-        }
-    }
-}
-/// Body returned with most non-success statuses.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Error {
-    /// Machine-readable error code carried in error bodies.
-    pub code: APIErrorCode,
-    /// Explanation of the failure meant for people, not for parsing.
-    pub message: String,
-    /// Per-field problems, present when the request failed validation.
-    pub errors: Option<Vec<ValidationErrorItem>>,
-}
-crate::types::serde_struct!(Error {
-    code = "code" required,
-    message = "message" required,
-    errors = "errors" optional,
-});
-impl Error {
-    /// A value from its required fields; optional fields are left out.
-    #[allow(clippy::new_without_default)]
-    #[inline]
-    pub fn new(code: APIErrorCode, message: String) -> Self {
-        Self {
-            code,
-            message,
-            errors: Default::default(),
         }
     }
 }
@@ -2098,8 +2098,8 @@ impl ValidationErrorItem {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorBody {
-    /// A `Error` error body.
-    Error(Error),
+    /// A `ApiError` error body.
+    ApiError(ApiError),
     /// A `RateLimitError` error body.
     RateLimitError(RateLimitError),
 }

@@ -7,6 +7,7 @@
 /// The JSON pointers (in the original document) of the schemas of every model.
 pub const SCHEMAS: &[&str] = &[
     "/components/schemas/APIErrorCode",
+    "/components/schemas/Error",
     "/components/schemas/ApplicationBotResponse",
     "/components/schemas/ApplicationCreateRequest",
     "/components/schemas/ApplicationFlags",
@@ -22,7 +23,6 @@ pub const SCHEMAS: &[&str] = &[
     "/components/schemas/BotProfileResponse",
     "/components/schemas/BotProfileUpdateRequest",
     "/components/schemas/BotTokenResetResponse",
-    "/components/schemas/Error",
     "/components/schemas/Int32Type",
     "/components/schemas/IntrospectRequestForm",
     "/components/schemas/OAuth2AuthorizationResponse",
@@ -61,6 +61,7 @@ pub fn roundtrip(
 ) -> Option<Result<serde_json::Value, String>> {
     Some(match pointer {
         "/components/schemas/APIErrorCode" => roundtrip_as::<crate::models::APIErrorCode>(value),
+        "/components/schemas/Error" => roundtrip_as::<crate::models::ApiError>(value),
         "/components/schemas/ApplicationBotResponse" => roundtrip_as::<crate::models::ApplicationBotResponse>(value),
         "/components/schemas/ApplicationCreateRequest" => roundtrip_as::<crate::models::ApplicationCreateRequest>(value),
         "/components/schemas/ApplicationFlags" => roundtrip_as::<crate::models::ApplicationFlags>(value),
@@ -76,7 +77,6 @@ pub fn roundtrip(
         "/components/schemas/BotProfileResponse" => roundtrip_as::<crate::models::BotProfileResponse>(value),
         "/components/schemas/BotProfileUpdateRequest" => roundtrip_as::<crate::models::BotProfileUpdateRequest>(value),
         "/components/schemas/BotTokenResetResponse" => roundtrip_as::<crate::models::BotTokenResetResponse>(value),
-        "/components/schemas/Error" => roundtrip_as::<crate::models::Error>(value),
         "/components/schemas/Int32Type" => roundtrip_as::<crate::models::Int32Type>(value),
         "/components/schemas/IntrospectRequestForm" => roundtrip_as::<crate::models::IntrospectRequestForm>(value),
         "/components/schemas/OAuth2AuthorizationResponse" => roundtrip_as::<crate::models::OAuth2AuthorizationResponse>(value),

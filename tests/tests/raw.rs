@@ -136,7 +136,7 @@ async fn a_400_decodes_into_the_error_body() {
         };
         assert_eq!(api.status.as_u16(), 400);
         match &api.body {
-            Some(ErrorBody::Error(e)) => assert_eq!(e.message, "content is too long"),
+            Some(ErrorBody::ApiError(e)) => assert_eq!(e.message, "content is too long"),
             other => panic!("{template}: {other:?}"),
         }
     }

@@ -216,7 +216,7 @@ async fn each_error_status_decodes_into_its_own_model() {
         panic!("expected an API error")
     };
     assert_eq!(e.status.as_u16(), 400);
-    assert!(matches!(&e.body, Some(ErrorBody::Error(m)) if m.message == "nope"));
+    assert!(matches!(&e.body, Some(ErrorBody::ApiError(m)) if m.message == "nope"));
 
     let Err(Error::Api(e)) = c.oauth2().get_oauth_application("2").await else {
         panic!("expected an API error")
@@ -294,7 +294,7 @@ async fn unknown_enum_values_and_malformed_bodies() {
     let Err(Error::Api(e)) = c.oauth2().get_oauth_application("1").await else {
         panic!()
     };
-    let Some(ErrorBody::Error(body)) = &e.body else {
+    let Some(ErrorBody::ApiError(body)) = &e.body else {
         panic!("{:?}", e.body)
     };
     assert_eq!(body.code.as_str(), "BRAND_NEW_CODE");

@@ -8,12 +8,15 @@ pub(crate) use schema::json_kind;
 use crate::config::Config;
 use crate::diag::{join, Error, Warning};
 use crate::ir::*;
-use crate::naming::{camel, NameMap, NameSet, Scope};
+use crate::naming::{camel, Holder, NameMap, NameSet, Scope};
 use crate::normalize::Origins;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) use schema::Name;
+
+/// The extension that sets the Rust name of an operation, schema, property or parameter.
+pub const RUST_NAME: &str = "x-rust-name";
 
 /// Keyword lookup in a schema or another small object of the document. serde_json's maps hash
 /// every looked-up key with SipHash; objects of a few entries are faster to scan, and the IR
@@ -172,32 +175,9 @@ impl<'a> Builder<'a> {
         }
 
         // Claim component names first so inline types never take them.
-        if let Some(schemas) = root.pointer("/components/schemas").filter(|s| !s.is_null()) {
-            let Some(schemas) = schemas.as_object() else {
-                return Err(self.err(
-                    "/components/schemas",
-                    "`components/schemas` must be an object",
-                ));
-            };
-            for key in schemas.keys() {
-                if !self.config.type_overrides.contains_key(key) {
-                    let name = self.type_names.claim(schema::type_name(key));
-                    self.component_names.insert(key.clone(), name);
-                }
-            }
-        }
-        for reserved in [
-            "Client",
-            "ClientBuilder",
-            "Error",
-            "ErrorBody",
-            "Response",
-            "Result",
-            "Snowflake",
-            "Nullable",
-        ] {
-            self.type_names.claim(reserved.to_string());
-        }
+        self.component_type_names()?;
+        // Inline types do not take the name of the `Snowflake` type either.
+        self.type_names.claim("Snowflake".to_string());
 
         let security_schemes = self.security_schemes()?;
         let (operations, tags, error_models, skipped) = self.operations(&security_schemes)?;
@@ -222,13 +202,171 @@ impl<'a> Builder<'a> {
             operations,
             types,
             error_models,
+            type_doc_files: Vec::new(),
             warnings: std::mem::take(&mut self.warnings),
             skipped_operations: skipped,
         };
         assign_tags(&mut api);
+        doc_files(&mut api);
         api.warnings.sort();
         api.warnings.dedup();
         Ok(api)
+    }
+
+    /// The Rust names of the component schemas: `x-rust-name`s first (a collision is an
+    /// error), then the names the keys give in document order (a collision gets a numbered
+    /// name with a warning naming both schemas); a key naming something the crate already has
+    /// gets `…Model` (std prelude, the macros' names, `ErrorBody`) or `Api…` (the crate root's
+    /// `Error`, `Result`, `Client`, …), with a warning.
+    fn component_type_names(&mut self) -> Result<(), Error> {
+        let root = self.root;
+        let Some(schemas) = root.pointer("/components/schemas").filter(|s| !s.is_null()) else {
+            return Ok(());
+        };
+        let Some(schemas) = schemas.as_object() else {
+            return Err(self.err(
+                "/components/schemas",
+                "`components/schemas` must be an object",
+            ));
+        };
+        for reserved in crate::naming::RESERVED_TYPE_NAMES
+            .iter()
+            .chain(crate::naming::CRATE_ROOT_NAMES)
+        {
+            self.type_names.claim(reserved.to_string());
+        }
+        let keys: Vec<&String> = schemas
+            .keys()
+            .filter(|k| !self.config.type_overrides.contains_key(*k))
+            .collect();
+        // Schemas the user named.
+        for key in &keys {
+            let ptr = join("/components/schemas", key);
+            if let Some(name) = self.rust_name_ext(&schemas[key.as_str()], &ptr, true)? {
+                let name = self.claim_chosen_type(name, &ptr, "type")?;
+                self.component_names.insert((*key).clone(), name);
+            }
+        }
+        // Names that are free first, then the ones renamed for the crate's own names (so that
+        // `Error` -> `ApiError` never takes a schema's own `ApiError`).
+        let reserved = |n: &str| {
+            crate::naming::CRATE_ROOT_NAMES.contains(&n)
+                || crate::naming::RESERVED_TYPE_NAMES.contains(&n)
+        };
+        for pass in [false, true] {
+            for key in &keys {
+                let wanted = crate::naming::camel_stem(key);
+                if self.component_names.contains_key(*key) || reserved(&wanted) != pass {
+                    continue;
+                }
+                let ptr = join("/components/schemas", key);
+                let (alt, why) = if crate::naming::CRATE_ROOT_NAMES.contains(&wanted.as_str()) {
+                    (
+                        format!("Api{wanted}"),
+                        format!(" (`{wanted}` at the crate root is another item; `x-rust-name` or `[rename]` in codegen.toml choose another name)"),
+                    )
+                } else if pass {
+                    (
+                        format!("{wanted}Model"),
+                        " (the generated code uses that name itself)".to_string(),
+                    )
+                } else {
+                    (wanted.clone(), String::new())
+                };
+                let (name, holder) = self.type_names.claim_or_at(wanted.clone(), alt, &ptr);
+                match holder {
+                    None => {}
+                    Some(Holder::Chosen(other)) => {
+                        return Err(self.collision(&other, &wanted, &ptr));
+                    }
+                    Some(Holder::At(other)) => self.warn(
+                        &ptr,
+                        format!(
+                            "schema `{key}` is generated as `{name}`: `{wanted}` is the Rust name of another schema (also #{})",
+                            self.origins.original(&other)
+                        ),
+                    ),
+                    Some(Holder::Reserved) => self.warn(
+                        &ptr,
+                        format!("schema `{key}` is generated as `{name}`, not `{wanted}`{why}"),
+                    ),
+                }
+                self.component_names.insert((*key).clone(), name);
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims a name the user chose (`x-rust-name`, `[rename]`) in the type scope: taken
+    /// already, it is an error naming both nodes.
+    pub(crate) fn claim_chosen_type(
+        &mut self,
+        name: String,
+        ptr: &str,
+        what: &str,
+    ) -> Result<String, Error> {
+        match self.type_names.claim_chosen(name.clone(), ptr) {
+            Ok(n) => Ok(n),
+            Err(h) => Err(self.chosen_taken(ptr, &name, &h, what)),
+        }
+    }
+
+    /// The error for a name the user chose at `ptr` that `holder` has already.
+    pub(crate) fn chosen_taken(&self, ptr: &str, name: &str, holder: &Holder, what: &str) -> Error {
+        match holder {
+            Holder::At(other) | Holder::Chosen(other) => self.collision(ptr, name, other),
+            Holder::Reserved => self.err(
+                &join(ptr, RUST_NAME),
+                format!("`{name}` is a {what} name the generated crate uses itself: choose another"),
+            ),
+        }
+    }
+
+    /// The error for a name chosen by the user (at `ptr`) that another node (`other`) has
+    /// too.
+    pub(crate) fn collision(&self, ptr: &str, name: &str, other: &str) -> Error {
+        self.err(
+            ptr,
+            format!(
+                "the Rust name `{name}` (chosen with `x-rust-name` or `[rename]`) is also the name of another item (also {}#{})",
+                self.file,
+                self.origins.original(other)
+            ),
+        )
+    }
+
+    /// The `x-rust-name` of a node (set in the spec, by an overlay or by `[rename]` in
+    /// codegen.toml), checked to be an UpperCamelCase (`camel`) or snake_case identifier.
+    pub(crate) fn rust_name_ext(
+        &self,
+        node: &Value,
+        ptr: &str,
+        camel: bool,
+    ) -> Result<Option<String>, Error> {
+        let Some(v) = node.at(RUST_NAME) else {
+            return Ok(None);
+        };
+        let ptr = join(ptr, RUST_NAME);
+        let Some(name) = v.as_str() else {
+            return Err(self.err(
+                &ptr,
+                format!("`{RUST_NAME}` must be a string, not {}", schema::json_kind(v)),
+            ));
+        };
+        let ok = if camel {
+            crate::naming::is_camel_ident(name)
+        } else {
+            crate::naming::is_snake_ident(name)
+        };
+        if !ok {
+            let case = if camel {
+                "an UpperCamelCase identifier (ASCII letters and digits, starting uppercase)"
+            } else {
+                "a snake_case identifier (ASCII lowercase letters, digits and `_`, not starting with a digit, not a keyword)"
+            };
+            return Err(self.err(&ptr, format!("`{RUST_NAME}` must be {case}, not `{name}`")));
+        }
+        Ok(Some(name.to_string()))
     }
 
     fn security_schemes(&mut self) -> Result<Vec<SecurityScheme>, Error> {
@@ -236,7 +374,9 @@ impl<'a> Builder<'a> {
         let Some(Value::Object(schemes)) = self.root.pointer("/components/securitySchemes") else {
             return Ok(out);
         };
-        let mut names = Scope::new();
+        // Setters on `ClientBuilder`, `with_…` handles on `Client`, statics in `apis`.
+        let mut names = Scope::seeded(crate::naming::BUILDER_METHODS.iter().copied());
+        let mut statics = Scope::seeded(["RAW_ROUTES"]);
         for (name, s) in schemes {
             let ptr = join("/components/securitySchemes", name);
             let (s, sptr) = self.deref(s, &ptr)?;
@@ -293,15 +433,103 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             };
+            let chosen = self.rust_name_ext(s, &sptr, false)?;
+            if let Some(c) = &chosen {
+                if let Some(h) = names.holder(c) {
+                    return Err(self.chosen_taken(&sptr, c, &h, "`ClientBuilder` method"));
+                }
+            }
+            let wanted = chosen.unwrap_or_else(|| crate::naming::snake(name));
+            let clash = |n: &str| {
+                crate::naming::CLIENT_METHODS.contains(&format!("with_{n}").as_str())
+            };
+            let alt = format!("{wanted}_auth");
+            let (rust_name, holder) = if clash(&wanted) {
+                let (given, _) = names.claim_at(alt, &sptr);
+                (given, Some(Holder::Reserved))
+            } else {
+                names.claim_or_at(wanted.clone(), alt, &sptr)
+            };
+            match holder {
+                None => {}
+                Some(Holder::At(other) | Holder::Chosen(other)) => self.warn(
+                    &ptr,
+                    format!(
+                        "security scheme `{name}` gets the setter `{rust_name}`: `{wanted}` is another scheme's (also #{})",
+                        self.origins.original(&other)
+                    ),
+                ),
+                Some(Holder::Reserved) => self.warn(
+                    &ptr,
+                    format!(
+                        "security scheme `{name}` gets the setter `{rust_name}`: `{wanted}` (or `with_{wanted}`) is a method of the client already"
+                    ),
+                ),
+            }
+            // `SECURITY_0`, `ERRORS_0`, … are the operations' shared tables.
+            let upper = rust_name.to_uppercase();
+            let table = ["SECURITY_", "ERRORS_"].iter().any(|p| {
+                upper
+                    .strip_prefix(p)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            });
+            let static_name = statics.claim(if table {
+                format!("{upper}_SCHEME")
+            } else {
+                upper
+            });
             out.push(SecurityScheme {
                 name: name.clone(),
-                rust_name: names.claim(crate::naming::snake(name)),
+                client_method: format!("with_{rust_name}"),
+                rust_name,
+                static_name,
                 kind,
                 description,
             });
         }
         Ok(out)
     }
+}
+
+/// Longest Markdown file stem: file systems allow 255 bytes per name, and `.model.md` or a
+/// number may follow.
+const MAX_DOC_STEM: usize = 200;
+
+/// The Markdown file of each tag and type (`docs/…`): tags' first; a type named like a tag's
+/// doc gets `{name}.model.md`; a name too long for a file (a schema name of 300 characters is
+/// valid) is cut, with a hash of the whole name so that two long names stay apart.
+pub fn doc_files(api: &mut Api) {
+    fn stem(name: &str) -> String {
+        if name.len() <= MAX_DOC_STEM {
+            return name.to_string();
+        }
+        // FNV-1a: stable across runs and platforms.
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut cut = MAX_DOC_STEM - 17;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}-{hash:016x}", &name[..cut])
+    }
+    let mut files = Scope::new();
+    for t in &mut api.tags {
+        t.doc_file = files.claim(format!("{}.md", stem(&t.api_type)));
+    }
+    api.type_doc_files = api
+        .types
+        .iter()
+        .map(|t| {
+            let s = stem(&t.name);
+            let plain = format!("{s}.md");
+            if files.contains(&plain) {
+                files.claim(format!("{s}.model.md"))
+            } else {
+                files.claim(plain)
+            }
+        })
+        .collect();
 }
 
 /// `servers[0].url` with its variables replaced by their defaults.

@@ -4,7 +4,7 @@ use super::schema::json_kind;
 use super::{Builder, Lookup, Name};
 use crate::diag::{join, Error};
 use crate::ir::*;
-use crate::naming::{camel, snake, Scope};
+use crate::naming::{camel, camel_stem, snake, Holder, Scope};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,6 +31,7 @@ impl Builder<'_> {
         let mut ops = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut names = Scope::new();
+        let mut chosen: Vec<Option<String>> = Vec::new();
         let mut errors = ErrorModels::default();
         let mut callbacks_seen = std::collections::HashSet::new();
 
@@ -107,7 +108,23 @@ impl Builder<'_> {
                         ));
                     }
                 }
-                let rust_name = names.claim(snake(&id));
+                // The full name (inline types are named after it); the method's own name is
+                // decided per tag once every operation is known (`names::methods`).
+                let chosen_name = self.rust_name_ext(op, &op_ptr, false)?;
+                let wanted = chosen_name.clone().unwrap_or_else(|| snake(&id));
+                let (rust_name, holder) = names.claim_at(wanted.clone(), &op_ptr);
+                if let (Some(Holder::At(other)), false) = (&holder, webhook) {
+                    if chosen_name.is_none() {
+                        self.warn(
+                            &join(&op_ptr, "operationId"),
+                            format!(
+                                "operationId `{id}` gives the Rust name `{wanted}` of another operation (also #{}): generated as `{rust_name}`",
+                                self.origins.original(other)
+                            ),
+                        );
+                    }
+                }
+                chosen.push(chosen_name);
                 let built = self.operation(
                     &id,
                     rust_name,
@@ -125,8 +142,9 @@ impl Builder<'_> {
                 ops.push(built);
             }
         }
-        super::streams::name_streams(&mut ops);
-        Ok((ops, tags.finish(), errors.models, 0))
+        let tags = tags.finish(self, schemes);
+        self.method_names(&mut ops, &chosen, &tags)?;
+        Ok((ops, tags, errors.models, 0))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -145,7 +163,7 @@ impl Builder<'_> {
         tags: &mut TagSet,
         errors: &mut ErrorModels,
     ) -> Result<Operation, Error> {
-        let type_name = camel(&rust_name);
+        let type_name = camel_stem(&rust_name);
         let text = |k: &str| {
             op.at(k)
                 .and_then(Value::as_str)
@@ -191,10 +209,7 @@ impl Builder<'_> {
                 }
             }
         }
-        let mut scope = Scope::new();
-        for reserved in ["body", "params", "self_"] {
-            scope.claim(reserved.into());
-        }
+        let mut scope = Scope::seeded(crate::naming::METHOD_LOCALS.iter().copied());
         let mut params = Vec::new();
         for (p, pptr) in &raw {
             if let Some(param) = self.parameter(p, pptr, &type_name, &mut scope)? {
@@ -271,6 +286,15 @@ impl Builder<'_> {
             None => None,
         };
         if let Some(b) = &mut body {
+            // After the parameters: `PUT /users/{user}` with a `User` body takes `user` and
+            // `user_body`.
+            let wanted = std::mem::take(&mut b.param_name);
+            let alt = format!("{wanted}_body");
+            b.param_name = if crate::naming::BODY_LOCALS.contains(&wanted.as_str()) {
+                scope.claim(alt)
+            } else {
+                scope.claim_or_at(wanted, alt, op_ptr).0
+            };
             if b.choice.is_none() && b.primary().is_wildcard() {
                 b.media_type_arg = Some(scope.claim("media_type".into()));
             }
@@ -291,12 +315,13 @@ impl Builder<'_> {
             .and_then(|t| t.first())
             .and_then(Value::as_str)
             .unwrap_or("default");
-        let tag = tags.index(tag_name);
+        let tag = tags.index(tag_name, &format!("{op_ptr}/tags/0"));
 
         Ok(Operation {
             id: id.to_string(),
             rust_name,
             type_name,
+            params_type: String::new(),
             method,
             path: path.to_string(),
             fixed_query,
@@ -410,9 +435,23 @@ impl Builder<'_> {
         } else {
             self.constant_of(schema, &sptr)
         };
+        let rust_name = match self.rust_name_ext(p, ptr, false)? {
+            Some(chosen) => scope
+                .claim_chosen(chosen.clone(), ptr)
+                .map_err(|h| self.chosen_taken(ptr, &chosen, &h, "method argument"))?,
+            None => {
+                let wanted = snake(name);
+                match scope.claim_at(wanted.clone(), ptr) {
+                    (_, Some(Holder::Chosen(other))) => {
+                        return Err(self.collision(&other, &wanted, ptr))
+                    }
+                    (given, _) => given,
+                }
+            }
+        };
         Ok(Some(Param {
             name: name.to_string(),
-            rust_name: scope.claim(snake(name)),
+            rust_name,
             location,
             required: location == ParamLocation::Path
                 || p.at("required").and_then(Value::as_bool) == Some(true),
@@ -1043,6 +1082,8 @@ fn status_word(s: StatusMatch) -> String {
 struct ErrorModels {
     models: Vec<ErrorModel>,
     variants: Scope,
+    /// Functions in `apis` beside `file_part`.
+    decoders: Scope,
 }
 
 impl ErrorModels {
@@ -1059,30 +1100,41 @@ impl ErrorModels {
             TypeRef::Option(_) | TypeRef::Boxed(_) => "Other".into(),
         };
         let variant = self.variants.claim(base);
-        self.models.push(ErrorModel { variant, ty });
+        if !self.decoders.contains("file_part") {
+            self.decoders.claim("file_part".into());
+        }
+        let decoder = self.decoders.claim(format!("decode_{}", snake(&variant)));
+        self.models.push(ErrorModel {
+            variant,
+            decoder,
+            ty,
+        });
         self.models.len() - 1
     }
 }
 
 /// Tags in declaration order, then in order of first use.
 struct TagSet {
-    tags: Vec<(String, Option<String>)>,
+    /// Name, description, pointer (the tag object, or the first operation's `tags/0`).
+    tags: Vec<(String, Option<String>, String)>,
     used: Vec<bool>,
 }
 
 impl TagSet {
     fn declared(root: &Value) -> Self {
-        let tags: Vec<(String, Option<String>)> = root
+        let tags: Vec<(String, Option<String>, String)> = root
             .at("tags")
             .and_then(Value::as_array)
             .map(|t| {
                 t.iter()
-                    .filter_map(|t| {
+                    .enumerate()
+                    .filter_map(|(i, t)| {
                         Some((
                             t.at("name")?.as_str()?.to_string(),
                             t.at("description")
                                 .and_then(Value::as_str)
                                 .map(str::to_string),
+                            format!("/tags/{i}"),
                         ))
                     })
                     .collect()
@@ -1092,11 +1144,11 @@ impl TagSet {
         TagSet { tags, used }
     }
 
-    fn index(&mut self, name: &str) -> usize {
-        let i = match self.tags.iter().position(|(n, _)| n == name) {
+    fn index(&mut self, name: &str, ptr: &str) -> usize {
+        let i = match self.tags.iter().position(|(n, _, _)| n == name) {
             Some(i) => i,
             None => {
-                self.tags.push((name.to_string(), None));
+                self.tags.push((name.to_string(), None, ptr.to_string()));
                 self.used.push(false);
                 self.tags.len() - 1
             }
@@ -1105,13 +1157,17 @@ impl TagSet {
         i
     }
 
-    /// Keeps used tags only; operation indices are remapped by `remap` in the caller.
-    fn finish(self) -> Vec<Tag> {
-        let mut modules = Scope::new();
-        let mut types = Scope::new();
-        for reserved in ["runtime", "types", "models", "client", "error"] {
-            modules.claim(reserved.into());
+    /// The tags' names: a module (and `Client` accessor, the same name) that is no method of
+    /// the client (`execute` -> `execute_api`, with a warning), a struct, a cargo feature.
+    fn finish(self, b: &mut Builder, schemes: &[SecurityScheme]) -> Vec<Tag> {
+        let mut modules = Scope::seeded(["runtime", "types", "models", "client", "error"]);
+        for m in crate::naming::CLIENT_METHODS {
+            modules.claim(m.to_string());
         }
+        for s in schemes {
+            modules.claim(s.client_method.clone());
+        }
+        let mut types = Scope::new();
         // Cargo reserves the feature name `default` (untagged operations land in tag `default`);
         // the generated crate has features of its own besides the tags'.
         let mut features = Scope::new();
@@ -1120,13 +1176,30 @@ impl TagSet {
         features.claim(DESERIALIZE_REQUESTS_FEATURE.into());
         features.claim("native-tls".into());
         features.claim("rustls-tls".into());
-        let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         self.tags
             .into_iter()
-            .enumerate()
-            .map(|(i, (name, description))| {
-                by_name.insert(name.clone(), i);
-                let module = modules.claim(module_name(&name));
+            .map(|(name, description, ptr)| {
+                let wanted = module_name(&name);
+                let (module, holder) = match modules.holder(&wanted) {
+                    Some(Holder::Reserved) => {
+                        (modules.claim_at(format!("{wanted}_api"), &ptr).0, Some(Holder::Reserved))
+                    }
+                    _ => modules.claim_at(wanted.clone(), &ptr),
+                };
+                match holder {
+                    None => {}
+                    Some(Holder::Reserved) => b.warn(
+                        &ptr,
+                        format!("tag `{name}` gets the module and `Client` accessor `{module}`: `{wanted}` is a name the client or the crate uses already"),
+                    ),
+                    Some(Holder::At(other) | Holder::Chosen(other)) => b.warn(
+                        &ptr,
+                        format!(
+                            "tag `{name}` gets the module and `Client` accessor `{module}`: `{wanted}` is another tag's (also #{})",
+                            b.origins.original(&other)
+                        ),
+                    ),
+                }
                 // A module named `_1_click` (digits first) gives feature `1-click`: cargo
                 // features start with a letter, a digit or `_`, never `-`.
                 let feature = match module.trim_start_matches('_').replace('_', "-") {
@@ -1135,13 +1208,101 @@ impl TagSet {
                 };
                 Tag {
                     feature,
-                    type_name: types.claim(camel(&name)),
+                    api_type: format!("{}Api", types.claim(camel_stem(&name))),
+                    doc_file: String::new(),
                     module,
                     name,
                     description,
                 }
             })
             .collect()
+    }
+}
+
+impl Builder<'_> {
+    /// The names of each tag's methods and of the types in its module: an operation's method
+    /// drops the tag's prefix (`gists_check_is_starred` in tag `gists` -> `check_is_starred`)
+    /// when the rest is an identifier no other operation of the tag has or would get;
+    /// `x-rust-name`s are kept as they are (a collision is an error); stream methods follow;
+    /// then the optional-parameter structs and body enums of the tag module.
+    fn method_names(
+        &mut self,
+        ops: &mut [Operation],
+        chosen: &[Option<String>],
+        tags: &[Tag],
+    ) -> Result<(), Error> {
+        for (t, tag) in tags.iter().enumerate() {
+            let idx: Vec<usize> = (0..ops.len())
+                .filter(|&i| ops[i].tag == t && !ops[i].is_webhook)
+                .collect();
+            let mut methods = Scope::new();
+            for &i in &idx {
+                if let Some(c) = &chosen[i] {
+                    let ptr = ops[i].pointer.clone();
+                    ops[i].rust_name = methods
+                        .claim_chosen(c.clone(), &ptr)
+                        .map_err(|h| self.chosen_taken(&ptr, c, &h, "method"))?;
+                }
+            }
+            let full: std::collections::BTreeSet<&str> =
+                idx.iter().map(|&i| ops[i].rust_name.as_str()).collect();
+            let prefix = format!("{}_", tag.module);
+            let stripped: Vec<Option<String>> = idx
+                .iter()
+                .map(|&i| {
+                    let rest = ops[i].rust_name.strip_prefix(&prefix)?;
+                    (chosen[i].is_none()
+                        && crate::naming::is_snake_ident(rest)
+                        && !full.contains(rest))
+                    .then(|| rest.to_string())
+                })
+                .collect();
+            // A shorter name two operations would both get is given to neither.
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in stripped.iter().flatten() {
+                *count.entry(r.as_str()).or_default() += 1;
+            }
+            let names: Vec<Option<String>> = stripped
+                .iter()
+                .map(|r| r.clone().filter(|r| count[r.as_str()] == 1))
+                .collect();
+            for (k, &i) in idx.iter().enumerate() {
+                if chosen[i].is_some() {
+                    continue;
+                }
+                let wanted = names[k].clone().unwrap_or_else(|| ops[i].rust_name.clone());
+                let ptr = ops[i].pointer.clone();
+                let (given, holder) = methods.claim_at(wanted.clone(), &ptr);
+                if let Some(Holder::Chosen(other)) = holder {
+                    return Err(self.collision(&other, &wanted, &ptr));
+                }
+                ops[i].rust_name = given;
+            }
+            for &i in &idx {
+                let base = ops[i].rust_name.clone();
+                if let Some(s) = &mut ops[i].event_stream {
+                    s.rust_name = super::streams::free(&mut methods, &base, &["_stream", "_events"]);
+                }
+                if let Some(p) = &mut ops[i].pagination {
+                    p.rust_name =
+                        super::streams::free(&mut methods, &base, &["_stream", "_items", "_pages"]);
+                }
+            }
+            // The tag module's types: its `…Api`, optional parameters, body enums.
+            let mut types = Scope::seeded([tag.api_type.as_str(), "RequestSpec"]);
+            for &i in &idx {
+                let op = &mut ops[i];
+                if op.params.iter().any(|p| !p.required && p.is_argument()) {
+                    op.params_type = types.claim(format!("{}Params", op.type_name));
+                }
+                if let Some(b) = &mut op.body {
+                    if b.choice.is_some() {
+                        b.choice = Some(types.claim(format!("{}Body", op.type_name)));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1233,13 +1394,21 @@ mod tests {
         assert_eq!(accept_header(&raw, &produces(&[])), None);
     }
 
+    fn build_json(mut root: Value) -> Api {
+        let (_, origins) = crate::normalize::normalize("t.json", &mut root).unwrap();
+        super::super::build("t.json", &root, &origins, &crate::Config::default()).unwrap()
+    }
+
     #[test]
     fn tag_default_gets_a_feature_cargo_allows() {
-        let tags = TagSet {
-            tags: vec![("default".into(), None), ("default api".into(), None)],
-            used: vec![true, true],
-        }
-        .finish();
+        let api = build_json(serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {"204": {"description": "ok"}}},
+                             "put": {"operationId": "b", "tags": ["default api"],
+                                     "responses": {"204": {"description": "ok"}}}}}
+        }));
+        let tags = api.tags;
         assert_eq!(tags[0].module, "default");
         assert_eq!(tags[0].feature, "default-api");
         assert_eq!(tags[1].feature, "default-api2");

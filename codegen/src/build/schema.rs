@@ -1185,7 +1185,7 @@ pub(crate) fn tag_text(v: &Value) -> String {
 
 /// A type name for a schema: UpperCamelCase, and never one the generated code relies on.
 pub(crate) fn type_name(s: &str) -> String {
-    let n = camel(s);
+    let n = crate::naming::camel_stem(s);
     if crate::naming::RESERVED_TYPE_NAMES.contains(&n.as_str()) {
         format!("{n}Model")
     } else {

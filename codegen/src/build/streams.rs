@@ -22,7 +22,6 @@ use crate::config::PaginationConfig;
 use crate::diag::{join, Error};
 use crate::ir::*;
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// Query parameters that bound a page's size, preferred first.
 const LIMIT_PARAMS: [&str; 5] = ["limit", "per_page", "page_size", "pageSize", "max_results"];
@@ -411,22 +410,9 @@ impl Builder<'_> {
     }
 }
 
-/// Gives each stream method a name no operation method has: `_stream`, else `_events` (event
-/// streams) or `_items` (pages), numbered if need be.
-pub(crate) fn name_streams(ops: &mut [Operation]) {
-    let mut taken: BTreeSet<String> = ops.iter().map(|o| o.rust_name.clone()).collect();
-    for op in ops.iter_mut() {
-        let base = op.rust_name.clone();
-        if let Some(s) = &mut op.event_stream {
-            s.rust_name = free(&mut taken, &base, &["_stream", "_events"]);
-        }
-        if let Some(p) = &mut op.pagination {
-            p.rust_name = free(&mut taken, &base, &["_stream", "_items", "_pages"]);
-        }
-    }
-}
-
-fn free(taken: &mut BTreeSet<String>, base: &str, suffixes: &[&str]) -> String {
+/// A stream method's name no method of its tag has (they are claimed first): `_stream`, else
+/// `_events` (event streams) or `_items` (pages), numbered if need be. The first of `{base}{suffix}`, then `{base}{suffix}2`, … that is free in `taken`.
+pub(crate) fn free(taken: &mut crate::naming::Scope, base: &str, suffixes: &[&str]) -> String {
     let mut n = 1;
     loop {
         for s in suffixes {
@@ -435,8 +421,8 @@ fn free(taken: &mut BTreeSet<String>, base: &str, suffixes: &[&str]) -> String {
             } else {
                 format!("{base}{s}{n}")
             };
-            if taken.insert(name.clone()) {
-                return name;
+            if !taken.contains(&name) {
+                return taken.claim(name);
             }
         }
         n += 1;

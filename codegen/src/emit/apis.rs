@@ -40,8 +40,8 @@ fn error_key(op: &Operation) -> Vec<(StatusMatch, usize)> {
 }
 
 /// The static holding a security scheme.
-fn scheme_ident(s: &SecurityScheme) -> String {
-    s.rust_name.to_uppercase()
+fn scheme_ident(s: &SecurityScheme) -> &str {
+    &s.static_name
 }
 
 /// `head` + `.call` + `tail` after `indent`: the method call goes on its own line when the
@@ -78,8 +78,8 @@ pub fn apis_mod(api: &Api) -> String {
         let m = &t.module;
         let _ = write!(
             out,
-            "{cfg}pub mod {m};\n{cfg}pub use {m}::{}Api;\n",
-            t.type_name
+            "{cfg}pub mod {m};\n{cfg}pub use {m}::{};\n",
+            t.api_type
         );
     }
     super::krate::client_impls(api, &mut out);
@@ -134,13 +134,13 @@ pub fn apis_mod(api: &Api) -> String {
     }
     const DECODER: &str = "fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>";
     for m in &api.error_models {
-        let f = crate::naming::snake(&m.variant);
+        let f = &m.decoder;
         let mut t = String::new();
         ty_text(&m.ty, Ctx::Elsewhere, &mut t);
         out.push_str("#[allow(dead_code)]\n");
         list(
             "",
-            &format!("fn decode_{f}("),
+            &format!("fn {f}("),
             &["body: &[u8]".to_string()],
             ") -> Result<crate::models::ErrorBody, serde_json::Error> {",
             &mut out,
@@ -166,13 +166,13 @@ pub fn apis_mod(api: &Api) -> String {
         }
         out.push('\n');
         for (status, m) in entries {
-            let f = crate::naming::snake(&api.error_models[*m].variant);
+            let f = &api.error_models[*m].decoder;
             // prettyplease breaks before `as` when the line gets long.
-            let long = "        decode_ as ".len() + f.len() + DECODER.len() > MARGIN;
+            let long = "         as ".len() + f.len() + DECODER.len() > MARGIN;
             let sep = if long { "\n            " } else { " " };
             let _ = write!(
                 out,
-                "    (\n        {},\n        decode_{f}{sep}as {DECODER},\n    ),\n",
+                "    (\n        {},\n        {f}{sep}as {DECODER},\n    ),\n",
                 status_text(*status)
             );
         }
@@ -231,10 +231,10 @@ fn raw_routes(api: &Api, shared: &Shared, out: &mut String) {
     }
     out.push_str("    ],\n    any_error: &[\n");
     for m in &api.error_models {
-        let f = crate::naming::snake(&m.variant);
+        let f = &m.decoder;
         let _ = writeln!(
             out,
-            "        (\n            crate::runtime::StatusMatch::Default,\n            decode_{f} as fn(&[u8]) -> Result<{E}, serde_json::Error>,\n        ),"
+            "        (\n            crate::runtime::StatusMatch::Default,\n            {f} as fn(&[u8]) -> Result<{E}, serde_json::Error>,\n        ),"
         );
     }
     out.push_str("    ],\n};\n");
@@ -252,7 +252,7 @@ const OPERATIONS_PER_PART: usize = 64;
 /// with the generated-file header.
 pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Shared) -> Vec<String> {
     let tag = &api.tags[tag_index];
-    let api_ty = format!("{}Api", tag.type_name);
+    let api_ty = tag.api_type.clone();
     // An example call: the first operation that needs no arguments, if there is one.
     let auth = api
         .security_schemes
@@ -430,7 +430,7 @@ fn body_unconditional(b: &RequestBody) -> bool {
 
 /// The struct of an operation's optional parameters (`…Params`), in its tag module.
 pub(crate) fn params_struct_name(op: &Operation) -> String {
-    format!("{}Params", op.type_name)
+    op.params_type.clone()
 }
 
 /// The argument type of a required parameter.
@@ -1129,7 +1129,7 @@ fn operation_docs(api: &Api, op: &Operation) -> String {
 /// with its type as a user of the crate names it.
 fn example_args(op: &Operation, tag: &Tag, crate_ident: &str) -> (String, String) {
     let module = format!("{crate_ident}::apis::{}", tag.module);
-    let mut params = vec![format!("api: {module}::{}Api<'_>", tag.type_name)];
+    let mut params = vec![format!("api: {module}::{}<'_>", tag.api_type)];
     let mut names = Vec::new();
     for a in method_args(op) {
         let ty = a.ty.replace("crate::", &format!("{crate_ident}::"));

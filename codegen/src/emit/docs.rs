@@ -8,7 +8,6 @@
 
 use crate::ir::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// The back-links at the end of an operation section.
 const OP_FOOTER: &str =
@@ -66,8 +65,6 @@ struct Docs<'a> {
     api: &'a Api,
     /// Tags with client operations, by API class name; operations sorted by Rust name.
     tags: Vec<(&'a Tag, Vec<&'a Operation>)>,
-    /// Model doc file names that would clash with an API doc (`FooApi.md`), renamed.
-    renamed: BTreeMap<String, String>,
 }
 
 impl<'a> Docs<'a> {
@@ -84,37 +81,30 @@ impl<'a> Docs<'a> {
             })
             .filter(|(_, ops)| !ops.is_empty())
             .collect();
-        tags.sort_by(|a, b| a.0.type_name.cmp(&b.0.type_name));
-        let api_files: BTreeSet<String> = tags
-            .iter()
-            .map(|(t, _)| format!("{}Api.md", t.type_name))
-            .collect();
-        let mut renamed = BTreeMap::new();
-        for t in &api.types {
-            let file = format!("{}.md", t.name);
-            if api_files.contains(&file) {
-                renamed.insert(t.name.clone(), format!("{}.model.md", t.name));
-            }
-        }
-        Docs { api, tags, renamed }
+        tags.sort_by(|a, b| a.0.api_type.cmp(&b.0.api_type));
+        Docs { api, tags }
     }
 
     fn api_file(&self, tag: &Tag) -> String {
-        format!("{}Api.md", tag.type_name)
+        tag.doc_file.clone()
     }
 
     /// The doc file (relative to `docs/`) of a model.
     fn model_file(&self, name: &str) -> String {
-        self.renamed
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| format!("{name}.md"))
+        match self
+            .api
+            .types
+            .binary_search_by(|t| t.name.as_str().cmp(name))
+        {
+            Ok(i) => self.api.type_doc_files[i].clone(),
+            Err(_) => format!("{name}.md"),
+        }
     }
 
     // ---- API docs -------------------------------------------------------------------------
 
     fn api_doc(&self, tag: &Tag, ops: &[&Operation]) -> String {
-        let class = format!("{}Api", tag.type_name);
+        let class = tag.api_type.clone();
         let mut s = format!(
             "# \\{class}\n\nAll URIs are relative to *{}*\n\n",
             self.api.base_url
@@ -455,7 +445,7 @@ impl<'a> Docs<'a> {
             ));
             s.push_str("Feature | API\n------------ | -------------\n");
             for (tag, _) in &self.tags {
-                let class = format!("{}Api", tag.type_name);
+                let class = tag.api_type.clone();
                 s.push_str(&format!(
                     "`{}` | [{class}](docs/{})\n",
                     tag.feature,
@@ -493,7 +483,7 @@ impl<'a> Docs<'a> {
         s.push_str(&format!("All URIs are relative to *{}*\n\n", api.base_url));
         s.push_str("Class | Method | HTTP request | Description\n------------ | ------------- | ------------- | -------------\n");
         for (tag, ops) in &self.tags {
-            let class = format!("{}Api", tag.type_name);
+            let class = tag.api_type.clone();
             for op in ops {
                 s.push_str(&format!(
                     "*{class}* | [**{n}**](docs/{file}#{n}) | **{m}** {p} | {d}\n",
@@ -934,6 +924,7 @@ mod tests {
             id: rust_name.to_string(),
             rust_name: rust_name.to_string(),
             type_name: rust_name.to_string(),
+            params_type: format!("{rust_name}Params"),
             method,
             path: path.to_string(),
             fixed_query: vec![],
@@ -1117,7 +1108,7 @@ mod tests {
             pointer: String::new(),
             reach: Reach::default(),
         };
-        Api {
+        let mut api = Api {
             title: "Pet Store".into(),
             version: "1.0.0".into(),
             description: Some("Pets as a service.".into()),
@@ -1127,6 +1118,8 @@ mod tests {
                 SecurityScheme {
                     name: "botToken".into(),
                     rust_name: "bot_token".into(),
+                    client_method: "with_bot_token".into(),
+                    static_name: "BOT_TOKEN".into(),
                     kind: SchemeKind::ApiKeyHeader {
                         header: "Authorization".into(),
                         prefix: "Bot ".into(),
@@ -1136,6 +1129,8 @@ mod tests {
                 SecurityScheme {
                     name: "sessionToken".into(),
                     rust_name: "session_token".into(),
+                    client_method: "with_session_token".into(),
+                    static_name: "SESSION_TOKEN".into(),
                     kind: SchemeKind::Bearer,
                     description: None,
                 },
@@ -1144,14 +1139,16 @@ mod tests {
                 Tag {
                     name: "Pets".into(),
                     module: "pets".into(),
-                    type_name: "Pets".into(),
+                    api_type: "PetsApi".into(),
+                    doc_file: String::new(),
                     feature: "pets".into(),
                     description: None,
                 },
                 Tag {
                     name: "Empty".into(),
                     module: "empty".into(),
-                    type_name: "Empty".into(),
+                    api_type: "EmptyApi".into(),
+                    doc_file: String::new(),
                     feature: "empty".into(),
                     description: None,
                 },
@@ -1166,11 +1163,15 @@ mod tests {
             ],
             error_models: vec![ErrorModel {
                 variant: "Error".into(),
+                decoder: "decode_error".into(),
                 ty: TypeRef::Named("Error".into()),
             }],
+            type_doc_files: vec![],
             warnings: vec![],
             skipped_operations: 0,
-        }
+        };
+        crate::build::doc_files(&mut api);
+        api
     }
 
     fn file<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
@@ -1387,6 +1388,7 @@ Name | Type | Description | Notes
     fn model_file_names_avoid_api_doc_names() {
         let mut api = sample();
         api.types.insert(3, struct_type("PetsApi", vec![]));
+        crate::build::doc_files(&mut api);
         let files = render(&api, "pet-store");
         assert!(files.iter().any(|(p, _)| p == "docs/PetsApi.model.md"));
         assert!(file(&files, "README.md").contains(" - [PetsApi](docs/PetsApi.model.md)\n"));

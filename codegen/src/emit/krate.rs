@@ -392,7 +392,7 @@ pub fn client_impls(api: &Api, out: &mut String) {
             "    #[cfg(feature = {})]\n    pub fn {}(&self) -> {api}<'_> {{\n        {api} {{ client: self }}\n    }}\n",
             lit(&t.feature),
             t.module,
-            api = format_args!("{}Api", t.type_name),
+            api = t.api_type,
         );
     }
     for s in api
@@ -408,8 +408,7 @@ pub fn client_impls(api: &Api, out: &mut String) {
             "    ",
             &mut client,
         );
-        let m = format!("with_{}", s.rust_name);
-        setter(&mut client, &m, "&self", lit(&s.name), "with_credential");
+        setter(&mut client, &s.client_method, "&self", lit(&s.name), "with_credential");
     }
     for s in &api.security_schemes {
         let name = &s.name;

@@ -86,9 +86,9 @@ pub(crate) static SECURITY_2: crate::runtime::Security = &[
 #[allow(dead_code)]
 pub(crate) static SECURITY_1: crate::runtime::Security = &[&[&OAUTH2_TOKEN]];
 #[allow(dead_code)]
-fn decode_error(body: &[u8]) -> Result<crate::models::ErrorBody, serde_json::Error> {
-    serde_json::from_slice::<crate::models::Error>(body)
-        .map(crate::models::ErrorBody::Error)
+fn decode_api_error(body: &[u8]) -> Result<crate::models::ErrorBody, serde_json::Error> {
+    serde_json::from_slice::<crate::models::ApiError>(body)
+        .map(crate::models::ErrorBody::ApiError)
 }
 #[allow(dead_code)]
 fn decode_rate_limit_error(
@@ -101,15 +101,18 @@ fn decode_rate_limit_error(
 pub(crate) static ERRORS_0: crate::runtime::ErrorDecoders<crate::models::ErrorBody> = &[
     (
         crate::runtime::StatusMatch::Code(400),
-        decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_api_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
     (
         crate::runtime::StatusMatch::Code(401),
-        decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_api_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
     (
         crate::runtime::StatusMatch::Code(403),
-        decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_api_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
     (
         crate::runtime::StatusMatch::Code(429),
@@ -118,14 +121,16 @@ pub(crate) static ERRORS_0: crate::runtime::ErrorDecoders<crate::models::ErrorBo
     ),
     (
         crate::runtime::StatusMatch::Code(500),
-        decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_api_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
 ];
 #[allow(dead_code)]
 pub(crate) static ERRORS_1: crate::runtime::ErrorDecoders<crate::models::ErrorBody> = &[
     (
         crate::runtime::StatusMatch::Code(400),
-        decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_api_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
     (
         crate::runtime::StatusMatch::Code(429),
@@ -134,7 +139,8 @@ pub(crate) static ERRORS_1: crate::runtime::ErrorDecoders<crate::models::ErrorBo
     ),
     (
         crate::runtime::StatusMatch::Code(500),
-        decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+        decode_api_error
+            as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
     ),
 ];
 static RAW_ROUTES: crate::runtime::RawRoutes<crate::models::ErrorBody> = crate::runtime::RawRoutes {
@@ -286,7 +292,7 @@ static RAW_ROUTES: crate::runtime::RawRoutes<crate::models::ErrorBody> = crate::
     any_error: &[
         (
             crate::runtime::StatusMatch::Default,
-            decode_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
+            decode_api_error as fn(&[u8]) -> Result<crate::models::ErrorBody, serde_json::Error>,
         ),
         (
             crate::runtime::StatusMatch::Default,

@@ -38,11 +38,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn get_current_user_applications(
         &self,
@@ -67,11 +67,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn get_current_user_oauth2(
         &self,
@@ -96,11 +96,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn list_user_oauth2_authorizations(
         &self,
@@ -129,11 +129,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn delete_user_oauth2_authorization(
         &self,
@@ -163,11 +163,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn create_oauth_application(
         &self,
@@ -194,11 +194,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn list_user_applications2(
         &self,
@@ -227,11 +227,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn get_oauth_application(
         &self,
@@ -262,11 +262,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn delete_oauth_application(
         &self,
@@ -299,11 +299,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn update_oauth_application(
         &self,
@@ -336,11 +336,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn update_bot_profile(
         &self,
@@ -373,11 +373,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn reset_bot_token2(
         &self,
@@ -410,11 +410,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn reset_client_secret2(
         &self,
@@ -446,9 +446,9 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn get_public_application(
         &self,
@@ -478,11 +478,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn provide_oauth2_consent(
         &self,
@@ -513,9 +513,9 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn introspect_oauth2_token(
         &self,
@@ -548,9 +548,9 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn exchange_oauth2_token(
         &self,
@@ -583,9 +583,9 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn revoke_oauth2_token(
         &self,
@@ -614,9 +614,9 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn get_oauth2_userinfo(
         &self,
@@ -641,11 +641,11 @@ impl<'a> OAuth2Api<'a> {
     ///
     /// # Errors
     ///
-    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 401: No valid credentials were supplied. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
-    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 400: The request was rejected as malformed or failing validation. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 401: No valid credentials were supplied. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
+    /// - 403: The credentials are valid but do not allow this action. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     /// - 429: A rate limit was hit; wait before retrying. ([`ErrorBody::RateLimitError`](crate::models::ErrorBody::RateLimitError))
-    /// - 500: The server failed while handling the request. ([`ErrorBody::Error`](crate::models::ErrorBody::Error))
+    /// - 500: The server failed while handling the request. ([`ErrorBody::ApiError`](crate::models::ErrorBody::ApiError))
     #[inline]
     pub fn list_user_applications(
         &self,
