@@ -21,6 +21,13 @@
 //! strict = false                    # refuse specs that need a documented fallback (undeclared path parameters)
 //! allow_refs_outside_root = false    # follow `$ref`s to files outside the spec's folder
 //!
+//! [rename]                           # Rust names chosen without editing the spec (as `x-rust-name`)
+//! Error = "ApiError"                 # a component schema (its type)
+//! "Error.message" = "text"           # a property of a component schema (its field)
+//! list_messages = "messages"         # an operation, by operationId (its method)
+//! "list_messages.before" = "before_id"  # a parameter of an operation, by name (its argument)
+//! "#/components/securitySchemes/botToken" = "bot"  # any of these, or a security scheme, by JSON pointer
+//!
 //! [auth_prefix]                      # apiKey scheme -> prefix written before the token
 //! botToken = "Bot "
 //!
@@ -66,6 +73,13 @@ pub struct Config {
     pub strict: bool,
     /// Follow `$ref`s to files outside the folder of the spec file.
     pub allow_refs_outside_root: bool,
+    /// Rust names chosen for schemas, properties, operations, parameters and security schemes
+    /// (key: a name as in the module docs, or a JSON pointer -> the name); each sets the
+    /// node's `x-rust-name` before anything else reads the document.
+    pub rename: BTreeMap<String, String>,
+    /// The file the config was read from (for errors about it).
+    #[serde(skip)]
+    pub source: Option<String>,
     /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
     #[serde(skip)]
     pub extra_files: BTreeMap<String, String>,
@@ -128,6 +142,8 @@ impl Default for Config {
             overlays: Vec::new(),
             strict: false,
             allow_refs_outside_root: false,
+            rename: BTreeMap::new(),
+            source: None,
             extra_files: BTreeMap::new(),
             standalone: false,
         }
@@ -164,6 +180,7 @@ impl Config {
                 message: e.message().to_string(),
             }
         })?;
+        config.source = Some(path.display().to_string());
         let folder = path.parent().unwrap_or(Path::new("."));
         for o in &mut config.overlays {
             *o = folder.join(&*o);
@@ -191,4 +208,118 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+impl Config {
+    /// Sets the `x-rust-name` of each node `[rename]` names, in the document as loaded (before
+    /// normalization, like overlays). A key that names nothing, or two things, is an error
+    /// naming the key.
+    pub fn apply_renames(&self, root: &mut serde_json::Value) -> Result<(), Error> {
+        for (key, name) in &self.rename {
+            let ptr = rename_target(root, key).map_err(|message| Error::Output {
+                path: self.source.clone().unwrap_or_else(|| "codegen.toml".into()),
+                message: format!("[rename] {key:?}: {message}"),
+            })?;
+            if let Some(serde_json::Value::Object(node)) = root.pointer_mut(&ptr) {
+                node.insert(
+                    crate::build::RUST_NAME.to_string(),
+                    serde_json::Value::String(name.clone()),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The pointer a `[rename]` key names: itself (`#/…`), a component schema or an operationId,
+/// and after a `.` one of its properties or parameters.
+fn rename_target(root: &serde_json::Value, key: &str) -> Result<String, String> {
+    use crate::diag::join;
+    use serde_json::Value;
+    if let Some(ptr) = key.strip_prefix('#') {
+        return match root.pointer(ptr) {
+            Some(Value::Object(_)) => Ok(ptr.to_string()),
+            Some(_) => Err("the pointer names something that is not an object".into()),
+            None => Err("the pointer names nothing in the description".into()),
+        };
+    }
+    // Local `$ref`s are followed: the name goes where the object is.
+    let follow = |mut ptr: String| -> String {
+        for _ in 0..32 {
+            match root
+                .pointer(&ptr)
+                .and_then(|v| v.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+            {
+                Some(target) if root.pointer(target).is_some() => ptr = target.to_string(),
+                _ => break,
+            }
+        }
+        ptr
+    };
+    let schema = |name: &str| {
+        let ptr = join("/components/schemas", name);
+        root.pointer(&ptr).is_some().then_some(ptr)
+    };
+    let operations = |id: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        for section in ["paths", "webhooks"] {
+            let Some(Value::Object(paths)) = root.get(section) else {
+                continue;
+            };
+            for (path, item) in paths {
+                let Some(item) = item.as_object() else { continue };
+                for (method, op) in item {
+                    if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                        found.push(join(&join(&format!("/{section}"), path), method));
+                    }
+                }
+            }
+        }
+        found
+    };
+    let whole = |name: &str| -> Result<Option<String>, String> {
+        let ops = operations(name);
+        match (schema(name), ops.as_slice()) {
+            (Some(_), [_, ..]) => Err(format!(
+                "`{name}` is a schema and an operationId; use a JSON pointer (`#/…`)"
+            )),
+            (Some(s), []) => Ok(Some(s)),
+            (None, [one]) => Ok(Some(one.clone())),
+            (None, []) => Ok(None),
+            (None, _) => Err(format!("operationId `{name}` is used more than once")),
+        }
+    };
+    if let Some(ptr) = whole(key)? {
+        return Ok(ptr);
+    }
+    let Some((head, tail)) = key.rsplit_once('.') else {
+        return Err("no component schema or operation has this name".into());
+    };
+    let Some(owner) = whole(head)? else {
+        return Err(format!("no component schema or operation is named `{head}`"));
+    };
+    if owner.starts_with("/components/schemas/") {
+        let ptr = join(&format!("{}/properties", follow(owner)), tail);
+        return match root.pointer(&ptr) {
+            Some(_) => Ok(ptr),
+            None => Err(format!("schema `{head}` declares no property `{tail}`")),
+        };
+    }
+    // An operation's parameter: its own, else its path item's.
+    let item = owner.rsplit_once('/').map_or("", |(i, _)| i).to_string();
+    for holder in [owner.as_str(), item.as_str()] {
+        let list = format!("{holder}/parameters");
+        let Some(Value::Array(params)) = root.pointer(&list) else {
+            continue;
+        };
+        for i in 0..params.len() {
+            let ptr = follow(format!("{list}/{i}"));
+            if root.pointer(&ptr).and_then(|p| p.get("name")).and_then(Value::as_str) == Some(tail) {
+                return Ok(ptr);
+            }
+        }
+    }
+    Err(format!("operation `{head}` has no parameter `{tail}`"))
 }

@@ -152,6 +152,7 @@ fn front(
         }
         timings.push(("overlay", t.elapsed()));
     }
+    config.apply_renames(&mut root)?;
     let lints = lint::lint(&root);
     // Errors and warnings name the file of a multi-file description they are in, and the
     // overlay action that added the content they are about.

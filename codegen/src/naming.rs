@@ -255,7 +255,6 @@ pub const MACRO_NAMES: &[&str] = &["A", "D", "S", "ModelVisitor"];
 /// so that the three are told apart.
 pub const CRATE_ROOT_NAMES: &[&str] = &[
     "Error",
-    "Result",
     "Client",
     "ClientBuilder",
     "Response",

@@ -91,6 +91,20 @@ fn fixtures_compile_without_warnings_and_round_trip() {
     // trips with every feature (`deserialize-requests` lets them read request-only models back).
     let (output, text) = cargo(&["check", "--workspace", "--lib"]);
     assert!(output.status.success(), "fixture crates failed:\n{text}");
+    // Clippy too, warnings denied (the `names` fixture's identifiers collide with everything
+    // the crate and Rust already have); the upstream crate is left to `cargo xtask corpus`.
+    let (output, text) = cargo(&[
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "fluxer-full",
+        "--lib",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    assert!(output.status.success(), "clippy on the fixture crates failed:\n{text}");
     let (output, text) = cargo(&["test", "--workspace", "--no-fail-fast", "--all-features"]);
     let passed: usize = text
         .lines()

@@ -273,6 +273,12 @@ impl<'a> Builder<'a> {
                 } else {
                     (wanted.clone(), String::new())
                 };
+                let alt_holder = match self.type_names.holder(&alt) {
+                    Some(Holder::At(o) | Holder::Chosen(o)) if alt != wanted => {
+                        format!(", and `{alt}` is another schema's (also #{})", self.origins.original(&o))
+                    }
+                    _ => String::new(),
+                };
                 let (name, holder) = self.type_names.claim_or_at(wanted.clone(), alt, &ptr);
                 match holder {
                     None => {}
@@ -288,7 +294,7 @@ impl<'a> Builder<'a> {
                     ),
                     Some(Holder::Reserved) => self.warn(
                         &ptr,
-                        format!("schema `{key}` is generated as `{name}`, not `{wanted}`{why}"),
+                        format!("schema `{key}` is generated as `{name}`, not `{wanted}`{why}{alt_holder}"),
                     ),
                 }
                 self.component_names.insert((*key).clone(), name);

@@ -1202,7 +1202,7 @@ impl TagSet {
                 }
                 // A module named `_1_click` (digits first) gives feature `1-click`: cargo
                 // features start with a letter, a digit or `_`, never `-`.
-                let feature = match module.trim_start_matches('_').replace('_', "-") {
+                let feature = match module.trim_matches('_').replace('_', "-") {
                     f if f == "default" || f.is_empty() => features.claim("default-api".into()),
                     f => features.claim(f),
                 };

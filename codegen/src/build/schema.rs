@@ -3,7 +3,7 @@
 use super::{Builder, Lookup};
 use crate::diag::{join, Error};
 use crate::ir::*;
-use crate::naming::{camel, snake, Scope};
+use crate::naming::{camel, snake, Holder, Scope};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -690,11 +690,31 @@ impl Builder<'_> {
                 }
                 _ => (docs_of(schema), deprecated_of(schema)),
             };
+            // The field's name: the property's `x-rust-name` (an allOf part re-declaring the
+            // property may set it), else the wire name's.
+            let chosen = match notes {
+                Some(n) if n.at(super::RUST_NAME).is_some() => self.rust_name_ext(n, &pptr, false)?,
+                _ => self.rust_name_ext(schema, &pptr, false)?,
+            };
+            let field_name = match chosen {
+                Some(c) => scope
+                    .claim_chosen(c.clone(), &pptr)
+                    .map_err(|h| self.chosen_taken(&pptr, &c, &h, "field"))?,
+                None => {
+                    let wanted = snake(&wire);
+                    match scope.claim_at(wanted.clone(), &pptr) {
+                        (_, Some(Holder::Chosen(other))) => {
+                            return Err(self.collision(&other, &wanted, &pptr))
+                        }
+                        (given, _) => given,
+                    }
+                }
+            };
             // One allowed value: not user input. Written always, checked when read.
             if !nullable {
                 if let Some([value]) = self.fixed_values(schema, &pptr).as_deref() {
                     consts.push(ConstProp {
-                        rust_name: scope.claim(snake(&wire)),
+                        rust_name: field_name,
                         name: wire,
                         value: value.clone(),
                         required: is_required,
@@ -711,7 +731,7 @@ impl Builder<'_> {
                 (false, true) => Presence::OptionalNullable,
             };
             fields.push(Field {
-                rust_name: scope.claim(snake(&wire)),
+                rust_name: field_name,
                 name: wire,
                 ty,
                 presence,
