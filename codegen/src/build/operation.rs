@@ -1272,6 +1272,11 @@ impl Builder<'_> {
                 }
                 let wanted = names[k].clone().unwrap_or_else(|| ops[i].rust_name.clone());
                 let ptr = ops[i].pointer.clone();
+                // The operation's own name, before numbering, taken by a chosen one.
+                let natural = snake(&ops[i].id);
+                if let Some(Holder::Chosen(other)) = methods.holder(&natural) {
+                    return Err(self.collision(&other, &natural, &ptr));
+                }
                 let (given, holder) = methods.claim_at(wanted.clone(), &ptr);
                 if let Some(Holder::Chosen(other)) = holder {
                     return Err(self.collision(&other, &wanted, &ptr));
