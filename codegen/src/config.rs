@@ -269,7 +269,9 @@ fn rename_target(root: &serde_json::Value, key: &str) -> Result<String, String> 
                 continue;
             };
             for (path, item) in paths {
-                let Some(item) = item.as_object() else { continue };
+                let Some(item) = item.as_object() else {
+                    continue;
+                };
                 for (method, op) in item {
                     if op.get("operationId").and_then(Value::as_str) == Some(id) {
                         found.push(join(&join(&format!("/{section}"), path), method));
@@ -298,7 +300,9 @@ fn rename_target(root: &serde_json::Value, key: &str) -> Result<String, String> 
         return Err("no component schema or operation has this name".into());
     };
     let Some(owner) = whole(head)? else {
-        return Err(format!("no component schema or operation is named `{head}`"));
+        return Err(format!(
+            "no component schema or operation is named `{head}`"
+        ));
     };
     if owner.starts_with("/components/schemas/") {
         let ptr = join(&format!("{}/properties", follow(owner)), tail);
@@ -316,7 +320,12 @@ fn rename_target(root: &serde_json::Value, key: &str) -> Result<String, String> 
         };
         for i in 0..params.len() {
             let ptr = follow(format!("{list}/{i}"));
-            if root.pointer(&ptr).and_then(|p| p.get("name")).and_then(Value::as_str) == Some(tail) {
+            if root
+                .pointer(&ptr)
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str)
+                == Some(tail)
+            {
                 return Ok(ptr);
             }
         }

@@ -376,7 +376,12 @@ impl Scope {
     }
 
     /// [`Scope::claim_at`] trying `alt` (then `alt2`, …) when `name` is taken.
-    pub fn claim_or_at(&mut self, name: String, alt: String, owner: &str) -> (String, Option<Holder>) {
+    pub fn claim_or_at(
+        &mut self,
+        name: String,
+        alt: String,
+        owner: &str,
+    ) -> (String, Option<Holder>) {
         match self.holder(&name) {
             None => self.claim_at(name, owner),
             Some(holder) => {

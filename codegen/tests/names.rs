@@ -54,7 +54,9 @@ fn a_body_named_like_a_path_parameter_gets_its_own_argument() {
 
 #[test]
 fn the_tag_prefix_is_dropped_when_the_rest_is_free() {
-    let op = |id: &str| format!("      operationId: {id}\n      tags: [gists]\n      responses: {{'204': {{description: ok}}}}\n");
+    let op = |id: &str| {
+        format!("      operationId: {id}\n      tags: [gists]\n      responses: {{'204': {{description: ok}}}}\n")
+    };
     let spec = format!(
         "{HEAD}paths:\n  /a:\n    get:\n{}  /b:\n    get:\n{}  /c:\n    get:\n{}  /d:\n    get:\n{}",
         op("gists/check-is-starred"),
@@ -79,10 +81,12 @@ fn a_chosen_type_name_that_collides_is_an_error_naming_both() {
     let e = error(&spec, &Config::default());
     assert!(e.starts_with("api.yaml#/components/schemas/A: "), "{e}");
     assert!(e.contains("(also api.yaml#/components/schemas/B)"), "{e}");
-    let spec = schemas("    A: {type: object, x-rust-name: ErrorBody, properties: {x: {type: string}}}\n");
+    let spec =
+        schemas("    A: {type: object, x-rust-name: ErrorBody, properties: {x: {type: string}}}\n");
     let e = error(&spec, &Config::default());
     assert!(e.contains("#/components/schemas/A/x-rust-name: "), "{e}");
-    let spec = schemas("    A: {type: object, x-rust-name: not camel, properties: {x: {type: string}}}\n");
+    let spec =
+        schemas("    A: {type: object, x-rust-name: not camel, properties: {x: {type: string}}}\n");
     let e = error(&spec, &Config::default());
     assert!(e.contains("must be an UpperCamelCase identifier"), "{e}");
 }
@@ -101,7 +105,8 @@ fn chosen_field_parameter_and_method_names_that_collide_are_errors() {
     );
     let e = error(&spec, &Config::default());
     assert!(
-        e.contains("#/paths/~1a/get/parameters/0") && e.contains("(also api.yaml#/paths/~1a/get/parameters/1)"),
+        e.contains("#/paths/~1a/get/parameters/0")
+            && e.contains("(also api.yaml#/paths/~1a/get/parameters/1)"),
         "{e}"
     );
     let spec = format!(
@@ -131,14 +136,21 @@ fn rename_table_names_schemas_properties_operations_and_parameters() {
     let out = run(&spec, &config).unwrap();
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     let models = file(&out, "src/models.rs");
-    assert!(models.contains("pub struct Problem {") && models.contains("pub text: Option<String>,"));
+    assert!(
+        models.contains("pub struct Problem {") && models.contains("pub text: Option<String>,")
+    );
     let api = file(&out, "src/apis/default.rs");
-    assert!(api.contains("pub fn things(") && api.contains("pub before_id: Option<String>,"), "{api}");
+    assert!(
+        api.contains("pub fn things(") && api.contains("pub before_id: Option<String>,"),
+        "{api}"
+    );
 
     // A rename into another item's name is an error naming both.
     let spec = schemas("    A: {type: object, properties: {x: {type: string}}}\n    B: {type: object, properties: {y: {type: string}}}\n");
     let mut config = Config::default();
-    config.rename.insert("#/components/schemas/A".into(), "B".into());
+    config
+        .rename
+        .insert("#/components/schemas/A".into(), "B".into());
     let e = error(&spec, &config);
     assert!(
         e.contains("#/components/schemas/A") && e.contains("(also api.yaml#/components/schemas/B)"),
@@ -148,7 +160,10 @@ fn rename_table_names_schemas_properties_operations_and_parameters() {
     let mut config = Config::default();
     config.rename.insert("Nope.x".into(), "y".into());
     let e = error(&spec, &config);
-    assert!(e.contains("[rename] \"Nope.x\": no component schema or operation is named `Nope`"), "{e}");
+    assert!(
+        e.contains("[rename] \"Nope.x\": no component schema or operation is named `Nope`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -157,7 +172,12 @@ fn the_crates_error_and_the_apis_error_are_told_apart() {
     let out = run(&spec, &Config::default()).unwrap();
     assert!(file(&out, "src/models.rs").contains("pub struct ApiError {"));
     let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
-    assert!(w.iter().any(|w| w.contains("#/components/schemas/Error: schema `Error` is generated as `ApiError`")), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|w| w
+                .contains("#/components/schemas/Error: schema `Error` is generated as `ApiError`")),
+        "{w:?}"
+    );
 }
 
 /// The reserved lists in `naming` hold every method of the runtime's `Client` and
@@ -176,7 +196,9 @@ fn reserved_names_cover_the_runtime() {
                 if i.trait_.is_some() {
                     continue;
                 }
-                let syn::Type::Path(p) = &*i.self_ty else { continue };
+                let syn::Type::Path(p) = &*i.self_ty else {
+                    continue;
+                };
                 let last = p.path.segments.last().unwrap().ident.to_string();
                 let list = match last.as_str() {
                     "Client" => &mut self.client,
@@ -192,7 +214,10 @@ fn reserved_names_cover_the_runtime() {
         }
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/runtime");
-    let mut m = Methods { client: vec![], builder: vec![] };
+    let mut m = Methods {
+        client: vec![],
+        builder: vec![],
+    };
     let mut files = 0;
     for e in std::fs::read_dir(&dir).unwrap() {
         let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
@@ -201,16 +226,25 @@ fn reserved_names_cover_the_runtime() {
     }
     assert!(files > 5 && m.client.len() > 5 && m.builder.len() > 5);
     for c in &m.client {
-        assert!(codegen::naming::CLIENT_METHODS.contains(&c.as_str()), "Client::{c} is not in naming::CLIENT_METHODS");
+        assert!(
+            codegen::naming::CLIENT_METHODS.contains(&c.as_str()),
+            "Client::{c} is not in naming::CLIENT_METHODS"
+        );
     }
     for b in &m.builder {
-        assert!(codegen::naming::BUILDER_METHODS.contains(&b.as_str()), "ClientBuilder::{b} is not in naming::BUILDER_METHODS");
+        assert!(
+            codegen::naming::BUILDER_METHODS.contains(&b.as_str()),
+            "ClientBuilder::{b} is not in naming::BUILDER_METHODS"
+        );
     }
     // The generated `Client::request`.
     assert!(codegen::naming::CLIENT_METHODS.contains(&"request"));
 
     // Generic parameters and structs the model macros declare.
-    let types = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/types.rs")).unwrap();
+    let types = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/types.rs"),
+    )
+    .unwrap();
     let mut declared = std::collections::BTreeSet::new();
     for mac in types.split("macro_rules!").skip(1) {
         // The macro, not what follows it.
@@ -238,9 +272,53 @@ fn reserved_names_cover_the_runtime() {
             }
         }
     }
-    assert!(declared.contains("ModelVisitor") && declared.contains("D"), "{declared:?}");
+    assert!(
+        declared.contains("ModelVisitor") && declared.contains("D"),
+        "{declared:?}"
+    );
     for d in &declared {
-        assert!(codegen::naming::MACRO_NAMES.contains(&d.as_str()), "`{d}` (declared by a model macro) is not in naming::MACRO_NAMES");
-        assert!(codegen::naming::RESERVED_TYPE_NAMES.contains(&d.as_str()), "`{d}` is not in naming::RESERVED_TYPE_NAMES");
+        assert!(
+            codegen::naming::MACRO_NAMES.contains(&d.as_str()),
+            "`{d}` (declared by a model macro) is not in naming::MACRO_NAMES"
+        );
+        assert!(
+            codegen::naming::RESERVED_TYPE_NAMES.contains(&d.as_str()),
+            "`{d}` is not in naming::RESERVED_TYPE_NAMES"
+        );
     }
+}
+
+/// A schema name longer than a file name may be (valid in OpenAPI) does not fail at write
+/// time: its Markdown doc gets a shorter file name, and two such names stay apart.
+#[test]
+fn schema_names_longer_than_a_file_name_are_written() {
+    let long = |tail: &str| format!("Very{}{tail}", "Long".repeat(80));
+    let spec = schemas(&format!(
+        "    {}: {{type: object, properties: {{a: {{type: string}}}}}}\n    {}: {{type: object, properties: {{b: {{type: string}}}}}}\n",
+        long("A"),
+        long("B")
+    ));
+    let out = run(&spec, &Config::default()).unwrap();
+    let docs: Vec<String> = out
+        .files
+        .keys()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p.starts_with("docs/"))
+        .collect();
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert!(
+        docs.iter().all(|d| d.len() - "docs/".len() <= 255),
+        "{docs:?}"
+    );
+    let dir = std::env::temp_dir().join(format!("codegen-long-names-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    codegen::write::write(&dir, &out.files).unwrap_or_else(|e| panic!("{e}"));
+    let readme = file(&out, "README.md");
+    for d in &docs {
+        assert!(
+            readme.contains(&format!("]({d})")),
+            "README does not link {d}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -104,7 +104,10 @@ fn fixtures_compile_without_warnings_and_round_trip() {
         "-D",
         "warnings",
     ]);
-    assert!(output.status.success(), "clippy on the fixture crates failed:\n{text}");
+    assert!(
+        output.status.success(),
+        "clippy on the fixture crates failed:\n{text}"
+    );
     let (output, text) = cargo(&["test", "--workspace", "--no-fail-fast", "--all-features"]);
     let passed: usize = text
         .lines()

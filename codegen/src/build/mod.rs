@@ -275,7 +275,10 @@ impl<'a> Builder<'a> {
                 };
                 let alt_holder = match self.type_names.holder(&alt) {
                     Some(Holder::At(o) | Holder::Chosen(o)) if alt != wanted => {
-                        format!(", and `{alt}` is another schema's (also #{})", self.origins.original(&o))
+                        format!(
+                            ", and `{alt}` is another schema's (also #{})",
+                            self.origins.original(&o)
+                        )
                     }
                     _ => String::new(),
                 };
@@ -323,7 +326,9 @@ impl<'a> Builder<'a> {
             Holder::At(other) | Holder::Chosen(other) => self.collision(ptr, name, other),
             Holder::Reserved => self.err(
                 &join(ptr, RUST_NAME),
-                format!("`{name}` is a {what} name the generated crate uses itself: choose another"),
+                format!(
+                    "`{name}` is a {what} name the generated crate uses itself: choose another"
+                ),
             ),
         }
     }
@@ -356,7 +361,10 @@ impl<'a> Builder<'a> {
         let Some(name) = v.as_str() else {
             return Err(self.err(
                 &ptr,
-                format!("`{RUST_NAME}` must be a string, not {}", schema::json_kind(v)),
+                format!(
+                    "`{RUST_NAME}` must be a string, not {}",
+                    schema::json_kind(v)
+                ),
             ));
         };
         let ok = if camel {
@@ -446,9 +454,8 @@ impl<'a> Builder<'a> {
                 }
             }
             let wanted = chosen.unwrap_or_else(|| crate::naming::snake(name));
-            let clash = |n: &str| {
-                crate::naming::CLIENT_METHODS.contains(&format!("with_{n}").as_str())
-            };
+            let clash =
+                |n: &str| crate::naming::CLIENT_METHODS.contains(&format!("with_{n}").as_str());
             let alt = format!("{wanted}_auth");
             let (rust_name, holder) = if clash(&wanted) {
                 let (given, _) = names.claim_at(alt, &sptr);

@@ -1286,7 +1286,8 @@ impl Builder<'_> {
             for &i in &idx {
                 let base = ops[i].rust_name.clone();
                 if let Some(s) = &mut ops[i].event_stream {
-                    s.rust_name = super::streams::free(&mut methods, &base, &["_stream", "_events"]);
+                    s.rust_name =
+                        super::streams::free(&mut methods, &base, &["_stream", "_events"]);
                 }
                 if let Some(p) = &mut ops[i].pagination {
                     p.rust_name =

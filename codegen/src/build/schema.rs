@@ -693,7 +693,9 @@ impl Builder<'_> {
             // The field's name: the property's `x-rust-name` (an allOf part re-declaring the
             // property may set it), else the wire name's.
             let chosen = match notes {
-                Some(n) if n.at(super::RUST_NAME).is_some() => self.rust_name_ext(n, &pptr, false)?,
+                Some(n) if n.at(super::RUST_NAME).is_some() => {
+                    self.rust_name_ext(n, &pptr, false)?
+                }
                 _ => self.rust_name_ext(schema, &pptr, false)?,
             };
             let field_name = match chosen {

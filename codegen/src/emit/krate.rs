@@ -408,7 +408,13 @@ pub fn client_impls(api: &Api, out: &mut String) {
             "    ",
             &mut client,
         );
-        setter(&mut client, &s.client_method, "&self", lit(&s.name), "with_credential");
+        setter(
+            &mut client,
+            &s.client_method,
+            "&self",
+            lit(&s.name),
+            "with_credential",
+        );
     }
     for s in &api.security_schemes {
         let name = &s.name;
