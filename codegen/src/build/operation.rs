@@ -1253,7 +1253,8 @@ impl Builder<'_> {
                     let rest = ops[i].rust_name.strip_prefix(&prefix)?;
                     (chosen[i].is_none()
                         && crate::naming::is_snake_ident(rest)
-                        && !full.contains(rest))
+                        && !full.contains(rest)
+                        && !methods.contains(rest))
                     .then(|| rest.to_string())
                 })
                 .collect();
@@ -1306,6 +1307,19 @@ impl Builder<'_> {
                         b.choice = Some(types.claim(format!("{}Body", op.type_name)));
                     }
                 }
+            }
+        }
+        // Webhooks are no methods; their names only appear in docs.
+        for op in ops.iter_mut().filter(|o| o.is_webhook) {
+            if op.params.iter().any(|p| !p.required && p.is_argument()) {
+                op.params_type = format!("{}Params", op.type_name);
+            }
+            let base = op.rust_name.clone();
+            if let Some(s) = &mut op.event_stream {
+                s.rust_name = format!("{base}_stream");
+            }
+            if let Some(p) = &mut op.pagination {
+                p.rust_name = format!("{base}_stream");
             }
         }
         Ok(())
