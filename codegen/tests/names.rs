@@ -322,3 +322,29 @@ fn schema_names_longer_than_a_file_name_are_written() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `x-rust-name` set by an overlay (listed in the config, as `overlays = [...]` does) names
+/// the schema and the operation it targets.
+#[test]
+fn x_rust_name_from_an_overlay() {
+    let dir = std::env::temp_dir().join(format!("codegen-names-overlay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let overlay = dir.join("names.overlay.yaml");
+    std::fs::write(
+        &overlay,
+        "overlay: 1.0.0\ninfo: {title: names, version: '1'}\nactions:\n  - target: $.components.schemas.Thing\n    update: {x-rust-name: Widget}\n  - target: $.paths['/a'].get\n    update: {x-rust-name: widgets}\n",
+    )
+    .unwrap();
+    let spec = format!(
+        "{HEAD}paths:\n  /a:\n    get: {{operationId: list_things, responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Thing'}}}}}}}}}}}}\ncomponents:\n  schemas:\n    Thing: {{type: object, properties: {{a: {{type: string}}}}}}\n"
+    );
+    let config = Config {
+        overlays: vec![overlay],
+        ..Config::default()
+    };
+    let out = run(&spec, &config).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(file(&out, "src/models.rs").contains("pub struct Widget {"));
+    assert!(file(&out, "src/apis/default.rs")
+        .contains("pub fn widgets(&self) -> crate::ResponseFuture<'a, crate::models::Widget>"));
+}
