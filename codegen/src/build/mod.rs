@@ -288,6 +288,10 @@ impl<'a> Builder<'a> {
                     Some(Holder::Chosen(other)) => {
                         return Err(self.collision(&other, &wanted, &ptr));
                     }
+                    // `Owner: {$ref: owner.yaml}` beside the schema that file brings in:
+                    // one is the other's alias, nothing for the user to fix.
+                    Some(Holder::At(other))
+                        if self.refers_to(&other, &ptr) || self.refers_to(&ptr, &other) => {}
                     Some(Holder::At(other)) => self.warn(
                         &ptr,
                         format!(
@@ -304,6 +308,19 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether the schema at `from` is only a `$ref` to the one at `to`.
+    fn refers_to(&self, from: &str, to: &str) -> bool {
+        match self.root.pointer(from).and_then(Value::as_object) {
+            Some(o) => {
+                o.len() == 1
+                    && o.at("$ref")
+                        .and_then(Value::as_str)
+                        .is_some_and(|r| r.strip_prefix('#') == Some(to))
+            }
+            None => false,
+        }
     }
 
     /// Claims a name the user chose (`x-rust-name`, `[rename]`) in the type scope: taken
