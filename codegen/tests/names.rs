@@ -348,3 +348,26 @@ fn x_rust_name_from_an_overlay() {
     assert!(file(&out, "src/apis/default.rs")
         .contains("pub fn widgets(&self) -> crate::ResponseFuture<'a, crate::models::Widget>"));
 }
+
+/// Two properties (or parameters) that give one Rust name: numbered, with a warning naming
+/// both.
+#[test]
+fn properties_and_parameters_with_one_rust_name_warn_with_both_pointers() {
+    let spec = format!(
+        "{HEAD}paths:\n  /a/{{id}}:\n    get:\n      operationId: a\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n        - {{name: id, in: query, schema: {{type: string}}}}\n      responses: {{'204': {{description: ok}}}}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        foo-bar: {{type: string}}\n        foo_bar: {{type: string}}\n"
+    );
+    let out = run(&spec, &Config::default()).unwrap();
+    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter().any(|w| w.contains(
+            "#/components/schemas/A/properties/foo_bar: property `foo_bar` is the field `foo_bar2`"
+        ) && w.contains("(also #/components/schemas/A/properties/foo-bar)")),
+        "{w:#?}"
+    );
+    assert!(
+        w.iter().any(|w| w
+            .contains("#/paths/~1a~1{id}/get/parameters/1: parameter `id` is the argument `id2`")
+            && w.contains("(also #/paths/~1a~1{id}/get/parameters/0)")),
+        "{w:#?}"
+    );
+}

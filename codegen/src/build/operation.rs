@@ -445,6 +445,16 @@ impl Builder<'_> {
                     (_, Some(Holder::Chosen(other))) => {
                         return Err(self.collision(&other, &wanted, ptr))
                     }
+                    (given, Some(Holder::At(other))) => {
+                        self.warn(
+                            ptr,
+                            format!(
+                                "parameter `{name}` is the argument `{given}`: `{wanted}` is another parameter's (also #{})",
+                                self.origins.original(&other)
+                            ),
+                        );
+                        given
+                    }
                     (given, _) => given,
                 }
             }

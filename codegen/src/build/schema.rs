@@ -708,6 +708,16 @@ impl Builder<'_> {
                         (_, Some(Holder::Chosen(other))) => {
                             return Err(self.collision(&other, &wanted, &pptr))
                         }
+                        (given, Some(Holder::At(other))) => {
+                            self.warn(
+                                &pptr,
+                                format!(
+                                    "property `{wire}` is the field `{given}`: `{wanted}` is another property's (also #{})",
+                                    self.origins.original(&other)
+                                ),
+                            );
+                            given
+                        }
                         (given, _) => given,
                     }
                 }
