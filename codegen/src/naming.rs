@@ -9,13 +9,17 @@
 //! | namespace | names | seeded with |
 //! |---|---|---|
 //! | `models` (types) | schemas, inline types, `ErrorBody` | [`RESERVED_TYPE_NAMES`] (`…Model`), [`CRATE_ROOT_NAMES`] (`Api…`) |
-//! | `apis` (modules = `Client` accessors) | one per tag | crate modules, [`CLIENT_METHODS`] (`…_api`) |
+//! | `apis` (modules = `Client` accessors) | one per tag | crate modules, [`CLIENT_METHODS`], `with_…` (`…_api`) |
 //! | `ClientBuilder` / `Client` methods | security scheme setters, `with_…` | [`BUILDER_METHODS`], [`CLIENT_METHODS`] (`…_auth`) |
-//! | `apis` (values) | scheme statics, error decoders | `RAW_ROUTES`, `SECURITY_n`, `ERRORS_n`, `file_part` |
-//! | a tag module (types) | `…Api`, `…Params`, `…Body` | |
+//! | `apis` (values) | scheme statics, error decoders | `RAW_ROUTES`, `SECURITY_n`, `ERRORS_n` (`…_SCHEME`), `file_part` |
+//! | a tag module (types) | `…Api`, `…Params`, `…Body` | `RequestSpec` |
 //! | a tag's `…Api` methods | operations (tag prefix dropped), stream methods | |
-//! | an operation's arguments | parameters, body, media type | [`METHOD_LOCALS`] |
+//! | an operation's arguments | parameters, body (`…_body`), media type | [`METHOD_LOCALS`], [`BODY_LOCALS`] |
 //! | a struct's fields | properties, constants, the extra-properties map | |
+//! | `docs/` | one Markdown file per tag and type | (`….model.md`; long names cut, with a hash) |
+//!
+//! The numbered tables `SECURITY_n` and `ERRORS_n` are still numbered by the emitter
+//! (`emit::apis::Shared`); their patterns are what the scheme statics avoid.
 //!
 //! A name the spec gives (a schema, a tag, an operationId) that is taken by another gets a
 //! numbered or suffixed one, with a warning naming both pointers; a name the user chose
