@@ -17,7 +17,7 @@
 //! changes a constructor (a new required field) breaks. `tests/tests/api_diff.rs` checks the
 //! classification by compiling programs written against the old crate against the new one.
 
-use crate::emit::apis::{method_args, params_struct_name, ArgRole};
+use crate::emit::apis::{builder_name, call_args, method_args, params_struct_name, ArgRole};
 use crate::emit::rust::{ty_text, Ctx};
 use crate::ir::*;
 use serde_json::{json, Value};
@@ -667,14 +667,28 @@ fn surface(api: &Api) -> Surface {
         let tag = &api.tags[op.tag];
         let module = format!("apis::{}", tag.module);
         let key = format!("{module}::{}Api::{}", tag.type_name, op.rust_name);
-        let args = method_args(op);
-        let ret = return_type(op);
-        let types: Vec<&str> = std::iter::once("&self")
-            .chain(args.iter().map(|a| a.ty.as_str()))
-            .collect();
-        let named: Vec<String> = std::iter::once("&self".to_string())
-            .chain(args.iter().map(|a| format!("{}: {}", a.name, a.ty)))
-            .collect();
+        // The method's own arguments; with optional parameters it returns their builder,
+        // which sends what `return_type` names (its setters mirror the parameters struct's
+        // fields, compared below).
+        let all_args = method_args(op);
+        let args = call_args(op);
+        let has_builder = all_args.len() != args.len();
+        let ret = if has_builder {
+            format!("{}<'a> -> {}", builder_name(op), return_type(op))
+        } else {
+            return_type(op)
+        };
+        let signature = |args: &[crate::emit::apis::MethodArg]| {
+            let types: Vec<String> = std::iter::once("&self".to_string())
+                .chain(args.iter().map(|a| a.ty.clone()))
+                .collect();
+            let named: Vec<String> = std::iter::once("&self".to_string())
+                .chain(args.iter().map(|a| format!("{}: {}", a.name, a.ty)))
+                .collect();
+            (types, named)
+        };
+        let (types, named) = signature(&args);
+        let (stream_types, stream_named) = signature(&all_args);
         let mut item = Item::new(
             "operation",
             format!("fn({}) -> {ret}", types.join(", ")),
@@ -768,17 +782,17 @@ fn surface(api: &Api) -> Surface {
             let ret = format!("crate::{wrapper}<'a, {}>", ty(item_ty, Ctx::Elsewhere));
             let mut item = Item::new(
                 what,
-                format!("fn({}) -> {ret}", types.join(", ")),
+                format!("fn({}) -> {ret}", stream_types.join(", ")),
                 &op.pointer,
             )
             .parent(&module)
             .features(vec![tag.feature.clone(), "streams".to_string()])
             .identity(format!("{what}:{} {}", op.method.as_str(), op.path));
-            item.shown = format!("fn {name}({}) -> {ret}", named.join(", "));
+            item.shown = format!("fn {name}({}) -> {ret}", stream_named.join(", "));
             s.insert(format!("{module}::{}Api::{name}", tag.type_name), item);
         }
 
-        if args.iter().any(|a| a.role == ArgRole::OptionalParams) {
+        if has_builder {
             let name = params_struct_name(op);
             let pkey = format!("{module}::{name}");
             s.insert(

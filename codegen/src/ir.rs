@@ -434,6 +434,10 @@ pub struct Reach {
     /// Received: reached from a response, error or webhook body, or from no operation at all
     /// (needs `Deserialize`).
     pub received: bool,
+    /// Built by users: reached from a request body or parameter, or only from types no
+    /// operation uses (not from a response, error or webhook body). Such a model gets chained
+    /// setters and `impl Into` constructor arguments; the others are read, not built.
+    pub built: bool,
 }
 
 #[derive(Debug, Clone)]
