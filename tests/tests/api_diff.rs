@@ -139,7 +139,7 @@ fn cases() -> Vec<Case> {
             features: None,
             program: r#"pub fn f(c: &sdk::Client) {
                 let p = sdk::apis::users::GetUserParams::new().with_email(true);
-                let _f = c.users().get_user("u", &p);
+                let _f = c.users().get_user("u").params(p);
             }"#,
             expect: (Breaking, "apis::users::UsersApi::get_user"),
         },
@@ -331,7 +331,7 @@ fn cases() -> Vec<Case> {
             new: same,
             features: None,
             program: r#"pub fn f(c: &sdk::Client) {
-                let _f = c.users().get_user("u", &sdk::apis::users::GetUserParams::new());
+                let _f = c.users().get_user("u").params(sdk::apis::users::GetUserParams::new());
             }"#,
             expect: (Additive, "apis::users::UsersApi::delete_notes"),
         },
@@ -439,7 +439,7 @@ fn cases() -> Vec<Case> {
             program: r#"pub fn f(c: &sdk::Client) -> (User, bool) {
                 let _b = sdk::Client::builder("http://x").bot_token("t");
                 let _f = c.users().delete_notes("u");
-                let _g = c.users().get_user("u", &sdk::apis::users::GetUserParams::new());
+                let _g = c.users().get_user("u").params(sdk::apis::users::GetUserParams::new());
                 let t = UserUpdate::new().theme;
                 let u = User::new("1".into(), "n".into());
                 let online = matches!(u.status, Some(Status::Online)) && t.is_some() && !u.name.is_empty();

@@ -25,7 +25,7 @@ pub fn header() -> String {
 pub fn types(api: &Api, range: std::ops::Range<usize>) -> String {
     let mut out = String::with_capacity(range.len() * 1024);
     for t in &api.types[range] {
-        type_def(t, &cfg_for(api, &t.reach), &mut out);
+        type_def(api, t, &cfg_for(api, &t.reach), &mut out);
     }
     out
 }
@@ -52,7 +52,7 @@ pub fn cfg_for(api: &Api, reach: &Reach) -> String {
     }
 }
 
-fn type_def(t: &TypeDef, cfg: &str, out: &mut String) {
+fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
     out.push_str(cfg);
     let mut text = t
         .docs
@@ -72,7 +72,7 @@ fn type_def(t: &TypeDef, cfg: &str, out: &mut String) {
         TypeKind::Union(u) => {
             union(name, cfg, t.reach.received, u, out);
             if builds(&t.reach) {
-                union_froms(name, cfg, u, out);
+                union_froms(api, name, cfg, u, out);
             }
         }
         TypeKind::Alias(target) => {
@@ -300,20 +300,30 @@ fn setter(f: &Field, out: &mut String) {
 /// `From<variant type> for Union` for a union the SDK sends, so a variant's value goes where
 /// the union is expected; only for variant types no other variant shares (and not JSON
 /// values, which `Unknown` holds too).
-fn union_froms(name: &str, cfg: &str, u: &UnionDef, out: &mut String) {
-    let types: Vec<String> = u
-        .variants
-        .iter()
-        .map(|v| {
-            let mut t = String::new();
-            ty_text(&v.ty, Ctx::Models, &mut t);
-            t
-        })
-        .collect();
-    for (v, t) in u.variants.iter().zip(&types) {
-        if matches!(v.ty, TypeRef::Any)
-            || t == name
-            || types.iter().filter(|other| *other == t).count() > 1
+fn union_froms(api: &Api, name: &str, cfg: &str, u: &UnionDef, out: &mut String) {
+    // Compared through aliases (`pub type Id = String` is `String` to the trait solver).
+    let resolved = |t: &TypeRef| {
+        let mut t = t;
+        for _ in 0..16 {
+            match t {
+                TypeRef::Named(n) => match api.type_def(n).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(target)) => t = target,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        let mut text = String::new();
+        ty_text(t, Ctx::Models, &mut text);
+        text
+    };
+    let keys: Vec<String> = u.variants.iter().map(|v| resolved(&v.ty)).collect();
+    for (v, key) in u.variants.iter().zip(&keys) {
+        let mut t = String::new();
+        ty_text(&v.ty, Ctx::Models, &mut t);
+        if key == "serde_json::Value"
+            || key == name
+            || keys.iter().filter(|other| *other == key).count() > 1
         {
             continue;
         }
