@@ -176,7 +176,7 @@ fn cases() -> Vec<Case> {
             old: same,
             new: |d| push(d, &format!("{S}/User/required"), json!("email")),
             features: None,
-            program: r#"pub fn f() -> Option<String> { User::new("1".into(), "n".into()).email }"#,
+            program: r#"pub fn f() -> Option<String> { User::new(String::from("1"), String::from("n")).email }"#,
             expect: (Breaking, "models::User::email"),
         },
         Case {
@@ -227,7 +227,7 @@ fn cases() -> Vec<Case> {
             old: |d| remove(d, GUILD),
             new: same,
             features: Some(&["extra-models"]),
-            program: r#"pub fn f() -> Guild { Guild::new("1".into()) }"#,
+            program: r#"pub fn f() -> Guild { Guild::new(String::from("1")) }"#,
             expect: (Breaking, "models::Guild"),
         },
         Case {
@@ -242,7 +242,7 @@ fn cases() -> Vec<Case> {
                 push(d, &format!("{S}/User/required"), json!("created"));
             },
             features: None,
-            program: r#"pub fn f() -> User { User::new("1".into(), "n".into()) }"#,
+            program: r#"pub fn f() -> User { User::new(String::from("1"), String::from("n")) }"#,
             expect: (Breaking, "models::User::new"),
         },
         Case {
@@ -340,7 +340,7 @@ fn cases() -> Vec<Case> {
             old: |d| remove(d, &format!("{S}/Legacy")),
             new: same,
             features: None,
-            program: r#"pub fn f() -> User { User::new("1".into(), "n".into()) }"#,
+            program: r#"pub fn f() -> User { User::new(String::from("1"), String::from("n")) }"#,
             expect: (Additive, "models::Legacy"),
         },
         Case {
@@ -349,7 +349,7 @@ fn cases() -> Vec<Case> {
             new: same,
             features: None,
             program: r#"pub fn f() -> (User, Option<String>) {
-                let u = User::new("1".into(), "n".into());
+                let u = User::new(String::from("1"), String::from("n"));
                 let e = u.email.clone();
                 (u, e)
             }"#,
@@ -441,7 +441,7 @@ fn cases() -> Vec<Case> {
                 let _f = c.users().delete_notes("u");
                 let _g = c.users().get_user("u").params(sdk::apis::users::GetUserParams::new());
                 let t = UserUpdate::new().theme;
-                let u = User::new("1".into(), "n".into());
+                let u = User::new(String::from("1"), String::from("n"));
                 let online = matches!(u.status, Some(Status::Online)) && t.is_some() && !u.name.is_empty();
                 (u, online)
             }"#,

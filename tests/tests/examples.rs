@@ -61,7 +61,13 @@ async fn run_example(server: &MockServer) -> Output {
     let uri = server.uri();
     tokio::task::spawn_blocking(move || {
         std::process::Command::new(bin)
-            .args([uri.as_str(), "42", "s3cret", "the-code", "https://app.example/cb"])
+            .args([
+                uri.as_str(),
+                "42",
+                "s3cret",
+                "the-code",
+                "https://app.example/cb",
+            ])
             .env("FLUXER_BOT_TOKEN", "bot-secret")
             .output()
             .expect("run the example")

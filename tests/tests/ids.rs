@@ -19,7 +19,10 @@ fn every_id_in_spec_is_a_snowflake() {
         .filter(|l| l.rule == codegen::lint::PLAIN_STRING_ID)
         .map(|l| &l.pointer)
         .collect();
-    assert!(plain.is_empty(), "ID parameters as plain strings: {plain:?}");
+    assert!(
+        plain.is_empty(),
+        "ID parameters as plain strings: {plain:?}"
+    );
 
     // Each operation argument and model field named `id` or `…_id` has the ID type.
     let mut wrong = Vec::new();
@@ -34,20 +37,27 @@ fn every_id_in_spec_is_a_snowflake() {
                 continue;
             };
             // Declarations only (fields, arguments), not initialisers (`id: id.into(),`).
-            let is_id = (name == "id" || name.ends_with("_id") || name == "sub") && !ty.contains('(');
+            let is_id =
+                (name == "id" || name.ends_with("_id") || name == "sub") && !ty.contains('(');
             if is_id && !ty.contains("Snowflake") && !line.starts_with("//") {
                 wrong.push(format!("{}: {line}", path.display()));
             }
         }
     }
-    assert!(wrong.is_empty(), "IDs without the ID type:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "IDs without the ID type:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn id_arguments_take_anything_that_converts_into_a_snowflake() {
     let out = generated();
     let api = &out.files[std::path::Path::new("src/apis/oauth2.rs")];
-    let start = api.find("pub fn update_oauth_application(").expect("the operation");
+    let start = api
+        .find("pub fn update_oauth_application(")
+        .expect("the operation");
     let signature = &api[start..start + api[start..].find('{').unwrap()];
     assert!(
         signature.contains("id: impl Into<crate::types::Snowflake>,"),

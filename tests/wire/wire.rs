@@ -70,7 +70,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn form_and_query_styles() {
     let server = server().await;
     let c = client(&server);
-    let mut body = FormBody::new("n".into());
+    let mut body = FormBody::new("n");
     body.tags = Some(vec!["a".into(), "b".into()]);
     body.metadata = Some([("key".to_string(), "v".to_string())].into_iter().collect());
     body.expand = Some(vec!["customer".into(), "invoice".into()]);
@@ -275,7 +275,7 @@ async fn raw_bodies_carry_a_concrete_media_type() {
 async fn every_request_media_type_is_offered() {
     let server = server().await;
     let c = client(&server);
-    let mut thing = Thing::new("t".into());
+    let mut thing = Thing::new("t");
     thing.size = Some(3);
     c.choice()
         .create_thing(&CreateThingBody::Json(thing.clone()))

@@ -435,10 +435,9 @@ pub(crate) fn builder_name(op: &Operation) -> String {
 fn conversions(args: &[MethodArg], indent: &str) -> String {
     let mut out = String::new();
     for a in args {
-        if let Some(inner) = a
-            .ty
-            .strip_prefix("impl Into<")
-            .and_then(|t| t.strip_suffix('>'))
+        if let Some(inner) =
+            a.ty.strip_prefix("impl Into<")
+                .and_then(|t| t.strip_suffix('>'))
         {
             let _ = writeln!(out, "{indent}let {0}: {inner} = {0}.into();", a.name);
         }
@@ -798,7 +797,10 @@ fn setter_value(t: &TypeRef) -> (String, &'static str) {
     if matches!(t, TypeRef::Prim(Prim::String)) {
         ("impl Into<String>".to_string(), "value.into()")
     } else if is_snowflake(t) {
-        ("impl Into<crate::types::Snowflake>".to_string(), "value.into()")
+        (
+            "impl Into<crate::types::Snowflake>".to_string(),
+            "value.into()",
+        )
     } else {
         (type_text(t), "value")
     }
