@@ -674,7 +674,7 @@ fn surface(api: &Api) -> Surface {
         let args = call_args(op);
         let has_builder = all_args.len() != args.len();
         let ret = if has_builder {
-            format!("{}<'a> -> {}", builder_name(op), return_type(op))
+            format!("{}<'a>", builder_name(op))
         } else {
             return_type(op)
         };
@@ -707,6 +707,12 @@ fn surface(api: &Api) -> Surface {
             .map(|a| (a.name.clone(), a.ty.clone()))
             .chain([("return type".to_string(), ret.clone())])
             .collect();
+        if has_builder {
+            // What the builder's `send`/`.await` gives: a change breaks code using the response.
+            item.parts
+                .push(("response type".to_string(), return_type(op)));
+            item.sig = format!("{} (sends: {})", item.sig, return_type(op));
+        }
         let mut docs = String::new();
         for d in [&op.summary, &op.description].into_iter().flatten() {
             docs.push_str(d);
@@ -864,7 +870,13 @@ fn surface(api: &Api) -> Surface {
                         && !single_value(api, &f.ty))
                         || f.presence == Presence::RequiredNullable;
                     if in_constructor {
-                        ctor.push((f.rust_name.clone(), fty.clone()));
+                        // As the emitter writes it: `impl Into<…>` in a model users build.
+                        let arg = if crate::emit::models::takes_into_arg(&t.reach, &f.ty) {
+                            format!("impl Into<{fty}>")
+                        } else {
+                            fty.clone()
+                        };
+                        ctor.push((f.rust_name.clone(), arg));
                     }
                     let mut field = child("field", fty)
                         .identity(format!("field:{key}:{}", f.name))
@@ -1311,6 +1323,7 @@ mod tests {
             let out = crate::generate(&spec, &config).unwrap();
             let surface = surface(&api);
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            let mut sends: BTreeMap<String, String> = BTreeMap::new();
             // Items compared by name only.
             let mut names: BTreeSet<String> = BTreeSet::new();
             let manifest = &out.files[Path::new("Cargo.toml")];
@@ -1435,10 +1448,21 @@ mod tests {
                                         format!("{prefix}::{self_ty}::{name}"),
                                         format!("fn({})->{ret}", args.join(",")),
                                     );
+                                } else if prefix != "models" && name == "send" {
+                                    // A request builder: what the operation sends, below.
+                                    sends.insert(format!("{self_ty}<'a>"), ret);
                                 }
                             }
                         }
                         _ => {}
+                    }
+                }
+            }
+            // An operation returning a builder: its signature names what the builder sends.
+            for sig in seen.values_mut() {
+                if let Some((_, builder)) = sig.rsplit_once("->") {
+                    if let Some(sent) = sends.get(builder) {
+                        *sig = format!("{sig}(sends:{sent})");
                     }
                 }
             }

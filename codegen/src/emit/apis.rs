@@ -726,7 +726,8 @@ fn operation(
 /// call built it, and the optional parameters, set one by one (`.limit(50)`) or all at once
 /// (`.params(p)`); `send` (or `.await`, through `IntoFuture`) adds them and sends it. It is
 /// not generic and holds no borrow but the client's, so a builder costs one small struct and
-/// its setters, compiled only where used (`#[inline]`).
+/// its setters, compiled only where used (`#[inline]`); no derives (a `Debug` derive on
+/// Fluxer's 124 builders is compile time for little use).
 fn request_builder(
     op: &Operation,
     api_ty: &str,
@@ -748,7 +749,7 @@ fn request_builder(
     );
     let _ = writeln!(
         out,
-        "#[derive(Debug)]\n#[must_use = \"a request builder does nothing until it is `.await`ed\"]\n\
+        "#[must_use = \"a request builder does nothing until it is `.await`ed\"]\n\
          pub struct {name}<'a> {{\n    client: &'a runtime::Client,\n    req: RequestSpec,\n    params: {params},\n}}\n\
          impl<'a> {name}<'a> {{"
     );

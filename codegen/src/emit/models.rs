@@ -115,6 +115,12 @@ fn builds(reach: &Reach) -> bool {
     reach.built
 }
 
+/// Whether a constructor argument of type `t` in a model reached as `reach` is `impl Into`
+/// (for the API diff, which names the signature the emitter prints).
+pub(crate) fn takes_into_arg(reach: &Reach, t: &TypeRef) -> bool {
+    builds(reach) && takes_into(t)
+}
+
 fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut String) {
     let received = reach.received;
     let builder = builds(reach);
