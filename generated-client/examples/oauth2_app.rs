@@ -37,7 +37,7 @@ fn explain(e: &(dyn std::error::Error + 'static)) -> String {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [base_url, client_id, client_secret, code, redirect_uri] = args.as_slice() else {
-        return Err("usage: oauth2_app <base-url> <client-id> <client-secret> <code> <redirect-uri>".into());
+        return Err("usage: oauth2_app BASE_URL CLIENT_ID CLIENT_SECRET CODE REDIRECT_URI".into());
     };
     let bot_token = std::env::var("FLUXER_BOT_TOKEN")?;
     let client = Client::builder(base_url).bot_token(bot_token).build()?;
@@ -49,14 +49,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("granted `{}` for {} s", tokens.scope, tokens.expires_in);
 
     // On the user's behalf: the access token as `Authorization: Bearer …`.
-    let me = client.with_oauth2_token(tokens.access_token.as_str()).oauth2().get_oauth2_userinfo().await?;
+    let as_user = client.with_oauth2_token(tokens.access_token.as_str());
+    let me = as_user.oauth2().get_oauth2_userinfo().await?;
     println!("signed in as {} ({})", me.username, me.id);
 
     // As the bot: its applications, and the first one's redirect URIs cleared (`null`).
-    let apps = client.oauth2().list_user_applications().await?.into_inner();
-    let Some(app) = apps.first() else { return Ok(()) };
+    let api = client.oauth2();
+    let apps = api.list_user_applications().await?.into_inner();
+    let Some(app) = apps.first() else {
+        return Ok(());
+    };
     let clear = ApplicationUpdateRequest::new().redirect_uris(Nullable::Null);
-    let updated = client.oauth2().update_oauth_application(app.id, &clear).await?;
-    println!("{}: {} redirect URIs", updated.name, updated.redirect_uris.len());
+    let app = api.update_oauth_application(app.id, &clear).await?;
+    println!("{}: {} redirect URIs", app.name, app.redirect_uris.len());
     Ok(())
 }
