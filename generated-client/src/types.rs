@@ -117,6 +117,8 @@ impl Visitor<'_> for U64Visitor {
 /// let set: Nullable<String> = serde_json::from_str(r#""hi""#).unwrap();
 /// assert_eq!(set.as_deref(), Nullable::Value("hi"));
 /// assert_eq!(set.as_deref().map(str::len).unwrap_or(0), 2);
+/// assert_eq!(set.as_ref().map_or(0, String::len), 2);
+/// assert_eq!(clear.as_ref().map_or(0, String::len), 0);
 /// let from_text: Nullable<String> = "hi".into();
 /// assert_eq!(from_text, set);
 /// let left_out = Nullable::<String>::default();
@@ -183,6 +185,16 @@ impl<T> Nullable<T> {
             Nullable::Null => Nullable::Null,
             Nullable::Absent => Nullable::Absent,
         }
+    }
+
+    /// `f` of the value, or `default` when `Null` or `Absent` (like [`Option::map_or`]).
+    pub fn map_or<U>(self, default: U, f: impl FnOnce(T) -> U) -> U {
+        self.into_option().map_or(default, f)
+    }
+
+    /// `f` of the value, or `default()` when `Null` or `Absent`.
+    pub fn map_or_else<U>(self, default: impl FnOnce() -> U, f: impl FnOnce(T) -> U) -> U {
+        self.into_option().map_or_else(default, f)
     }
 
     /// The value, or `default` when `Null` or `Absent`.
