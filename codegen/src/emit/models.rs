@@ -576,6 +576,84 @@ mod tests {
         syn::parse_file(&code).expect("parses");
     }
 
+    /// Issue 16: a model users build gets setters for its optional fields (none for read-only
+    /// ones) and `impl Into` constructor arguments; the same model only read gets neither.
+    #[test]
+    fn built_models_get_setters_and_read_ones_stay_read_only() {
+        let field = |name: &str, ty: TypeRef, presence: Presence, read_only: bool| Field {
+            name: name.into(),
+            rust_name: name.into(),
+            ty,
+            presence,
+            docs: None,
+            deprecated: false,
+            read_only,
+            default: None,
+            pointer: String::new(),
+        };
+        let s = StructDef {
+            fields: vec![
+                field(
+                    "name",
+                    TypeRef::Prim(Prim::String),
+                    Presence::Required,
+                    false,
+                ),
+                field(
+                    "topic",
+                    TypeRef::Prim(Prim::String),
+                    Presence::OptionalNullable,
+                    false,
+                ),
+                field("size", TypeRef::Prim(Prim::I64), Presence::Optional, false),
+                field(
+                    "id",
+                    TypeRef::Prim(Prim::Snowflake),
+                    Presence::Optional,
+                    true,
+                ),
+            ],
+            consts: Vec::new(),
+            additional: None,
+        };
+        let built = Reach {
+            built: true,
+            sent: true,
+            ..Reach::default()
+        };
+        let mut code = String::new();
+        structure("Edit", "", &built, &s, &mut code);
+        assert!(
+            code.contains("pub fn new(name: impl Into<String>) -> Self {"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub fn topic(mut self, value: impl Into<Nullable<String>>) -> Self {"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub fn size(mut self, value: i64) -> Self {"),
+            "{code}"
+        );
+        assert!(
+            !code.contains("pub fn id("),
+            "read-only fields get no setter: {code}"
+        );
+        syn::parse_file(&code).expect("parses");
+
+        let read = Reach {
+            received: true,
+            ..Reach::default()
+        };
+        let mut code = String::new();
+        structure("Edit", "", &read, &s, &mut code);
+        assert!(
+            code.contains("pub fn new(name: String) -> Self {"),
+            "{code}"
+        );
+        assert_eq!(code.matches("pub fn ").count(), 1, "only `new`: {code}");
+    }
+
     #[test]
     fn docs_and_names_are_written_safely() {
         let mut out = String::new();
