@@ -17,7 +17,7 @@
 //! changes a constructor (a new required field) breaks. `tests/tests/api_diff.rs` checks the
 //! classification by compiling programs written against the old crate against the new one.
 
-use crate::emit::apis::{method_args, params_struct_name, ArgRole};
+use crate::emit::apis::{builder_name, call_args, method_args, params_struct_name, ArgRole};
 use crate::emit::rust::{ty_text, Ctx};
 use crate::ir::*;
 use serde_json::{json, Value};
@@ -667,14 +667,28 @@ fn surface(api: &Api) -> Surface {
         let tag = &api.tags[op.tag];
         let module = format!("apis::{}", tag.module);
         let key = format!("{module}::{}::{}", tag.api_type, op.rust_name);
-        let args = method_args(op);
-        let ret = return_type(op);
-        let types: Vec<&str> = std::iter::once("&self")
-            .chain(args.iter().map(|a| a.ty.as_str()))
-            .collect();
-        let named: Vec<String> = std::iter::once("&self".to_string())
-            .chain(args.iter().map(|a| format!("{}: {}", a.name, a.ty)))
-            .collect();
+        // The method's own arguments; with optional parameters it returns their builder,
+        // which sends what `return_type` names (its setters mirror the parameters struct's
+        // fields, compared below).
+        let all_args = method_args(op);
+        let args = call_args(op);
+        let has_builder = all_args.len() != args.len();
+        let ret = if has_builder {
+            format!("{}<'a>", builder_name(op))
+        } else {
+            return_type(op)
+        };
+        let signature = |args: &[crate::emit::apis::MethodArg]| {
+            let types: Vec<String> = std::iter::once("&self".to_string())
+                .chain(args.iter().map(|a| a.ty.clone()))
+                .collect();
+            let named: Vec<String> = std::iter::once("&self".to_string())
+                .chain(args.iter().map(|a| format!("{}: {}", a.name, a.ty)))
+                .collect();
+            (types, named)
+        };
+        let (types, named) = signature(&args);
+        let (stream_types, stream_named) = signature(&all_args);
         let mut item = Item::new(
             "operation",
             format!("fn({}) -> {ret}", types.join(", ")),
@@ -693,6 +707,12 @@ fn surface(api: &Api) -> Surface {
             .map(|a| (a.name.clone(), a.ty.clone()))
             .chain([("return type".to_string(), ret.clone())])
             .collect();
+        if has_builder {
+            // What the builder's `send`/`.await` gives: a change breaks code using the response.
+            item.parts
+                .push(("response type".to_string(), return_type(op)));
+            item.sig = format!("{} (sends: {})", item.sig, return_type(op));
+        }
         let mut docs = String::new();
         for d in [&op.summary, &op.description].into_iter().flatten() {
             docs.push_str(d);
@@ -768,17 +788,17 @@ fn surface(api: &Api) -> Surface {
             let ret = format!("crate::{wrapper}<'a, {}>", ty(item_ty, Ctx::Elsewhere));
             let mut item = Item::new(
                 what,
-                format!("fn({}) -> {ret}", types.join(", ")),
+                format!("fn({}) -> {ret}", stream_types.join(", ")),
                 &op.pointer,
             )
             .parent(&module)
             .features(vec![tag.feature.clone(), "streams".to_string()])
             .identity(format!("{what}:{} {}", op.method.as_str(), op.path));
-            item.shown = format!("fn {name}({}) -> {ret}", named.join(", "));
+            item.shown = format!("fn {name}({}) -> {ret}", stream_named.join(", "));
             s.insert(format!("{module}::{}::{name}", tag.api_type), item);
         }
 
-        if args.iter().any(|a| a.role == ArgRole::OptionalParams) {
+        if has_builder {
             let name = params_struct_name(op);
             let pkey = format!("{module}::{name}");
             s.insert(
@@ -850,7 +870,13 @@ fn surface(api: &Api) -> Surface {
                         && !single_value(api, &f.ty))
                         || f.presence == Presence::RequiredNullable;
                     if in_constructor {
-                        ctor.push((f.rust_name.clone(), fty.clone()));
+                        // As the emitter writes it: `impl Into<…>` in a model users build.
+                        let arg = if crate::emit::models::takes_into_arg(&t.reach, &f.ty) {
+                            format!("impl Into<{fty}>")
+                        } else {
+                            fty.clone()
+                        };
+                        ctor.push((f.rust_name.clone(), arg));
                     }
                     let mut field = child("field", fty)
                         .identity(format!("field:{key}:{}", f.name))
@@ -1297,6 +1323,7 @@ mod tests {
             let out = crate::generate(&spec, &config).unwrap();
             let surface = surface(&api);
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            let mut sends: BTreeMap<String, String> = BTreeMap::new();
             // Items compared by name only.
             let mut names: BTreeSet<String> = BTreeSet::new();
             let manifest = &out.files[Path::new("Cargo.toml")];
@@ -1421,10 +1448,21 @@ mod tests {
                                         format!("{prefix}::{self_ty}::{name}"),
                                         format!("fn({})->{ret}", args.join(",")),
                                     );
+                                } else if prefix != "models" && name == "send" {
+                                    // A request builder: what the operation sends, below.
+                                    sends.insert(format!("{self_ty}<'a>"), ret);
                                 }
                             }
                         }
                         _ => {}
+                    }
+                }
+            }
+            // An operation returning a builder: its signature names what the builder sends.
+            for sig in seen.values_mut() {
+                if let Some((_, builder)) = sig.rsplit_once("->") {
+                    if let Some(sent) = sends.get(builder) {
+                        *sig = format!("{sig}(sends:{sent})");
                     }
                 }
             }

@@ -121,6 +121,9 @@ pub struct Operation {
     /// The struct of the optional parameters, in the tag module (`ListMessagesParams`); empty
     /// when the operation has none.
     pub params_type: String,
+    /// The call builder an operation with optional parameters returns, in the tag module
+    /// (`ListMessagesBuilder`); empty when the operation has none.
+    pub builder_type: String,
     pub method: Method,
     /// The path template as written, without `#fragment`/`?query` suffixes.
     pub path: String,
@@ -450,6 +453,10 @@ pub struct Reach {
     /// Received: reached from a response, error or webhook body, or from no operation at all
     /// (needs `Deserialize`).
     pub received: bool,
+    /// Built by users: reached from a request body or parameter, or only from types no
+    /// operation uses (not from a response, error or webhook body). Such a model gets chained
+    /// setters and `impl Into` constructor arguments; the others are read, not built.
+    pub built: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 //! Request and response models.
 #![allow(deprecated)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+#![allow(clippy::should_implement_trait, clippy::wrong_self_convention)]
 #[allow(unused_imports)]
 use crate::types::Nullable;
 /// Machine-readable error code carried in error bodies.
@@ -973,13 +974,31 @@ impl ApplicationCreateRequest {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     #[inline]
-    pub fn new(name: String) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            name,
+            name: name.into(),
             redirect_uris: Default::default(),
             bot_public: Default::default(),
             bot_require_code_grant: Default::default(),
         }
+    }
+    /// Sets `redirect_uris` (`Nullable::Null` sends `null`, clearing it).
+    #[inline]
+    pub fn redirect_uris(mut self, value: impl Into<Nullable<Vec<String>>>) -> Self {
+        self.redirect_uris = value.into();
+        self
+    }
+    /// Sets `bot_public`.
+    #[inline]
+    pub fn bot_public(mut self, value: bool) -> Self {
+        self.bot_public = Some(value);
+        self
+    }
+    /// Sets `bot_require_code_grant`.
+    #[inline]
+    pub fn bot_require_code_grant(mut self, value: bool) -> Self {
+        self.bot_require_code_grant = Some(value);
+        self
     }
 }
 #[cfg(feature = "extra-models")]
@@ -1120,6 +1139,30 @@ impl ApplicationUpdateRequest {
             bot_require_code_grant: Default::default(),
         }
     }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris` (`Nullable::Null` sends `null`, clearing it).
+    #[inline]
+    pub fn redirect_uris(mut self, value: impl Into<Nullable<Vec<String>>>) -> Self {
+        self.redirect_uris = value.into();
+        self
+    }
+    /// Sets `bot_public`.
+    #[inline]
+    pub fn bot_public(mut self, value: bool) -> Self {
+        self.bot_public = Some(value);
+        self
+    }
+    /// Sets `bot_require_code_grant`.
+    #[inline]
+    pub fn bot_require_code_grant(mut self, value: bool) -> Self {
+        self.bot_require_code_grant = Some(value);
+        self
+    }
 }
 #[cfg(feature = "oauth2")]
 /// Application record for the calling bot token.
@@ -1227,16 +1270,46 @@ impl AuthorizeConsentRequest {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     #[inline]
-    pub fn new(client_id: crate::types::Snowflake, scope: String) -> Self {
+    pub fn new(client_id: impl Into<crate::types::Snowflake>, scope: impl Into<String>) -> Self {
         Self {
             response_type: Default::default(),
-            client_id,
+            client_id: client_id.into(),
             redirect_uri: Default::default(),
-            scope,
+            scope: scope.into(),
             state: Default::default(),
             permissions: Default::default(),
             guild_id: Default::default(),
         }
+    }
+    /// Sets `response_type`.
+    #[inline]
+    pub fn response_type(mut self, value: impl Into<String>) -> Self {
+        self.response_type = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uri`.
+    #[inline]
+    pub fn redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `permissions`.
+    #[inline]
+    pub fn permissions(mut self, value: impl Into<String>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+    /// Sets `guild_id`.
+    #[inline]
+    pub fn guild_id(mut self, value: impl Into<crate::types::Snowflake>) -> Self {
+        self.guild_id = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "extra-models")]
@@ -1340,6 +1413,42 @@ impl BotProfileUpdateRequest {
             bot_flags: Default::default(),
         }
     }
+    /// Sets `username`.
+    #[inline]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `discriminator`.
+    #[inline]
+    pub fn discriminator(mut self, value: impl Into<String>) -> Self {
+        self.discriminator = Some(value.into());
+        self
+    }
+    /// Sets `avatar` (`Nullable::Null` sends `null`, clearing it).
+    #[inline]
+    pub fn avatar(mut self, value: impl Into<Nullable<crate::types::Base64>>) -> Self {
+        self.avatar = value.into();
+        self
+    }
+    /// Sets `banner` (`Nullable::Null` sends `null`, clearing it).
+    #[inline]
+    pub fn banner(mut self, value: impl Into<Nullable<crate::types::Base64>>) -> Self {
+        self.banner = value.into();
+        self
+    }
+    /// Sets `bio` (`Nullable::Null` sends `null`, clearing it).
+    #[inline]
+    pub fn bio(mut self, value: impl Into<Nullable<String>>) -> Self {
+        self.bio = value.into();
+        self
+    }
+    /// Sets `bot_flags`.
+    #[inline]
+    pub fn bot_flags(mut self, value: impl Into<BotFlags>) -> Self {
+        self.bot_flags = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "oauth2")]
 /// The replacement bot token together with the bot record.
@@ -1394,12 +1503,24 @@ impl IntrospectRequestForm {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     #[inline]
-    pub fn new(token: String) -> Self {
+    pub fn new(token: impl Into<String>) -> Self {
         Self {
-            token,
+            token: token.into(),
             client_id: Default::default(),
             client_secret: Default::default(),
         }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<crate::types::Snowflake>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    #[inline]
+    pub fn client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
     }
 }
 #[cfg(any(feature = "oauth2", feature = "extra-models"))]
@@ -1876,13 +1997,34 @@ impl RevokeRequestForm {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     #[inline]
-    pub fn new(token: String) -> Self {
+    pub fn new(token: impl Into<String>) -> Self {
         Self {
-            token,
+            token: token.into(),
             token_type_hint: Default::default(),
             client_id: Default::default(),
             client_secret: Default::default(),
         }
+    }
+    /// Sets `token_type_hint`.
+    #[inline]
+    pub fn token_type_hint(
+        mut self,
+        value: impl Into<RevokeRequestFormTokenTypeHint>,
+    ) -> Self {
+        self.token_type_hint = Some(value.into());
+        self
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<crate::types::Snowflake>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    #[inline]
+    pub fn client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "oauth2")]
@@ -1940,6 +2082,42 @@ impl SudoVerificationSchema {
             webauthn_challenge: Default::default(),
         }
     }
+    /// Sets `password`.
+    #[inline]
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `mfa_method`.
+    #[inline]
+    pub fn mfa_method(
+        mut self,
+        value: impl Into<SudoVerificationSchemaMfaMethod>,
+    ) -> Self {
+        self.mfa_method = Some(value.into());
+        self
+    }
+    /// Sets `mfa_code`.
+    #[inline]
+    pub fn mfa_code(mut self, value: impl Into<String>) -> Self {
+        self.mfa_code = Some(value.into());
+        self
+    }
+    /// Sets `webauthn_response`.
+    #[inline]
+    pub fn webauthn_response(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.webauthn_response = Some(value.into());
+        self
+    }
+    /// Sets `webauthn_challenge`.
+    #[inline]
+    pub fn webauthn_challenge(mut self, value: impl Into<String>) -> Self {
+        self.webauthn_challenge = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "oauth2")]
 /// Which second factor the caller is proving.
@@ -1986,6 +2164,20 @@ crate::types::serde_union!(request tagged TokenRequest { AuthorizationCode, Refr
     Str("refresh_token") => [RefreshToken],
 });
 #[cfg(feature = "oauth2")]
+impl From<TokenRequestAuthorizationCode> for TokenRequest {
+    #[inline]
+    fn from(value: TokenRequestAuthorizationCode) -> Self {
+        Self::AuthorizationCode(value)
+    }
+}
+#[cfg(feature = "oauth2")]
+impl From<TokenRequestRefreshToken> for TokenRequest {
+    #[inline]
+    fn from(value: TokenRequestRefreshToken) -> Self {
+        Self::RefreshToken(value)
+    }
+}
+#[cfg(feature = "oauth2")]
 /// Trade an authorization code for tokens.
 ///
 /// Always sends `grant_type: "authorization_code"` (its only allowed value; reading another is an error). Selects the authorization-code grant.
@@ -2015,13 +2207,25 @@ impl TokenRequestAuthorizationCode {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     #[inline]
-    pub fn new(code: String, redirect_uri: String) -> Self {
+    pub fn new(code: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
         Self {
-            code,
-            redirect_uri,
+            code: code.into(),
+            redirect_uri: redirect_uri.into(),
             client_id: Default::default(),
             client_secret: Default::default(),
         }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<crate::types::Snowflake>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    #[inline]
+    pub fn client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "oauth2")]
@@ -2051,12 +2255,24 @@ impl TokenRequestRefreshToken {
     /// A value from its required fields; optional fields are left out.
     #[allow(clippy::new_without_default)]
     #[inline]
-    pub fn new(refresh_token: String) -> Self {
+    pub fn new(refresh_token: impl Into<String>) -> Self {
         Self {
-            refresh_token,
+            refresh_token: refresh_token.into(),
             client_id: Default::default(),
             client_secret: Default::default(),
         }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<crate::types::Snowflake>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    #[inline]
+    pub fn client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "extra-models")]

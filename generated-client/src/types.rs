@@ -115,7 +115,12 @@ impl Visitor<'_> for U64Visitor {
 /// assert!(clear.is_null());
 /// assert_eq!(serde_json::to_string(&clear).unwrap(), "null");
 /// let set: Nullable<String> = serde_json::from_str(r#""hi""#).unwrap();
-/// assert_eq!(set.as_ref().map(String::as_str), Some("hi"));
+/// assert_eq!(set.as_deref(), Nullable::Value("hi"));
+/// assert_eq!(set.as_deref().map(str::len).unwrap_or(0), 2);
+/// assert_eq!(set.as_ref().map_or(0, String::len), 2);
+/// assert_eq!(clear.as_ref().map_or(0, String::len), 0);
+/// let from_text: Nullable<String> = "hi".into();
+/// assert_eq!(from_text, set);
 /// let left_out = Nullable::<String>::default();
 /// assert!(left_out.is_absent());
 /// ```
@@ -141,20 +146,95 @@ impl<T> Nullable<T> {
         matches!(self, Nullable::Null)
     }
 
-    /// The value, if there is one.
-    pub fn as_ref(&self) -> Option<&T> {
+    /// Whether the field holds a value.
+    pub fn is_value(&self) -> bool {
+        matches!(self, Nullable::Value(_))
+    }
+
+    /// `Nullable<&T>`: the same state, borrowing the value (like [`Option::as_ref`]).
+    pub fn as_ref(&self) -> Nullable<&T> {
+        match self {
+            Nullable::Value(v) => Nullable::Value(v),
+            Nullable::Null => Nullable::Null,
+            Nullable::Absent => Nullable::Absent,
+        }
+    }
+
+    /// `Nullable<&mut T>`: the same state, borrowing the value mutably.
+    pub fn as_mut(&mut self) -> Nullable<&mut T> {
+        match self {
+            Nullable::Value(v) => Nullable::Value(v),
+            Nullable::Null => Nullable::Null,
+            Nullable::Absent => Nullable::Absent,
+        }
+    }
+
+    /// The same state, the value dereferenced (`Nullable<String>` to `Nullable<&str>`), like
+    /// [`Option::as_deref`].
+    pub fn as_deref(&self) -> Nullable<&T::Target>
+    where
+        T: std::ops::Deref,
+    {
+        self.as_ref().map(|v| &**v)
+    }
+
+    /// The value changed by `f`; `Null` and `Absent` stay as they are.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Nullable<U> {
+        match self {
+            Nullable::Value(v) => Nullable::Value(f(v)),
+            Nullable::Null => Nullable::Null,
+            Nullable::Absent => Nullable::Absent,
+        }
+    }
+
+    /// `f` of the value, or `default` when `Null` or `Absent` (like [`Option::map_or`]).
+    pub fn map_or<U>(self, default: U, f: impl FnOnce(T) -> U) -> U {
+        self.into_option().map_or(default, f)
+    }
+
+    /// `f` of the value, or `default()` when `Null` or `Absent`.
+    pub fn map_or_else<U>(self, default: impl FnOnce() -> U, f: impl FnOnce(T) -> U) -> U {
+        self.into_option().map_or_else(default, f)
+    }
+
+    /// The value, or `default` when `Null` or `Absent`.
+    pub fn unwrap_or(self, default: T) -> T {
+        self.into_option().unwrap_or(default)
+    }
+
+    /// The value, or the result of `f` when `Null` or `Absent`.
+    pub fn unwrap_or_else(self, f: impl FnOnce() -> T) -> T {
+        self.into_option().unwrap_or_else(f)
+    }
+
+    /// The value, or `T::default()` when `Null` or `Absent`.
+    pub fn unwrap_or_default(self) -> T
+    where
+        T: Default,
+    {
+        self.into_option().unwrap_or_default()
+    }
+
+    /// The value, if there is one: `Null` and `Absent` both become `None` (use
+    /// [`is_null`](Self::is_null) to tell them apart).
+    pub fn into_option(self) -> Option<T> {
         match self {
             Nullable::Value(v) => Some(v),
             _ => None,
         }
     }
 
-    /// The value, if there is one.
-    pub fn into_option(self) -> Option<T> {
+    /// A borrowed value, if there is one (`Null` and `Absent` both become `None`).
+    pub fn value(&self) -> Option<&T> {
         match self {
             Nullable::Value(v) => Some(v),
             _ => None,
         }
+    }
+
+    /// Takes the value out, leaving `Absent` (like [`Option::take`]).
+    pub fn take(&mut self) -> Nullable<T> {
+        std::mem::replace(self, Nullable::Absent)
     }
 }
 
@@ -165,9 +245,24 @@ impl<T> From<T> for Nullable<T> {
 }
 
 impl<T> From<Option<T>> for Nullable<T> {
-    /// `None` becomes an explicit `null`.
+    /// `None` becomes an explicit `null` (an `Option` field of a response reads `null` as
+    /// `None` the same way); to leave a field out, use `Nullable::Absent`.
     fn from(v: Option<T>) -> Self {
         v.map_or(Nullable::Null, Nullable::Value)
+    }
+}
+
+impl From<&str> for Nullable<String> {
+    /// A string value, so a setter of a nullable string field takes `"text"` as well.
+    fn from(v: &str) -> Self {
+        Nullable::Value(v.to_string())
+    }
+}
+
+impl<T> From<Nullable<T>> for Option<T> {
+    /// The value, if there is one ([`Nullable::into_option`]).
+    fn from(v: Nullable<T>) -> Self {
+        v.into_option()
     }
 }
 

@@ -1,4 +1,5 @@
-//! A Fluxer bot's everyday path: send a message with a file, edit it, read it back.
+//! A Fluxer bot's everyday path: send a message with a file, edit it, list the messages
+//! before it (pagination parameters), read it back.
 //!
 //! Written against the SDK generated from the upstream Fluxer description with our overlay
 //! (`spec/overlays/fluxer.overlay.yaml`), which adds the message bodies upstream leaves out.
@@ -13,35 +14,34 @@ use fluxer_full::models::{
     MessageAttachmentRequest, MessageCreateMultipartRequest, MessageCreateRequest,
     MessageEditRequest,
 };
-use fluxer_full::types::{Binary, Nullable, Snowflake};
+use fluxer_full::types::{Binary, Snowflake};
 use fluxer_full::Client;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let base_url = args.next().unwrap_or_else(|| fluxer_full::DEFAULT_BASE_URL.into());
-    let channel = Snowflake::new(args.next().ok_or("CHANNEL_ID missing")?.parse()?);
+    let channel: Snowflake = args.next().ok_or("CHANNEL_ID missing")?.parse()?;
     let token = std::env::var("FLUXER_BOT_TOKEN")?;
     let client = Client::builder(&base_url).bot_token(token).build()?;
     let channels = client.channels();
 
     // The message, with one file: attachment entry 0 names the part `files[0]`.
-    let mut message = MessageCreateRequest::new();
-    message.content = Some("Nightly report attached".into());
-    message.attachments = Some(vec![MessageAttachmentRequest::new(0, "report.txt".into())]);
-    let mut upload = MessageCreateMultipartRequest::new(message);
-    upload.files_0 = Some(Binary::new("report.txt", b"all green\n".to_vec()).with_content_type("text/plain"));
-    let sent = channels
-        .send_message(channel, &SendMessageBody::Multipart(upload))
-        .await?;
+    let message = MessageCreateRequest::new()
+        .content("Nightly report attached")
+        .attachments([MessageAttachmentRequest::new(0, "report.txt")]);
+    let file = Binary::new("report.txt", b"all green\n".to_vec()).with_content_type("text/plain");
+    let upload = MessageCreateMultipartRequest::new(message).files_0(file);
+    let sent = channels.send_message(channel, &SendMessageBody::Multipart(upload)).await?;
     println!("sent {} ({} attachment)", sent.id, sent.attachments.as_ref().map_or(0, Vec::len));
 
     // Edit its text; the attachment stays.
-    let mut edit = MessageEditRequest::new();
-    edit.content = Nullable::Value("Nightly report attached (all green)".into());
-    channels
-        .edit_message(channel, sent.id, &EditMessageBody::Json(edit))
-        .await?;
+    let edit = MessageEditRequest::new().content("Nightly report attached (all green)");
+    channels.edit_message(channel, sent.id, &EditMessageBody::Json(edit)).await?;
+
+    // Up to 50 messages before it: required arguments first, optional ones chained.
+    let earlier = channels.list_messages(channel).limit("50").before(sent.id).await?;
+    println!("{} earlier", earlier.len());
 
     let read = channels.get_message(channel, sent.id).await?;
     println!("read back: {}", read.content);

@@ -139,7 +139,7 @@ fn cases() -> Vec<Case> {
             features: None,
             program: r#"pub fn f(c: &sdk::Client) {
                 let p = sdk::apis::users::GetUserParams::new().with_email(true);
-                let _f = c.users().get_user("u", &p);
+                let _f = c.users().get_user("u").params(p);
             }"#,
             expect: (Breaking, "apis::users::UsersApi::get_user"),
         },
@@ -176,7 +176,7 @@ fn cases() -> Vec<Case> {
             old: same,
             new: |d| push(d, &format!("{S}/User/required"), json!("email")),
             features: None,
-            program: r#"pub fn f() -> Option<String> { User::new("1".into(), "n".into()).email }"#,
+            program: r#"pub fn f() -> Option<String> { User::new(String::from("1"), String::from("n")).email }"#,
             expect: (Breaking, "models::User::email"),
         },
         Case {
@@ -227,7 +227,7 @@ fn cases() -> Vec<Case> {
             old: |d| remove(d, GUILD),
             new: same,
             features: Some(&["extra-models"]),
-            program: r#"pub fn f() -> Guild { Guild::new("1".into()) }"#,
+            program: r#"pub fn f() -> Guild { Guild::new(String::from("1")) }"#,
             expect: (Breaking, "models::Guild"),
         },
         Case {
@@ -242,7 +242,7 @@ fn cases() -> Vec<Case> {
                 push(d, &format!("{S}/User/required"), json!("created"));
             },
             features: None,
-            program: r#"pub fn f() -> User { User::new("1".into(), "n".into()) }"#,
+            program: r#"pub fn f() -> User { User::new(String::from("1"), String::from("n")) }"#,
             expect: (Breaking, "models::User::new"),
         },
         Case {
@@ -331,7 +331,7 @@ fn cases() -> Vec<Case> {
             new: same,
             features: None,
             program: r#"pub fn f(c: &sdk::Client) {
-                let _f = c.users().get_user("u", &sdk::apis::users::GetUserParams::new());
+                let _f = c.users().get_user("u").params(sdk::apis::users::GetUserParams::new());
             }"#,
             expect: (Additive, "apis::users::UsersApi::delete_notes"),
         },
@@ -340,7 +340,7 @@ fn cases() -> Vec<Case> {
             old: |d| remove(d, &format!("{S}/Legacy")),
             new: same,
             features: None,
-            program: r#"pub fn f() -> User { User::new("1".into(), "n".into()) }"#,
+            program: r#"pub fn f() -> User { User::new(String::from("1"), String::from("n")) }"#,
             expect: (Additive, "models::Legacy"),
         },
         Case {
@@ -349,7 +349,7 @@ fn cases() -> Vec<Case> {
             new: same,
             features: None,
             program: r#"pub fn f() -> (User, Option<String>) {
-                let u = User::new("1".into(), "n".into());
+                let u = User::new(String::from("1"), String::from("n"));
                 let e = u.email.clone();
                 (u, e)
             }"#,
@@ -439,9 +439,9 @@ fn cases() -> Vec<Case> {
             program: r#"pub fn f(c: &sdk::Client) -> (User, bool) {
                 let _b = sdk::Client::builder("http://x").bot_token("t");
                 let _f = c.users().delete_notes("u");
-                let _g = c.users().get_user("u", &sdk::apis::users::GetUserParams::new());
+                let _g = c.users().get_user("u").params(sdk::apis::users::GetUserParams::new());
                 let t = UserUpdate::new().theme;
-                let u = User::new("1".into(), "n".into());
+                let u = User::new(String::from("1"), String::from("n"));
                 let online = matches!(u.status, Some(Status::Online)) && t.is_some() && !u.name.is_empty();
                 (u, online)
             }"#,

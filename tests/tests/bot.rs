@@ -98,6 +98,12 @@ async fn a_bot_sends_a_file_edits_it_and_reads_it_back() {
             .await;
     }
 
+    Mock::given(method("GET"))
+        .and(path(messages.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([message("earlier")])))
+        .mount(&server)
+        .await;
+
     let uri = server.uri();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(bot)
@@ -116,12 +122,12 @@ async fn a_bot_sends_a_file_edits_it_and_reads_it_back() {
     );
     assert_eq!(
         stdout,
-        format!("sent {MESSAGE} (1 attachment)\nread back: Nightly report attached (all green)\n")
+        format!("sent {MESSAGE} (1 attachment)\n1 earlier\nread back: Nightly report attached (all green)\n")
     );
 
     let reqs = server.received_requests().await.unwrap();
     let methods: Vec<&str> = reqs.iter().map(|r| r.method.as_str()).collect();
-    assert_eq!(methods, ["POST", "PATCH", "GET"]);
+    assert_eq!(methods, ["POST", "PATCH", "GET", "GET"]);
     for r in &reqs {
         let auth: Vec<_> = r.headers.get_all("authorization").iter().collect();
         assert_eq!(auth, ["Bot bot-secret"], "{} {}", r.method, r.url);
@@ -146,5 +152,12 @@ async fn a_bot_sends_a_file_edits_it_and_reads_it_back() {
         serde_json::from_slice::<Value>(&reqs[1].body).unwrap(),
         json!({"content": "Nightly report attached (all green)"})
     );
-    assert!(reqs[2].body.is_empty());
+    // The list: the required channel in the path, the chained pagination parameters in the query.
+    assert_eq!(reqs[2].url.path(), messages);
+    assert_eq!(
+        reqs[2].url.query(),
+        Some(format!("limit=50&before={MESSAGE}").as_str())
+    );
+    assert_eq!(reqs[3].url.path(), one);
+    assert!(reqs[3].body.is_empty());
 }

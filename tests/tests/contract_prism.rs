@@ -336,7 +336,7 @@ fn totp() -> SudoVerificationSchema {
 /// Calls every OAuth2 operation once (the token endpoint once per grant).
 async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
     let api = client.oauth2();
-    let app = APP_ID.to_string();
+    let app = APP_ID;
     let mut out = Vec::new();
 
     out.push(outcome(
@@ -353,10 +353,10 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
     ));
     out.push(outcome(
         "delete_user_oauth2_authorization",
-        api.delete_user_oauth2_authorization(&app).await,
+        api.delete_user_oauth2_authorization(app).await,
     ));
 
-    let mut create = ApplicationCreateRequest::new("Contract Test App".into());
+    let mut create = ApplicationCreateRequest::new("Contract Test App");
     create.redirect_uris = Nullable::Value(vec![REDIRECT_URI.into()]);
     create.bot_public = Some(true);
     create.bot_require_code_grant = Some(false);
@@ -371,7 +371,7 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
     ));
     out.push(outcome(
         "get_oauth_application",
-        api.get_oauth_application(&app).await,
+        api.get_oauth_application(app).await,
     ));
 
     let mut update = ApplicationUpdateRequest::new();
@@ -381,12 +381,12 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
     update.bot_require_code_grant = Some(true);
     out.push(outcome(
         "update_oauth_application",
-        api.update_oauth_application(&app, &update).await,
+        api.update_oauth_application(app, &update).await,
     ));
 
     out.push(outcome(
         "delete_oauth_application",
-        api.delete_oauth_application(&app, &password()).await,
+        api.delete_oauth_application(app, &password()).await,
     ));
 
     let mut bot = BotProfileUpdateRequest::new();
@@ -398,23 +398,23 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
     bot.bot_flags = Some(BotFlags::FRIENDLY_BOT | BotFlags::FRIENDLY_BOT_MANUAL_APPROVAL);
     out.push(outcome(
         "update_bot_profile",
-        api.update_bot_profile(&app, &bot).await,
+        api.update_bot_profile(app, &bot).await,
     ));
 
     out.push(outcome(
         "reset_bot_token2",
-        api.reset_bot_token2(&app, &totp()).await,
+        api.reset_bot_token2(app, &totp()).await,
     ));
     out.push(outcome(
         "reset_client_secret2",
-        api.reset_client_secret2(&app, &password()).await,
+        api.reset_client_secret2(app, &password()).await,
     ));
     out.push(outcome(
         "get_public_application",
-        api.get_public_application(&app).await,
+        api.get_public_application(app).await,
     ));
 
-    let mut consent = AuthorizeConsentRequest::new(APP_ID, "identify email guilds".into());
+    let mut consent = AuthorizeConsentRequest::new(APP_ID, "identify email guilds");
     consent.response_type = Some("code".into());
     consent.redirect_uri = Some(REDIRECT_URI.into());
     consent.state = Some("xyz-state-123".into());
@@ -425,7 +425,7 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
         api.provide_oauth2_consent(&consent).await,
     ));
 
-    let mut introspect = IntrospectRequestForm::new("access-token-abc123".into());
+    let mut introspect = IntrospectRequestForm::new("access-token-abc123");
     introspect.client_id = Some(APP_ID);
     introspect.client_secret = Some(CLIENT_SECRET.into());
     out.push(outcome(
@@ -433,8 +433,7 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
         api.introspect_oauth2_token(&introspect).await,
     ));
 
-    let mut code =
-        TokenRequestAuthorizationCode::new("authorization-code-xyz".into(), REDIRECT_URI.into());
+    let mut code = TokenRequestAuthorizationCode::new("authorization-code-xyz", REDIRECT_URI);
     code.client_id = Some(APP_ID);
     code.client_secret = Some(CLIENT_SECRET.into());
     out.push(outcome(
@@ -442,7 +441,7 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
         api.exchange_oauth2_token(&TokenRequest::AuthorizationCode(code))
             .await,
     ));
-    let mut refresh = TokenRequestRefreshToken::new("refresh-token-xyz".into());
+    let mut refresh = TokenRequestRefreshToken::new("refresh-token-xyz");
     refresh.client_id = Some(APP_ID);
     refresh.client_secret = Some(CLIENT_SECRET.into());
     out.push(outcome(
@@ -451,7 +450,7 @@ async fn call_all_oauth2(client: &Client) -> Vec<Outcome> {
             .await,
     ));
 
-    let mut revoke = RevokeRequestForm::new("access-token-abc123".into());
+    let mut revoke = RevokeRequestForm::new("access-token-abc123");
     revoke.token_type_hint = Some(RevokeRequestFormTokenTypeHint::from("access_token"));
     revoke.client_id = Some(APP_ID);
     revoke.client_secret = Some(CLIENT_SECRET.into());
@@ -499,11 +498,7 @@ fn oauth2_operations_validate_against_our_spec() {
     bad.discriminator = Some("not-a-number".into());
     let canary = outcome(
         "canary",
-        runtime.block_on(
-            client
-                .oauth2()
-                .update_bot_profile(&APP_ID.to_string(), &bad),
-        ),
+        runtime.block_on(client.oauth2().update_bot_profile(APP_ID, &bad)),
     );
     drop(prism);
 

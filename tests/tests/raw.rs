@@ -49,7 +49,7 @@ async fn a_raw_request_authenticates_as_its_operation_does() {
     // The generated operation, then the same request by hand (another parameter name).
     client
         .oauth2()
-        .delete_user_oauth2_authorization("7")
+        .delete_user_oauth2_authorization(7_u64)
         .await
         .unwrap();
     client
@@ -158,13 +158,8 @@ async fn dot_segments_are_refused_and_nothing_is_sent() {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::InvalidRequest(_)), "{bad}: {err:?}");
-        // Generated operations go through the same check.
-        let err = client
-            .oauth2()
-            .delete_user_oauth2_authorization(bad)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, Error::InvalidRequest(_)), "{bad}: {err:?}");
+        // Generated operations of `spec/` take IDs (`impl Into<Snowflake>`, issue 16) for every
+        // path parameter, so none can be a dot segment; they encode through the same function.
     }
     // Dots inside a segment are an ordinary value; a percent sign is encoded, so `%2e` in a
     // value stays text and is no dot segment.

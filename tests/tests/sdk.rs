@@ -64,10 +64,10 @@ async fn each_operation_sends_exactly_the_credential_it_accepts() {
     let me = c.oauth2().get_oauth2_userinfo().await.unwrap();
     assert_eq!(me.username, "ada");
     let _ = c.oauth2().get_current_user_applications().await;
-    let _ = c.oauth2().get_public_application("7").await;
+    let _ = c.oauth2().get_public_application(7_u64).await;
     let app = c
         .oauth2()
-        .create_oauth_application(&ApplicationCreateRequest::new("a".into()))
+        .create_oauth_application(&ApplicationCreateRequest::new("a"))
         .await
         .unwrap();
     assert_eq!(app.status().as_u16(), 200);
@@ -126,7 +126,7 @@ async fn the_token_request_is_multipart_form_data() {
         "access_token": "at", "token_type": "Bearer", "expires_in": 604800, "refresh_token": "rt", "scope": "identify"
     }))).mount(&server).await;
     let c = Client::builder(&server.uri()).build().unwrap();
-    let mut grant = TokenRequestAuthorizationCode::new("the-code".into(), "https://app/cb".into());
+    let mut grant = TokenRequestAuthorizationCode::new("the-code", "https://app/cb");
     grant.client_id = Some(fluxer_sdk::types::Snowflake::new(42));
     let tokens = c
         .oauth2()
@@ -181,7 +181,7 @@ async fn delete_carries_a_json_body() {
     sudo.password = Some("hunter2".into());
     let r = c
         .oauth2()
-        .delete_oauth_application("9", &sudo)
+        .delete_oauth_application(9_u64, &sudo)
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 204);
@@ -212,13 +212,13 @@ async fn each_error_status_decodes_into_its_own_model() {
         .await;
     let c = client(&server);
 
-    let Err(Error::Api(e)) = c.oauth2().get_oauth_application("1").await else {
+    let Err(Error::Api(e)) = c.oauth2().get_oauth_application(1_u64).await else {
         panic!("expected an API error")
     };
     assert_eq!(e.status.as_u16(), 400);
     assert!(matches!(&e.body, Some(ErrorBody::ApiError(m)) if m.message == "nope"));
 
-    let Err(Error::Api(e)) = c.oauth2().get_oauth_application("2").await else {
+    let Err(Error::Api(e)) = c.oauth2().get_oauth_application(2_u64).await else {
         panic!("expected an API error")
     };
     assert!(matches!(&e.body, Some(ErrorBody::RateLimitError(m)) if m.retry_after == 2.5));
@@ -226,7 +226,7 @@ async fn each_error_status_decodes_into_its_own_model() {
     assert_eq!(e.rate_limit.remaining, Some(0));
     assert_eq!(e.rate_limit.retry_after, Some(Duration::from_secs(3)));
 
-    let err = c.oauth2().get_oauth_application("3").await.unwrap_err();
+    let err = c.oauth2().get_oauth_application(3_u64).await.unwrap_err();
     let Error::Api(e) = &err else { panic!("{err}") };
     assert!(
         e.body.is_none(),
@@ -291,7 +291,7 @@ async fn unknown_enum_values_and_malformed_bodies() {
         .mount(&server)
         .await;
     let c = client(&server);
-    let Err(Error::Api(e)) = c.oauth2().get_oauth_application("1").await else {
+    let Err(Error::Api(e)) = c.oauth2().get_oauth_application(1_u64).await else {
         panic!()
     };
     let Some(ErrorBody::ApiError(body)) = &e.body else {

@@ -2,7 +2,6 @@
 //! loopback server (wiremock on 127.0.0.1): one test per defect of issue 13.
 
 use fixture_wire::apis::choice::CreateThingBody;
-use fixture_wire::apis::constants::SearchParams;
 use fixture_wire::apis::form::GetQueryParams;
 use fixture_wire::models::{FormBody, Item, Point, Range, Thing, UploadBody};
 use fixture_wire::types::Binary;
@@ -71,7 +70,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn form_and_query_styles() {
     let server = server().await;
     let c = client(&server);
-    let mut body = FormBody::new("n".into());
+    let mut body = FormBody::new("n");
     body.tags = Some(vec!["a".into(), "b".into()]);
     body.metadata = Some([("key".to_string(), "v".to_string())].into_iter().collect());
     body.expand = Some(vec!["customer".into(), "invoice".into()]);
@@ -123,7 +122,7 @@ async fn form_and_query_styles() {
         .created(created)
         .point(point.clone())
         .spread(point);
-    c.form().get_query(&params).await.unwrap();
+    c.form().get_query().params(params).await.unwrap();
     let req = only_request(&server2).await;
     assert_eq!(
         query(&req),
@@ -276,7 +275,7 @@ async fn raw_bodies_carry_a_concrete_media_type() {
 async fn every_request_media_type_is_offered() {
     let server = server().await;
     let c = client(&server);
-    let mut thing = Thing::new("t".into());
+    let mut thing = Thing::new("t");
     thing.size = Some(3);
     c.choice()
         .create_thing(&CreateThingBody::Json(thing.clone()))
@@ -382,7 +381,7 @@ async fn constant_parameters_are_always_sent() {
     let server = server().await;
     let c = client(&server);
     c.constants()
-        .search("q1", &SearchParams::new())
+        .search("q1")
         .await
         .unwrap();
     let req = only_request(&server).await;
@@ -395,4 +394,88 @@ async fn constant_parameters_are_always_sent() {
         ])
     );
     assert_eq!(header(&req, "x-api-version"), "2");
+}
+
+/// Issue 16, item 2 and 3: required arguments in the first call (an ID as anything that
+/// converts into a `Snowflake`), optional ones chained on the builder, `.await`ed directly.
+#[tokio::test]
+async fn builder_calls_send_required_and_chained_optional_parameters() {
+    use fixture_wire::types::Snowflake;
+    let server = server().await;
+    let c = client(&server);
+    c.ergo()
+        .list_messages(1100000000000000001_u64, "needle")
+        .limit(50)
+        .before(Snowflake::new(1200000000000000002))
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.url.path(), "/api/channels/1100000000000000001/messages");
+    assert_eq!(
+        query(&req),
+        pairs(&[
+            ("q", "needle"),
+            ("limit", "50"),
+            ("before", "1200000000000000002")
+        ])
+    );
+
+    // Without optional parameters, and with them all at once (`params`), replacing earlier ones.
+    let server = self::server().await;
+    let c = client(&server);
+    let id = Snowflake::new(7);
+    c.ergo().list_messages(id, "a").send().await.unwrap();
+    c.ergo()
+        .list_messages(id, "b")
+        .limit(1)
+        .params(fixture_wire::apis::ergo::ListMessagesParams::new().before(8_u64))
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(query(&reqs[0]), pairs(&[("q", "a")]));
+    assert_eq!(query(&reqs[1]), pairs(&[("q", "b"), ("before", "8")]));
+}
+
+/// Issue 16, item 1: a request model built with its constructor and chained setters
+/// (`impl Into` values, `Nullable::Null` clearing a field, a union from its variant) sends
+/// exactly the fields set.
+#[tokio::test]
+async fn request_models_built_with_setters_send_what_was_set() {
+    use fixture_wire::models::{ChannelEdit, Target};
+    use fixture_wire::types::{Nullable, Snowflake};
+    let server = server().await;
+    let c = client(&server);
+    let mut point = Point::new();
+    point.x = Some(3);
+    let edit = ChannelEdit::new("general")
+        .topic(Nullable::Null)
+        .owner(42_u64)
+        .tags(["a".to_string(), "b".to_string()])
+        .nsfw(false)
+        .position(2)
+        .target(point);
+    assert!(matches!(edit.target, Some(Target::Point(_))));
+    c.ergo()
+        .edit_channel(Snowflake::new(5), &edit)
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "PATCH");
+    assert_eq!(req.url.path(), "/api/channels/5/messages");
+    assert_eq!(
+        String::from_utf8(req.body).unwrap(),
+        r#"{"name":"general","topic":null,"owner":"42","tags":["a","b"],"nsfw":false,"position":2,"target":{"x":3}}"#
+    );
+
+    // A string value for a nullable field, and a field left out.
+    let server = self::server().await;
+    let c = client(&server);
+    let edit = ChannelEdit::new(String::from("x")).topic("news");
+    c.ergo().edit_channel(1_u64, &edit).await.unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(
+        String::from_utf8(req.body).unwrap(),
+        r#"{"name":"x","topic":"news"}"#
+    );
 }

@@ -811,6 +811,16 @@ fn assign_tags(api: &mut Api) {
     let mut extra = vec![false; n];
     mark_all(&extra_roots, &mut extra);
     mark_all(&sent_roots, &mut sent);
+    // Built by users: what requests carry, and the vocabulary no operation reads.
+    let mut built = sent.clone();
+    let mut read = vec![false; n];
+    mark_all(&received_roots, &mut read);
+    mark_all(&always_roots, &mut read);
+    let mut extra_only = vec![false; n];
+    mark_all(&extra_roots, &mut extra_only);
+    for (b, (&e, &r)) in built.iter_mut().zip(extra_only.iter().zip(&read)) {
+        *b |= e && !r;
+    }
     mark_all(&extra_roots, &mut sent);
     received_roots.extend(always_roots);
     received_roots.extend(extra_roots);
@@ -825,6 +835,7 @@ fn assign_tags(api: &mut Api) {
             extra: extra[i] && !always[i],
             sent: sent[i],
             received: received[i],
+            built: built[i],
         };
     }
 }

@@ -322,6 +322,7 @@ impl Builder<'_> {
             rust_name,
             type_name,
             params_type: String::new(),
+            builder_type: String::new(),
             method,
             path: path.to_string(),
             fixed_query,
@@ -1311,6 +1312,7 @@ impl Builder<'_> {
                 let op = &mut ops[i];
                 if op.params.iter().any(|p| !p.required && p.is_argument()) {
                     op.params_type = types.claim(format!("{}Params", op.type_name));
+                    op.builder_type = types.claim(format!("{}Builder", op.type_name));
                 }
                 if let Some(b) = &mut op.body {
                     if b.choice.is_some() {
@@ -1323,6 +1325,7 @@ impl Builder<'_> {
         for op in ops.iter_mut().filter(|o| o.is_webhook) {
             if op.params.iter().any(|p| !p.required && p.is_argument()) {
                 op.params_type = format!("{}Params", op.type_name);
+                op.builder_type = format!("{}Builder", op.type_name);
             }
             let base = op.rust_name.clone();
             if let Some(s) = &mut op.event_stream {

@@ -269,9 +269,8 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
                 && !o.deprecated
         })
         .map(|o| {
-            let params = if has_optional_params(o) { "&Default::default()" } else { "" };
             format!(
-                "let response = client.{}().{}({params}).await?;\nprintln!(\"{{}}\", response.status());\n",
+                "let response = client.{}().{}().await?;\nprintln!(\"{{}}\", response.status());\n",
                 tag.module, o.rust_name
             )
         })
@@ -416,6 +415,36 @@ pub(crate) fn method_args(op: &Operation) -> Vec<MethodArg> {
     args
 }
 
+/// The arguments of the operation's own method (the first call): [`method_args`] without the
+/// optional-parameters struct, whose fields are set on the returned builder instead
+/// ([`builder_name`]). Stream methods take all of [`method_args`].
+pub(crate) fn call_args(op: &Operation) -> Vec<MethodArg> {
+    let mut args = method_args(op);
+    args.retain(|a| a.role != ArgRole::OptionalParams);
+    args
+}
+
+/// The request builder an operation with optional parameters returns (`…Builder`, in its tag
+/// module): optional parameters are its chained setters, and it implements `IntoFuture`.
+pub(crate) fn builder_name(op: &Operation) -> String {
+    op.builder_type.clone()
+}
+
+/// `let id: Snowflake = id.into();` for each `impl Into` argument: the request-building code
+/// after it sees the concrete type.
+fn conversions(args: &[MethodArg], indent: &str) -> String {
+    let mut out = String::new();
+    for a in args {
+        if let Some(inner) =
+            a.ty.strip_prefix("impl Into<")
+                .and_then(|t| t.strip_suffix('>'))
+        {
+            let _ = writeln!(out, "{indent}let {0}: {inner} = {0}.into();", a.name);
+        }
+    }
+    out
+}
+
 /// Whether the method takes an optional-parameters struct.
 pub(crate) fn has_optional_params(op: &Operation) -> bool {
     op.params.iter().any(|p| !p.required && p.is_argument())
@@ -433,9 +462,20 @@ pub(crate) fn params_struct_name(op: &Operation) -> String {
     op.params_type.clone()
 }
 
-/// The argument type of a required parameter.
+/// Whether `t` is the crate's ID type (`format: snowflake`, or a type override naming it).
+pub(crate) fn is_snowflake(t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Prim(Prim::Snowflake) => true,
+        TypeRef::External(path) => path.trim() == "crate::types::Snowflake",
+        _ => false,
+    }
+}
+
+/// The argument type of a required parameter. An ID takes anything that converts into one
+/// (`Snowflake`, `u64`); the method converts it first thing (see [`conversions`]).
 fn arg_type(t: &TypeRef, out: &mut String) {
     match t {
+        t if is_snowflake(t) => out.push_str("impl Into<crate::types::Snowflake>"),
         TypeRef::Prim(Prim::String | Prim::Uri | Prim::Uuid) => out.push_str("&str"),
         TypeRef::Array(inner) => {
             out.push_str("&[");
@@ -493,10 +533,12 @@ fn operation(
         format!("format!({}, {})", lit(&fmt), fmt_args.join(", "))
     };
 
-    let method_args = method_args(op);
+    let method_args = call_args(op);
     for a in &method_args {
         args.push(format!("{}: {}", a.name, a.ty));
     }
+    // Optional parameters are pushed after the rest (by the builder's `send`).
+    let mut opt_stmts = String::new();
     let optional: Vec<&Param> = op
         .params
         .iter()
@@ -511,9 +553,9 @@ fn operation(
         } else if p.required {
             param_push(p, &p.rust_name, IN, &mut stmts);
         } else {
-            let _ = writeln!(stmts, "{IN}if let Some(v) = &params.{} {{", p.rust_name);
-            param_push(p, "v", IN2, &mut stmts);
-            let _ = writeln!(stmts, "{IN}}}");
+            let _ = writeln!(opt_stmts, "{IN}if let Some(v) = &params.{} {{", p.rust_name);
+            param_push(p, "v", IN2, &mut opt_stmts);
+            let _ = writeln!(opt_stmts, "{IN}}}");
         }
     }
     for (k, v) in &op.fixed_query {
@@ -598,32 +640,45 @@ fn operation(
     let (ret, call) = match &op.success.kind {
         SuccessKind::Json(t) => (
             format!("crate::ResponseFuture<'a, {}>", type_text(t)),
-            format!("runtime::ResponseFuture::json(self.client, req, super::ERRORS_{errors})"),
+            format!("runtime::ResponseFuture::json(CLIENT, req, super::ERRORS_{errors})"),
         ),
         SuccessKind::Empty => (
             "crate::ResponseFuture<'a, ()>".to_string(),
-            format!("runtime::ResponseFuture::empty(self.client, req, super::ERRORS_{errors})"),
+            format!("runtime::ResponseFuture::empty(CLIENT, req, super::ERRORS_{errors})"),
         ),
         SuccessKind::Bytes { .. } | SuccessKind::Text => (
             "crate::BytesFuture<'a>".to_string(),
-            format!("Box::pin(self.client.execute_bytes(req, super::ERRORS_{errors}))"),
+            format!("Box::pin(CLIENT.execute_bytes(req, super::ERRORS_{errors}))"),
         ),
     };
-    doc_raw_lines(&operation_docs(api, op), "    ", out);
+    let builder = (!optional.is_empty()).then(|| builder_name(op));
+    let mut docs = operation_docs(api, op);
+    if let Some(b) = &builder {
+        docs.push_str(&format!(
+            "\n\n# Optional parameters\n\nSet on the returned [`{b}`] (`.limit(50)`-style setters, or \
+             all at once with [`params`]({b}::params)); `.await` it to send the request."
+        ));
+    }
+    doc_raw_lines(&docs, "    ", out);
     if op.deprecated {
         out.push_str("    #[deprecated]\n");
     }
     // `#[inline]` (here and on the small builders): a library does not compile its inline
     // functions until something calls them, so a program compiles only the operations it uses.
     out.push_str("    #[inline]\n");
+    let method_ret = match &builder {
+        Some(b) => format!("{b}<'a>"),
+        None => ret.clone(),
+    };
     list(
         "    ",
         &format!("pub fn {}(", op.rust_name),
         &args,
-        &format!(") -> {ret} {{"),
+        &format!(") -> {method_ret} {{"),
         out,
     );
-    // The request as built; stream methods build the same one.
+    out.push_str(&conversions(&method_args, IN));
+    // The request as built, but for optional parameters; stream methods build the same one.
     let mut req_text = String::new();
     list(
         IN,
@@ -649,8 +704,107 @@ fn operation(
         // The same request type asks for JSON or for a stream: this method wants JSON.
         let _ = writeln!(out, "{IN}req.set_json_flag({}, false);", lit(flag));
     }
-    let _ = writeln!(out, "{IN}{call}\n    }}");
+    match &builder {
+        None => {
+            let _ = writeln!(out, "{IN}{}\n    }}", call.replace("CLIENT", "self.client"));
+        }
+        Some(b) => {
+            let _ = writeln!(
+                out,
+                "{IN}{b} {{\n{IN}    client: self.client,\n{IN}    req,\n{IN}    params: {}::new(),\n{IN}}}\n    }}",
+                params_struct_name(op)
+            );
+            let send = format!("{opt_stmts}{IN}{}\n", call.replace("CLIENT", "client"));
+            request_builder(op, api_ty, b, &optional, &ret, &send, structs);
+        }
+    }
+    req_text.push_str(&opt_stmts);
     req_text
+}
+
+/// The request builder of an operation with optional parameters: the request as the first
+/// call built it, and the optional parameters, set one by one (`.limit(50)`) or all at once
+/// (`.params(p)`); `send` (or `.await`, through `IntoFuture`) adds them and sends it. It is
+/// not generic and holds no borrow but the client's, so a builder costs one small struct and
+/// its setters, compiled only where used (`#[inline]`); no derives (a `Debug` derive on
+/// Fluxer's 124 builders is compile time for little use).
+fn request_builder(
+    op: &Operation,
+    api_ty: &str,
+    name: &str,
+    optional: &[&Param],
+    ret: &str,
+    send: &str,
+    out: &mut String,
+) {
+    let params = params_struct_name(op);
+    doc_raw_lines(
+        &format!(
+            "The request of [`{api_ty}::{0}`] with its optional parameters: chain the setters, \
+             then `.await` it (or call [`send`](Self::send)).",
+            op.rust_name
+        ),
+        "",
+        out,
+    );
+    let _ = writeln!(
+        out,
+        "#[must_use = \"a request builder does nothing until it is `.await`ed\"]\n\
+         pub struct {name}<'a> {{\n    client: &'a runtime::Client,\n    req: RequestSpec,\n    params: {params},\n}}\n\
+         impl<'a> {name}<'a> {{"
+    );
+    for p in optional {
+        let id = &p.rust_name;
+        if matches!(id.as_str(), "send" | "params" | "into_future") {
+            // Set through `params` only: the builder's own methods keep these names.
+            continue;
+        }
+        doc_lines(&param_doc(p), "    ", out);
+        if p.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        out.push_str("    #[inline]\n");
+        let (value_ty, value) = setter_value(&p.ty);
+        list(
+            "    ",
+            &format!("pub fn {id}("),
+            &["mut self".to_string(), format!("value: {value_ty}")],
+            ") -> Self {",
+            out,
+        );
+        let _ = writeln!(
+            out,
+            "        self.params.{id} = Some({value});\n        self\n    }}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "    /// Sets every optional parameter at once, replacing those set before.\n    #[inline]\n    \
+         pub fn params(mut self, params: {params}) -> Self {{\n        self.params = params;\n        self\n    }}\n    \
+         /// Sends the request (what `.await` does).\n    #[inline]\n    \
+         pub fn send(self) -> {ret} {{\n        let Self {{ client, mut req, params }} = self;\n{send}    }}\n}}"
+    );
+    let _ = writeln!(
+        out,
+        "impl<'a> std::future::IntoFuture for {name}<'a> {{\n    \
+         type Output = <{ret} as std::future::Future>::Output;\n    \
+         type IntoFuture = {ret};\n    #[inline]\n    \
+         fn into_future(self) -> Self::IntoFuture {{\n        self.send()\n    }}\n}}"
+    );
+}
+
+/// How a setter of an optional parameter takes its value: `impl Into` for strings and IDs.
+fn setter_value(t: &TypeRef) -> (String, &'static str) {
+    if matches!(t, TypeRef::Prim(Prim::String)) {
+        ("impl Into<String>".to_string(), "value.into()")
+    } else if is_snowflake(t) {
+        (
+            "impl Into<crate::types::Snowflake>".to_string(),
+            "value.into()",
+        )
+    } else {
+        (type_text(t), "value")
+    }
 }
 
 /// Adds one query/header/cookie parameter to `req`.
@@ -985,11 +1139,7 @@ fn params_struct(op: &Operation, api_ty: &str, name: &str, optional: &[&Param], 
         let id = &p.rust_name;
         doc_lines(&format!("Sets `{}`.", p.name), "    ", out);
         out.push_str("    #[inline]\n");
-        let (value_ty, value) = if matches!(p.ty, TypeRef::Prim(Prim::String)) {
-            ("impl Into<String>".to_string(), "value.into()")
-        } else {
-            (type_text(&p.ty), "value")
-        };
+        let (value_ty, value) = setter_value(&p.ty);
         list(
             "    ",
             &format!("pub fn {id}("),
@@ -1174,9 +1324,12 @@ fn stream_methods(
     }
     let errors = shared.errors[&error_key(op)];
     let mut args = vec!["&self".to_string()];
-    for a in method_args(op) {
+    let all_args = method_args(op);
+    for a in &all_args {
         args.push(format!("{}: {}", a.name, a.ty));
     }
+    let req = format!("{}{req}", conversions(&all_args, IN));
+    let req = req.as_str();
     let (example_params, example_call) = example_args(op, tag, crate_ident);
     let title = op
         .summary

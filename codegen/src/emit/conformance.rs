@@ -305,6 +305,7 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
         "fn op_{n}<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {{"
     );
     let mut call_args = Vec::new();
+    let mut then = String::new();
     let args = method_args(op);
     if args.is_empty() {
         out.push_str("    let _ = args;\n");
@@ -415,13 +416,14 @@ fn operation(api: &Api, op: &Operation, n: usize, out: &mut String) {
                         lit(&p.name)
                     );
                 }
-                call_args.push(format!("&{var}"));
+                // Given to the builder the method returns, all at once.
+                then = format!(".params({var}).send()");
             }
         }
     }
     let _ = writeln!(
         out,
-        "    finish(client.{}().{}({}))\n}}",
+        "    finish(client.{}().{}({}){then})\n}}",
         tag.module,
         op.rust_name,
         call_args.join(", ")

@@ -524,7 +524,7 @@ impl<'a> Docs<'a> {
             .iter()
             .find(|s| s.kind != SchemeKind::Basic);
         // An operation without required arguments that the example's credential can call (or
-        // that needs none): optional parameters are one `&XParams` argument (`Default`), an
+        // that needs none): optional parameters go on the returned builder (none needed), an
         // optional structured body an `Option`; required values are not worth inventing.
         let callable = |op: &&Operation| {
             op.params.iter().all(|p| !p.required || !p.is_argument())
@@ -565,15 +565,9 @@ impl<'a> Docs<'a> {
         s.push_str("        .build()?;\n");
         match call {
             Some((tag, op)) => {
-                // As the client methods take them: the optional body, then the optional parameters.
-                let mut args = Vec::new();
-                if op.body.is_some() {
-                    args.push("None");
-                }
-                if super::apis::has_optional_params(op) {
-                    args.push("&Default::default()");
-                }
-                let args = args.join(", ");
+                // As the client methods take them: the optional body (optional parameters are
+                // set on the returned builder, and none is needed here).
+                let args = if op.body.is_some() { "None" } else { "" };
                 s.push_str(&format!(
                     "    let response = client.{}().{}({args}).await?;\n",
                     tag.module, op.rust_name
@@ -925,6 +919,7 @@ mod tests {
             rust_name: rust_name.to_string(),
             type_name: rust_name.to_string(),
             params_type: format!("{rust_name}Params"),
+            builder_type: format!("{rust_name}Builder"),
             method,
             path: path.to_string(),
             fixed_query: vec![],

@@ -9,7 +9,7 @@ pub(crate) mod apis;
 pub mod conformance;
 pub mod docs;
 pub mod krate;
-mod models;
+pub(crate) mod models;
 pub mod registry;
 pub(crate) mod rust;
 

@@ -15,6 +15,7 @@ pub fn header() -> String {
     format!(
         "{}//! Request and response models.\n#![allow(deprecated)]\n\
          #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]\n\
+         #![allow(clippy::should_implement_trait, clippy::wrong_self_convention)]\n\
          #[allow(unused_imports)]\nuse crate::types::Nullable;\n",
         super::HEADER
     )
@@ -24,7 +25,7 @@ pub fn header() -> String {
 pub fn types(api: &Api, range: std::ops::Range<usize>) -> String {
     let mut out = String::with_capacity(range.len() * 1024);
     for t in &api.types[range] {
-        type_def(t, &cfg_for(api, &t.reach), &mut out);
+        type_def(api, t, &cfg_for(api, &t.reach), &mut out);
     }
     out
 }
@@ -51,7 +52,7 @@ pub fn cfg_for(api: &Api, reach: &Reach) -> String {
     }
 }
 
-fn type_def(t: &TypeDef, cfg: &str, out: &mut String) {
+fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
     out.push_str(cfg);
     let mut text = t
         .docs
@@ -66,9 +67,14 @@ fn type_def(t: &TypeDef, cfg: &str, out: &mut String) {
     }
     let name = t.name.as_str();
     match &t.kind {
-        TypeKind::Struct(s) => structure(name, cfg, t.reach.received, s, out),
+        TypeKind::Struct(s) => structure(name, cfg, &t.reach, s, out),
         TypeKind::Enum(e) => enumeration(name, cfg, e, out),
-        TypeKind::Union(u) => union(name, cfg, t.reach.received, u, out),
+        TypeKind::Union(u) => {
+            union(name, cfg, t.reach.received, u, out);
+            if builds(&t.reach) {
+                union_froms(api, name, cfg, u, out);
+            }
+        }
         TypeKind::Alias(target) => {
             out.push_str("pub type ");
             out.push_str(name);
@@ -90,7 +96,34 @@ fn request_mode(received: bool) -> &'static str {
     }
 }
 
-fn structure(name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut String) {
+/// How a constructor or setter takes a value of type `t`: `impl Into<T>` where that accepts
+/// more than `T` itself (`&str` for `String`, `u64` for `Snowflake`, a variant for a union, an
+/// array for a `Vec`), and `T` for numbers, booleans and JSON values, where `impl Into` would
+/// leave a literal's type ambiguous (`5` is an `i32`, which is not `Into<u64>`).
+fn takes_into(t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Prim(p) => matches!(p, Prim::String | Prim::Uri | Prim::Uuid | Prim::Snowflake),
+        TypeRef::Any => false,
+        _ => true,
+    }
+}
+
+/// Whether a model gets chained setters (and `impl Into` constructor arguments):
+/// [`Reach::built`], a request body or parameter uses it (or only types no operation uses do).
+/// A model only responses use is read, not built, and stays without them (less to compile).
+fn builds(reach: &Reach) -> bool {
+    reach.built
+}
+
+/// Whether a constructor argument of type `t` in a model reached as `reach` is `impl Into`
+/// (for the API diff, which names the signature the emitter prints).
+pub(crate) fn takes_into_arg(reach: &Reach, t: &TypeRef) -> bool {
+    builds(reach) && takes_into(t)
+}
+
+fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut String) {
+    let received = reach.received;
+    let builder = builds(reach);
     let all_optional = s
         .fields
         .iter()
@@ -103,6 +136,7 @@ fn structure(name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut Str
     let mut wire = String::new();
     let mut ctor_args: Vec<String> = Vec::new();
     let mut ctor_init: Vec<String> = Vec::new();
+    let mut setters = String::new();
     for f in &s.fields {
         let mut text = f
             .docs
@@ -147,11 +181,20 @@ fn structure(name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut Str
         let _ = writeln!(out, "    pub {fname}: {field_ty},");
         let _ = writeln!(wire, "    {fname} = {} {presence},", lit(&f.name));
         match f.presence {
+            Presence::Required | Presence::RequiredNullable if builder && takes_into(&f.ty) => {
+                ctor_args.push(format!("{fname}: impl Into<{field_ty}>"));
+                ctor_init.push(format!("{fname}: {fname}.into()"));
+            }
             Presence::Required | Presence::RequiredNullable => {
                 ctor_args.push(format!("{fname}: {field_ty}"));
                 ctor_init.push(fname.to_string());
             }
-            _ => ctor_init.push(format!("{fname}: Default::default()")),
+            _ => {
+                ctor_init.push(format!("{fname}: Default::default()"));
+                if builder && !f.read_only && fname != "new" {
+                    setter(f, &mut setters);
+                }
+            }
         }
     }
     let mut extra = "";
@@ -217,7 +260,86 @@ fn structure(name: &str, cfg: &str, received: bool, s: &StructDef, out: &mut Str
         }
         out.push_str("        }\n");
     }
-    out.push_str("    }\n}\n");
+    out.push_str("    }\n");
+    out.push_str(&setters);
+    out.push_str("}\n");
+}
+
+/// A chained setter of an optional field (inside the model's `impl`): `Option<T>` fields take
+/// the value, `Nullable<T>` ones anything that converts into `Nullable<T>` (a value, `&str`
+/// for strings, `Nullable::Null` to clear the field, an `Option` whose `None` is `null`).
+fn setter(f: &Field, out: &mut String) {
+    let fname = f.rust_name.as_str();
+    let mut ty = String::new();
+    ty_text(&f.ty, Ctx::Models, &mut ty);
+    let (arg, value) = match f.presence {
+        Presence::OptionalNullable => (
+            format!("impl Into<Nullable<{ty}>>"),
+            "value.into()".to_string(),
+        ),
+        _ if takes_into(&f.ty) => (format!("impl Into<{ty}>"), "Some(value.into())".to_string()),
+        _ => (ty, "Some(value)".to_string()),
+    };
+    let clear = if f.presence == Presence::OptionalNullable {
+        " (`Nullable::Null` sends `null`, clearing it)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "    /// Sets `{}`{clear}.", f.name.replace('`', "'"));
+    if f.deprecated {
+        out.push_str("    #[deprecated]\n");
+    }
+    out.push_str("    #[inline]\n");
+    let head = format!("    pub fn {fname}(mut self, value: {arg}) -> Self {{");
+    if head.len() > super::rust::MARGIN {
+        let _ = writeln!(
+            out,
+            "    pub fn {fname}(\n        mut self,\n        value: {arg},\n    ) -> Self {{"
+        );
+    } else {
+        out.push_str(&head);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "        self.{fname} = {value};\n        self\n    }}");
+}
+
+/// `From<variant type> for Union` for a union the SDK sends, so a variant's value goes where
+/// the union is expected; only for variant types no other variant shares (and not JSON
+/// values, which `Unknown` holds too).
+fn union_froms(api: &Api, name: &str, cfg: &str, u: &UnionDef, out: &mut String) {
+    // Compared through aliases (`pub type Id = String` is `String` to the trait solver).
+    let resolved = |t: &TypeRef| {
+        let mut t = t;
+        for _ in 0..16 {
+            match t {
+                TypeRef::Named(n) => match api.type_def(n).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(target)) => t = target,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        let mut text = String::new();
+        ty_text(t, Ctx::Models, &mut text);
+        text
+    };
+    let keys: Vec<String> = u.variants.iter().map(|v| resolved(&v.ty)).collect();
+    for (v, key) in u.variants.iter().zip(&keys) {
+        let mut t = String::new();
+        ty_text(&v.ty, Ctx::Models, &mut t);
+        if key == "serde_json::Value"
+            || key == name
+            || keys.iter().filter(|other| *other == key).count() > 1
+        {
+            continue;
+        }
+        out.push_str(cfg);
+        let _ = writeln!(
+            out,
+            "impl From<{t}> for {name} {{\n    #[inline]\n    fn from(value: {t}) -> Self {{\n        Self::{}(value)\n    }}\n}}",
+            v.rust_name
+        );
+    }
 }
 
 /// A constant property's value as a Rust literal the model macros read and write: a string,
@@ -452,6 +574,84 @@ mod tests {
             "{code}"
         );
         syn::parse_file(&code).expect("parses");
+    }
+
+    /// Issue 16: a model users build gets setters for its optional fields (none for read-only
+    /// ones) and `impl Into` constructor arguments; the same model only read gets neither.
+    #[test]
+    fn built_models_get_setters_and_read_ones_stay_read_only() {
+        let field = |name: &str, ty: TypeRef, presence: Presence, read_only: bool| Field {
+            name: name.into(),
+            rust_name: name.into(),
+            ty,
+            presence,
+            docs: None,
+            deprecated: false,
+            read_only,
+            default: None,
+            pointer: String::new(),
+        };
+        let s = StructDef {
+            fields: vec![
+                field(
+                    "name",
+                    TypeRef::Prim(Prim::String),
+                    Presence::Required,
+                    false,
+                ),
+                field(
+                    "topic",
+                    TypeRef::Prim(Prim::String),
+                    Presence::OptionalNullable,
+                    false,
+                ),
+                field("size", TypeRef::Prim(Prim::I64), Presence::Optional, false),
+                field(
+                    "id",
+                    TypeRef::Prim(Prim::Snowflake),
+                    Presence::Optional,
+                    true,
+                ),
+            ],
+            consts: Vec::new(),
+            additional: None,
+        };
+        let built = Reach {
+            built: true,
+            sent: true,
+            ..Reach::default()
+        };
+        let mut code = String::new();
+        structure("Edit", "", &built, &s, &mut code);
+        assert!(
+            code.contains("pub fn new(name: impl Into<String>) -> Self {"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub fn topic(mut self, value: impl Into<Nullable<String>>) -> Self {"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub fn size(mut self, value: i64) -> Self {"),
+            "{code}"
+        );
+        assert!(
+            !code.contains("pub fn id("),
+            "read-only fields get no setter: {code}"
+        );
+        syn::parse_file(&code).expect("parses");
+
+        let read = Reach {
+            received: true,
+            ..Reach::default()
+        };
+        let mut code = String::new();
+        structure("Edit", "", &read, &s, &mut code);
+        assert!(
+            code.contains("pub fn new(name: String) -> Self {"),
+            "{code}"
+        );
+        assert_eq!(code.matches("pub fn ").count(), 1, "only `new`: {code}");
     }
 
     #[test]

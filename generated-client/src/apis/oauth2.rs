@@ -137,8 +137,9 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn delete_user_oauth2_authorization(
         &self,
-        application_id: &str,
+        application_id: impl Into<crate::types::Snowflake>,
     ) -> crate::ResponseFuture<'a, ()> {
+        let application_id: crate::types::Snowflake = application_id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::DELETE,
             "/oauth2/@me/authorizations/{applicationId}",
@@ -235,8 +236,9 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn get_oauth_application(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
     ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/{id}",
@@ -270,9 +272,10 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn delete_oauth_application(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
     ) -> crate::ResponseFuture<'a, ()> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::DELETE,
             "/oauth2/applications/{id}",
@@ -307,9 +310,10 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn update_oauth_application(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
         application_update_request: &crate::models::ApplicationUpdateRequest,
     ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}",
@@ -344,9 +348,10 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn update_bot_profile(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
         bot_profile_update_request: &crate::models::BotProfileUpdateRequest,
     ) -> crate::ResponseFuture<'a, crate::models::BotProfileResponse> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::PATCH,
             "/oauth2/applications/{id}/bot",
@@ -381,9 +386,10 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn reset_bot_token2(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
     ) -> crate::ResponseFuture<'a, crate::models::BotTokenResetResponse> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications/{id}/bot/reset-token",
@@ -418,9 +424,10 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn reset_client_secret2(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
         sudo_verification_schema: &crate::models::SudoVerificationSchema,
     ) -> crate::ResponseFuture<'a, crate::models::ApplicationResponse> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::POST,
             "/oauth2/applications/{id}/client-secret/reset",
@@ -452,8 +459,9 @@ impl<'a> OAuth2Api<'a> {
     #[inline]
     pub fn get_public_application(
         &self,
-        id: &str,
+        id: impl Into<crate::types::Snowflake>,
     ) -> crate::ResponseFuture<'a, crate::models::ApplicationPublicResponse> {
+        let id: crate::types::Snowflake = id.into();
         let mut req = RequestSpec::new(
             reqwest::Method::GET,
             "/oauth2/applications/{id}/public",
