@@ -1,6 +1,7 @@
 //! Stage 3: the normalized document -> [`crate::ir::Api`].
 
 mod operation;
+mod rate_limit;
 mod schema;
 mod streams;
 pub(crate) use schema::json_kind;
@@ -224,8 +225,10 @@ impl<'a> Builder<'a> {
             error_models,
             warnings: std::mem::take(&mut self.warnings),
             skipped_operations: skipped,
+            rate_limit: None,
         };
         assign_tags(&mut api);
+        rate_limit::decide(&mut api, &self.config.rate_limit);
         api.warnings.sort();
         api.warnings.dedup();
         Ok(api)

@@ -317,6 +317,7 @@ impl Builder<'_> {
             is_webhook,
             event_stream,
             pagination,
+            major_params: Vec::new(),
         })
     }
 

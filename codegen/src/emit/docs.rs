@@ -964,6 +964,7 @@ mod tests {
             is_webhook: false,
             event_stream: None,
             pagination: None,
+            major_params: vec![],
         }
     }
 
@@ -1170,6 +1171,7 @@ mod tests {
             }],
             warnings: vec![],
             skipped_operations: 0,
+            rate_limit: None,
         }
     }
 

@@ -1,10 +1,17 @@
 //! Proactive rate limiting (issue 19): requests wait for budget *before* they are sent.
 //!
-//! Off unless the client is built with [`ClientBuilder::rate_limiter`]. The client calls
-//! [`RateLimiter::acquire`] before each attempt and [`RateLimiter::update`] after each response;
-//! calls have no deadline of their own yet, so the wait is bounded by the client's timeout
-//! counted from the start of the call, and a longer wait fails at once with
-//! [`Error::RateLimited`] without sending anything.
+//! On by default in crates whose API description declares rate-limit headers (the generator
+//! writes their names into `runtime/spec.rs`; `codegen.toml`'s `[rate_limit]` overrides them),
+//! off otherwise; [`ClientBuilder::rate_limiter`] plugs in another limiter and
+//! [`ClientBuilder::no_rate_limit`] turns it off. The client calls [`RateLimiter::acquire`]
+//! before each attempt and [`RateLimiter::update`] after each response. The wait is bounded by
+//! the call's deadline ([`ClientBuilder::timeout`]): a request whose turn would come later fails
+//! at once with [`Error::RateLimited`] and nothing is sent.
+//!
+//! Which path parameters are major (partition a route's limits) is the generator's choice per
+//! operation ([`RequestSpec::major_params`]); by default `channel_id`, `guild_id` and
+//! `webhook_id`, as Discord-style APIs partition them. A key finer than the server's buckets
+//! would overrun them, so other parameters are not major unless configured.
 //!
 //! Design: buckets are keyed by method + route template + major-parameter values
 //! ([`BucketKey`]); a server-named bucket (`X-RateLimit-Bucket`) maps routes onto one shared
@@ -15,7 +22,7 @@
 //! responses (one whose reset belongs to the old window does not count): the arrival time plus
 //! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -80,8 +87,46 @@ enum Turn {
     WaitForResponse,
 }
 
+/// The limit over all buckets: set by a global 429, and kept to before any 429 when the API
+/// documents it ([`InProcessLimiter::global_limit`]).
+#[derive(Debug, Default)]
+struct Global {
+    /// A global 429 said to wait until then.
+    until: Option<Instant>,
+    /// `(requests, window)`.
+    limit: Option<(u32, Duration)>,
+    /// When the requests of the last window were let go (a sliding log).
+    sent: VecDeque<Instant>,
+}
+
+impl Global {
+    /// `None`: a request may go now, and its slot is taken; else when to look again.
+    fn take(&mut self, now: Instant) -> Option<Instant> {
+        if let Some(until) = self.until.filter(|u| *u > now) {
+            return Some(until);
+        }
+        if let Some((limit, window)) = self.limit {
+            // The server counts arrivals, not departures: a margin keeps a request sent just
+            // after the window from arriving inside it.
+            let span = window + (window / 50).max(GLOBAL_MARGIN);
+            while self.sent.front().is_some_and(|t| *t + span <= now) {
+                self.sent.pop_front();
+            }
+            if self.sent.len() >= limit as usize {
+                return self.sent.front().map(|t| *t + span);
+            }
+            self.sent.push_back(now);
+        }
+        None
+    }
+}
+
+/// The least margin of the global window (see [`Global::take`]).
+const GLOBAL_MARGIN: Duration = Duration::from_millis(5);
+
 impl Bucket {
-    fn turn(&mut self, now: Instant) -> Turn {
+    /// Whether a request may go now; [`Bucket::consume`] takes the slot.
+    fn check(&mut self, now: Instant) -> Turn {
         if self.reset_at.is_some_and(|reset| reset <= now) {
             self.remaining = self.limit;
             self.reset_at = None;
@@ -90,15 +135,17 @@ impl Bucket {
         match (self.remaining, self.reset_at) {
             (Some(0), Some(reset)) => Turn::WaitUntil(reset),
             (Some(0), None) => Turn::WaitForResponse,
-            (Some(n), _) => {
-                self.remaining = Some(n - 1);
-                Turn::Go
-            }
+            (Some(_), _) => Turn::Go,
             (None, _) if self.probing => Turn::WaitForResponse,
-            (None, _) => {
-                self.probing = true;
-                Turn::Go
-            }
+            (None, _) => Turn::Go,
+        }
+    }
+
+    /// Takes the slot [`Bucket::check`] granted.
+    fn consume(&mut self) {
+        match self.remaining {
+            Some(n) => self.remaining = Some(n.saturating_sub(1)),
+            None => self.probing = true,
         }
     }
 
@@ -107,7 +154,7 @@ impl Bucket {
         if let Some(limit) = info.limit {
             self.limit = Some(limit);
         }
-        let after = info.reset_after.and_then(seconds).or(info.retry_after);
+        let after = info.reset_in().or(info.retry_after);
         let Some(after) = after else {
             if let (None, Some(remaining)) = (self.remaining, info.remaining) {
                 self.remaining = Some(remaining);
@@ -143,15 +190,15 @@ struct Cell {
     learned: tokio::sync::Notify,
 }
 
-/// The in-process limiter: per-bucket budgets learned from response headers plus a global
-/// limit set by a global 429.
+/// The in-process limiter: per-bucket budgets learned from response headers, plus a global
+/// limit set by a global 429 or documented ([`InProcessLimiter::global_limit`]).
 #[derive(Debug, Default)]
 pub struct InProcessLimiter {
     routes: Mutex<HashMap<BucketKey, Arc<Cell>>>,
     /// Server-named buckets (`X-RateLimit-Bucket`): the name in place of the route, with the
     /// major parameters.
     named: Mutex<HashMap<BucketKey, Arc<Cell>>>,
-    global_until: Mutex<Option<Instant>>,
+    global: Mutex<Global>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -165,10 +212,23 @@ impl InProcessLimiter {
         Self::default()
     }
 
+    /// Keeps to a global limit of `requests` per `window` over all buckets, as the server
+    /// counts it, before any 429 says so (Discord-style APIs allow 50 requests a second). The
+    /// window is a sliding one, lengthened by a small margin (2 %, at least 5 ms) for the way to
+    /// the server.
+    pub fn global_limit(mut self, requests: u32, window: Duration) -> Self {
+        let global = self.global.get_mut().unwrap_or_else(|e| e.into_inner());
+        global.limit = (requests > 0).then_some((requests, window));
+        self
+    }
+
     fn cell(&self, key: &BucketKey) -> Arc<Cell> {
         Arc::clone(lock(&self.routes).entry(key.clone()).or_default())
     }
 
+    /// Waits at the head of the bucket's queue until both the bucket and the global limit have
+    /// budget, and takes both slots at once (a slot taken early could be spent in a window the
+    /// server has already closed).
     async fn take_turn(
         &self,
         key: &BucketKey,
@@ -177,8 +237,9 @@ impl InProcessLimiter {
         let cell = self.cell(key);
         let _turn = cell.queue.lock().await;
         let start = Instant::now();
-        let too_late = |at: Instant| RateLimited {
-            bucket: key.route.clone(),
+        let mut waited_on = None;
+        let too_late = |bucket: &str, at: Instant| RateLimited {
+            bucket: bucket.to_owned(),
             wait: at.saturating_duration_since(Instant::now()),
         };
         loop {
@@ -186,13 +247,27 @@ impl InProcessLimiter {
             tokio::pin!(learned);
             learned.as_mut().enable();
             let now = Instant::now();
-            let turn = lock(&cell.state).turn(now);
+            let (turn, global) = {
+                let mut state = lock(&cell.state);
+                match state.check(now) {
+                    Turn::Go => match lock(&self.global).take(now) {
+                        None => {
+                            state.consume();
+                            (Turn::Go, false)
+                        }
+                        Some(at) => (Turn::WaitUntil(at), true),
+                    },
+                    turn => (turn, false),
+                }
+            };
+            let bucket = if global { "global" } else { key.route.as_str() };
             match turn {
                 Turn::Go => break,
                 Turn::WaitUntil(at) => {
                     if deadline.is_some_and(|d| d < at) {
-                        return Err(too_late(at));
+                        return Err(too_late(bucket, at));
                     }
+                    waited_on = Some(bucket.to_owned());
                     tokio::time::sleep_until(at.into()).await;
                 }
                 Turn::WaitForResponse => {
@@ -200,24 +275,30 @@ impl InProcessLimiter {
                         Some(d) => d.min(now + LEARN_TIMEOUT),
                         None => now + LEARN_TIMEOUT,
                     };
+                    waited_on = Some(bucket.to_owned());
                     if tokio::time::timeout_at(limit.into(), learned)
                         .await
                         .is_err()
                     {
                         if deadline.is_some_and(|d| d <= limit) {
-                            return Err(too_late(Instant::now()));
+                            return Err(too_late(bucket, Instant::now()));
                         }
-                        // No response came: go, and let the answer teach the bucket.
-                        break;
+                        // No response came (the request failed or was dropped): one more
+                        // request goes, and its answer teaches the bucket.
+                        let mut state = lock(&cell.state);
+                        state.probing = false;
+                        if state.reset_at.is_none() {
+                            state.remaining = None;
+                        }
                     }
                 }
             }
         }
-        let waited = start.elapsed();
-        if waited >= Duration::from_millis(1) {
+        if let Some(bucket) = waited_on {
             tracing::debug!(
-                bucket = %key.route,
-                wait_ms = waited.as_millis() as u64,
+                bucket = %bucket,
+                major = ?key.major,
+                wait_ms = start.elapsed().as_millis() as u64,
                 "waited for rate limit"
             );
         }
@@ -231,25 +312,7 @@ impl RateLimiter for InProcessLimiter {
         key: &'a BucketKey,
         deadline: Option<Instant>,
     ) -> BoxFuture<'a, Result<(), RateLimited>> {
-        Box::pin(async move {
-            self.take_turn(key, deadline).await?;
-            let until = *lock(&self.global_until);
-            if let Some(until) = until.filter(|u| *u > Instant::now()) {
-                if deadline.is_some_and(|d| d < until) {
-                    return Err(RateLimited {
-                        bucket: "global".to_owned(),
-                        wait: until - Instant::now(),
-                    });
-                }
-                tracing::debug!(
-                    bucket = "global",
-                    wait_ms = (until - Instant::now()).as_millis() as u64,
-                    "waiting for rate limit"
-                );
-                tokio::time::sleep_until(until.into()).await;
-            }
-            Ok(())
-        })
+        Box::pin(self.take_turn(key, deadline))
     }
 
     fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit) {
@@ -274,8 +337,8 @@ impl RateLimiter for InProcessLimiter {
         }
         if status == StatusCode::TOO_MANY_REQUESTS && info.global {
             let until = now + info.retry_after.unwrap_or(Duration::from_secs(1));
-            let mut global = lock(&self.global_until);
-            *global = Some(global.map_or(until, |g| g.max(until)));
+            let mut global = lock(&self.global);
+            global.until = Some(global.until.map_or(until, |g| g.max(until)));
             drop(global);
             lock(&cell.state).probing = false;
         } else {

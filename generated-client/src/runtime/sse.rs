@@ -442,6 +442,7 @@ impl RequestSpec {
             accept: self.accept,
             server: self.server,
             major_params: self.major_params.clone(),
+            timeout: self.timeout,
             invalid_body: self.invalid_body.clone(),
         }
     }
@@ -456,15 +457,14 @@ impl Client {
         req: RequestSpec,
         errors: ErrorDecoders<E>,
     ) -> Result<reqwest::Response, Error<E>> {
+        let timeout = req.timeout.or(self.inner.timeout);
         let prepared = self
             .prepare(req, "text/event-stream")
             .map_err(Error::cast)?;
         let policy = &self.inner.retry;
+        let names = &self.inner.rate_limit_headers;
         let mut attempt: u32 = 0;
-        let deadline = self
-            .inner
-            .timeout
-            .map(|timeout| std::time::Instant::now() + timeout);
+        let deadline = timeout.map(|timeout| std::time::Instant::now() + timeout);
         loop {
             // The client's rate limiter, as for every request (`retry.rs`).
             if let Some(limiter) = &self.inner.limiter {
@@ -493,7 +493,7 @@ impl Client {
             match sent {
                 Ok(response) if response.status().is_success() => {
                     if let Some(limiter) = &self.inner.limiter {
-                        let info = super::RateLimit::from_headers(response.headers());
+                        let info = super::RateLimit::read(response.headers(), names);
                         limiter.update(&prepared.bucket, response.status(), &info);
                     }
                     return Ok(response);
@@ -502,7 +502,7 @@ impl Client {
                     let status = response.status();
                     let headers = response.headers().clone();
                     let raw = response.bytes().await.unwrap_or_default();
-                    let rate_limit = super::rate_limit::rate_limit_with_body(&headers, &raw);
+                    let rate_limit = super::rate_limit::rate_limit_with_body(&headers, names, &raw);
                     if let Some(limiter) = &self.inner.limiter {
                         limiter.update(&prepared.bucket, status, &rate_limit);
                     }
