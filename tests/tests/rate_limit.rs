@@ -296,8 +296,9 @@ static ROUTES: [&str; 10] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burst_of_500_over_10_routes_never_hits_429() {
-    const LIMIT: u64 = 10;
+    const LIMIT: u64 = 25;
     const WINDOW: Duration = Duration::from_millis(1000);
+    // Below the routes' 10 x 25 a window, so that the global limit sets the pace.
     const GLOBAL: u64 = 150;
     const TASKS: usize = 50;
     const PER_TASK: usize = 10;
@@ -306,7 +307,8 @@ async fn burst_of_500_over_10_routes_never_hits_429() {
         ..Arc::try_unwrap(Buckets::new(LIMIT, WINDOW)).ok().unwrap()
     });
     let server = server(&buckets).await;
-    let client = client(&server, Some(Arc::new(InProcessLimiter::new())));
+    let limiter = InProcessLimiter::new().global_limit(GLOBAL as u32, WINDOW);
+    let client = client(&server, Some(Arc::new(limiter)));
 
     // The ideal schedule: a bucket serves LIMIT per WINDOW from its first request, so the last
     // of its n requests can go at (ceil(n / LIMIT) - 1) windows; the same for the global limit.
@@ -314,6 +316,7 @@ async fn burst_of_500_over_10_routes_never_hits_429() {
     let per_route = total / ROUTES.len() as u64;
     let route_windows = per_route.div_ceil(LIMIT) - 1;
     let global_windows = total.div_ceil(GLOBAL) - 1;
+    assert!(global_windows > route_windows, "the global limit must bind");
     let ideal = WINDOW * route_windows.max(global_windows) as u32;
 
     let mut tasks = Vec::new();

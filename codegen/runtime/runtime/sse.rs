@@ -467,10 +467,15 @@ impl Client {
         let deadline = timeout.map(|timeout| std::time::Instant::now() + timeout);
         loop {
             // The client's rate limiter, as for every request (`retry.rs`).
+            let mut pending = None;
             if let Some(limiter) = &self.inner.limiter {
                 if let Err(limited) = limiter.acquire(&prepared.bucket, deadline).await {
                     return Err(Error::RateLimited(limited));
                 }
+                pending = Some(super::retry::Pending {
+                    limiter: &**limiter,
+                    key: &prepared.bucket,
+                });
             }
             let mut builder = self
                 .inner
@@ -492,9 +497,9 @@ impl Client {
             let can_retry = attempt < policy.max_retries;
             match sent {
                 Ok(response) if response.status().is_success() => {
-                    if let Some(limiter) = &self.inner.limiter {
+                    if let Some(pending) = pending {
                         let info = super::RateLimit::read(response.headers(), names);
-                        limiter.update(&prepared.bucket, response.status(), &info);
+                        pending.answered(response.status(), &info);
                     }
                     return Ok(response);
                 }
@@ -503,8 +508,8 @@ impl Client {
                     let headers = response.headers().clone();
                     let raw = response.bytes().await.unwrap_or_default();
                     let rate_limit = super::rate_limit::rate_limit_with_body(&headers, names, &raw);
-                    if let Some(limiter) = &self.inner.limiter {
-                        limiter.update(&prepared.bucket, status, &rate_limit);
+                    if let Some(pending) = pending {
+                        pending.answered(status, &rate_limit);
                     }
                     if can_retry {
                         if let Some(wait) = super::retry::retry_wait_for_status(

@@ -39,12 +39,15 @@ pub(super) fn decide(api: &mut Api, config: &RateLimitConfig) {
         .map(|h| h.to_ascii_lowercase())
         .collect();
     let find = |configured: &Option<String>, spellings: &[&str]| {
-        configured.as_ref().map(|h| h.to_ascii_lowercase()).or_else(|| {
-            spellings
-                .iter()
-                .find(|s| declared.contains(**s))
-                .map(|s| s.to_string())
-        })
+        configured
+            .as_ref()
+            .map(|h| h.to_ascii_lowercase())
+            .or_else(|| {
+                spellings
+                    .iter()
+                    .find(|s| declared.contains(**s))
+                    .map(|s| s.to_string())
+            })
     };
     let RateLimitHeaderNames {
         limit,

@@ -533,7 +533,9 @@ pub fn runtime_spec(api: &Api) -> String {
         );
         return out;
     };
-    out.push_str("pub(super) const RATE_LIMIT_HEADERS: Option<RateLimitHeaders> = Some(RateLimitHeaders {\n");
+    out.push_str(
+        "pub(super) const RATE_LIMIT_HEADERS: Option<RateLimitHeaders> = Some(RateLimitHeaders {\n",
+    );
     let roles = [
         ("limit", &info.limit),
         ("remaining", &info.remaining),

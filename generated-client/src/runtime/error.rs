@@ -106,7 +106,8 @@ impl<E> Error<E> {
     /// Whether this is a 429 Too Many Requests response, or the rate limiter gave up before
     /// sending ([`Error::RateLimited`]).
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::RateLimited(_)) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self, Error::RateLimited(_))
+            || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// Whether this is a 401 Unauthorized response (missing or invalid credentials).

@@ -22,7 +22,7 @@
 //! responses (one whose reset belongs to the old window does not count): the arrival time plus
 //! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -60,6 +60,11 @@ pub trait RateLimiter: fmt::Debug + Send + Sync {
     ) -> BoxFuture<'a, Result<(), RateLimited>>;
     /// Learns from a response (its status and parsed rate-limit headers).
     fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit);
+    /// A request let go by [`acquire`](Self::acquire) got no response (it failed on the way,
+    /// timed out or was dropped). The default does nothing.
+    fn no_response(&self, key: &BucketKey) {
+        let _ = key;
+    }
 }
 
 /// How long requests wait for the response of a request that will teach the bucket, before one
@@ -79,6 +84,12 @@ struct Bucket {
     window_start: Option<Instant>,
     /// A request is in flight to teach an unknown bucket.
     probing: bool,
+    /// Requests sent and not answered: when a window resets they may still arrive in the
+    /// server's next one, so they count against it.
+    in_flight: u64,
+    /// What responses said of the server's next window while ours has not reset: a request
+    /// that arrived after the server's reset counts there. `(reset, remaining)`.
+    next: Option<(Instant, u64)>,
 }
 
 enum Turn {
@@ -95,8 +106,11 @@ struct Global {
     until: Option<Instant>,
     /// `(requests, window)`.
     limit: Option<(u32, Duration)>,
-    /// When the requests of the last window were let go (a sliding log).
-    sent: VecDeque<Instant>,
+    /// The current window: when it opened, how many requests count in it, and how many more
+    /// responses come before the opening moves to a response (0: it has moved).
+    window: Option<(Instant, u32, u32)>,
+    /// Requests sent and not answered (see `Bucket::in_flight`).
+    in_flight: u32,
 }
 
 impl Global {
@@ -106,18 +120,37 @@ impl Global {
             return Some(until);
         }
         if let Some((limit, window)) = self.limit {
-            // The server counts arrivals, not departures: a margin keeps a request sent just
-            // after the window from arriving inside it.
+            // Fixed windows opened by their first request, as the server counts them. The
+            // server opens it when that request arrives, which is before its response does:
+            // the window is moved to the response ([`Global::answered`]), plus a small margin.
+            // Requests still in flight may arrive in the new window, so they count in it.
             let span = window + (window / 50).max(GLOBAL_MARGIN);
-            while self.sent.front().is_some_and(|t| *t + span <= now) {
-                self.sent.pop_front();
+            // Responses come back about in order: the first answer to a request of this window
+            // comes after those in flight when it opened.
+            let (start, count, anchored) = match self.window {
+                Some(open) if now < open.0 + span => open,
+                _ => (now, self.in_flight, self.in_flight + 1),
+            };
+            if count >= limit {
+                self.window = Some((start, count, anchored));
+                return Some(start + span);
             }
-            if self.sent.len() >= limit as usize {
-                return self.sent.front().map(|t| *t + span);
-            }
-            self.sent.push_back(now);
+            self.window = Some((start, count + 1, anchored));
         }
+        self.in_flight += 1;
         None
+    }
+
+    /// A response (or the end of a request without one) came back at `now`.
+    fn answered(&mut self, now: Instant, response: bool) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if let Some((start, count, before)) = self.window {
+            self.window = Some(match before {
+                1 if response => (start.max(now), count, 0),
+                0 | 1 => (start, count, before),
+                _ => (start, count, before - 1),
+            });
+        }
     }
 }
 
@@ -128,8 +161,14 @@ impl Bucket {
     /// Whether a request may go now; [`Bucket::consume`] takes the slot.
     fn check(&mut self, now: Instant) -> Turn {
         if self.reset_at.is_some_and(|reset| reset <= now) {
-            self.remaining = self.limit;
-            self.reset_at = None;
+            let next = self.next.take();
+            let budget = match (self.limit, next) {
+                (Some(limit), Some((_, left))) => Some(limit.min(left)),
+                (limit, _) => limit,
+            };
+            // Requests still on their way may arrive in the new window.
+            self.remaining = budget.map(|b| b.saturating_sub(self.in_flight));
+            self.reset_at = next.map(|(reset, _)| reset).filter(|r| *r > now);
             self.window_start = Some(now);
         }
         match (self.remaining, self.reset_at) {
@@ -143,6 +182,7 @@ impl Bucket {
 
     /// Takes the slot [`Bucket::check`] granted.
     fn consume(&mut self) {
+        self.in_flight += 1;
         match self.remaining {
             Some(n) => self.remaining = Some(n.saturating_sub(1)),
             None => self.probing = true,
@@ -151,6 +191,7 @@ impl Bucket {
 
     fn learn(&mut self, now: Instant, status: StatusCode, info: &RateLimit) {
         self.probing = false;
+        self.in_flight = self.in_flight.saturating_sub(1);
         if let Some(limit) = info.limit {
             self.limit = Some(limit);
         }
@@ -168,6 +209,15 @@ impl Bucket {
             .window_start
             .is_some_and(|start| reset <= start + self.window / 2)
         {
+            return;
+        }
+        if self.reset_at.is_some_and(|r| reset > r + self.window / 2) {
+            // The server's next window already counts this request; ours has not reset yet.
+            let left = info.remaining.or(self.limit).unwrap_or(0);
+            self.next = Some(match self.next {
+                Some((r, n)) => (r.min(reset), n.min(left)),
+                None => (reset, left),
+            });
             return;
         }
         // Each estimate is the server's reset plus the response's way back, so never early:
@@ -212,10 +262,11 @@ impl InProcessLimiter {
         Self::default()
     }
 
-    /// Keeps to a global limit of `requests` per `window` over all buckets, as the server
-    /// counts it, before any 429 says so (Discord-style APIs allow 50 requests a second). The
-    /// window is a sliding one, lengthened by a small margin (2 %, at least 5 ms) for the way to
-    /// the server.
+    /// Keeps to a global limit of `requests` per `window` over all buckets before any 429 says
+    /// so (Discord-style APIs allow 50 requests a second). Windows are fixed, each opened by its
+    /// first request as such servers count them, and lengthened by a small margin (2 %, at least
+    /// 5 ms) for the way to the server. A server that counts over a sliding window may see up
+    /// to twice the limit across a window boundary: give it half its limit here.
     pub fn global_limit(mut self, requests: u32, window: Duration) -> Self {
         let global = self.global.get_mut().unwrap_or_else(|e| e.into_inner());
         global.limit = (requests > 0).then_some((requests, window));
@@ -339,11 +390,25 @@ impl RateLimiter for InProcessLimiter {
             let until = now + info.retry_after.unwrap_or(Duration::from_secs(1));
             let mut global = lock(&self.global);
             global.until = Some(global.until.map_or(until, |g| g.max(until)));
+            global.answered(now, true);
             drop(global);
-            lock(&cell.state).probing = false;
+            let mut state = lock(&cell.state);
+            state.probing = false;
+            state.in_flight = state.in_flight.saturating_sub(1);
         } else {
+            lock(&self.global).answered(now, true);
             lock(&cell.state).learn(now, status, info);
         }
+        cell.learned.notify_waiters();
+    }
+
+    fn no_response(&self, key: &BucketKey) {
+        let cell = self.cell(key);
+        lock(&self.global).answered(Instant::now(), false);
+        let mut state = lock(&cell.state);
+        state.probing = false;
+        state.in_flight = state.in_flight.saturating_sub(1);
+        drop(state);
         cell.learned.notify_waiters();
     }
 }

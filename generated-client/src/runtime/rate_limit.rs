@@ -106,8 +106,7 @@ impl RateLimit {
             reset_after: float(names.reset_after),
             retry_after: float(names.retry_after).and_then(seconds),
             bucket: text(names.bucket).map(str::to_owned),
-            global: text(names.global)
-                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+            global: text(names.global).is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
         }
     }
 

@@ -168,6 +168,7 @@ impl Client {
                 path = prepared.path_template,
                 attempt
             );
+            let mut pending = None;
             if let Some(limiter) = &self.inner.limiter {
                 let acquired = limiter
                     .acquire(&prepared.bucket, deadline)
@@ -176,18 +177,22 @@ impl Client {
                 if let Err(limited) = acquired {
                     return Err(Error::RateLimited(limited));
                 }
+                pending = Some(Pending {
+                    limiter: &**limiter,
+                    key: &prepared.bucket,
+                });
             }
             let outcome = self
                 .attempt(prepared, deadline)
                 .instrument(span.clone())
                 .await;
-            if let (Some(limiter), Ok(raw)) = (&self.inner.limiter, &outcome) {
+            if let (Some(pending), Ok(raw)) = (pending, &outcome) {
                 let info = if raw.status.is_success() {
                     RateLimit::read(&raw.headers, names)
                 } else {
                     rate_limit_with_body(&raw.headers, names, &raw.body)
                 };
-                limiter.update(&prepared.bucket, raw.status, &info);
+                pending.answered(raw.status, &info);
             }
             let can_retry = attempt < policy.max_retries;
             // A wait that would end past the deadline is not begun: the call fails now.
@@ -309,6 +314,25 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// A request the rate limiter let go: told its response, or on drop that it got none.
+pub(super) struct Pending<'a> {
+    pub(super) limiter: &'a dyn RateLimiter,
+    pub(super) key: &'a BucketKey,
+}
+
+impl Pending<'_> {
+    pub(super) fn answered(self, status: StatusCode, info: &RateLimit) {
+        self.limiter.update(self.key, status, info);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.limiter.no_response(self.key);
     }
 }
 
