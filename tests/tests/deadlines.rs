@@ -198,7 +198,7 @@ async fn error_helpers_name_the_status() {
     let e404 = call(&client, "/404").await.unwrap_err();
     let e429 = call(&client, "/429").await.unwrap_err();
     let all = [&e401, &e403, &e404, &e429];
-    let flags = |f: fn(&Error<Value>) -> bool| all.map(|e| f(e));
+    let flags = |f: fn(&Error<Value>) -> bool| all.map(f);
     assert_eq!(flags(Error::is_unauthorized), [true, false, false, false]);
     assert_eq!(flags(Error::is_forbidden), [false, true, false, false]);
     assert_eq!(flags(Error::is_not_found), [false, false, true, false]);
