@@ -357,3 +357,58 @@ async fn burst_of_500_over_10_routes_never_hits_429() {
         "faster than the limits allow: {elapsed:?} < {ideal:?}"
     );
 }
+
+/// Records the fields of `tracing` events (a subscriber of its own: the tests have no
+/// `tracing-subscriber`).
+#[derive(Default)]
+struct Events(Mutex<Vec<HashMap<String, String>>>);
+
+struct Fields<'a>(&'a mut HashMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl tracing::Subscriber for &'static Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = HashMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.0.lock().unwrap().push(fields);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_wait_is_a_tracing_event_with_bucket_and_duration() {
+    let events: &'static Events = Box::leak(Box::default());
+    let _guard = tracing::subscriber::set_default(events);
+    let buckets = Buckets::new(1, Duration::from_millis(300));
+    let server = server(&buckets).await;
+    let client = client(&server, Some(Arc::new(InProcessLimiter::new())));
+    get(&client, "/channels/9", "9").await.unwrap();
+    get(&client, "/channels/9", "9").await.unwrap();
+    let events = events.0.lock().unwrap();
+    let waits: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            e.get("message")
+                .is_some_and(|m| m == "waited for rate limit")
+        })
+        .collect();
+    assert_eq!(waits.len(), 1, "{events:?}");
+    assert_eq!(waits[0]["bucket"], "GET /channels/{channel_id}");
+    assert_eq!(waits[0]["major"], "[\"9\"]");
+    let ms: u64 = waits[0]["wait_ms"].parse().unwrap();
+    assert!((200..=400).contains(&ms), "{ms}");
+}

@@ -20,7 +20,13 @@
 //! through and holds the others until its response says the budget. When a window's reset
 //! passes, the budget is the limit again, and the new reset is learned from the new window's
 //! responses (one whose reset belongs to the old window does not count): the arrival time plus
-//! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
+//! the reset-after (or the reset's Unix time against this clock), never earlier than the
+//! server's reset; the smallest such estimate is kept. Requests still in flight when a window
+//! resets, and answers that already belong to the server's next window, count against the new
+//! one. A request takes its bucket's slot and the global one at the same moment, just before it
+//! is sent, so that no slot is spent in a window the server has already closed. When a request
+//! waits, a `tracing` debug event `waited for rate limit` names the bucket (or `global`), the
+//! major parameters and the wait in milliseconds.
 
 use std::collections::HashMap;
 use std::fmt;
