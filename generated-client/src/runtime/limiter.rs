@@ -20,7 +20,13 @@
 //! through and holds the others until its response says the budget. When a window's reset
 //! passes, the budget is the limit again, and the new reset is learned from the new window's
 //! responses (one whose reset belongs to the old window does not count): the arrival time plus
-//! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
+//! the reset-after (or the reset's Unix time against this clock), never earlier than the
+//! server's reset; the smallest such estimate is kept. Requests still in flight when a window
+//! resets, and answers that already belong to the server's next window, count against the new
+//! one. A request takes its bucket's slot and the global one at the same moment, just before it
+//! is sent, so that no slot is spent in a window the server has already closed. When a request
+//! waits, a `tracing` debug event `waited for rate limit` names the bucket (or `global`), the
+//! major parameters and the wait in milliseconds.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -124,7 +130,7 @@ impl Global {
             // server opens it when that request arrives, which is before its response does:
             // the window is moved to the response ([`Global::answered`]), plus a small margin.
             // Requests still in flight may arrive in the new window, so they count in it.
-            let span = window + (window / 50).max(GLOBAL_MARGIN);
+            let span = window + GLOBAL_MARGIN;
             // Responses come back about in order: the first answer to a request of this window
             // comes after those in flight when it opened.
             let (start, count, anchored) = match self.window {
@@ -154,7 +160,8 @@ impl Global {
     }
 }
 
-/// The least margin of the global window (see [`Global::take`]).
+/// The margin of the global window (see [`Global::take`]): the window already starts at a
+/// response, after the server opened it.
 const GLOBAL_MARGIN: Duration = Duration::from_millis(5);
 
 impl Bucket {
@@ -204,11 +211,15 @@ impl Bucket {
         };
         self.window = self.window.max(after);
         let reset = now + after;
-        // A late response of the previous window says nothing about this one.
+        // A late response of the previous window says nothing about this one, but its request,
+        // counted against this window when it reset, did not arrive in it: the slot is free.
         if self
             .window_start
             .is_some_and(|start| reset <= start + self.window / 2)
         {
+            if let (Some(remaining), Some(limit)) = (self.remaining, self.limit) {
+                self.remaining = Some((remaining + 1).min(limit));
+            }
             return;
         }
         if self.reset_at.is_some_and(|r| reset > r + self.window / 2) {
@@ -264,8 +275,8 @@ impl InProcessLimiter {
 
     /// Keeps to a global limit of `requests` per `window` over all buckets before any 429 says
     /// so (Discord-style APIs allow 50 requests a second). Windows are fixed, each opened by its
-    /// first request as such servers count them, and lengthened by a small margin (2 %, at least
-    /// 5 ms) for the way to the server. A server that counts over a sliding window may see up
+    /// first request as such servers count them; a window is taken to start when the first
+    /// answer to one of its requests comes back (the server opened it earlier), plus 5 ms. A server that counts over a sliding window may see up
     /// to twice the limit across a window boundary: give it half its limit here.
     pub fn global_limit(mut self, requests: u32, window: Duration) -> Self {
         let global = self.global.get_mut().unwrap_or_else(|e| e.into_inner());
