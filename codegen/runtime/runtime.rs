@@ -10,9 +10,11 @@
 //!
 //! * building the URL (base URL + already-encoded path + query string),
 //! * choosing and applying credentials for the operation's [`Security`] requirement,
-//! * default headers, `User-Agent` and `Accept`,
+//! * default headers, `User-Agent` (`<crate>/<version>`) and `Accept`,
+//! * waiting for rate-limit budget before sending ([`RateLimiter`]),
 //! * retries of rate-limited (429), unavailable (502/503/504) and failed connections,
-//! * timeouts, `tracing` spans and events (never headers or credentials),
+//! * one deadline per call, retries and waits included, and an optional one per attempt,
+//! * `tracing` spans and events (never headers or credentials),
 //! * decoding success bodies with the JSON path of the first failure ([`DecodeError`]).
 //!
 //! # How requests are encoded
@@ -53,7 +55,8 @@
 //! | `params.rs` | path, query and form parameter encoding ([`Style`], [`query_push`], …) |
 //! | `credentials.rs` | [`SecurityScheme`], [`Credential`], choosing and applying credentials |
 //! | `retry.rs` | [`RetryPolicy`] and the send loop (attempts, retries, waits) |
-//! | `rate_limit.rs` | [`RateLimit`] information of responses |
+//! | `rate_limit.rs` | [`RateLimit`] information of responses, [`RateLimitHeaders`] |
+//! | `spec.rs` | what the API description says (rate-limit headers); written per crate |
 //! | `limiter.rs` | proactive rate limiting ([`RateLimiter`], [`InProcessLimiter`]) |
 //! | `body.rs` | [`Body`], [`Multipart`], [`FilePart`] |
 //! | `response.rs` | [`Response`], error-body decoding ([`ErrorDecoders`], [`StatusMatch`]) |
@@ -85,6 +88,9 @@ mod request;
 mod response;
 #[path = "runtime/retry.rs"]
 mod retry;
+// The one child the generator writes per crate: what the API description tells the runtime.
+#[path = "runtime/spec.rs"]
+mod spec;
 // A JSON body's boolean flag (an operation's `stream`): always, the JSON method sets it too.
 #[path = "runtime/flag.rs"]
 mod flag;

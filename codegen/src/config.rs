@@ -40,6 +40,21 @@
 //! list_events = { kind = "body", param = "cursor", next = "next_cursor" }
 //! list_rows = { kind = "offset", param = "offset", limit = "limit" }
 //! list_other = { kind = "none" }                                 # no stream method
+//!
+//! [rate_limit]                       # proactive rate limiting (the runtime's `limiter.rs`)
+//! enabled = true                     # default: the responses declare rate-limit headers
+//! major_params = ["channel_id", "guild_id", "webhook_id"]  # path parameters that partition a
+//!                                    # route's limits (this is the default)
+//! global = { requests = 50, window_ms = 1000 }  # a documented global limit (default: none)
+//!
+//! [rate_limit.headers]               # default: the names the responses declare (see build)
+//! limit = "X-RateLimit-Limit"
+//! remaining = "X-RateLimit-Remaining"
+//! reset = "X-RateLimit-Reset"        # Unix time, seconds
+//! reset_after = "X-RateLimit-Reset-After"  # seconds from now
+//! bucket = "X-RateLimit-Bucket"      # the server's name of a shared bucket
+//! global = "X-RateLimit-Global"
+//! retry_after = "Retry-After"
 //! ```
 
 use crate::diag::Error;
@@ -80,6 +95,8 @@ pub struct Config {
     /// The file the config was read from (for errors about it).
     #[serde(skip)]
     pub source: Option<String>,
+    /// Proactive rate limiting: on/off, header names, major parameters, a global limit.
+    pub rate_limit: RateLimitConfig,
     /// Extra files copied into the crate (relative path -> contents), e.g. examples kept beside the spec.
     #[serde(skip)]
     pub extra_files: BTreeMap<String, String>,
@@ -101,6 +118,65 @@ pub struct Package {
     pub categories: Vec<String>,
     /// `publish = false` unless set to true.
     pub publish: bool,
+}
+
+/// The `[rate_limit]` table of `codegen.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Whether clients wait for rate-limit budget by default; `None`: when the responses
+    /// declare rate-limit headers.
+    pub enabled: Option<bool>,
+    /// Wire names of the path parameters whose values partition a route's limits.
+    pub major_params: Vec<String>,
+    /// Header names, each overriding the one found in the spec.
+    pub headers: RateLimitHeaderNames,
+    /// A global limit the API documents.
+    pub global: Option<GlobalLimitConfig>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            enabled: None,
+            // Discord-style chat APIs partition limits by these; a parameter that the server
+            // does not partition by would let the client overrun the shared bucket, so the
+            // default names only these, and routes without them have one bucket each.
+            major_params: ["channel_id", "guild_id", "webhook_id"]
+                .map(String::from)
+                .to_vec(),
+            headers: RateLimitHeaderNames::default(),
+            global: None,
+        }
+    }
+}
+
+/// `[rate_limit.headers]`: the response headers that carry rate-limit information.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitHeaderNames {
+    pub limit: Option<String>,
+    pub remaining: Option<String>,
+    /// Unix time (seconds) of the window's reset.
+    pub reset: Option<String>,
+    /// Seconds until the window's reset.
+    pub reset_after: Option<String>,
+    pub bucket: Option<String>,
+    pub global: Option<String>,
+    pub retry_after: Option<String>,
+}
+
+/// `[rate_limit] global = { requests = 50, window_ms = 1000 }`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalLimitConfig {
+    pub requests: u32,
+    #[serde(default = "one_second")]
+    pub window_ms: u64,
+}
+
+fn one_second() -> u64 {
+    1000
 }
 
 /// One entry of `[pagination]` in `codegen.toml` (or an operation's `x-pagination`).
@@ -144,6 +220,7 @@ impl Default for Config {
             allow_refs_outside_root: false,
             rename: BTreeMap::new(),
             source: None,
+            rate_limit: RateLimitConfig::default(),
             extra_files: BTreeMap::new(),
             standalone: false,
         }

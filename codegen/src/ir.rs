@@ -32,6 +32,24 @@ pub struct Api {
     pub warnings: Vec<crate::diag::Warning>,
     /// Operations in the spec that were not generated (the goal is none).
     pub skipped_operations: usize,
+    /// Proactive rate limiting by default: the header names and global limit the runtime uses;
+    /// `None` when off.
+    pub rate_limit: Option<RateLimitInfo>,
+}
+
+/// What the generated runtime knows about the API's rate limits (`runtime/spec.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateLimitInfo {
+    /// Lowercase header names, per role (`None`: not sent).
+    pub limit: Option<String>,
+    pub remaining: Option<String>,
+    pub reset: Option<String>,
+    pub reset_after: Option<String>,
+    pub bucket: Option<String>,
+    pub global: Option<String>,
+    pub retry_after: Option<String>,
+    /// `(requests, window in ms)`.
+    pub global_limit: Option<(u32, u64)>,
 }
 
 /// An operation group (OpenAPI tag).
@@ -161,6 +179,9 @@ pub struct Operation {
     /// How the operation's results continue on further pages: the operation also gets a
     /// method returning a stream of items across pages.
     pub pagination: Option<Pagination>,
+    /// Indexes into `params` of the path parameters that partition the route's rate limits,
+    /// in path order (empty when rate limiting is off).
+    pub major_params: Vec<usize>,
 }
 
 /// A server-sent events response of an operation.

@@ -293,10 +293,12 @@ pub const OPERATIONS: &[OperationInfo] = &[
     },
 ];
 /// A client for `base_url` holding a made-up credential for every security scheme, without
-/// retries: a mock server checks that credentials are present, not what they are.
+/// retries: a mock server checks that credentials are present, not what they are. Without
+/// the rate limiter too: a mock server's rate-limit headers are made up.
 pub fn client(base_url: &str) -> Result<crate::Client, String> {
     crate::Client::builder(base_url)
         .retry(crate::RetryPolicy::none())
+        .no_rate_limit()
         .credential("botToken", crate::runtime::Credential::token("conformance-token"))
         .credential("sessionToken", crate::runtime::Credential::token("conformance-token"))
         .credential("oauth2Token", crate::runtime::Credential::token("conformance-token"))

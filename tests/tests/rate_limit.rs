@@ -296,8 +296,9 @@ static ROUTES: [&str; 10] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burst_of_500_over_10_routes_never_hits_429() {
-    const LIMIT: u64 = 10;
+    const LIMIT: u64 = 25;
     const WINDOW: Duration = Duration::from_millis(1000);
+    // Below the routes' 10 x 25 a window, so that the global limit sets the pace.
     const GLOBAL: u64 = 150;
     const TASKS: usize = 50;
     const PER_TASK: usize = 10;
@@ -306,7 +307,8 @@ async fn burst_of_500_over_10_routes_never_hits_429() {
         ..Arc::try_unwrap(Buckets::new(LIMIT, WINDOW)).ok().unwrap()
     });
     let server = server(&buckets).await;
-    let client = client(&server, Some(Arc::new(InProcessLimiter::new())));
+    let limiter = InProcessLimiter::new().global_limit(GLOBAL as u32, WINDOW);
+    let client = client(&server, Some(Arc::new(limiter)));
 
     // The ideal schedule: a bucket serves LIMIT per WINDOW from its first request, so the last
     // of its n requests can go at (ceil(n / LIMIT) - 1) windows; the same for the global limit.
@@ -314,6 +316,7 @@ async fn burst_of_500_over_10_routes_never_hits_429() {
     let per_route = total / ROUTES.len() as u64;
     let route_windows = per_route.div_ceil(LIMIT) - 1;
     let global_windows = total.div_ceil(GLOBAL) - 1;
+    assert!(global_windows > route_windows, "the global limit must bind");
     let ideal = WINDOW * route_windows.max(global_windows) as u32;
 
     let mut tasks = Vec::new();
@@ -353,4 +356,62 @@ async fn burst_of_500_over_10_routes_never_hits_429() {
         elapsed >= ideal,
         "faster than the limits allow: {elapsed:?} < {ideal:?}"
     );
+}
+
+/// Records the fields of `tracing` events (a subscriber of its own: the tests have no
+/// `tracing-subscriber`).
+#[derive(Default)]
+struct Events(Mutex<Vec<HashMap<String, String>>>);
+
+struct Fields<'a>(&'a mut HashMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl tracing::Subscriber for &'static Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = HashMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.0.lock().unwrap().push(fields);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_wait_is_a_tracing_event_with_bucket_and_duration() {
+    let events: &'static Events = Box::leak(Box::default());
+    // The global default: a scoped one misses events whose callsites other tests' threads
+    // cached as disabled. Other tests' events are recorded too; their buckets differ.
+    tracing::subscriber::set_global_default(events).unwrap();
+    let buckets = Buckets::new(1, Duration::from_millis(300));
+    let server = server(&buckets).await;
+    let client = client(&server, Some(Arc::new(InProcessLimiter::new())));
+    get(&client, "/channels/9", "9").await.unwrap();
+    get(&client, "/channels/9", "9").await.unwrap();
+    let events = events.0.lock().unwrap();
+    let waits: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            e.get("message")
+                .is_some_and(|m| m == "waited for rate limit")
+                && e.get("major").is_some_and(|m| m == "[\"9\"]")
+        })
+        .collect();
+    assert_eq!(waits.len(), 1, "{events:?}");
+    assert_eq!(waits[0]["bucket"], "GET /channels/{channel_id}");
+    assert_eq!(waits[0]["major"], "[\"9\"]");
+    let ms: u64 = waits[0]["wait_ms"].parse().unwrap();
+    assert!((200..=400).contains(&ms), "{ms}");
 }

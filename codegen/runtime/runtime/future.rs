@@ -49,6 +49,17 @@ impl<'a, T, E: 'static> ResponseFuture<'a, T, E> {
     }
 }
 
+impl<T, E: 'static> ResponseFuture<'_, T, E> {
+    /// Gives this call its own deadline instead of the client's ([`ClientBuilder::timeout`]):
+    /// retries and rate-limit waits included. No effect once the future has been polled.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        if let Some((req, _, _)) = self.start.as_mut() {
+            req.timeout = Some(timeout);
+        }
+        self
+    }
+}
+
 impl<'a, E: 'static> ResponseFuture<'a, (), E> {
     /// Sends `req` on the first poll; a 2xx body, if any, is ignored, as [`Client::execute_empty`]
     /// does.

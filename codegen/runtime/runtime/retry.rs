@@ -1,7 +1,7 @@
 //! The [`RetryPolicy`] and the send loop: attempts, retries and waits.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -104,24 +104,63 @@ pub(super) fn is_idempotent(method: &Method) -> bool {
         || *method == Method::TRACE
 }
 
+/// A retry about to happen, as [`ClientBuilder::on_retry`] sees it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryEvent<'a> {
+    /// The request's method.
+    pub method: &'a Method,
+    /// The operation's path template, e.g. `"/channels/{channel_id}"`.
+    pub path: &'static str,
+    /// The attempt that failed, from 1; the retry is attempt `attempt + 1`.
+    pub attempt: u32,
+    /// Why it failed.
+    pub cause: RetryCause<'a>,
+    /// How long the client waits before the retry.
+    pub delay: Duration,
+}
+
+/// Why an attempt is retried ([`RetryEvent::cause`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RetryCause<'a> {
+    /// The server answered with this status (429, 502, 503, 504) and these rate-limit details.
+    Status(StatusCode, &'a RateLimit),
+    /// The request failed on the way (connection, timeout of the attempt, I/O).
+    Transport(&'a reqwest::Error),
+}
+
 impl Client {
     /// Sends the request with retries; returns the 2xx response with its body read, or the
-    /// error (non-2xx responses decoded through `errors`).
+    /// error (non-2xx responses decoded through `errors`). The whole call, waits included,
+    /// keeps to the call's deadline ([`ClientBuilder::timeout`], [`RequestSpec::timeout`]).
     pub(super) async fn send<E>(
         &self,
         req: RequestSpec,
         errors: ErrorDecoders<E>,
         default_accept: &'static str,
     ) -> Result<RawResponse, Error<E>> {
+        let timeout = req.timeout.or(self.inner.timeout);
+        let deadline = timeout.map(|t| Instant::now() + t);
         let prepared = self.prepare(req, default_accept).map_err(Error::cast)?;
+        let sending = self.send_prepared(&prepared, errors, deadline);
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), sending)
+                .await
+                .unwrap_or(Err(Error::Timeout)),
+            None => sending.await,
+        }
+    }
+
+    async fn send_prepared<E>(
+        &self,
+        prepared: &PreparedRequest,
+        errors: ErrorDecoders<E>,
+        deadline: Option<Instant>,
+    ) -> Result<RawResponse, Error<E>> {
         let policy = &self.inner.retry;
+        let names = &self.inner.rate_limit_headers;
         let mut attempt: u32 = 0;
-        // Calls have no deadline of their own yet: the rate limiter does not wait longer than
-        // the client's timeout, counted from the start of the call.
-        let deadline = self
-            .inner
-            .timeout
-            .map(|timeout| std::time::Instant::now() + timeout);
         loop {
             let span = tracing::info_span!(
                 "request",
@@ -129,6 +168,7 @@ impl Client {
                 path = prepared.path_template,
                 attempt
             );
+            let mut pending = None;
             if let Some(limiter) = &self.inner.limiter {
                 let acquired = limiter
                     .acquire(&prepared.bucket, deadline)
@@ -137,40 +177,54 @@ impl Client {
                 if let Err(limited) = acquired {
                     return Err(Error::RateLimited(limited));
                 }
+                pending = Some(Pending {
+                    limiter: &**limiter,
+                    key: &prepared.bucket,
+                });
             }
-            let outcome = self.attempt(&prepared).instrument(span.clone()).await;
-            if let (Some(limiter), Ok(raw)) = (&self.inner.limiter, &outcome) {
+            let outcome = self
+                .attempt(prepared, deadline)
+                .instrument(span.clone())
+                .await;
+            if let (Some(pending), Ok(raw)) = (pending, &outcome) {
                 let info = if raw.status.is_success() {
-                    RateLimit::from_headers(&raw.headers)
+                    RateLimit::read(&raw.headers, names)
                 } else {
-                    rate_limit_with_body(&raw.headers, &raw.body)
+                    rate_limit_with_body(&raw.headers, names, &raw.body)
                 };
-                limiter.update(&prepared.bucket, raw.status, &info);
+                pending.answered(raw.status, &info);
             }
             let can_retry = attempt < policy.max_retries;
+            // A wait that would end past the deadline is not begun: the call fails now.
+            let in_time = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
             match outcome {
                 Ok(raw) if raw.status.is_success() => return Ok(raw),
                 Ok(raw) => {
-                    let rate_limit = rate_limit_with_body(&raw.headers, &raw.body);
-                    if can_retry {
-                        if let Some(wait) = retry_wait_for_status(
-                            policy,
-                            &prepared.method,
-                            raw.status,
-                            &rate_limit,
+                    let rate_limit = rate_limit_with_body(&raw.headers, names, &raw.body);
+                    let wait = retry_wait_for_status(
+                        policy,
+                        &prepared.method,
+                        raw.status,
+                        &rate_limit,
+                        attempt,
+                    );
+                    if let Some(wait) = wait.filter(|w| can_retry && in_time(*w)) {
+                        span.in_scope(|| {
+                            tracing::debug!(
+                                status = raw.status.as_u16(),
+                                wait_ms = wait.as_millis() as u64,
+                                "retrying after error status"
+                            )
+                        });
+                        self.before_retry(
+                            prepared,
                             attempt,
-                        ) {
-                            span.in_scope(|| {
-                                tracing::debug!(
-                                    status = raw.status.as_u16(),
-                                    wait_ms = wait.as_millis() as u64,
-                                    "retrying after error status"
-                                )
-                            });
-                            tokio::time::sleep(wait).await;
-                            attempt += 1;
-                            continue;
-                        }
+                            RetryCause::Status(raw.status, &rate_limit),
+                            wait,
+                        );
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
                     }
                     return Err(Error::Api(Box::new(ApiError {
                         body: decode_error_body(errors, raw.status, &raw.body),
@@ -183,8 +237,8 @@ impl Client {
                 Err(err) => {
                     let retryable = policy.retry_connection_errors
                         && (err.is_connect() || is_idempotent(&prepared.method));
-                    if can_retry && retryable {
-                        let wait = policy.backoff(attempt);
+                    let wait = policy.backoff(attempt);
+                    if can_retry && retryable && in_time(wait) {
                         span.in_scope(|| {
                             tracing::debug!(
                                 timeout = err.is_timeout(),
@@ -193,6 +247,7 @@ impl Client {
                                 "retrying after transport error"
                             )
                         });
+                        self.before_retry(prepared, attempt, RetryCause::Transport(&err), wait);
                         tokio::time::sleep(wait).await;
                         attempt += 1;
                         continue;
@@ -203,14 +258,44 @@ impl Client {
         }
     }
 
+    /// Tells the [`ClientBuilder::on_retry`] hook, if any.
+    fn before_retry(
+        &self,
+        prepared: &PreparedRequest,
+        attempt: u32,
+        cause: RetryCause<'_>,
+        delay: Duration,
+    ) {
+        if let Some(hook) = &self.inner.on_retry {
+            hook(&RetryEvent {
+                method: &prepared.method,
+                path: prepared.path_template,
+                attempt: attempt + 1,
+                cause,
+                delay,
+            });
+        }
+    }
+
     /// One attempt: send and read the whole body.
-    async fn attempt(&self, prepared: &PreparedRequest) -> Result<RawResponse, reqwest::Error> {
+    async fn attempt(
+        &self,
+        prepared: &PreparedRequest,
+        deadline: Option<Instant>,
+    ) -> Result<RawResponse, reqwest::Error> {
         let mut builder = self
             .inner
             .http
             .request(prepared.method.clone(), prepared.url.clone())
             .headers(prepared.headers.clone());
-        if let Some(timeout) = self.inner.timeout {
+        // reqwest's own timeout makes a late attempt a retryable transport error (the call's
+        // deadline is kept by `send` around the whole loop).
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let timeout = match (self.inner.attempt_timeout, left) {
+            (Some(a), Some(l)) => Some(a.min(l)),
+            (a, l) => a.or(l),
+        };
+        if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
         builder = match &prepared.body {
@@ -229,6 +314,25 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// A request the rate limiter let go: told its response, or on drop that it got none.
+pub(super) struct Pending<'a> {
+    pub(super) limiter: &'a dyn RateLimiter,
+    pub(super) key: &'a BucketKey,
+}
+
+impl Pending<'_> {
+    pub(super) fn answered(self, status: StatusCode, info: &RateLimit) {
+        self.limiter.update(self.key, status, info);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.limiter.no_response(self.key);
     }
 }
 

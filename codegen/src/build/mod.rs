@@ -1,6 +1,7 @@
 //! Stage 3: the normalized document -> [`crate::ir::Api`].
 
 mod operation;
+mod rate_limit;
 mod schema;
 mod streams;
 pub(crate) use schema::json_kind;
@@ -205,9 +206,11 @@ impl<'a> Builder<'a> {
             type_doc_files: Vec::new(),
             warnings: std::mem::take(&mut self.warnings),
             skipped_operations: skipped,
+            rate_limit: None,
         };
         assign_tags(&mut api);
         doc_files(&mut api);
+        rate_limit::decide(&mut api, &self.config.rate_limit);
         api.warnings.sort();
         api.warnings.dedup();
         Ok(api)

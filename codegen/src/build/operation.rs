@@ -343,6 +343,7 @@ impl Builder<'_> {
             is_webhook,
             event_stream,
             pagination,
+            major_params: Vec::new(),
         })
     }
 

@@ -698,6 +698,14 @@ fn operation(
     if let Some(server) = &op.server {
         let _ = writeln!(req_text, "{IN}req.server = Some({});", lit(server));
     }
+    if !op.major_params.is_empty() {
+        let values: Vec<String> = op
+            .major_params
+            .iter()
+            .map(|i| format!("runtime::param_string(&{})", op.params[*i].rust_name))
+            .collect();
+        list(IN, "req.major_params = vec![", &values, "];", &mut req_text);
+    }
     req_text.push_str(&stmts);
     out.push_str(&req_text);
     if let Some(flag) = op.event_stream.as_ref().and_then(|e| e.flag.as_ref()) {

@@ -260,9 +260,10 @@ pub fn module(api: &Api) -> String {
 fn client_fn(api: &Api, out: &mut String) {
     out.push_str(
         "/// A client for `base_url` holding a made-up credential for every security scheme, without\n\
-         /// retries: a mock server checks that credentials are present, not what they are.\n\
+         /// retries: a mock server checks that credentials are present, not what they are. Without\n\
+         /// the rate limiter too: a mock server's rate-limit headers are made up.\n\
          pub fn client(base_url: &str) -> Result<crate::Client, String> {\n    \
-         crate::Client::builder(base_url)\n        .retry(crate::RetryPolicy::none())\n",
+         crate::Client::builder(base_url)\n        .retry(crate::RetryPolicy::none())\n        .no_rate_limit()\n",
     );
     for s in &api.security_schemes {
         let credential = if s.kind == SchemeKind::Basic {

@@ -950,6 +950,7 @@ mod tests {
             is_webhook: false,
             event_stream: None,
             pagination: None,
+            major_params: vec![],
         }
     }
 
@@ -1164,6 +1165,7 @@ mod tests {
             type_doc_files: vec![],
             warnings: vec![],
             skipped_operations: 0,
+            rate_limit: None,
         };
         crate::build::doc_files(&mut api);
         api

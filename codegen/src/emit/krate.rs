@@ -484,6 +484,59 @@ fn setter(out: &mut String, m: &str, receiver: &str, name: String, call: &str) {
     out.push_str("    }\n");
 }
 
+/// `src/runtime/spec.rs`: what the API description tells the runtime (in the repository,
+/// `codegen/runtime/runtime/spec.rs` is the copy for an API without rate-limit headers).
+pub fn runtime_spec(api: &Api) -> String {
+    let mut out = String::from(
+        "//! What the API description tells the runtime, written by the generator for this crate\n\
+         //! (from the spec and `codegen.toml`'s `[rate_limit]`).\n\n\
+         use super::*;\n\n\
+         /// The rate-limit headers the API's responses declare. `Some`: clients wait for budget before\n\
+         /// sending ([`InProcessLimiter`]) unless built with [`ClientBuilder::no_rate_limit`]; `None`:\n\
+         /// they do not unless given a limiter, and read [`RateLimitHeaders::COMMON`].\n",
+    );
+    let Some(info) = &api.rate_limit else {
+        out.push_str(
+            "pub(super) const RATE_LIMIT_HEADERS: Option<RateLimitHeaders> = None;\n\n\
+             /// A global limit the API documents, `(requests, window)`.\n\
+             pub(super) const GLOBAL_RATE_LIMIT: Option<(u32, std::time::Duration)> = None;\n",
+        );
+        return out;
+    };
+    out.push_str(
+        "pub(super) const RATE_LIMIT_HEADERS: Option<RateLimitHeaders> = Some(RateLimitHeaders {\n",
+    );
+    let roles = [
+        ("limit", &info.limit),
+        ("remaining", &info.remaining),
+        ("reset", &info.reset),
+        ("reset_after", &info.reset_after),
+        ("bucket", &info.bucket),
+        ("global", &info.global),
+        ("retry_after", &info.retry_after),
+    ];
+    for (role, name) in roles {
+        let value = match name {
+            Some(name) => format!("Some({})", lit(name)),
+            None => "None".to_string(),
+        };
+        let _ = writeln!(out, "    {role}: {value},");
+    }
+    out.push_str("});\n\n/// A global limit the API documents, `(requests, window)`.\n");
+    match info.global_limit {
+        Some((requests, ms)) => {
+            let _ = writeln!(
+                out,
+                "pub(super) const GLOBAL_RATE_LIMIT: Option<(u32, std::time::Duration)> =\n    Some(({requests}, std::time::Duration::from_millis({ms})));"
+            );
+        }
+        None => out.push_str(
+            "pub(super) const GLOBAL_RATE_LIMIT: Option<(u32, std::time::Duration)> = None;\n",
+        ),
+    }
+    out
+}
+
 #[cfg(test)]
 mod package_tests {
     use super::*;

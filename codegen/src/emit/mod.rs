@@ -173,6 +173,10 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
         for &(name, text) in RUNTIME_CHILDREN {
             parts.extend(one(name, copy(text)));
         }
+        parts.extend(one(
+            "src/runtime/spec.rs",
+            Emitted::Text(krate::runtime_spec(api)),
+        ));
         for (name, text) in &config.extra_files {
             parts.extend(one(name, Emitted::Text(text.clone())));
         }

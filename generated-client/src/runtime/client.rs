@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 
 use super::*;
 
-const DEFAULT_USER_AGENT: &str = "openapi-rust-sdk";
+/// `<crate>/<version>` of the crate this runtime is compiled into.
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -20,11 +21,28 @@ pub(super) struct ClientInner {
     pub(super) http: reqwest::Client,
     pub(super) base_url: String,
     pub(super) default_headers: HeaderMap,
+    /// The whole call's budget, retries and rate-limit waits included.
     pub(super) timeout: Option<Duration>,
+    /// One attempt's budget.
+    pub(super) attempt_timeout: Option<Duration>,
     pub(super) retry: RetryPolicy,
+    pub(super) on_retry: Option<RetryHook>,
     pub(super) server_urls: Vec<(String, String)>,
     pub(super) operation_servers: bool,
     pub(super) limiter: Option<Arc<dyn RateLimiter>>,
+    pub(super) rate_limit_headers: RateLimitHeaders,
+}
+
+/// What [`ClientBuilder::on_retry`] is given.
+pub(super) type RetryHook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
+
+/// Which limiter a [`ClientBuilder`] builds the client with.
+#[derive(Clone, Debug)]
+enum LimiterChoice {
+    /// An [`InProcessLimiter`] if the API declares rate-limit headers.
+    Default,
+    Off,
+    Custom(Arc<dyn RateLimiter>),
 }
 
 /// The API client: an HTTP connection pool, configuration and credentials.
@@ -44,27 +62,37 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("credentials_for", &schemes)
             .field("timeout", &self.inner.timeout)
+            .field("attempt_timeout", &self.inner.attempt_timeout)
             .field("retry", &self.inner.retry)
+            .field("rate_limiter", &self.inner.limiter)
             .finish_non_exhaustive()
     }
 }
 
 /// Configures and builds a [`Client`]. Created by [`Client::builder`].
 ///
-/// Defaults: 10 s connect timeout, 60 s whole-request timeout, [`RetryPolicy::default`],
-/// `Accept: application/json`, no proactive rate limiter ([`ClientBuilder::rate_limiter`]).
+/// Defaults: 10 s connect timeout; a 60 s deadline for each call, retries and rate-limit waits
+/// included ([`timeout`](Self::timeout)), and no timeout of its own per attempt;
+/// [`RetryPolicy::default`]; `Accept: application/json`; `User-Agent: <crate>/<version>`; and,
+/// when the API description declares rate-limit headers, an [`InProcessLimiter`] that waits for
+/// budget before sending ([`rate_limiter`](Self::rate_limiter),
+/// [`no_rate_limit`](Self::no_rate_limit)).
 pub struct ClientBuilder {
     base_url: String,
     credentials: HashMap<&'static str, Credential>,
     user_agent: Option<String>,
+    user_agent_suffix: Option<String>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
     retry: RetryPolicy,
+    on_retry: Option<RetryHook>,
     default_headers: Vec<(String, String)>,
     http_client: Option<reqwest::Client>,
     server_urls: Vec<(String, String)>,
     operation_servers: bool,
-    limiter: Option<Arc<dyn RateLimiter>>,
+    limiter: LimiterChoice,
+    rate_limit_headers: Option<RateLimitHeaders>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -76,14 +104,18 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("credentials_for", &schemes)
             .field("user_agent", &self.user_agent)
+            .field("user_agent_suffix", &self.user_agent_suffix)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("retry", &self.retry)
+            .field("on_retry", &self.on_retry.is_some())
             .field("default_headers", &header_names)
             .field("custom_http_client", &self.http_client.is_some())
             .field("server_urls", &self.server_urls)
             .field("operation_servers", &self.operation_servers)
             .field("rate_limiter", &self.limiter)
+            .field("rate_limit_headers", &self.rate_limit_headers)
             .finish()
     }
 }
@@ -102,9 +134,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the `User-Agent` header.
+    /// Replaces the whole `User-Agent` header (default `<crate>/<version>` of this SDK, e.g.
+    /// `fluxer-sdk/0.1.0`); prefer [`user_agent_suffix`](Self::user_agent_suffix).
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// Names the application after the SDK in `User-Agent`:
+    /// `.user_agent_suffix("my-bot/1.2")` sends `fluxer-sdk/0.1.0 my-bot/1.2`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
         self
     }
 
@@ -115,16 +155,35 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the whole-request timeout, from connecting until the response body has been read
-    /// (default 60 s for the client built here; none for an injected client unless set here).
+    /// Sets each call's deadline: from the call's start until its response body has been read,
+    /// every attempt, retry wait and rate-limit wait included (default 60 s; none for an
+    /// injected [`http_client`](Self::http_client) unless set here). A call that runs out
+    /// fails with [`Error::Timeout`]; a retry or rate-limit wait that would end past it is not
+    /// begun: the call fails at once with the error it has (the last response's, or
+    /// [`Error::RateLimited`]). [`ResponseFuture::timeout`] sets one call's deadline.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
+        self
+    }
+
+    /// Sets a timeout for each attempt, within the call's deadline (default none: an attempt
+    /// may take what is left of the call's [`timeout`](Self::timeout)). With retries, a short
+    /// attempt timeout lets a stalled attempt be retried while the call still has time.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
         self
     }
 
     /// Sets the retry policy (default [`RetryPolicy::default`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Calls `hook` before each retry (after its cause, before its wait), to log or count
+    /// retries; see [`RetryEvent`].
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
         self
     }
 
@@ -157,15 +216,23 @@ impl ClientBuilder {
     }
 
     /// Waits for rate-limit budget before each request with this limiter (see
-    /// [`RateLimiter`]); [`InProcessLimiter`] learns buckets from response headers.
+    /// [`RateLimiter`]; [`InProcessLimiter`] learns buckets from response headers), whether or
+    /// not the API declares rate-limit headers.
     pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
-        self.limiter = Some(limiter);
+        self.limiter = LimiterChoice::Custom(limiter);
         self
     }
 
     /// Turns proactive rate limiting off: requests are sent at once and 429s are only retried.
     pub fn no_rate_limit(mut self) -> Self {
-        self.limiter = None;
+        self.limiter = LimiterChoice::Off;
+        self
+    }
+
+    /// The names of the rate-limit headers the limiter and retries read (default: those the
+    /// API description declares, else [`RateLimitHeaders::COMMON`]).
+    pub fn rate_limit_headers(mut self, names: RateLimitHeaders) -> Self {
+        self.rate_limit_headers = Some(names);
         self
     }
 
@@ -206,11 +273,17 @@ impl ClientBuilder {
         }
 
         let mut default_headers = HeaderMap::new();
-        let ua = self
+        let mut ua = self
             .user_agent
             .as_deref()
             .unwrap_or(DEFAULT_USER_AGENT)
             .to_owned();
+        if let Some(suffix) = self.user_agent_suffix.as_deref().map(str::trim) {
+            if !suffix.is_empty() {
+                ua.push(' ');
+                ua.push_str(suffix);
+            }
+        }
         let ua = HeaderValue::from_str(&ua)
             .map_err(|_| Error::InvalidRequest("invalid User-Agent value".to_owned()))?;
         default_headers.insert(USER_AGENT, ua);
@@ -235,16 +308,37 @@ impl ClientBuilder {
             }
         };
 
+        let limiter = match self.limiter {
+            LimiterChoice::Default => spec::RATE_LIMIT_HEADERS.map(|_| {
+                let limiter = match spec::GLOBAL_RATE_LIMIT {
+                    Some((requests, window)) => {
+                        InProcessLimiter::new().global_limit(requests, window)
+                    }
+                    None => InProcessLimiter::new(),
+                };
+                Arc::new(limiter) as Arc<dyn RateLimiter>
+            }),
+            LimiterChoice::Off => None,
+            LimiterChoice::Custom(limiter) => Some(limiter),
+        };
+        let rate_limit_headers = self
+            .rate_limit_headers
+            .or(spec::RATE_LIMIT_HEADERS)
+            .unwrap_or(RateLimitHeaders::COMMON);
+
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
                 default_headers,
                 timeout,
+                attempt_timeout: self.attempt_timeout,
                 retry: self.retry,
+                on_retry: self.on_retry,
                 server_urls: self.server_urls,
                 operation_servers: self.operation_servers,
-                limiter: self.limiter,
+                limiter,
+                rate_limit_headers,
             }),
             credentials: Arc::new(self.credentials),
         })
@@ -258,14 +352,18 @@ impl Client {
             base_url: default_base_url.to_owned(),
             credentials: HashMap::new(),
             user_agent: None,
+            user_agent_suffix: None,
             connect_timeout: None,
             timeout: None,
+            attempt_timeout: None,
             retry: RetryPolicy::default(),
+            on_retry: None,
             default_headers: Vec::new(),
             http_client: None,
             server_urls: Vec::new(),
             operation_servers: true,
-            limiter: None,
+            limiter: LimiterChoice::Default,
+            rate_limit_headers: None,
         }
     }
 
@@ -291,6 +389,11 @@ impl Client {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The rate limiter, if requests wait for budget before they are sent.
+    pub fn rate_limiter(&self) -> Option<&Arc<dyn RateLimiter>> {
+        self.inner.limiter.as_ref()
     }
 
     /// The underlying `reqwest::Client`.

@@ -10,12 +10,15 @@ use super::*;
 
 /// One error type for every operation; `E` is the crate's error-body model.
 ///
-/// Neither `Display` nor `Debug` ever contains credentials.
+/// Neither `Display` nor `Debug` ever contains credentials. New kinds of failure may be added:
+/// match with a `_` arm, or ask [`status`](Self::status), [`is_not_found`](Self::is_not_found),
+/// [`is_rate_limited`](Self::is_rate_limited), [`retry_after`](Self::retry_after) and the like.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error<E> {
     /// building or sending the request failed (DNS, connect, TLS, I/O)
     Transport(reqwest::Error),
-    /// connect/request timeout
+    /// the call's deadline ([`ClientBuilder::timeout`]) passed, or its last attempt timed out
     Timeout,
     /// the server answered with a non-success status: boxed [`ApiError`]
     Api(Box<ApiError<E>>),
@@ -100,9 +103,41 @@ impl<E> Error<E> {
         matches!(self, Error::Timeout)
     }
 
-    /// Whether this is a 429 Too Many Requests response.
+    /// Whether this is a 429 Too Many Requests response, or the rate limiter gave up before
+    /// sending ([`Error::RateLimited`]).
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self, Error::RateLimited(_))
+            || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// Whether this is a 401 Unauthorized response (missing or invalid credentials).
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Whether this is a 403 Forbidden response (valid credentials, not allowed).
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(StatusCode::FORBIDDEN)
+    }
+
+    /// Whether this is a 404 Not Found response.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// How long to wait before trying again, when the server or the rate limiter said so: an
+    /// error response's `Retry-After` (header, else the JSON body's `retry_after`), else the time
+    /// until its rate-limit window resets; for [`Error::RateLimited`], the wait it would have
+    /// needed.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Api(api) => api
+                .rate_limit
+                .retry_after
+                .or_else(|| api.rate_limit.reset_in()),
+            Error::RateLimited(limited) => Some(limited.wait),
+            _ => None,
+        }
     }
 }
 

@@ -1,10 +1,17 @@
 //! Proactive rate limiting (issue 19): requests wait for budget *before* they are sent.
 //!
-//! Off unless the client is built with [`ClientBuilder::rate_limiter`]. The client calls
-//! [`RateLimiter::acquire`] before each attempt and [`RateLimiter::update`] after each response;
-//! calls have no deadline of their own yet, so the wait is bounded by the client's timeout
-//! counted from the start of the call, and a longer wait fails at once with
-//! [`Error::RateLimited`] without sending anything.
+//! On by default in crates whose API description declares rate-limit headers (the generator
+//! writes their names into `runtime/spec.rs`; `codegen.toml`'s `[rate_limit]` overrides them),
+//! off otherwise; [`ClientBuilder::rate_limiter`] plugs in another limiter and
+//! [`ClientBuilder::no_rate_limit`] turns it off. The client calls [`RateLimiter::acquire`]
+//! before each attempt and [`RateLimiter::update`] after each response. The wait is bounded by
+//! the call's deadline ([`ClientBuilder::timeout`]): a request whose turn would come later fails
+//! at once with [`Error::RateLimited`] and nothing is sent.
+//!
+//! Which path parameters are major (partition a route's limits) is the generator's choice per
+//! operation ([`RequestSpec::major_params`]); by default `channel_id`, `guild_id` and
+//! `webhook_id`, as Discord-style APIs partition them. A key finer than the server's buckets
+//! would overrun them, so other parameters are not major unless configured.
 //!
 //! Design: buckets are keyed by method + route template + major-parameter values
 //! ([`BucketKey`]); a server-named bucket (`X-RateLimit-Bucket`) maps routes onto one shared
@@ -13,7 +20,13 @@
 //! through and holds the others until its response says the budget. When a window's reset
 //! passes, the budget is the limit again, and the new reset is learned from the new window's
 //! responses (one whose reset belongs to the old window does not count): the arrival time plus
-//! the reset-after, never earlier than the server's reset; the smallest such estimate is kept.
+//! the reset-after (or the reset's Unix time against this clock), never earlier than the
+//! server's reset; the smallest such estimate is kept. Requests still in flight when a window
+//! resets, and answers that already belong to the server's next window, count against the new
+//! one. A request takes its bucket's slot and the global one at the same moment, just before it
+//! is sent, so that no slot is spent in a window the server has already closed. When a request
+//! waits, a `tracing` debug event `waited for rate limit` names the bucket (or `global`), the
+//! major parameters and the wait in milliseconds.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -53,6 +66,11 @@ pub trait RateLimiter: fmt::Debug + Send + Sync {
     ) -> BoxFuture<'a, Result<(), RateLimited>>;
     /// Learns from a response (its status and parsed rate-limit headers).
     fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit);
+    /// A request let go by [`acquire`](Self::acquire) got no response (it failed on the way,
+    /// timed out or was dropped). The default does nothing.
+    fn no_response(&self, key: &BucketKey) {
+        let _ = key;
+    }
 }
 
 /// How long requests wait for the response of a request that will teach the bucket, before one
@@ -72,6 +90,12 @@ struct Bucket {
     window_start: Option<Instant>,
     /// A request is in flight to teach an unknown bucket.
     probing: bool,
+    /// Requests sent and not answered: when a window resets they may still arrive in the
+    /// server's next one, so they count against it.
+    in_flight: u64,
+    /// What responses said of the server's next window while ours has not reset: a request
+    /// that arrived after the server's reset counts there. `(reset, remaining)`.
+    next: Option<(Instant, u64)>,
 }
 
 enum Turn {
@@ -80,34 +104,105 @@ enum Turn {
     WaitForResponse,
 }
 
+/// The limit over all buckets: set by a global 429, and kept to before any 429 when the API
+/// documents it ([`InProcessLimiter::global_limit`]).
+#[derive(Debug, Default)]
+struct Global {
+    /// A global 429 said to wait until then.
+    until: Option<Instant>,
+    /// `(requests, window)`.
+    limit: Option<(u32, Duration)>,
+    /// The current window: when it opened, how many requests count in it, and how many more
+    /// responses come before the opening moves to a response (0: it has moved).
+    window: Option<(Instant, u32, u32)>,
+    /// Requests sent and not answered (see `Bucket::in_flight`).
+    in_flight: u32,
+}
+
+impl Global {
+    /// `None`: a request may go now, and its slot is taken; else when to look again.
+    fn take(&mut self, now: Instant) -> Option<Instant> {
+        if let Some(until) = self.until.filter(|u| *u > now) {
+            return Some(until);
+        }
+        if let Some((limit, window)) = self.limit {
+            // Fixed windows opened by their first request, as the server counts them. The
+            // server opens it when that request arrives, which is before its response does:
+            // the window is moved to the response ([`Global::answered`]), plus a small margin.
+            // Requests still in flight may arrive in the new window, so they count in it.
+            let span = window + GLOBAL_MARGIN;
+            // Responses come back about in order: the first answer to a request of this window
+            // comes after those in flight when it opened.
+            let (start, count, anchored) = match self.window {
+                Some(open) if now < open.0 + span => open,
+                _ => (now, self.in_flight, self.in_flight + 1),
+            };
+            if count >= limit {
+                self.window = Some((start, count, anchored));
+                return Some(start + span);
+            }
+            self.window = Some((start, count + 1, anchored));
+        }
+        self.in_flight += 1;
+        None
+    }
+
+    /// A response (or the end of a request without one) came back at `now`.
+    fn answered(&mut self, now: Instant, response: bool) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if let Some((start, count, before)) = self.window {
+            self.window = Some(match before {
+                1 if response => (start.max(now), count, 0),
+                0 | 1 => (start, count, before),
+                _ => (start, count, before - 1),
+            });
+        }
+    }
+}
+
+/// The margin of the global window (see [`Global::take`]): the window already starts at a
+/// response, after the server opened it.
+const GLOBAL_MARGIN: Duration = Duration::from_millis(5);
+
 impl Bucket {
-    fn turn(&mut self, now: Instant) -> Turn {
+    /// Whether a request may go now; [`Bucket::consume`] takes the slot.
+    fn check(&mut self, now: Instant) -> Turn {
         if self.reset_at.is_some_and(|reset| reset <= now) {
-            self.remaining = self.limit;
-            self.reset_at = None;
+            let next = self.next.take();
+            let budget = match (self.limit, next) {
+                (Some(limit), Some((_, left))) => Some(limit.min(left)),
+                (limit, _) => limit,
+            };
+            // Requests still on their way may arrive in the new window.
+            self.remaining = budget.map(|b| b.saturating_sub(self.in_flight));
+            self.reset_at = next.map(|(reset, _)| reset).filter(|r| *r > now);
             self.window_start = Some(now);
         }
         match (self.remaining, self.reset_at) {
             (Some(0), Some(reset)) => Turn::WaitUntil(reset),
             (Some(0), None) => Turn::WaitForResponse,
-            (Some(n), _) => {
-                self.remaining = Some(n - 1);
-                Turn::Go
-            }
+            (Some(_), _) => Turn::Go,
             (None, _) if self.probing => Turn::WaitForResponse,
-            (None, _) => {
-                self.probing = true;
-                Turn::Go
-            }
+            (None, _) => Turn::Go,
+        }
+    }
+
+    /// Takes the slot [`Bucket::check`] granted.
+    fn consume(&mut self) {
+        self.in_flight += 1;
+        match self.remaining {
+            Some(n) => self.remaining = Some(n.saturating_sub(1)),
+            None => self.probing = true,
         }
     }
 
     fn learn(&mut self, now: Instant, status: StatusCode, info: &RateLimit) {
         self.probing = false;
+        self.in_flight = self.in_flight.saturating_sub(1);
         if let Some(limit) = info.limit {
             self.limit = Some(limit);
         }
-        let after = info.reset_after.and_then(seconds).or(info.retry_after);
+        let after = info.reset_in().or(info.retry_after);
         let Some(after) = after else {
             if let (None, Some(remaining)) = (self.remaining, info.remaining) {
                 self.remaining = Some(remaining);
@@ -116,11 +211,24 @@ impl Bucket {
         };
         self.window = self.window.max(after);
         let reset = now + after;
-        // A late response of the previous window says nothing about this one.
+        // A late response of the previous window says nothing about this one, but its request,
+        // counted against this window when it reset, did not arrive in it: the slot is free.
         if self
             .window_start
             .is_some_and(|start| reset <= start + self.window / 2)
         {
+            if let (Some(remaining), Some(limit)) = (self.remaining, self.limit) {
+                self.remaining = Some((remaining + 1).min(limit));
+            }
+            return;
+        }
+        if self.reset_at.is_some_and(|r| reset > r + self.window / 2) {
+            // The server's next window already counts this request; ours has not reset yet.
+            let left = info.remaining.or(self.limit).unwrap_or(0);
+            self.next = Some(match self.next {
+                Some((r, n)) => (r.min(reset), n.min(left)),
+                None => (reset, left),
+            });
             return;
         }
         // Each estimate is the server's reset plus the response's way back, so never early:
@@ -143,15 +251,15 @@ struct Cell {
     learned: tokio::sync::Notify,
 }
 
-/// The in-process limiter: per-bucket budgets learned from response headers plus a global
-/// limit set by a global 429.
+/// The in-process limiter: per-bucket budgets learned from response headers, plus a global
+/// limit set by a global 429 or documented ([`InProcessLimiter::global_limit`]).
 #[derive(Debug, Default)]
 pub struct InProcessLimiter {
     routes: Mutex<HashMap<BucketKey, Arc<Cell>>>,
     /// Server-named buckets (`X-RateLimit-Bucket`): the name in place of the route, with the
     /// major parameters.
     named: Mutex<HashMap<BucketKey, Arc<Cell>>>,
-    global_until: Mutex<Option<Instant>>,
+    global: Mutex<Global>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -165,10 +273,24 @@ impl InProcessLimiter {
         Self::default()
     }
 
+    /// Keeps to a global limit of `requests` per `window` over all buckets before any 429 says
+    /// so (Discord-style APIs allow 50 requests a second). Windows are fixed, each opened by its
+    /// first request as such servers count them; a window is taken to start when the first
+    /// answer to one of its requests comes back (the server opened it earlier), plus 5 ms. A server that counts over a sliding window may see up
+    /// to twice the limit across a window boundary: give it half its limit here.
+    pub fn global_limit(mut self, requests: u32, window: Duration) -> Self {
+        let global = self.global.get_mut().unwrap_or_else(|e| e.into_inner());
+        global.limit = (requests > 0).then_some((requests, window));
+        self
+    }
+
     fn cell(&self, key: &BucketKey) -> Arc<Cell> {
         Arc::clone(lock(&self.routes).entry(key.clone()).or_default())
     }
 
+    /// Waits at the head of the bucket's queue until both the bucket and the global limit have
+    /// budget, and takes both slots at once (a slot taken early could be spent in a window the
+    /// server has already closed).
     async fn take_turn(
         &self,
         key: &BucketKey,
@@ -177,8 +299,9 @@ impl InProcessLimiter {
         let cell = self.cell(key);
         let _turn = cell.queue.lock().await;
         let start = Instant::now();
-        let too_late = |at: Instant| RateLimited {
-            bucket: key.route.clone(),
+        let mut waited_on = None;
+        let too_late = |bucket: &str, at: Instant| RateLimited {
+            bucket: bucket.to_owned(),
             wait: at.saturating_duration_since(Instant::now()),
         };
         loop {
@@ -186,13 +309,27 @@ impl InProcessLimiter {
             tokio::pin!(learned);
             learned.as_mut().enable();
             let now = Instant::now();
-            let turn = lock(&cell.state).turn(now);
+            let (turn, global) = {
+                let mut state = lock(&cell.state);
+                match state.check(now) {
+                    Turn::Go => match lock(&self.global).take(now) {
+                        None => {
+                            state.consume();
+                            (Turn::Go, false)
+                        }
+                        Some(at) => (Turn::WaitUntil(at), true),
+                    },
+                    turn => (turn, false),
+                }
+            };
+            let bucket = if global { "global" } else { key.route.as_str() };
             match turn {
                 Turn::Go => break,
                 Turn::WaitUntil(at) => {
                     if deadline.is_some_and(|d| d < at) {
-                        return Err(too_late(at));
+                        return Err(too_late(bucket, at));
                     }
+                    waited_on = Some(bucket.to_owned());
                     tokio::time::sleep_until(at.into()).await;
                 }
                 Turn::WaitForResponse => {
@@ -200,24 +337,30 @@ impl InProcessLimiter {
                         Some(d) => d.min(now + LEARN_TIMEOUT),
                         None => now + LEARN_TIMEOUT,
                     };
+                    waited_on = Some(bucket.to_owned());
                     if tokio::time::timeout_at(limit.into(), learned)
                         .await
                         .is_err()
                     {
                         if deadline.is_some_and(|d| d <= limit) {
-                            return Err(too_late(Instant::now()));
+                            return Err(too_late(bucket, Instant::now()));
                         }
-                        // No response came: go, and let the answer teach the bucket.
-                        break;
+                        // No response came (the request failed or was dropped): one more
+                        // request goes, and its answer teaches the bucket.
+                        let mut state = lock(&cell.state);
+                        state.probing = false;
+                        if state.reset_at.is_none() {
+                            state.remaining = None;
+                        }
                     }
                 }
             }
         }
-        let waited = start.elapsed();
-        if waited >= Duration::from_millis(1) {
+        if let Some(bucket) = waited_on {
             tracing::debug!(
-                bucket = %key.route,
-                wait_ms = waited.as_millis() as u64,
+                bucket = %bucket,
+                major = ?key.major,
+                wait_ms = start.elapsed().as_millis() as u64,
                 "waited for rate limit"
             );
         }
@@ -231,25 +374,7 @@ impl RateLimiter for InProcessLimiter {
         key: &'a BucketKey,
         deadline: Option<Instant>,
     ) -> BoxFuture<'a, Result<(), RateLimited>> {
-        Box::pin(async move {
-            self.take_turn(key, deadline).await?;
-            let until = *lock(&self.global_until);
-            if let Some(until) = until.filter(|u| *u > Instant::now()) {
-                if deadline.is_some_and(|d| d < until) {
-                    return Err(RateLimited {
-                        bucket: "global".to_owned(),
-                        wait: until - Instant::now(),
-                    });
-                }
-                tracing::debug!(
-                    bucket = "global",
-                    wait_ms = (until - Instant::now()).as_millis() as u64,
-                    "waiting for rate limit"
-                );
-                tokio::time::sleep_until(until.into()).await;
-            }
-            Ok(())
-        })
+        Box::pin(self.take_turn(key, deadline))
     }
 
     fn update(&self, key: &BucketKey, status: StatusCode, info: &RateLimit) {
@@ -274,13 +399,27 @@ impl RateLimiter for InProcessLimiter {
         }
         if status == StatusCode::TOO_MANY_REQUESTS && info.global {
             let until = now + info.retry_after.unwrap_or(Duration::from_secs(1));
-            let mut global = lock(&self.global_until);
-            *global = Some(global.map_or(until, |g| g.max(until)));
+            let mut global = lock(&self.global);
+            global.until = Some(global.until.map_or(until, |g| g.max(until)));
+            global.answered(now, true);
             drop(global);
-            lock(&cell.state).probing = false;
+            let mut state = lock(&cell.state);
+            state.probing = false;
+            state.in_flight = state.in_flight.saturating_sub(1);
         } else {
+            lock(&self.global).answered(now, true);
             lock(&cell.state).learn(now, status, info);
         }
+        cell.learned.notify_waiters();
+    }
+
+    fn no_response(&self, key: &BucketKey) {
+        let cell = self.cell(key);
+        lock(&self.global).answered(Instant::now(), false);
+        let mut state = lock(&cell.state);
+        state.probing = false;
+        state.in_flight = state.in_flight.saturating_sub(1);
+        drop(state);
         cell.learned.notify_waiters();
     }
 }

@@ -5,10 +5,64 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
+/// Which response headers carry rate-limit information: the API description's names, else
+/// [`RateLimitHeaders::COMMON`]. Names are lowercase; `None` is a header the API does not send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitHeaders {
+    /// Requests allowed per window.
+    pub limit: Option<&'static str>,
+    /// Requests left in the window.
+    pub remaining: Option<&'static str>,
+    /// When the window resets, as Unix time in seconds.
+    pub reset: Option<&'static str>,
+    /// Seconds until the window resets.
+    pub reset_after: Option<&'static str>,
+    /// The server's name of the bucket (routes with the same name share one budget).
+    pub bucket: Option<&'static str>,
+    /// `true` when the limit hit is the global one.
+    pub global: Option<&'static str>,
+    /// Seconds to wait before retrying (HTTP `Retry-After`).
+    pub retry_after: Option<&'static str>,
+}
+
+impl RateLimitHeaders {
+    /// The de-facto `X-RateLimit-*` names (`-Limit`, `-Remaining`, `-Reset` as Unix time,
+    /// `-Reset-After`, `-Bucket`, `-Global`) and `Retry-After`: used where the API description
+    /// names none.
+    pub const COMMON: RateLimitHeaders = RateLimitHeaders {
+        limit: Some("x-ratelimit-limit"),
+        remaining: Some("x-ratelimit-remaining"),
+        reset: Some("x-ratelimit-reset"),
+        reset_after: Some("x-ratelimit-reset-after"),
+        bucket: Some("x-ratelimit-bucket"),
+        global: Some("x-ratelimit-global"),
+        retry_after: Some("retry-after"),
+    };
+
+    /// No header at all (start here and set the names an API sends).
+    pub const NONE: RateLimitHeaders = RateLimitHeaders {
+        limit: None,
+        remaining: None,
+        reset: None,
+        reset_after: None,
+        bucket: None,
+        global: None,
+        retry_after: None,
+    };
+}
+
+impl Default for RateLimitHeaders {
+    fn default() -> Self {
+        RateLimitHeaders::COMMON
+    }
+}
+
 /// Rate-limit information of a response.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RateLimit {
-    /// `X-RateLimit-Limit`: requests allowed per window.
+    /// Requests allowed per window (`X-RateLimit-Limit`, or the name [`RateLimitHeaders`]
+    /// says; likewise below).
     pub limit: Option<u64>,
     /// `X-RateLimit-Remaining`: requests left in the window.
     pub remaining: Option<u64>,
@@ -26,30 +80,46 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Reads the rate-limit headers. `Retry-After` is understood in seconds (fractions allowed);
-    /// the HTTP-date form is ignored.
+    /// Reads the [`RateLimitHeaders::COMMON`] headers. `Retry-After` is understood in seconds
+    /// (fractions allowed); the HTTP-date form is ignored.
     pub fn from_headers(headers: &HeaderMap) -> RateLimit {
-        fn text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+        RateLimit::read(headers, &RateLimitHeaders::COMMON)
+    }
+
+    /// Reads the rate-limit headers with these names.
+    pub fn read(headers: &HeaderMap, names: &RateLimitHeaders) -> RateLimit {
+        let text = |name: Option<&str>| {
             headers
-                .get(name)
+                .get(name?)
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
-        }
-        fn float(headers: &HeaderMap, name: &str) -> Option<f64> {
-            text(headers, name)
+        };
+        let float = |name: Option<&str>| {
+            text(name)
                 .and_then(|v| v.parse::<f64>().ok())
                 .filter(|v| v.is_finite())
-        }
+        };
         RateLimit {
-            limit: text(headers, "x-ratelimit-limit").and_then(|v| v.parse().ok()),
-            remaining: text(headers, "x-ratelimit-remaining").and_then(|v| v.parse().ok()),
-            reset: float(headers, "x-ratelimit-reset"),
-            reset_after: float(headers, "x-ratelimit-reset-after"),
-            retry_after: float(headers, "retry-after").and_then(seconds),
-            bucket: text(headers, "x-ratelimit-bucket").map(str::to_owned),
-            global: text(headers, "x-ratelimit-global")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+            limit: text(names.limit).and_then(|v| v.parse().ok()),
+            remaining: text(names.remaining).and_then(|v| v.parse().ok()),
+            reset: float(names.reset),
+            reset_after: float(names.reset_after),
+            retry_after: float(names.retry_after).and_then(seconds),
+            bucket: text(names.bucket).map(str::to_owned),
+            global: text(names.global).is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
         }
+    }
+
+    /// How long until the window resets: `reset_after`, else `reset` against this machine's
+    /// clock (so clock skew shifts it).
+    pub fn reset_in(&self) -> Option<Duration> {
+        self.reset_after.and_then(seconds).or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_secs_f64();
+            self.reset.and_then(|reset| seconds((reset - now).max(0.0)))
+        })
     }
 
     /// Whether there is no rate-limit information at all.
@@ -63,8 +133,12 @@ pub(super) fn seconds(value: f64) -> Option<Duration> {
 }
 
 /// Rate-limit headers, completed by `retry_after` / `global` from a JSON error body.
-pub(super) fn rate_limit_with_body(headers: &HeaderMap, body: &[u8]) -> RateLimit {
-    let mut rate_limit = RateLimit::from_headers(headers);
+pub(super) fn rate_limit_with_body(
+    headers: &HeaderMap,
+    names: &RateLimitHeaders,
+    body: &[u8],
+) -> RateLimit {
+    let mut rate_limit = RateLimit::read(headers, names);
     if rate_limit.retry_after.is_none() || !rate_limit.global {
         if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
             if rate_limit.retry_after.is_none() {

@@ -46,6 +46,9 @@ pub struct RequestSpec {
     /// Values of the path parameters that partition the route's rate limits (its major
     /// parameters), in the order the generator lists them; part of the [`BucketKey`].
     pub major_params: Vec<String>,
+    /// This call's deadline, in place of the client's ([`ClientBuilder::timeout`]); see
+    /// [`ResponseFuture::timeout`].
+    pub timeout: Option<std::time::Duration>,
     /// A body that could not be encoded (see [`RequestSpec::set_body`]): sending fails with
     /// [`Error::InvalidRequest`] and this text.
     pub(super) invalid_body: Option<String>,
@@ -81,6 +84,7 @@ impl RequestSpec {
             accept: None,
             server: None,
             major_params: Vec::new(),
+            timeout: None,
             invalid_body: None,
         }
     }
@@ -158,6 +162,7 @@ impl Client {
             accept,
             server,
             major_params,
+            timeout: _,
             invalid_body,
         } = req;
         if let Some(message) = invalid_body {

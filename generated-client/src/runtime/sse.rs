@@ -442,6 +442,7 @@ impl RequestSpec {
             accept: self.accept,
             server: self.server,
             major_params: self.major_params.clone(),
+            timeout: self.timeout,
             invalid_body: self.invalid_body.clone(),
         }
     }
@@ -456,21 +457,25 @@ impl Client {
         req: RequestSpec,
         errors: ErrorDecoders<E>,
     ) -> Result<reqwest::Response, Error<E>> {
+        let timeout = req.timeout.or(self.inner.timeout);
         let prepared = self
             .prepare(req, "text/event-stream")
             .map_err(Error::cast)?;
         let policy = &self.inner.retry;
+        let names = &self.inner.rate_limit_headers;
         let mut attempt: u32 = 0;
-        let deadline = self
-            .inner
-            .timeout
-            .map(|timeout| std::time::Instant::now() + timeout);
+        let deadline = timeout.map(|timeout| std::time::Instant::now() + timeout);
         loop {
             // The client's rate limiter, as for every request (`retry.rs`).
+            let mut pending = None;
             if let Some(limiter) = &self.inner.limiter {
                 if let Err(limited) = limiter.acquire(&prepared.bucket, deadline).await {
                     return Err(Error::RateLimited(limited));
                 }
+                pending = Some(super::retry::Pending {
+                    limiter: &**limiter,
+                    key: &prepared.bucket,
+                });
             }
             let mut builder = self
                 .inner
@@ -492,9 +497,9 @@ impl Client {
             let can_retry = attempt < policy.max_retries;
             match sent {
                 Ok(response) if response.status().is_success() => {
-                    if let Some(limiter) = &self.inner.limiter {
-                        let info = super::RateLimit::from_headers(response.headers());
-                        limiter.update(&prepared.bucket, response.status(), &info);
+                    if let Some(pending) = pending {
+                        let info = super::RateLimit::read(response.headers(), names);
+                        pending.answered(response.status(), &info);
                     }
                     return Ok(response);
                 }
@@ -502,9 +507,9 @@ impl Client {
                     let status = response.status();
                     let headers = response.headers().clone();
                     let raw = response.bytes().await.unwrap_or_default();
-                    let rate_limit = super::rate_limit::rate_limit_with_body(&headers, &raw);
-                    if let Some(limiter) = &self.inner.limiter {
-                        limiter.update(&prepared.bucket, status, &rate_limit);
+                    let rate_limit = super::rate_limit::rate_limit_with_body(&headers, names, &raw);
+                    if let Some(pending) = pending {
+                        pending.answered(status, &rate_limit);
                     }
                     if can_retry {
                         if let Some(wait) = super::retry::retry_wait_for_status(
