@@ -700,6 +700,14 @@ fn plan(
             }
             Err(_) => continue,
         };
+        // An empty array or object is valid for the schema but has no spelling in a query,
+        // header or cookie (exploded `form` writes no pair at all), so a required parameter
+        // would be missing on the wire: take the richer sample for it.
+        let minimal = if p.required && p.location != "path" && is_empty(&minimal) {
+            rich.clone()
+        } else {
+            minimal
+        };
         let put = |m: &mut Map<String, Value>, v: Value| {
             m.entry(p.location.clone())
                 .or_insert_with(|| json!({}))
@@ -774,6 +782,15 @@ fn plan(
     }
     out.extend(extra);
     Ok(out)
+}
+
+/// Whether `v` is an empty array or object.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
 }
 
 /// Whether the gate cannot write a body of this media type: the SDK sends XML the caller
@@ -1362,6 +1379,28 @@ mod tests {
         js_safe(&mut v);
         let max = (1i64 << 53) - 1;
         assert_eq!(v, json!({"a": max, "b": [max, -5], "c": -max}));
+    }
+
+    #[test]
+    fn required_query_arrays_get_a_non_empty_sample() {
+        // meilisearch's `vector`: exploded `form` writes nothing for `[]`, so a required
+        // array sampled empty was missing on the wire.
+        let doc = json!({"openapi": "3.1.0", "paths": {"/s": {"get": {"parameters": [
+            {"name": "vector", "in": "query", "required": true,
+             "schema": {"type": "array", "items": {"type": "number"}}},
+            {"name": "tags", "in": "query",
+             "schema": {"type": "array", "items": {"type": "string"}}}
+        ]}}}});
+        let samples = Samples::new(&doc);
+        let validator = Validator::new(&doc).unwrap();
+        let calls = plan(&doc, &samples, &validator, "/paths/~1s/get", &[]).unwrap();
+        assert_eq!(calls[0].0, "required");
+        let vector = &calls[0].1["query"]["vector"];
+        assert!(
+            vector.as_array().is_some_and(|a| !a.is_empty()),
+            "{vector}"
+        );
+        assert!(calls[0].1["query"].get("tags").is_none());
     }
 
     #[test]
