@@ -373,7 +373,8 @@ fn run_spec(
         .map_err(|e| e.to_string())?
         .root;
     // Prism loads big documents slowly: it starts while the driver builds.
-    let mut prism = Prism::spawn(prism_bin, spec, gate_dir(spec).join("prism.log"))?;
+    let prism_spec = prism_input(spec, &doc)?;
+    let mut prism = Prism::spawn(prism_bin, &prism_spec, gate_dir(spec).join("prism.log"))?;
     let t = Instant::now();
     let (crate_name, not_generated) = gate::generate_crate(spec)?;
     report.not_generated = not_generated;
@@ -517,6 +518,83 @@ fn run_spec(
         Canary::None => println!("note: {}: no canary reached the server", report.spec),
     }
     Ok(())
+}
+
+/// The document Prism loads: the spec itself, or, when a vendor extension (`x-…`) holds a
+/// reference to another file that does not resolve (Spotify's `x-spotify-policy` points at a
+/// `../policies.yaml` its publisher did not ship), a copy without those extensions, written
+/// beside the gate's crate. Prism resolves every `$ref`, extensions included, and refuses to
+/// start on one it cannot open; extensions carry no schema a request or response is checked
+/// against, so the copy validates exactly what the spec does.
+fn prism_input(spec: &Path, doc: &Value) -> Result<PathBuf, String> {
+    let mut copy = doc.clone();
+    if !drop_unresolvable_extensions(&mut copy) {
+        return Ok(spec.to_path_buf());
+    }
+    let path = gate_dir(spec).join("prism-input.json");
+    let text = serde_json::to_string(&copy).map_err(|e| e.to_string())?;
+    write_if_changed(&path, &text)?;
+    eprintln!(
+        "    prism reads {} (extensions with references to missing files left out)",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// Removes every `x-…` member whose value holds a `$ref` that does not resolve: to another
+/// file (the loader has already inlined the ones that resolve), or into a part removed before
+/// (Spotify's operations point into `#/components/x-spotify-policy`); whether any was removed.
+fn drop_unresolvable_extensions(doc: &mut Value) -> bool {
+    fn dangling(root: &Value, v: &Value) -> bool {
+        match v {
+            Value::Object(o) => o.iter().any(|(k, v)| {
+                let broken = k == "$ref"
+                    && v
+                        .as_str()
+                        .is_some_and(|r| codegen::load::resolve(root, r).is_none());
+                broken || dangling(root, v)
+            }),
+            Value::Array(a) => a.iter().any(|v| dangling(root, v)),
+            _ => false,
+        }
+    }
+    /// Pointers of the `x-…` members under `v` (at `at`) with a dangling reference.
+    fn find(root: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, v) in o {
+                    let p = format!("{at}/{}", token(k));
+                    if k.starts_with("x-") && dangling(root, v) {
+                        out.push(p);
+                    } else {
+                        find(root, v, &p, out);
+                    }
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    find(root, v, &format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut changed = false;
+    // Each round may leave references into what it removed dangling: until none is left.
+    loop {
+        let mut found = Vec::new();
+        find(doc, doc, "", &mut found);
+        if found.is_empty() {
+            return changed;
+        }
+        for p in found {
+            let (parent, key) = p.rsplit_once('/').unwrap_or(("", &p));
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(o) = doc.pointer_mut(parent).and_then(Value::as_object_mut) {
+                changed |= o.remove(&key).is_some();
+            }
+        }
+    }
 }
 
 /// The body media types of a listed operation, preferred first.
@@ -1401,6 +1479,25 @@ mod tests {
             "{vector}"
         );
         assert!(calls[0].1["query"].get("tags").is_none());
+    }
+
+    #[test]
+    fn extensions_with_references_to_missing_files_are_left_out_for_prism() {
+        let mut doc = json!({"components": {
+            "x-policy": {"policies": {"$ref": "../policies.yaml"}, "list": [{"$ref": "#/x"}]},
+            "x-local": {"$ref": "#/components/schemas/A"},
+            "x-uses": {"$ref": "#/components/x-policy/list"},
+            "schemas": {"A": {"type": "string"}}
+        }});
+        assert!(drop_unresolvable_extensions(&mut doc));
+        assert_eq!(
+            doc,
+            json!({"components": {
+                "x-local": {"$ref": "#/components/schemas/A"},
+                "schemas": {"A": {"type": "string"}}
+            }})
+        );
+        assert!(!drop_unresolvable_extensions(&mut doc));
     }
 
     #[test]
