@@ -1006,14 +1006,8 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
     let (violations, of_response) = split_violations(&outcome["violations"]);
     let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
     if !violations.is_empty() {
-        if violations
-            .iter()
-            .all(|v| prism_misreads_form_array(doc, call, v))
-        {
-            return Verdict::MockDefect(format!(
-                "prism reads repeated form keys as one value (stoplightio/prism#2473): {}",
-                Value::Array(violations)
-            ));
+        if let Some(why) = prism_misreads_all(doc, call, &violations) {
+            return Verdict::MockDefect(format!("{why}: {}", Value::Array(violations)));
         }
         return Verdict::Violation(Value::Array(violations).to_string());
     }
@@ -1061,6 +1055,11 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                 {
                     return Verdict::MockDefect(problem.to_string());
                 }
+                // The same misreadings as in `sl-violations`, answered as a 422 of Prism's own.
+                let listed = problem["validation"].as_array().cloned().unwrap_or_default();
+                if let Some(why) = prism_misreads_all(doc, call, &listed) {
+                    return Verdict::MockDefect(format!("{why}: {problem}"));
+                }
                 return Verdict::Violation(problem.to_string());
             }
             let status = status.unwrap_or(0);
@@ -1094,23 +1093,65 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
     }
 }
 
-/// Whether a violation is Prism misreading a form body's array: it parses `a=1&a=2` as an
-/// array only for properties with an `encoding` entry (stoplightio/prism#2473), though
-/// `form`, exploded, is the default for every property.
-fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
-    let media = call.args["body_media_type"].as_str().unwrap_or_default();
-    if !media.starts_with("application/x-www-form-urlencoded")
-        || v["code"] != "type"
-        || !v["message"]
-            .as_str()
-            .is_some_and(|m| m.ends_with("must be array"))
-        || v["location"][1] != "body"
-    {
-        return false;
+/// Why every violation of `list` (non-empty) is Prism misreading a request the client wrote
+/// as the spec says, or `None` when one is not.
+fn prism_misreads_all(doc: &Value, call: &Call, list: &[Value]) -> Option<&'static str> {
+    let mut why = None;
+    for v in list {
+        why = Some(prism_misreads(doc, call, v)?);
     }
-    let Some(property) = v["location"][2].as_str() else {
-        return false;
+    why
+}
+
+/// Whether a violation is one of Prism's known misreadings of a form or multipart body (each
+/// checked with curl against `prism mock` 5.x on tests/wire/openapi.yaml):
+/// - `a=1&a=2` in a form body is read as an array only for properties with an `encoding`
+///   entry (stoplightio/prism#2473), though exploded `form` is the default for every property;
+/// - a multipart property that is an array or an object is never read as one: repeated parts,
+///   one part, JSON text, a part typed `application/json` all give `must be array`/`object`;
+/// - a form property the request does not hold at all is reported (`piped must be array` for
+///   an absent `pipeDelimited` property): no client can send an absent value wrong;
+/// - `Reserved characters used in request body` is reported on the raw text of a property with
+///   an `encoding` entry, so the delimiter of `form`/`pipeDelimited` arrays (`a,b`) and `+`
+///   for a space are flagged although OpenAPI and the form encoding prescribe them: counted as
+///   Prism's only when no value under the property holds a reserved character itself.
+fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    let form = media.starts_with("application/x-www-form-urlencoded");
+    let multipart = media.starts_with("multipart/form-data");
+    if !form && !multipart {
+        return None;
+    }
+    // `sl-violations` locations start with `request`; a 422 problem's do not.
+    let mut location: Vec<&str> = v["location"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if location.first() == Some(&"request") {
+        location.remove(0);
+    }
+    let [place, property] = location[..] else {
+        return None;
     };
+    if place != "body" {
+        return None;
+    }
+    let message = v["message"].as_str().unwrap_or_default();
+    let sent = call.args["body"].get(property);
+    let Some(sent) = sent else {
+        return (form && v["code"] != "required")
+            .then_some("prism reports a form property the request does not hold");
+    };
+    let type_error = |kind: &str| v["code"] == "type" && message.ends_with(&format!("must be {kind}"));
+    if multipart
+        && ((sent.is_array() && type_error("array")) || (sent.is_object() && type_error("object")))
+    {
+        return Some("prism reads no multipart array or object");
+    }
+    if !form {
+        return None;
+    }
     let encoded = resolve(doc, &format!("{}/requestBody", call.pointer)).is_some_and(|b| {
         doc.pointer(&format!(
             "{b}/content/{}/encoding/{}",
@@ -1119,7 +1160,26 @@ fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
         ))
         .is_some()
     });
-    !encoded && call.args["body"][property].is_array()
+    if !encoded && sent.is_array() && type_error("array") {
+        return Some("prism reads repeated form keys as one value (stoplightio/prism#2473)");
+    }
+    if encoded
+        && message == "Reserved characters used in request body"
+        && !holds_reserved(sent)
+    {
+        return Some("prism flags the delimiters and `+` of a form value as reserved characters");
+    }
+    None
+}
+
+/// Whether a string under `v` holds one of RFC 3986's reserved characters.
+fn holds_reserved(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains(|c| ":/?#[]@!$&'()*+,;=".contains(c)),
+        Value::Array(a) => a.iter().any(holds_reserved),
+        Value::Object(o) => o.iter().any(|(k, v)| holds_reserved(&json!(k)) || holds_reserved(v)),
+        _ => false,
+    }
 }
 
 /// Prism's violations split into the request's and the response's (Prism also checks the
@@ -1227,10 +1287,11 @@ fn canary(
                 continue;
             };
             let mut bad = Vec::new();
-            if node
-                .get("enum")
-                .is_some_and(|e| e.as_array().is_some_and(|e| e.iter().all(Value::is_string)))
-            {
+            // A one-value enum is a constant the client always sends itself (no argument).
+            if node.get("enum").is_some_and(|e| {
+                e.as_array()
+                    .is_some_and(|e| e.len() > 1 && e.iter().all(Value::is_string))
+            }) {
                 bad.push(json!("__not_a_member__"));
             }
             if let Some(max) = node.get("maximum").and_then(Value::as_i64) {
@@ -1498,6 +1559,46 @@ mod tests {
             }})
         );
         assert!(!drop_unresolvable_extensions(&mut doc));
+    }
+
+    #[test]
+    fn prisms_misreadings_of_form_and_multipart_bodies_are_told_apart() {
+        let doc = json!({"paths": {"/f": {"post": {"requestBody": {"content": {
+            "application/x-www-form-urlencoded": {"encoding": {"csv": {"explode": false}}}
+        }}}}}});
+        let call = |media: &str, body: Value| Call {
+            id: "f".into(),
+            pointer: "/paths/~1f/post".into(),
+            variant: "full".into(),
+            args: json!({"body": body, "body_media_type": media}),
+        };
+        let v = |prop: &str, code: &str, message: &str| {
+            json!({"location": ["body", prop], "code": code, "message": message})
+        };
+        let form = "application/x-www-form-urlencoded";
+        let reserved = v("csv", "", "Reserved characters used in request body");
+        let c = call(form, json!({"csv": ["a b", "c"]}));
+        assert!(prism_misreads(&doc, &c, &reserved).is_some());
+        // A reserved character in a value itself must be percent-encoded: not Prism's.
+        let c = call(form, json!({"csv": ["a&b"]}));
+        assert!(prism_misreads(&doc, &c, &reserved).is_none());
+        // Arrays without an encoding entry (prism#2473), and absent properties.
+        let c = call(form, json!({"tags": ["a", "b"]}));
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("piped", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be string")).is_none());
+        assert!(prism_misreads(&doc, &c, &v("piped", "required", "must have")).is_none());
+        // Multipart: arrays and objects, not scalars.
+        let mp = "multipart/form-data";
+        let c = call(mp, json!({"tags": ["a"], "meta": {"x": 1}, "n": "1"}));
+        let sl = json!({"location": ["request", "body", "meta"], "code": "type",
+                        "message": "Request body property meta must be object"});
+        assert!(prism_misreads(&doc, &c, &sl).is_some());
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("n", "type", "must be integer")).is_none());
+        // JSON bodies: never.
+        let c = call("application/json", json!({}));
+        assert!(prism_misreads(&doc, &c, &v("piped", "type", "must be array")).is_none());
     }
 
     #[test]

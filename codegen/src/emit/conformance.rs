@@ -85,13 +85,14 @@ pub fn module(api: &Api) -> String {
 }
 
 /// `pub fn client(base_url)`: a client holding a made-up credential for every scheme, without
-/// retries.
+/// retries, sending every operation (also those with their own `servers`) to `base_url`.
 fn client_fn(api: &Api, out: &mut String) {
     out.push_str(
         "/// A client for `base_url` holding a made-up credential for every security scheme, without\n\
-         /// retries: a mock server checks that credentials are present, not what they are.\n\
+         /// retries: a mock server checks that credentials are present, not what they are. Operations\n\
+         /// that declare their own server are sent to `base_url` too (the mock serves them all).\n\
          pub fn client(base_url: &str) -> Result<crate::Client, String> {\n    \
-         crate::Client::builder(base_url)\n        .retry(crate::RetryPolicy::none())\n",
+         crate::Client::builder(base_url)\n        .retry(crate::RetryPolicy::none())\n        .operation_servers(false)\n",
     );
     for s in &api.security_schemes {
         let credential = if s.kind == SchemeKind::Basic {
