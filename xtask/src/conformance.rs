@@ -259,16 +259,35 @@ impl Prism {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let child = Self::start(bin, spec, port, out)?;
+        Ok(Prism { child, port, log })
+    }
+
+    fn start(bin: &Path, spec: &Path, port: u16, out: File) -> Result<Child, String> {
         let err = out.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
+        Command::new(bin)
             .args(["mock", "-d", "-h", "127.0.0.1", "-p", &port.to_string()])
             .arg(spec)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        Ok(Prism { child, port, log })
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))
+    }
+
+    /// Starts Prism afresh on the same port. Making up a response for a deep schema can keep
+    /// its (single) event loop busy for good, growing by gigabytes (Xero's `GET /CreditNotes`:
+    /// 3.4 GB after five minutes), and then it takes no further request: every later call
+    /// would wait out its timeout.
+    fn restart(&mut self, bin: &Path, spec: &Path) -> Result<(), String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let out = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log)
+            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        self.child = Self::start(bin, spec, self.port, out)?;
+        self.wait_ready()
     }
 
     /// Polls the port until Prism accepts connections.
@@ -441,11 +460,17 @@ fn run_spec(
     );
     let base = format!("http://127.0.0.1:{}", prism.port);
     let t = Instant::now();
-    let outcomes = drive(&driver, &base, &calls)?;
+    let (outcomes, restarts) =
+        drive_restarting(&mut prism, prism_bin, &prism_spec, &driver, &calls)?;
     eprintln!(
-        "    {} calls in {:.1} s",
+        "    {} calls in {:.1} s{}",
         calls.len(),
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        if restarts > 0 {
+            format!(" (prism restarted {restarts} time(s) after a call it did not answer)")
+        } else {
+            String::new()
+        }
     );
     report.calls = calls.len();
 
@@ -936,6 +961,91 @@ fn concrete_media_type(range: &str) -> String {
 }
 
 /// Runs the driver over `calls`; returns one outcome per call.
+/// [`drive`], restarting Prism after each call it did not answer in time (see
+/// [`Prism::restart`]) and going on with the calls after it; returns the outcomes and how many
+/// times Prism was restarted.
+fn drive_restarting(
+    prism: &mut Prism,
+    prism_bin: &Path,
+    prism_spec: &Path,
+    driver: &Path,
+    calls: &[Call],
+) -> Result<(Vec<Value>, usize), String> {
+    let base = format!("http://127.0.0.1:{}", prism.port);
+    let mut out = Vec::with_capacity(calls.len());
+    let mut restarts = 0;
+    while out.len() < calls.len() {
+        let rest = &calls[out.len()..];
+        let got = drive_until_timeout(driver, &base, rest)?;
+        let stuck = got.last().is_some_and(timed_out) && got.len() <= rest.len();
+        out.extend(got);
+        // Also after the last call: the canary comes next.
+        if stuck {
+            restarts += 1;
+            prism.restart(prism_bin, prism_spec)?;
+        }
+    }
+    Ok((out, restarts))
+}
+
+/// Whether an outcome is a call Prism did not answer in time.
+fn timed_out(o: &Value) -> bool {
+    o["outcome"] == "timeout"
+        || (o["outcome"] == "transport"
+            && o["message"].as_str().is_some_and(|m| m.contains("timed out")))
+}
+
+/// Calls in order until one times out (its outcome is the last one returned) or all are done.
+fn drive_until_timeout(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+    let mut child = Command::new(driver)
+        .arg(base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let mut stdin = child.stdin.take().ok_or("driver stdin")?;
+    let lines: Vec<String> = calls
+        .iter()
+        .map(|c| json!({"operation_id": c.id, "args": c.args}).to_string())
+        .collect();
+    let writer = std::thread::spawn(move || {
+        for line in lines {
+            if writeln!(stdin, "{line}").is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take().ok_or("driver stdout")?;
+    let mut out = Vec::with_capacity(calls.len());
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("driver output: {e}"))?;
+        let outcome: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line}));
+        let stop = timed_out(&outcome);
+        out.push(outcome);
+        if stop {
+            // The driver may be mid-way through the next call: it is not waited for.
+            let _ = child.kill();
+            break;
+        }
+    }
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if out.len() != calls.len() && !out.last().is_some_and(timed_out) {
+        let at = calls
+            .get(out.len())
+            .map(|c| format!(" (at {} [{}])", c.id, c.variant))
+            .unwrap_or_default();
+        return Err(format!(
+            "the driver answered {} of {} calls and exited with {status}{at}",
+            out.len(),
+            calls.len()
+        ));
+    }
+    Ok(out)
+}
+
 fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
     let mut child = Command::new(driver)
         .arg(base)
