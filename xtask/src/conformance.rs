@@ -574,8 +574,7 @@ fn drop_unresolvable_extensions(doc: &mut Value) -> bool {
         match v {
             Value::Object(o) => o.iter().any(|(k, v)| {
                 let broken = k == "$ref"
-                    && v
-                        .as_str()
+                    && v.as_str()
                         .is_some_and(|r| codegen::load::resolve(root, r).is_none());
                 broken || dangling(root, v)
             }),
@@ -992,7 +991,9 @@ fn drive_restarting(
 fn timed_out(o: &Value) -> bool {
     o["outcome"] == "timeout"
         || (o["outcome"] == "transport"
-            && o["message"].as_str().is_some_and(|m| m.contains("timed out")))
+            && o["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("timed out")))
 }
 
 /// Calls in order until one times out (its outcome is the last one returned) or all are done.
@@ -1166,7 +1167,10 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                     return Verdict::MockDefect(problem.to_string());
                 }
                 // The same misreadings as in `sl-violations`, answered as a 422 of Prism's own.
-                let listed = problem["validation"].as_array().cloned().unwrap_or_default();
+                let listed = problem["validation"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 if let Some(why) = prism_misreads_all(doc, call, &listed) {
                     return Verdict::MockDefect(format!("{why}: {problem}"));
                 }
@@ -1253,7 +1257,8 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
         return (form && v["code"] != "required")
             .then_some("prism reports a form property the request does not hold");
     };
-    let type_error = |kind: &str| v["code"] == "type" && message.ends_with(&format!("must be {kind}"));
+    let type_error =
+        |kind: &str| v["code"] == "type" && message.ends_with(&format!("must be {kind}"));
     if multipart
         && ((sent.is_array() && type_error("array")) || (sent.is_object() && type_error("object")))
     {
@@ -1273,10 +1278,7 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
     if !encoded && sent.is_array() && type_error("array") {
         return Some("prism reads repeated form keys as one value (stoplightio/prism#2473)");
     }
-    if encoded
-        && message == "Reserved characters used in request body"
-        && !holds_reserved(sent)
-    {
+    if encoded && message == "Reserved characters used in request body" && !holds_reserved(sent) {
         return Some("prism flags the delimiters and `+` of a form value as reserved characters");
     }
     None
@@ -1287,7 +1289,9 @@ fn holds_reserved(v: &Value) -> bool {
     match v {
         Value::String(s) => s.contains(|c| ":/?#[]@!$&'()*+,;=".contains(c)),
         Value::Array(a) => a.iter().any(holds_reserved),
-        Value::Object(o) => o.iter().any(|(k, v)| holds_reserved(&json!(k)) || holds_reserved(v)),
+        Value::Object(o) => o
+            .iter()
+            .any(|(k, v)| holds_reserved(&json!(k)) || holds_reserved(v)),
         _ => false,
     }
 }
@@ -1645,10 +1649,7 @@ mod tests {
         let calls = plan(&doc, &samples, &validator, "/paths/~1s/get", &[]).unwrap();
         assert_eq!(calls[0].0, "required");
         let vector = &calls[0].1["query"]["vector"];
-        assert!(
-            vector.as_array().is_some_and(|a| !a.is_empty()),
-            "{vector}"
-        );
+        assert!(vector.as_array().is_some_and(|a| !a.is_empty()), "{vector}");
         assert!(calls[0].1["query"].get("tags").is_none());
     }
 
@@ -1682,9 +1683,7 @@ mod tests {
             variant: "full".into(),
             args: json!({"body": body, "body_media_type": media}),
         };
-        let v = |prop: &str, code: &str, message: &str| {
-            json!({"location": ["body", prop], "code": code, "message": message})
-        };
+        let v = |prop: &str, code: &str, message: &str| json!({"location": ["body", prop], "code": code, "message": message});
         let form = "application/x-www-form-urlencoded";
         let reserved = v("csv", "", "Reserved characters used in request body");
         let c = call(form, json!({"csv": ["a b", "c"]}));
