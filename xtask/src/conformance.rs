@@ -1257,8 +1257,12 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
         return (form && v["code"] != "required")
             .then_some("prism reports a form property the request does not hold");
     };
-    let type_error =
-        |kind: &str| v["code"] == "type" && message.ends_with(&format!("must be {kind}"));
+    // `must be array`, or `must be array,null` for a nullable property (Discord's).
+    let type_error = |kind: &str| {
+        v["code"] == "type"
+            && (message.ends_with(&format!("must be {kind}"))
+                || message.ends_with(&format!("must be {kind},null")))
+    };
     if multipart
         && ((sent.is_array() && type_error("array")) || (sent.is_object() && type_error("object")))
     {
@@ -1704,6 +1708,7 @@ mod tests {
                         "message": "Request body property meta must be object"});
         assert!(prism_misreads(&doc, &c, &sl).is_some());
         assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array,null")).is_some());
         assert!(prism_misreads(&doc, &c, &v("n", "type", "must be integer")).is_none());
         // JSON bodies: never.
         let c = call("application/json", json!({}));
