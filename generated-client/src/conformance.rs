@@ -13,187 +13,11 @@
 #![allow(deprecated)]
 use serde_json::Value;
 
-/// One operation the client calls.
-#[derive(Clone, Copy, Debug)]
-pub struct OperationInfo {
-    /// The operationId (or the name derived from method and path without one).
-    pub id: &'static str,
-    /// JSON pointer of the operation in the original document.
-    pub pointer: &'static str,
-    /// The request body's media types as written, the preferred one (the default) first;
-    /// empty without a body.
-    pub body_media_types: &'static [&'static str],
-}
+mod support;
+pub use support::{call, CallOutcome, OperationInfo, OutcomeKind};
+#[allow(unused_imports)] // an API without such arguments does not use them
+use support::{finish, given, optional, raw_body, required, Started};
 
-/// What one call produced.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct CallOutcome {
-    /// The response status, when a response came.
-    pub status: Option<u16>,
-    /// The values of the response's `sl-violations` headers (Prism's request violations, a
-    /// JSON array each), as received.
-    pub violations: Vec<String>,
-    /// How the call ended.
-    pub kind: OutcomeKind,
-}
-
-/// How a call ended.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum OutcomeKind {
-    /// A 2xx response whose body decoded into the operation's response type.
-    Success,
-    /// A non-2xx response.
-    Api {
-        /// Whether the body decoded into an error model of the operation.
-        decoded: bool,
-        /// The raw body.
-        raw: String,
-    },
-    /// A 2xx response whose body did not decode into the response type.
-    Decode {
-        /// JSON path of the failure.
-        path: String,
-        /// The decoder's message.
-        message: String,
-        /// The raw body.
-        raw: String,
-    },
-    /// No response: transport failure, timeout, or a request the client refused to build.
-    Transport(String),
-    /// The JSON arguments did not fit the operation's Rust arguments: nothing was sent.
-    Arguments(String),
-}
-
-impl CallOutcome {
-    fn arguments(message: String) -> CallOutcome {
-        CallOutcome { status: None, violations: Vec::new(), kind: OutcomeKind::Arguments(message) }
-    }
-
-    fn from_result<T>(result: crate::Result<T>) -> CallOutcome {
-        let (status, headers, kind) = match result {
-            Ok(response) => (Some(response.status()), Some(response.headers().clone()), OutcomeKind::Success),
-            Err(crate::Error::Api(api)) => (
-                Some(api.status),
-                Some(api.headers.clone()),
-                OutcomeKind::Api { decoded: api.body.is_some(), raw: String::from_utf8_lossy(&api.raw).into_owned() },
-            ),
-            Err(crate::Error::Decode(decode)) => (
-                Some(decode.status),
-                Some(decode.headers.clone()),
-                OutcomeKind::Decode {
-                    path: decode.path.clone(),
-                    message: decode.message.clone(),
-                    raw: String::from_utf8_lossy(&decode.raw).into_owned(),
-                },
-            ),
-            Err(other) => (other.status(), None, OutcomeKind::Transport(other.to_string())),
-        };
-        let violations = headers
-            .iter()
-            .flat_map(|h| h.get_all("sl-violations"))
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
-        CallOutcome { status: status.map(|s| s.as_u16()), violations, kind }
-    }
-
-    /// The outcome as one JSON object: `status`, `violations` (the headers' arrays joined),
-    /// `outcome` (`success`, `api`, `decode`, `transport`, `arguments`) and its details.
-    pub fn to_json(&self) -> Value {
-        let mut violations = Vec::new();
-        for v in &self.violations {
-            match serde_json::from_str::<Value>(v) {
-                Ok(Value::Array(items)) => violations.extend(items),
-                Ok(other) => violations.push(other),
-                Err(_) => violations.push(Value::String(v.clone())),
-            }
-        }
-        let mut out = serde_json::Map::new();
-        out.insert("status".into(), self.status.map_or(Value::Null, Value::from));
-        out.insert("violations".into(), Value::Array(violations));
-        let (outcome, details): (&str, Vec<(&str, Value)>) = match &self.kind {
-            OutcomeKind::Success => ("success", vec![]),
-            OutcomeKind::Api { decoded, raw } => {
-                ("api", vec![("decoded", Value::Bool(*decoded)), ("raw", Value::from(raw.as_str()))])
-            }
-            OutcomeKind::Decode { path, message, raw } => (
-                "decode",
-                vec![
-                    ("path", Value::from(path.as_str())),
-                    ("message", Value::from(message.as_str())),
-                    ("raw", Value::from(raw.as_str())),
-                ],
-            ),
-            OutcomeKind::Transport(m) => ("transport", vec![("message", Value::from(m.as_str()))]),
-            OutcomeKind::Arguments(m) => ("arguments", vec![("message", Value::from(m.as_str()))]),
-        };
-        out.insert("outcome".into(), Value::from(outcome));
-        for (k, v) in details {
-            out.insert(k.into(), v);
-        }
-        Value::Object(out)
-    }
-}
-
-/// Calls operation `operation_id` with `args`; `None` when the client has no such operation.
-pub async fn call(client: &crate::Client, operation_id: &str, args: Value) -> Option<CallOutcome> {
-    match start(client, operation_id, &args)? {
-        Ok(future) => Some(future.await),
-        Err(message) => Some(CallOutcome::arguments(message)),
-    }
-}
-
-type Started<'a> = Result<crate::runtime::BoxFuture<'a, CallOutcome>, String>;
-
-/// The call's future, its response turned into a [`CallOutcome`].
-#[allow(dead_code)] // an API without such arguments does not use it
-fn finish<'a, T, F>(future: F) -> Started<'a>
-where
-    F: std::future::Future<Output = crate::Result<T>> + Send + 'a,
-{
-    Ok(Box::pin(async move { CallOutcome::from_result(future.await) }))
-}
-
-/// The JSON at `args[place][name]`, if given.
-#[allow(dead_code)] // an API without such arguments does not use it
-fn given<'v>(args: &'v Value, place: &str, name: &str) -> Option<&'v Value> {
-    if place.is_empty() {
-        args.get(name)
-    } else {
-        args.get(place)?.get(name)
-    }
-}
-
-#[allow(dead_code)] // an API without such arguments does not use it
-fn decode<T: serde::de::DeserializeOwned>(v: &Value, place: &str, name: &str) -> Result<T, String> {
-    T::deserialize(v).map_err(|e| format!("{place} `{name}`: {e}"))
-}
-
-/// A required argument.
-#[allow(dead_code)] // an API without such arguments does not use it
-fn required<T: serde::de::DeserializeOwned>(args: &Value, place: &str, name: &str) -> Result<T, String> {
-    match given(args, place, name) {
-        Some(v) => decode(v, place, name),
-        None => Err(format!("{place} `{name}` is required")),
-    }
-}
-
-/// An optional argument: absent is `None`.
-#[allow(dead_code)] // an API without such arguments does not use it
-fn optional<T: serde::de::DeserializeOwned>(args: &Value, place: &str, name: &str) -> Result<Option<T>, String> {
-    given(args, place, name).map(|v| decode(v, place, name)).transpose()
-}
-
-/// A raw body: a JSON string's text, or the JSON text of anything else.
-#[allow(dead_code)] // an API without such arguments does not use it
-fn raw_body(args: &Value) -> String {
-    match args.get("body") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
 /// Every operation the client calls, in document order.
 pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo {
@@ -293,12 +117,12 @@ pub const OPERATIONS: &[OperationInfo] = &[
     },
 ];
 /// A client for `base_url` holding a made-up credential for every security scheme, without
-/// retries: a mock server checks that credentials are present, not what they are. Without
-/// the rate limiter too: a mock server's rate-limit headers are made up.
+/// retries: a mock server checks that credentials are present, not what they are. Operations
+/// that declare their own server are sent to `base_url` too (the mock serves them all).
 pub fn client(base_url: &str) -> Result<crate::Client, String> {
     crate::Client::builder(base_url)
         .retry(crate::RetryPolicy::none())
-        .no_rate_limit()
+        .operation_servers(false)
         .credential("botToken", crate::runtime::Credential::token("conformance-token"))
         .credential("sessionToken", crate::runtime::Credential::token("conformance-token"))
         .credential("oauth2Token", crate::runtime::Credential::token("conformance-token"))
@@ -347,8 +171,8 @@ fn op_2<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
 }
 /// `delete_user_oauth2_authorization` (DELETE /oauth2/@me/authorizations/{applicationId}).
 fn op_3<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "applicationId")?;
-    finish(client.oauth2().delete_user_oauth2_authorization(a0))
+    let a0: String = required(args, "path", "applicationId")?;
+    finish(client.oauth2().delete_user_oauth2_authorization(&a0))
 }
 /// `create_oauth_application` (POST /oauth2/applications).
 fn op_4<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
@@ -362,43 +186,43 @@ fn op_5<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
 }
 /// `get_oauth_application` (GET /oauth2/applications/{id}).
 fn op_6<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
-    finish(client.oauth2().get_oauth_application(a0))
+    let a0: String = required(args, "path", "id")?;
+    finish(client.oauth2().get_oauth_application(&a0))
 }
 /// `delete_oauth_application` (DELETE /oauth2/applications/{id}).
 fn op_7<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    let a0: String = required(args, "path", "id")?;
     let a1: crate::models::SudoVerificationSchema = required(args, "", "body")?;
-    finish(client.oauth2().delete_oauth_application(a0, &a1))
+    finish(client.oauth2().delete_oauth_application(&a0, &a1))
 }
 /// `update_oauth_application` (PATCH /oauth2/applications/{id}).
 fn op_8<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    let a0: String = required(args, "path", "id")?;
     let a1: crate::models::ApplicationUpdateRequest = required(args, "", "body")?;
-    finish(client.oauth2().update_oauth_application(a0, &a1))
+    finish(client.oauth2().update_oauth_application(&a0, &a1))
 }
 /// `update_bot_profile` (PATCH /oauth2/applications/{id}/bot).
 fn op_9<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    let a0: String = required(args, "path", "id")?;
     let a1: crate::models::BotProfileUpdateRequest = required(args, "", "body")?;
-    finish(client.oauth2().update_bot_profile(a0, &a1))
+    finish(client.oauth2().update_bot_profile(&a0, &a1))
 }
 /// `reset_bot_token2` (POST /oauth2/applications/{id}/bot/reset-token).
 fn op_10<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    let a0: String = required(args, "path", "id")?;
     let a1: crate::models::SudoVerificationSchema = required(args, "", "body")?;
-    finish(client.oauth2().reset_bot_token2(a0, &a1))
+    finish(client.oauth2().reset_bot_token2(&a0, &a1))
 }
 /// `reset_client_secret2` (POST /oauth2/applications/{id}/client-secret/reset).
 fn op_11<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    let a0: String = required(args, "path", "id")?;
     let a1: crate::models::SudoVerificationSchema = required(args, "", "body")?;
-    finish(client.oauth2().reset_client_secret2(a0, &a1))
+    finish(client.oauth2().reset_client_secret2(&a0, &a1))
 }
 /// `get_public_application` (GET /oauth2/applications/{id}/public).
 fn op_12<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: crate::types::Snowflake = required(args, "path", "id")?;
-    finish(client.oauth2().get_public_application(a0))
+    let a0: String = required(args, "path", "id")?;
+    finish(client.oauth2().get_public_application(&a0))
 }
 /// `provide_oauth2_consent` (POST /oauth2/authorize/consent).
 fn op_13<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {

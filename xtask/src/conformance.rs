@@ -259,16 +259,35 @@ impl Prism {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let child = Self::start(bin, spec, port, out)?;
+        Ok(Prism { child, port, log })
+    }
+
+    fn start(bin: &Path, spec: &Path, port: u16, out: File) -> Result<Child, String> {
         let err = out.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
+        Command::new(bin)
             .args(["mock", "-d", "-h", "127.0.0.1", "-p", &port.to_string()])
             .arg(spec)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        Ok(Prism { child, port, log })
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))
+    }
+
+    /// Starts Prism afresh on the same port. Making up a response for a deep schema can keep
+    /// its (single) event loop busy for good, growing by gigabytes (Xero's `GET /CreditNotes`:
+    /// 3.4 GB after five minutes), and then it takes no further request: every later call
+    /// would wait out its timeout.
+    fn restart(&mut self, bin: &Path, spec: &Path) -> Result<(), String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let out = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log)
+            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        self.child = Self::start(bin, spec, self.port, out)?;
+        self.wait_ready()
     }
 
     /// Polls the port until Prism accepts connections.
@@ -373,7 +392,8 @@ fn run_spec(
         .map_err(|e| e.to_string())?
         .root;
     // Prism loads big documents slowly: it starts while the driver builds.
-    let mut prism = Prism::spawn(prism_bin, spec, gate_dir(spec).join("prism.log"))?;
+    let prism_spec = prism_input(spec, &doc)?;
+    let mut prism = Prism::spawn(prism_bin, &prism_spec, gate_dir(spec).join("prism.log"))?;
     let t = Instant::now();
     let (crate_name, not_generated) = gate::generate_crate(spec)?;
     report.not_generated = not_generated;
@@ -440,11 +460,17 @@ fn run_spec(
     );
     let base = format!("http://127.0.0.1:{}", prism.port);
     let t = Instant::now();
-    let outcomes = drive(&driver, &base, &calls)?;
+    let (outcomes, restarts) =
+        drive_restarting(&mut prism, prism_bin, &prism_spec, &driver, &calls)?;
     eprintln!(
-        "    {} calls in {:.1} s",
+        "    {} calls in {:.1} s{}",
         calls.len(),
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        if restarts > 0 {
+            format!(" (prism restarted {restarts} time(s) after a call it did not answer)")
+        } else {
+            String::new()
+        }
     );
     report.calls = calls.len();
 
@@ -517,6 +543,82 @@ fn run_spec(
         Canary::None => println!("note: {}: no canary reached the server", report.spec),
     }
     Ok(())
+}
+
+/// The document Prism loads: the spec itself, or, when a vendor extension (`x-…`) holds a
+/// reference to another file that does not resolve (Spotify's `x-spotify-policy` points at a
+/// `../policies.yaml` its publisher did not ship), a copy without those extensions, written
+/// beside the gate's crate. Prism resolves every `$ref`, extensions included, and refuses to
+/// start on one it cannot open; extensions carry no schema a request or response is checked
+/// against, so the copy validates exactly what the spec does.
+fn prism_input(spec: &Path, doc: &Value) -> Result<PathBuf, String> {
+    let mut copy = doc.clone();
+    if !drop_unresolvable_extensions(&mut copy) {
+        return Ok(spec.to_path_buf());
+    }
+    let path = gate_dir(spec).join("prism-input.json");
+    let text = serde_json::to_string(&copy).map_err(|e| e.to_string())?;
+    write_if_changed(&path, &text)?;
+    eprintln!(
+        "    prism reads {} (extensions with references to missing files left out)",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// Removes every `x-…` member whose value holds a `$ref` that does not resolve: to another
+/// file (the loader has already inlined the ones that resolve), or into a part removed before
+/// (Spotify's operations point into `#/components/x-spotify-policy`); whether any was removed.
+fn drop_unresolvable_extensions(doc: &mut Value) -> bool {
+    fn dangling(root: &Value, v: &Value) -> bool {
+        match v {
+            Value::Object(o) => o.iter().any(|(k, v)| {
+                let broken = k == "$ref"
+                    && v.as_str()
+                        .is_some_and(|r| codegen::load::resolve(root, r).is_none());
+                broken || dangling(root, v)
+            }),
+            Value::Array(a) => a.iter().any(|v| dangling(root, v)),
+            _ => false,
+        }
+    }
+    /// Pointers of the `x-…` members under `v` (at `at`) with a dangling reference.
+    fn find(root: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, v) in o {
+                    let p = format!("{at}/{}", token(k));
+                    if k.starts_with("x-") && dangling(root, v) {
+                        out.push(p);
+                    } else {
+                        find(root, v, &p, out);
+                    }
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    find(root, v, &format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut changed = false;
+    // Each round may leave references into what it removed dangling: until none is left.
+    loop {
+        let mut found = Vec::new();
+        find(doc, doc, "", &mut found);
+        if found.is_empty() {
+            return changed;
+        }
+        for p in found {
+            let (parent, key) = p.rsplit_once('/').unwrap_or(("", &p));
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(o) = doc.pointer_mut(parent).and_then(Value::as_object_mut) {
+                changed |= o.remove(&key).is_some();
+            }
+        }
+    }
 }
 
 /// The body media types of a listed operation, preferred first.
@@ -700,6 +802,14 @@ fn plan(
             }
             Err(_) => continue,
         };
+        // An empty array or object is valid for the schema but has no spelling in a query,
+        // header or cookie (exploded `form` writes no pair at all), so a required parameter
+        // would be missing on the wire: take the richer sample for it.
+        let minimal = if p.required && p.location != "path" && is_empty(&minimal) {
+            rich.clone()
+        } else {
+            minimal
+        };
         let put = |m: &mut Map<String, Value>, v: Value| {
             m.entry(p.location.clone())
                 .or_insert_with(|| json!({}))
@@ -776,6 +886,15 @@ fn plan(
     Ok(out)
 }
 
+/// Whether `v` is an empty array or object.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
 /// Whether the gate cannot write a body of this media type: the SDK sends XML the caller
 /// writes (raw bytes), and the gate has no XML writer.
 fn is_xml(media: &str) -> bool {
@@ -841,6 +960,93 @@ fn concrete_media_type(range: &str) -> String {
 }
 
 /// Runs the driver over `calls`; returns one outcome per call.
+/// [`drive`], restarting Prism after each call it did not answer in time (see
+/// [`Prism::restart`]) and going on with the calls after it; returns the outcomes and how many
+/// times Prism was restarted.
+fn drive_restarting(
+    prism: &mut Prism,
+    prism_bin: &Path,
+    prism_spec: &Path,
+    driver: &Path,
+    calls: &[Call],
+) -> Result<(Vec<Value>, usize), String> {
+    let base = format!("http://127.0.0.1:{}", prism.port);
+    let mut out = Vec::with_capacity(calls.len());
+    let mut restarts = 0;
+    while out.len() < calls.len() {
+        let rest = &calls[out.len()..];
+        let got = drive_until_timeout(driver, &base, rest)?;
+        let stuck = got.last().is_some_and(timed_out) && got.len() <= rest.len();
+        out.extend(got);
+        // Also after the last call: the canary comes next.
+        if stuck {
+            restarts += 1;
+            prism.restart(prism_bin, prism_spec)?;
+        }
+    }
+    Ok((out, restarts))
+}
+
+/// Whether an outcome is a call Prism did not answer in time.
+fn timed_out(o: &Value) -> bool {
+    o["outcome"] == "timeout"
+        || (o["outcome"] == "transport"
+            && o["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("timed out")))
+}
+
+/// Calls in order until one times out (its outcome is the last one returned) or all are done.
+fn drive_until_timeout(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+    let mut child = Command::new(driver)
+        .arg(base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let mut stdin = child.stdin.take().ok_or("driver stdin")?;
+    let lines: Vec<String> = calls
+        .iter()
+        .map(|c| json!({"operation_id": c.id, "args": c.args}).to_string())
+        .collect();
+    let writer = std::thread::spawn(move || {
+        for line in lines {
+            if writeln!(stdin, "{line}").is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take().ok_or("driver stdout")?;
+    let mut out = Vec::with_capacity(calls.len());
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("driver output: {e}"))?;
+        let outcome: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line}));
+        let stop = timed_out(&outcome);
+        out.push(outcome);
+        if stop {
+            // The driver may be mid-way through the next call: it is not waited for.
+            let _ = child.kill();
+            break;
+        }
+    }
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if out.len() != calls.len() && !out.last().is_some_and(timed_out) {
+        let at = calls
+            .get(out.len())
+            .map(|c| format!(" (at {} [{}])", c.id, c.variant))
+            .unwrap_or_default();
+        return Err(format!(
+            "the driver answered {} of {} calls and exited with {status}{at}",
+            out.len(),
+            calls.len()
+        ));
+    }
+    Ok(out)
+}
+
 fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
     let mut child = Command::new(driver)
         .arg(base)
@@ -911,14 +1117,8 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
     let (violations, of_response) = split_violations(&outcome["violations"]);
     let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
     if !violations.is_empty() {
-        if violations
-            .iter()
-            .all(|v| prism_misreads_form_array(doc, call, v))
-        {
-            return Verdict::MockDefect(format!(
-                "prism reads repeated form keys as one value (stoplightio/prism#2473): {}",
-                Value::Array(violations)
-            ));
+        if let Some(why) = prism_misreads_all(doc, call, &violations) {
+            return Verdict::MockDefect(format!("{why}: {}", Value::Array(violations)));
         }
         return Verdict::Violation(Value::Array(violations).to_string());
     }
@@ -966,6 +1166,14 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                 {
                     return Verdict::MockDefect(problem.to_string());
                 }
+                // The same misreadings as in `sl-violations`, answered as a 422 of Prism's own.
+                let listed = problem["validation"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(why) = prism_misreads_all(doc, call, &listed) {
+                    return Verdict::MockDefect(format!("{why}: {problem}"));
+                }
                 return Verdict::Violation(problem.to_string());
             }
             let status = status.unwrap_or(0);
@@ -999,23 +1207,70 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
     }
 }
 
-/// Whether a violation is Prism misreading a form body's array: it parses `a=1&a=2` as an
-/// array only for properties with an `encoding` entry (stoplightio/prism#2473), though
-/// `form`, exploded, is the default for every property.
-fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
-    let media = call.args["body_media_type"].as_str().unwrap_or_default();
-    if !media.starts_with("application/x-www-form-urlencoded")
-        || v["code"] != "type"
-        || !v["message"]
-            .as_str()
-            .is_some_and(|m| m.ends_with("must be array"))
-        || v["location"][1] != "body"
-    {
-        return false;
+/// Why every violation of `list` (non-empty) is Prism misreading a request the client wrote
+/// as the spec says, or `None` when one is not.
+fn prism_misreads_all(doc: &Value, call: &Call, list: &[Value]) -> Option<&'static str> {
+    let mut why = None;
+    for v in list {
+        why = Some(prism_misreads(doc, call, v)?);
     }
-    let Some(property) = v["location"][2].as_str() else {
-        return false;
+    why
+}
+
+/// Whether a violation is one of Prism's known misreadings of a form or multipart body (each
+/// checked with curl against `prism mock` 5.x on tests/wire/openapi.yaml):
+/// - `a=1&a=2` in a form body is read as an array only for properties with an `encoding`
+///   entry (stoplightio/prism#2473), though exploded `form` is the default for every property;
+/// - a multipart property that is an array or an object is never read as one: repeated parts,
+///   one part, JSON text, a part typed `application/json` all give `must be array`/`object`;
+/// - a form property the request does not hold at all is reported (`piped must be array` for
+///   an absent `pipeDelimited` property): no client can send an absent value wrong;
+/// - `Reserved characters used in request body` is reported on the raw text of a property with
+///   an `encoding` entry, so the delimiter of `form`/`pipeDelimited` arrays (`a,b`) and `+`
+///   for a space are flagged although OpenAPI and the form encoding prescribe them: counted as
+///   Prism's only when no value under the property holds a reserved character itself.
+fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    let form = media.starts_with("application/x-www-form-urlencoded");
+    let multipart = media.starts_with("multipart/form-data");
+    if !form && !multipart {
+        return None;
+    }
+    // `sl-violations` locations start with `request`; a 422 problem's do not.
+    let mut location: Vec<&str> = v["location"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if location.first() == Some(&"request") {
+        location.remove(0);
+    }
+    let [place, property] = location[..] else {
+        return None;
     };
+    if place != "body" {
+        return None;
+    }
+    let message = v["message"].as_str().unwrap_or_default();
+    let sent = call.args["body"].get(property);
+    let Some(sent) = sent else {
+        return (form && v["code"] != "required")
+            .then_some("prism reports a form property the request does not hold");
+    };
+    // `must be array`, or `must be array,null` for a nullable property (Discord's).
+    let type_error = |kind: &str| {
+        v["code"] == "type"
+            && (message.ends_with(&format!("must be {kind}"))
+                || message.ends_with(&format!("must be {kind},null")))
+    };
+    if multipart
+        && ((sent.is_array() && type_error("array")) || (sent.is_object() && type_error("object")))
+    {
+        return Some("prism reads no multipart array or object");
+    }
+    if !form {
+        return None;
+    }
     let encoded = resolve(doc, &format!("{}/requestBody", call.pointer)).is_some_and(|b| {
         doc.pointer(&format!(
             "{b}/content/{}/encoding/{}",
@@ -1024,7 +1279,25 @@ fn prism_misreads_form_array(doc: &Value, call: &Call, v: &Value) -> bool {
         ))
         .is_some()
     });
-    !encoded && call.args["body"][property].is_array()
+    if !encoded && sent.is_array() && type_error("array") {
+        return Some("prism reads repeated form keys as one value (stoplightio/prism#2473)");
+    }
+    if encoded && message == "Reserved characters used in request body" && !holds_reserved(sent) {
+        return Some("prism flags the delimiters and `+` of a form value as reserved characters");
+    }
+    None
+}
+
+/// Whether a string under `v` holds one of RFC 3986's reserved characters.
+fn holds_reserved(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains(|c| ":/?#[]@!$&'()*+,;=".contains(c)),
+        Value::Array(a) => a.iter().any(holds_reserved),
+        Value::Object(o) => o
+            .iter()
+            .any(|(k, v)| holds_reserved(&json!(k)) || holds_reserved(v)),
+        _ => false,
+    }
 }
 
 /// Prism's violations split into the request's and the response's (Prism also checks the
@@ -1132,10 +1405,11 @@ fn canary(
                 continue;
             };
             let mut bad = Vec::new();
-            if node
-                .get("enum")
-                .is_some_and(|e| e.as_array().is_some_and(|e| e.iter().all(Value::is_string)))
-            {
+            // A one-value enum is a constant the client always sends itself (no argument).
+            if node.get("enum").is_some_and(|e| {
+                e.as_array()
+                    .is_some_and(|e| e.len() > 1 && e.iter().all(Value::is_string))
+            }) {
                 bad.push(json!("__not_a_member__"));
             }
             if let Some(max) = node.get("maximum").and_then(Value::as_i64) {
@@ -1362,6 +1636,83 @@ mod tests {
         js_safe(&mut v);
         let max = (1i64 << 53) - 1;
         assert_eq!(v, json!({"a": max, "b": [max, -5], "c": -max}));
+    }
+
+    #[test]
+    fn required_query_arrays_get_a_non_empty_sample() {
+        // meilisearch's `vector`: exploded `form` writes nothing for `[]`, so a required
+        // array sampled empty was missing on the wire.
+        let doc = json!({"openapi": "3.1.0", "paths": {"/s": {"get": {"parameters": [
+            {"name": "vector", "in": "query", "required": true,
+             "schema": {"type": "array", "items": {"type": "number"}}},
+            {"name": "tags", "in": "query",
+             "schema": {"type": "array", "items": {"type": "string"}}}
+        ]}}}});
+        let samples = Samples::new(&doc);
+        let validator = Validator::new(&doc).unwrap();
+        let calls = plan(&doc, &samples, &validator, "/paths/~1s/get", &[]).unwrap();
+        assert_eq!(calls[0].0, "required");
+        let vector = &calls[0].1["query"]["vector"];
+        assert!(vector.as_array().is_some_and(|a| !a.is_empty()), "{vector}");
+        assert!(calls[0].1["query"].get("tags").is_none());
+    }
+
+    #[test]
+    fn extensions_with_references_to_missing_files_are_left_out_for_prism() {
+        let mut doc = json!({"components": {
+            "x-policy": {"policies": {"$ref": "../policies.yaml"}, "list": [{"$ref": "#/x"}]},
+            "x-local": {"$ref": "#/components/schemas/A"},
+            "x-uses": {"$ref": "#/components/x-policy/list"},
+            "schemas": {"A": {"type": "string"}}
+        }});
+        assert!(drop_unresolvable_extensions(&mut doc));
+        assert_eq!(
+            doc,
+            json!({"components": {
+                "x-local": {"$ref": "#/components/schemas/A"},
+                "schemas": {"A": {"type": "string"}}
+            }})
+        );
+        assert!(!drop_unresolvable_extensions(&mut doc));
+    }
+
+    #[test]
+    fn prisms_misreadings_of_form_and_multipart_bodies_are_told_apart() {
+        let doc = json!({"paths": {"/f": {"post": {"requestBody": {"content": {
+            "application/x-www-form-urlencoded": {"encoding": {"csv": {"explode": false}}}
+        }}}}}});
+        let call = |media: &str, body: Value| Call {
+            id: "f".into(),
+            pointer: "/paths/~1f/post".into(),
+            variant: "full".into(),
+            args: json!({"body": body, "body_media_type": media}),
+        };
+        let v = |prop: &str, code: &str, message: &str| json!({"location": ["body", prop], "code": code, "message": message});
+        let form = "application/x-www-form-urlencoded";
+        let reserved = v("csv", "", "Reserved characters used in request body");
+        let c = call(form, json!({"csv": ["a b", "c"]}));
+        assert!(prism_misreads(&doc, &c, &reserved).is_some());
+        // A reserved character in a value itself must be percent-encoded: not Prism's.
+        let c = call(form, json!({"csv": ["a&b"]}));
+        assert!(prism_misreads(&doc, &c, &reserved).is_none());
+        // Arrays without an encoding entry (prism#2473), and absent properties.
+        let c = call(form, json!({"tags": ["a", "b"]}));
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("piped", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be string")).is_none());
+        assert!(prism_misreads(&doc, &c, &v("piped", "required", "must have")).is_none());
+        // Multipart: arrays and objects, not scalars.
+        let mp = "multipart/form-data";
+        let c = call(mp, json!({"tags": ["a"], "meta": {"x": 1}, "n": "1"}));
+        let sl = json!({"location": ["request", "body", "meta"], "code": "type",
+                        "message": "Request body property meta must be object"});
+        assert!(prism_misreads(&doc, &c, &sl).is_some());
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("tags", "type", "must be array,null")).is_some());
+        assert!(prism_misreads(&doc, &c, &v("n", "type", "must be integer")).is_none());
+        // JSON bodies: never.
+        let c = call("application/json", json!({}));
+        assert!(prism_misreads(&doc, &c, &v("piped", "type", "must be array")).is_none());
     }
 
     #[test]

@@ -18,11 +18,22 @@ pub fn gate_target() -> PathBuf {
     root().join("target/gate/target")
 }
 
-/// `specs/fluxer/relay-api.json` -> `relay-api`.
+/// `specs/fluxer/relay-api.json` -> `relay-api`. A spec of this repository (a test fixture,
+/// usually called `openapi.yaml`) is named after its folder too, `tests/wire/openapi.yaml` ->
+/// `wire-openapi`, so it never shares a gate folder (and crate) with Fluxer's `openapi.json`.
 pub fn stem(spec: &Path) -> String {
-    default_crate_name(spec)
+    let name = default_crate_name(spec)
         .trim_end_matches("-sdk")
-        .to_string()
+        .to_string();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let folder = spec.parent().and_then(Path::file_name);
+    match folder {
+        Some(folder) if canon(spec).starts_with(canon(&root())) => {
+            let folder = default_crate_name(Path::new(folder));
+            format!("{}-{name}", folder.trim_end_matches("-sdk"))
+        }
+        _ => name,
+    }
 }
 
 /// The generator options for a spec: the project's own for Fluxer's specs, else the defaults

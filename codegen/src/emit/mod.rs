@@ -147,10 +147,15 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
         one("src/apis/mod.rs", Emitted::Text(apis::apis_mod(api)))
     }));
     jobs.push(Box::new(move || {
-        one(
+        let mut parts = one(
             "src/conformance.rs",
             Emitted::Text(conformance::module(api)),
-        )
+        );
+        parts.extend(one(
+            "src/conformance/support.rs",
+            Emitted::Text(conformance::SUPPORT.to_string()),
+        ));
+        parts
     }));
     jobs.push(Box::new(move || {
         let mut parts = one("Cargo.toml", Emitted::Text(krate::cargo_toml(api, config)));
