@@ -993,6 +993,47 @@ mod tests {
             .any(|x| x["type"] == "s" && x.get("side").is_some()));
     }
 
+    /// Shapes of the corpus the sampler used to get wrong (issue 12): every sample is valid.
+    #[test]
+    fn corpus_shapes_give_valid_samples() {
+        let d = json!({"openapi": "3.1.0", "components": {"schemas": {
+            // openai: a discriminator without mapping whose variants fix the tag themselves.
+            "Tool": {"oneOf": [{"$ref": "#/components/schemas/Fn"}, {"$ref": "#/components/schemas/Web"}],
+                     "discriminator": {"propertyName": "type"}},
+            "Fn": {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["function"]}}},
+            "Web": {"type": "object", "required": ["type"], "properties": {"type": {"const": "web"}}},
+            // openai: one property, two enums in `allOf` parts; and a required property that
+            // no `properties` declares.
+            "Out": {"allOf": [
+                {"type": "object", "required": ["call_id"], "properties": {"status": {"enum": ["a", "b", "c"]}}},
+                {"type": "object", "properties": {"status": {"$ref": "#/components/schemas/St"}}}]},
+            "St": {"enum": ["b", "c", "d"]},
+            // meilisearch: map keys from `propertyNames`; a `oneOf` inside `allOf`.
+            "Stats": {"type": "object", "additionalProperties": {"type": "integer"},
+                      "propertyNames": {"enum": ["enqueued", "failed"]}},
+            "Page": {"allOf": [
+                {"oneOf": [
+                    {"type": "object", "required": ["page"], "properties": {"page": {"type": "integer"}}, "additionalProperties": false},
+                    {"type": "object", "required": ["offset"], "properties": {"offset": {"type": "integer"}}, "additionalProperties": false}]},
+                {"type": "object"}]}
+        }}});
+        let s = Samples::new(&d);
+        let v = Validator::new(&d).unwrap();
+        for p in ["Tool", "Out", "Stats", "Page"] {
+            let p = format!("#/components/schemas/{p}");
+            let samples = s.valid(&p, 8);
+            assert!(!samples.is_empty(), "{p}");
+            for x in &samples {
+                v.check(&p, x).unwrap_or_else(|e| panic!("{p}: {x}: {e}"));
+            }
+        }
+        let tools = s.valid("#/components/schemas/Tool", 4);
+        assert!(tools.iter().any(|t| t["type"] == "function"));
+        assert!(tools.iter().any(|t| t["type"] == "web"));
+        let stats = s.valid("#/components/schemas/Stats", 8);
+        assert!(stats.iter().any(|x| x.get("enqueued").is_some()), "{stats:?}");
+    }
+
     #[test]
     fn invalid_samples_are_invalid_and_name_the_field() {
         let d = doc();

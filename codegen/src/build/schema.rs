@@ -674,7 +674,8 @@ impl Builder<'_> {
                     props.push(Prop {
                         name: name.clone(),
                         schema: &ANY_SCHEMA,
-                        ptr: format!("{ptr}/required"),
+                        // The object (its `required` may be an `allOf` part's).
+                        ptr: ptr.to_string(),
                         notes: None,
                     });
                 }
