@@ -303,6 +303,10 @@ impl<'a> Samples<'a> {
             return Some(Value::Null);
         }
         if let Some(Value::Array(values)) = s.get("enum") {
+            // `enum: []` allows nothing (a spec defect): no value can be made.
+            if values.is_empty() {
+                return None;
+            }
             let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
             if values.is_empty() {
                 return Some(Value::Null);
@@ -1031,7 +1035,10 @@ mod tests {
         assert!(tools.iter().any(|t| t["type"] == "function"));
         assert!(tools.iter().any(|t| t["type"] == "web"));
         let stats = s.valid("#/components/schemas/Stats", 8);
-        assert!(stats.iter().any(|x| x.get("enqueued").is_some()), "{stats:?}");
+        assert!(
+            stats.iter().any(|x| x.get("enqueued").is_some()),
+            "{stats:?}"
+        );
     }
 
     #[test]
