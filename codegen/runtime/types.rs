@@ -316,10 +316,12 @@ impl<'de> Deserialize<'de> for Base64 {
     }
 }
 
-/// File contents for a multipart upload (`format: binary`).
+/// File contents (`type: string, format: binary`).
 ///
-/// In a multipart body it is sent as a file part; it has no JSON form and serializes as
-/// `null` (which multipart encoding skips), so the operation adds it as a part itself.
+/// In a multipart body it is sent as a file part (with its file name and media type). In a
+/// JSON document, where raw octets cannot appear, its form is its contents as a string:
+/// decoding takes the string's UTF-8 bytes, and encoding contents that are not UTF-8 fails
+/// (they have no JSON form; send them as a file part).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Binary {
     /// File name sent in the part's `Content-Disposition`.
@@ -351,13 +353,22 @@ impl fmt::Debug for Binary {
 
 impl Serialize for Binary {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_none()
+        // In a multipart body the operation adds the file part itself.
+        if crate::runtime::serializing_file_parts() {
+            return s.serialize_none();
+        }
+        match std::str::from_utf8(&self.data) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => Err(serde::ser::Error::custom(
+                "binary contents that are not UTF-8 have no JSON form (send them as a multipart file part)",
+            )),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Binary {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = Option::<String>::deserialize(d)?.unwrap_or_default();
+        let s = String::deserialize(d)?;
         Ok(Binary { file_name: None, content_type: None, data: s.into_bytes() })
     }
 }
@@ -660,6 +671,12 @@ macro_rules! serde_struct {
             $map.serialize_entry($wire, v)?;
         }
     };
+    (@put $map:ident $wire:literal, $value:expr, read_required) => {
+        $crate::types::serde_struct!(@put $map $wire, $value, optional)
+    };
+    (@put $map:ident $wire:literal, $value:expr, read_required_nullable) => {
+        $crate::types::serde_struct!(@put $map $wire, $value, optional_nullable)
+    };
     (@put $map:ident $wire:literal, $value:expr, optional_nullable) => {
         if !$value.is_absent() {
             $map.serialize_entry($wire, $value)?;
@@ -726,6 +743,18 @@ macro_rules! serde_struct {
             Some(v) => v,
             None => return Err(serde::de::Error::missing_field($wire)),
         }
+    };
+    // A required `readOnly` property: optional in requests (the field is an `Option`), always
+    // sent by the server, so reading one without it fails. Nullable, a missing one reads as
+    // null (as `required_nullable` does).
+    (@finish $field:ident $wire:literal read_required) => {
+        match $field {
+            Some(v) => v,
+            None => return Err(serde::de::Error::missing_field($wire)),
+        }
+    };
+    (@finish $field:ident $wire:literal read_required_nullable) => {
+        $field.unwrap_or($crate::types::Nullable::Null)
     };
     (@finish $field:ident $wire:literal $presence:ident) => {
         $field.unwrap_or_default()

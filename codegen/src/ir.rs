@@ -540,6 +540,9 @@ pub struct Field {
     pub docs: Option<String>,
     pub deprecated: bool,
     pub read_only: bool,
+    /// A required `readOnly` property: optional in requests (its presence is `Optional` or
+    /// `OptionalNullable`), but the server always sends it, so reading requires it.
+    pub read_required: bool,
     pub default: Option<Value>,
     /// Pointer of the property in the original document (an `allOf` part's, a `$ref`'d
     /// schema's, …).

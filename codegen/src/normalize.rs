@@ -76,6 +76,7 @@ pub fn normalize_with(
     let mut warnings = Vec::new();
     info_text(root);
     let mut origins = Origins::default();
+    warnings.extend(recursive_refs(root));
     paths(file, root, options, &mut warnings, &mut origins)?;
     let (more, mut found) = document(root);
     origins.moved.extend(more.moved);
@@ -83,6 +84,61 @@ pub fn normalize_with(
     found.sort();
     warnings.extend(found);
     Ok((version, origins, warnings))
+}
+
+/// Rewrites each `$recursiveRef: "#"` (a JSON Schema 2019-09 keyword, seen in 3.1 documents
+/// whose dialect, 2020-12, no longer has it) as a `$ref` to the nearest enclosing schema that
+/// declares `$recursiveAnchor: true`: the recursion the author meant (read literally, `#` is
+/// the whole OpenAPI document). One without such an ancestor is left alone (any value). Returns
+/// a warning per rewrite. Keys are replaced in place, so no pointer moves. The round-trip gate
+/// applies it to the documents it samples and validates, so that they mean the same.
+pub fn recursive_refs(root: &mut Value) -> Vec<Warning> {
+    fn walk(v: &mut Value, at: &str, anchors: &mut Vec<String>, out: &mut Vec<Warning>) {
+        match v {
+            Value::Object(o) => {
+                let anchored = o.get("$recursiveAnchor") == Some(&Value::Bool(true));
+                if anchored {
+                    anchors.push(at.to_string());
+                }
+                if o.get("$recursiveRef").and_then(Value::as_str) == Some("#") {
+                    if let Some(target) = anchors.last() {
+                        o.remove("$recursiveRef");
+                        o.insert("$ref".into(), Value::String(format!("#{target}")));
+                        out.push(Warning::new(
+                            at.to_string(),
+                            format!("`$recursiveRef` (JSON Schema 2019-09) read as a `$ref` to the enclosing schema with `$recursiveAnchor: true`, `#{target}`"),
+                        ));
+                    }
+                }
+                for (k, child) in o.iter_mut() {
+                    walk(child, &format!("{at}/{}", escape_token(k)), anchors, out);
+                }
+                if anchored {
+                    anchors.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    walk(child, &format!("{at}/{i}"), anchors, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn any(v: &Value) -> bool {
+        match v {
+            Value::Object(o) => o.contains_key("$recursiveRef") || o.values().any(any),
+            Value::Array(items) => items.iter().any(any),
+            _ => false,
+        }
+    }
+    let mut out = Vec::new();
+    // Most documents have none: a scan without allocating first.
+    if !any(root) {
+        return out;
+    }
+    walk(root, "", &mut Vec::new(), &mut out);
+    out
 }
 
 fn version(file: &str, root: &Value) -> Result<Version, Error> {
@@ -920,6 +976,29 @@ mod tests {
         assert_eq!(
             norm(json!({"$ref": "#/a", "description": "d"})).0,
             json!({"$ref": "#/a", "description": "d"})
+        );
+    }
+
+    #[test]
+    fn a_recursive_ref_is_a_ref_to_its_anchor() {
+        let mut doc = serde_json::json!({"openapi": "3.1.0", "components": {"schemas": {
+            "F": {"$recursiveAnchor": true, "type": "object", "properties": {"filters": {
+                "type": "array", "items": {"oneOf": [{"type": "string"}, {"$recursiveRef": "#"}]}}}},
+            "G": {"items": {"$recursiveRef": "#"}}}}});
+        let w = recursive_refs(&mut doc);
+        assert_eq!(
+            doc.pointer("/components/schemas/F/properties/filters/items/oneOf/1"),
+            Some(&serde_json::json!({"$ref": "#/components/schemas/F"}))
+        );
+        // No anchor: left alone.
+        assert_eq!(
+            doc.pointer("/components/schemas/G/items"),
+            Some(&serde_json::json!({"$recursiveRef": "#"}))
+        );
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            w[0].pointer,
+            "/components/schemas/F/properties/filters/items/oneOf/1"
         );
     }
 

@@ -3,7 +3,7 @@
 
 use fixture_wire::apis::choice::CreateThingBody;
 use fixture_wire::apis::form::GetQueryParams;
-use fixture_wire::models::{FormBody, Item, Point, Range, Thing, UploadBody};
+use fixture_wire::models::{Attachment, FormBody, Item, Point, Range, Thing, UploadBody};
 use fixture_wire::types::Binary;
 use fixture_wire::{Client, RetryPolicy};
 use wiremock::matchers::{method, path};
@@ -24,6 +24,14 @@ async fn server() -> MockServer {
             .mount(&server)
             .await;
     }
+    Mock::given(method("POST"))
+        .and(path("/api/attach"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(&br#"{"filename":"b.txt","content":"stored"}"#[..], "application/json"),
+        )
+        .mount(&server)
+        .await;
     Mock::given(wiremock::matchers::any())
         .respond_with(ResponseTemplate::new(204))
         .mount(&server)
@@ -186,7 +194,8 @@ fn parts(req: &Request) -> Vec<(String, String, Vec<u8>)> {
 async fn multipart_parts_per_item_and_declared_types() {
     let server = server().await;
     let c = client(&server);
-    let mut body = UploadBody::new(Binary::new("a.txt", b"hi".to_vec()));
+    // Not UTF-8: a file part carries any bytes (only a JSON form needs text).
+    let mut body = UploadBody::new(Binary::new("a.png", b"\x89PNG".to_vec()));
     body.tags = Some(vec!["t1".into(), "t2".into()]);
     body.attachments = Some(vec![
         Binary::new("b.txt", b"one".to_vec()),
@@ -213,7 +222,7 @@ async fn multipart_parts_per_item_and_declared_types() {
         ("session", "application/json", r#"{"x":1}"#),
         ("tags", "", "t1"),
         ("tags", "", "t2"),
-        ("file", "application/octet-stream", "hi"),
+        ("file", "application/octet-stream", "\u{fffd}PNG"),
         ("attachments", "application/octet-stream", "one"),
         ("attachments", "application/octet-stream", "two"),
     ]
@@ -221,6 +230,28 @@ async fn multipart_parts_per_item_and_declared_types() {
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(got, want);
+    assert!(req.body.windows(4).any(|w| w == b"\x89PNG"), "file bytes");
+}
+
+/// Issue 12: a `format: binary` property of a JSON body is its contents as a string, both
+/// ways (it used to be written as `null`).
+#[tokio::test]
+async fn binary_in_a_json_body_is_its_text() {
+    let server = server().await;
+    let c = client(&server);
+    let body = Attachment::new("a.txt".into(), Binary::new("ignored.txt", b"hello".to_vec()));
+    let stored = c.binary().attach(&body).await.unwrap().into_inner();
+    let req = only_request(&server).await;
+    assert_eq!(
+        String::from_utf8_lossy(&req.body),
+        r#"{"filename":"a.txt","content":"hello"}"#
+    );
+    assert_eq!(stored.content.data, b"stored");
+    assert_eq!(stored.filename, "b.txt");
+    // Contents that are not UTF-8 have no JSON form: an error, not a corrupted body.
+    let bad = Attachment::new("x".into(), Binary::new("x", vec![0xff, 0xfe]));
+    assert!(c.binary().attach(&bad).await.is_err());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 /// Defect 3: raw bodies carry the media type the caller names, or the one the spec declares.

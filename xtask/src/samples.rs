@@ -303,6 +303,10 @@ impl<'a> Samples<'a> {
             return Some(Value::Null);
         }
         if let Some(Value::Array(values)) = s.get("enum") {
+            // `enum: []` allows nothing (a spec defect): no value can be made.
+            if values.is_empty() {
+                return None;
+            }
             let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
             if values.is_empty() {
                 return Some(Value::Null);
@@ -320,6 +324,12 @@ impl<'a> Samples<'a> {
             // Non-object allOf (a wrapped enum or string): the first branch that yields.
             if !self.is_object(s) {
                 let branches = s.get("allOf").and_then(Value::as_array);
+                // Branches that list values (`enum`, `const`): a value all of them allow.
+                if let Some(values) = branches.and_then(|b| self.common_values(b)) {
+                    if !values.is_empty() {
+                        return Some(values[w.k % values.len()].clone());
+                    }
+                }
                 if let Some(branches) = branches {
                     let typed: Vec<&Value> = branches
                         .iter()
@@ -392,8 +402,17 @@ impl<'a> Samples<'a> {
                 if let (Some(prop), Value::Object(obj)) =
                     (d.get("propertyName").and_then(Value::as_str), &mut v)
                 {
-                    if let Some(tag) = discriminator_value(d, variant) {
-                        obj.insert(prop.to_string(), Value::String(tag));
+                    match discriminator_value(d, variant) {
+                        Some((tag, true)) => {
+                            obj.insert(prop.to_string(), Value::String(tag));
+                        }
+                        // The implicit value (the schema's name) where the variant does not
+                        // fix the property itself: a variant's `const`/`enum` wins (JSON
+                        // Schema validates the value, the discriminator only annotates).
+                        Some((tag, false)) if !self.fixes_property(variant, prop) => {
+                            obj.insert(prop.to_string(), Value::String(tag));
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -401,6 +420,91 @@ impl<'a> Samples<'a> {
             return Some(v);
         }
         None
+    }
+
+    /// The schemas with a `oneOf`/`anyOf` of several branches among `s` and its `allOf` parts
+    /// (refs followed).
+    fn union_parts<'x>(&'x self, s: &'x Value, depth: usize) -> Vec<&'x Value> {
+        let Some((s, _)) = self.deref(s, Walk::start(0)) else {
+            return Vec::new();
+        };
+        if depth > 8 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if let Some(Value::Array(parts)) = s.get("allOf") {
+            for part in parts {
+                out.extend(self.union_parts(part, depth + 1));
+            }
+        }
+        let several = |key| {
+            s.get(key)
+                .and_then(Value::as_array)
+                .is_some_and(|b| b.len() > 1)
+        };
+        if several("oneOf") || several("anyOf") {
+            out.push(s);
+        }
+        out
+    }
+
+    /// Two keys for a map's extra entries: `extra_a`, `extra_b`, or values of its
+    /// `propertyNames` schema (an enum of keys, a pattern).
+    fn map_keys(&self, s: &Value, w: Walk) -> Vec<String> {
+        let Some(names) = s.get("propertyNames") else {
+            return vec!["extra_a".into(), "extra_b".into()];
+        };
+        let mut keys: Vec<String> = Vec::new();
+        for i in 0..2 {
+            let walk = Walk {
+                k: w.k + i,
+                ..w.deeper()
+            };
+            if let Some(Value::String(k)) = self.gen(names, walk) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
+    }
+
+    /// The values every `allOf` branch that lists values (`enum`, `const`) allows, in the
+    /// first such branch's order; `None` when no branch lists values.
+    fn common_values(&self, branches: &[Value]) -> Option<Vec<Value>> {
+        let mut common: Option<Vec<Value>> = None;
+        for b in branches {
+            let Some((b, _)) = self.deref(b, Walk::start(0)) else {
+                continue;
+            };
+            let listed: Vec<Value> = match (b.get("const"), b.get("enum")) {
+                (Some(c), _) => vec![c.clone()],
+                (None, Some(Value::Array(values))) => values.clone(),
+                _ => continue,
+            };
+            common = Some(match common {
+                None => listed,
+                Some(c) => c.into_iter().filter(|v| listed.contains(v)).collect(),
+            });
+        }
+        common
+    }
+
+    /// Whether the object schema `variant` restricts property `prop` to listed values
+    /// (`const` or `enum`, in any of its declarations).
+    fn fixes_property(&self, variant: &Value, prop: &str) -> bool {
+        let Some((v, _)) = self.deref(variant, Walk::start(0)) else {
+            return false;
+        };
+        self.flatten(v)
+            .properties
+            .iter()
+            .filter(|(n, _)| n == prop)
+            .flat_map(|(_, decls)| decls)
+            .any(|decl| {
+                self.deref(decl, Walk::start(0))
+                    .is_some_and(|(d, _)| d.get("const").is_some() || d.get("enum").is_some())
+            })
     }
 
     /// `properties`, `required` and `additionalProperties` of an object schema with its
@@ -481,14 +585,36 @@ impl<'a> Samples<'a> {
                 None => {}
             }
         }
+        // Unions in the object or its `allOf` parts (an object that is also one of several
+        // shapes): an instance of the chosen branch, merged in.
+        for u in self.union_parts(s, 0) {
+            for key in ["oneOf", "anyOf"] {
+                if let Some(Value::Array(variants)) = u.get(key) {
+                    if let Some(Value::Object(part)) = self.gen_union(u, variants, w) {
+                        obj.extend(part);
+                    }
+                }
+            }
+        }
+        // Required but declared by no `properties`: any value (or one of the map's values).
+        for name in &flat.required {
+            if flat.properties.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let v = match &flat.additional {
+                Some(a) => self.gen(a, w.deeper())?,
+                None => any_value(w.k),
+            };
+            obj.insert(name.clone(), v);
+        }
         if let Some(a) = &flat.additional {
             if self.full(w) && w.k.is_multiple_of(3) {
-                for key in ["extra_a", "extra_b"] {
-                    if flat.properties.iter().any(|(n, _)| n == key) {
+                for key in self.map_keys(s, w) {
+                    if flat.properties.iter().any(|(n, _)| *n == key) || obj.contains_key(&key) {
                         continue;
                     }
                     if let Some(v) = self.gen(a, w.deeper()) {
-                        obj.insert(key.into(), v);
+                        obj.insert(key, v);
                     }
                 }
             }
@@ -737,18 +863,18 @@ fn has_union(s: &Value) -> bool {
 }
 
 /// The discriminator value selecting `variant`: a `mapping` key whose target is the variant's
-/// `$ref`, else the referenced schema's name.
-fn discriminator_value(d: &Value, variant: &Value) -> Option<String> {
+/// `$ref` (`true`: explicit), else the referenced schema's name (`false`: implicit).
+fn discriminator_value(d: &Value, variant: &Value) -> Option<(String, bool)> {
     let r = variant.get("$ref").and_then(Value::as_str)?;
     if let Some(Value::Object(mapping)) = d.get("mapping") {
         for (k, v) in mapping {
             let v = v.as_str().unwrap_or_default();
             if v == r || r.rsplit('/').next() == Some(v) {
-                return Some(k.clone());
+                return Some((k.clone(), true));
             }
         }
     }
-    r.rsplit('/').next().map(String::from)
+    r.rsplit('/').next().map(|n| (n.to_string(), false))
 }
 
 /// A value for a schema that allows anything.
@@ -869,6 +995,50 @@ mod tests {
         assert!(shapes
             .iter()
             .any(|x| x["type"] == "s" && x.get("side").is_some()));
+    }
+
+    /// Shapes of the corpus the sampler used to get wrong (issue 12): every sample is valid.
+    #[test]
+    fn corpus_shapes_give_valid_samples() {
+        let d = json!({"openapi": "3.1.0", "components": {"schemas": {
+            // openai: a discriminator without mapping whose variants fix the tag themselves.
+            "Tool": {"oneOf": [{"$ref": "#/components/schemas/Fn"}, {"$ref": "#/components/schemas/Web"}],
+                     "discriminator": {"propertyName": "type"}},
+            "Fn": {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["function"]}}},
+            "Web": {"type": "object", "required": ["type"], "properties": {"type": {"const": "web"}}},
+            // openai: one property, two enums in `allOf` parts; and a required property that
+            // no `properties` declares.
+            "Out": {"allOf": [
+                {"type": "object", "required": ["call_id"], "properties": {"status": {"enum": ["a", "b", "c"]}}},
+                {"type": "object", "properties": {"status": {"$ref": "#/components/schemas/St"}}}]},
+            "St": {"enum": ["b", "c", "d"]},
+            // meilisearch: map keys from `propertyNames`; a `oneOf` inside `allOf`.
+            "Stats": {"type": "object", "additionalProperties": {"type": "integer"},
+                      "propertyNames": {"enum": ["enqueued", "failed"]}},
+            "Page": {"allOf": [
+                {"oneOf": [
+                    {"type": "object", "required": ["page"], "properties": {"page": {"type": "integer"}}, "additionalProperties": false},
+                    {"type": "object", "required": ["offset"], "properties": {"offset": {"type": "integer"}}, "additionalProperties": false}]},
+                {"type": "object"}]}
+        }}});
+        let s = Samples::new(&d);
+        let v = Validator::new(&d).unwrap();
+        for p in ["Tool", "Out", "Stats", "Page"] {
+            let p = format!("#/components/schemas/{p}");
+            let samples = s.valid(&p, 8);
+            assert!(!samples.is_empty(), "{p}");
+            for x in &samples {
+                v.check(&p, x).unwrap_or_else(|e| panic!("{p}: {x}: {e}"));
+            }
+        }
+        let tools = s.valid("#/components/schemas/Tool", 4);
+        assert!(tools.iter().any(|t| t["type"] == "function"));
+        assert!(tools.iter().any(|t| t["type"] == "web"));
+        let stats = s.valid("#/components/schemas/Stats", 8);
+        assert!(
+            stats.iter().any(|x| x.get("enqueued").is_some()),
+            "{stats:?}"
+        );
     }
 
     #[test]

@@ -217,6 +217,12 @@ fn convert_schema(v: &mut Value, at: &str, moved: &mut Vec<String>) {
             _ => {}
         }
     }
+    // `required` with a name listed twice (a spec defect: its items MUST be unique) reads as
+    // the list without repeats; the validator otherwise reports present properties missing.
+    if let Some(Value::Array(names)) = o.get_mut("required") {
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(n.to_string()));
+    }
     if o.remove("nullable") == Some(Value::Bool(true)) && make_nullable(o) {
         moved.push(at.to_string());
     }
@@ -299,6 +305,17 @@ mod tests {
         let inner = "/components/schemas/A/allOf/0/properties/b";
         v.check(inner, &json!("x")).unwrap();
         assert!(v.check(inner, &json!("y")).is_err());
+    }
+
+    #[test]
+    fn a_name_required_twice_is_required_once() {
+        let doc = json!({"openapi": "3.1.0", "components": {"schemas": {
+            "A": {"type": "object", "required": ["id", "n", "id"], "properties": {
+                "id": {"type": "string"}, "n": {"type": "integer"}}}}}});
+        let v = Validator::new(&doc).unwrap();
+        v.check("/components/schemas/A", &json!({"id": "x", "n": 1}))
+            .unwrap();
+        assert!(v.check("/components/schemas/A", &json!({"n": 1})).is_err());
     }
 
     #[test]

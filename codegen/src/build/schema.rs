@@ -104,9 +104,12 @@ impl Builder<'_> {
 
     /// Whether a schema (or what it references) allows null.
     pub(crate) fn is_nullable(&self, s: &Value, ptr: &str) -> bool {
+        self.is_nullable_in(s, ptr, &mut BTreeSet::new())
+    }
+
+    fn is_nullable_in(&self, s: &Value, ptr: &str, seen: &mut BTreeSet<String>) -> bool {
         let (mut s, mut ptr) = (s, ptr.to_string());
-        // Each step follows a `$ref` or a one-part `allOf`; coming back to a pointer is a cycle.
-        let mut seen = BTreeSet::new();
+        // Each step follows a `$ref` or an `allOf` part; coming back to a pointer is a cycle.
         while seen.insert(ptr.clone()) {
             if s.at("nullable").and_then(Value::as_bool) == Some(true) {
                 return true;
@@ -124,6 +127,21 @@ impl Builder<'_> {
                 Some(Value::Array(all)) if all.len() == 1 && !has_object_keywords(s) => {
                     ptr = format!("{ptr}/allOf/0");
                     s = &all[0];
+                }
+                // Several parts: null is allowed when one part allows it and none says a type
+                // that does not (a part of annotations, `nullable: false` alone or only
+                // `properties` leaves null valid, as JSON Schema reads a 3.0 document).
+                Some(Value::Array(all)) if all.len() > 1 => {
+                    let mut allowed = false;
+                    for (i, part) in all.iter().enumerate() {
+                        let pp = format!("{ptr}/allOf/{i}");
+                        if self.is_nullable_in(part, &pp, seen) {
+                            allowed = true;
+                        } else if self.deref(part, &pp).is_ok_and(|(t, _)| says_a_type(t)) {
+                            return false;
+                        }
+                    }
+                    return allowed;
                 }
                 _ => return false,
             }
@@ -192,7 +210,7 @@ impl Builder<'_> {
                 if has_object_keywords(s) {
                     self.warn(
                         ptr,
-                        format!("`{key}` beside properties: generated the properties only"),
+                        format!("`{key}` beside properties: generated the properties, and every branch's properties as optional fields (which branch applies is not checked)"),
                     );
                     return self.structure(s, obj, ptr, name);
                 }
@@ -635,11 +653,44 @@ impl Builder<'_> {
             &mut seen,
         )?;
 
+        for at in self.union_parts(s, ptr, &mut BTreeSet::new()) {
+            // The schema's own `oneOf` beside `properties` is warned about by `convert`.
+            if at != format!("{ptr}/oneOf") && at != format!("{ptr}/anyOf") {
+                self.warn(
+                    &at,
+                    "a union inside an object's `allOf`: every branch's properties are generated as optional fields (which branch applies is not checked)",
+                );
+            }
+        }
+        // A required property that no part declares must be present with any value: a field
+        // of `serde_json::Value` (dropping it would lose it on the way back), with a warning.
+        if !props.is_empty() {
+            for name in &required {
+                if !props.iter().any(|p| &p.name == name) {
+                    self.warn(
+                        ptr,
+                        format!("required property `{name}` is declared by no `properties`: generated as a `serde_json::Value` field"),
+                    );
+                    props.push(Prop {
+                        name: name.clone(),
+                        schema: &ANY_SCHEMA,
+                        // The object (its `required` may be an `allOf` part's).
+                        ptr: ptr.to_string(),
+                        notes: None,
+                    });
+                }
+            }
+        }
         if props.is_empty() {
             if additional.is_none() {
                 // `allOf` of schemas that are not objects (a string and its constraints).
                 if let Some(t) = self.non_object_all_of(obj, ptr, &name)? {
                     return Ok(self.alias_if_fixed(name, t, obj, ptr));
+                }
+                // Parts that only annotate (`allOf: [{}, {description}, {example}]`): any
+                // value, not an object.
+                if !self.says_object(s, ptr, &mut BTreeSet::new()) {
+                    return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
                 }
             }
             // A pure map (or an empty object).
@@ -680,6 +731,7 @@ impl Builder<'_> {
                     == Some(true);
             let read_only = note("readOnly").and_then(Value::as_bool) == Some(true);
             let is_required = required.contains(&wire) && !read_only;
+            let read_required = required.contains(&wire) && read_only;
             let (field_docs, field_deprecated) = match self.deref(schema, &pptr) {
                 _ if notes.is_some_and(|n| n.at("description").is_some()) => (
                     notes.and_then(docs_of),
@@ -750,6 +802,7 @@ impl Builder<'_> {
                 docs: field_docs,
                 deprecated: field_deprecated,
                 read_only,
+                read_required,
                 default: note("default").cloned(),
                 pointer: self.origins.original(&pptr),
             });
@@ -865,6 +918,28 @@ impl Builder<'_> {
                         additional,
                         seen,
                     )?;
+                } else if b.len() > 1 {
+                    // Several branches (an object that is also one of several shapes): every
+                    // branch's properties, as optional fields, so that none is lost; the
+                    // properties declared outside the union keep their schema. Which branch
+                    // applies is not checked (the caller warns, see `union_parts`).
+                    let mut found = Vec::new();
+                    let (mut req, mut add) = (BTreeSet::new(), None);
+                    for (i, branch) in b.iter().enumerate() {
+                        self.collect_object(
+                            branch,
+                            &format!("{ptr}/{key}/{i}"),
+                            &mut found,
+                            &mut req,
+                            &mut add,
+                            seen,
+                        )?;
+                    }
+                    for prop in found {
+                        if !props.iter().any(|p| p.name == prop.name) {
+                            props.push(prop);
+                        }
+                    }
                 }
             }
         }
@@ -916,6 +991,59 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether a schema or one of its `allOf` parts (refs followed) says its value is an
+    /// object: `type: object`, or object keywords.
+    fn says_object(&self, s: &Value, ptr: &str, seen: &mut BTreeSet<String>) -> bool {
+        let Ok((s, ptr)) = self.deref(s, ptr) else {
+            return false;
+        };
+        if !seen.insert(ptr.clone()) {
+            return false;
+        }
+        if s.at("type").and_then(Value::as_str) == Some("object")
+            || ["properties", "additionalProperties", "patternProperties"]
+                .iter()
+                .any(|k| s.at(k).is_some())
+        {
+            return true;
+        }
+        s.at("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|parts| {
+                parts
+                    .iter()
+                    .enumerate()
+                    .any(|(i, p)| self.says_object(p, &format!("{ptr}/allOf/{i}"), seen))
+            })
+    }
+
+    /// The pointers of the unions of several branches that [`Self::collect_object`] merges
+    /// into an object: in the schema itself or its `allOf` parts (refs followed).
+    fn union_parts(&self, s: &Value, ptr: &str, seen: &mut BTreeSet<String>) -> Vec<String> {
+        let Ok((s, ptr)) = self.deref(s, ptr) else {
+            return Vec::new();
+        };
+        if !seen.insert(ptr.clone()) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if let Some(Value::Array(parts)) = s.at("allOf") {
+            for (i, part) in parts.iter().enumerate() {
+                out.extend(self.union_parts(part, &format!("{ptr}/allOf/{i}"), seen));
+            }
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(b)) = s.at(key) {
+                if b.len() == 1 {
+                    out.extend(self.union_parts(&b[0], &format!("{ptr}/{key}/0"), seen));
+                } else if b.len() > 1 {
+                    out.push(format!("{ptr}/{key}"));
+                }
+            }
+        }
+        out
     }
 
     /// The properties and `required` list of an object schema (`allOf` parts merged).
@@ -1161,6 +1289,9 @@ impl Builder<'_> {
 }
 
 /// A property gathered from an object schema and its `allOf` parts.
+/// The schema of a property that is required but declared nowhere: any value.
+static ANY_SCHEMA: Value = Value::Bool(true);
+
 pub(crate) struct Prop<'v> {
     pub name: String,
     /// The schema that gives the property its type.
@@ -1183,6 +1314,13 @@ const TYPE_KEYWORDS: [&str; 9] = [
     "anyOf",
     "oneOf",
 ];
+
+/// Whether a schema restricts the type of a value (so that, unless nullable, it rejects null).
+fn says_a_type(s: &Value) -> bool {
+    ["type", "enum", "const", "allOf", "anyOf", "oneOf", "$ref"]
+        .iter()
+        .any(|k| s.at(k).is_some())
+}
 
 /// Whether a schema holds only annotations: re-declaring a property with it changes its
 /// documentation, not its type.

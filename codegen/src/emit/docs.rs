@@ -981,6 +981,7 @@ mod tests {
             docs: None,
             deprecated: false,
             read_only: false,
+            read_required: false,
             default: None,
             pointer: String::new(),
         }

@@ -142,7 +142,11 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
             .docs
             .clone()
             .unwrap_or_else(|| format!("The `{}` property.", f.name));
-        if f.read_only {
+        if f.read_required {
+            text.push_str(
+                "\n\nRead-only: set by the server, which always sends it; leave it out of requests.",
+            );
+        } else if f.read_only {
             text.push_str("\n\nRead-only: set by the server; leave it out of requests.");
         }
         if let Some(d) = &f.default {
@@ -168,13 +172,21 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
                 field_ty.push_str("Option<");
                 ty_text(&f.ty, Ctx::Models, &mut field_ty);
                 field_ty.push('>');
-                "optional"
+                if f.read_required {
+                    "read_required"
+                } else {
+                    "optional"
+                }
             }
             Presence::OptionalNullable => {
                 field_ty.push_str("Nullable<");
                 ty_text(&f.ty, Ctx::Models, &mut field_ty);
                 field_ty.push('>');
-                "optional_nullable"
+                if f.read_required {
+                    "read_required_nullable"
+                } else {
+                    "optional_nullable"
+                }
             }
         };
         let fname = f.rust_name.as_str();

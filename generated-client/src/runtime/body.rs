@@ -63,7 +63,9 @@ impl Body {
         v: &T,
         styles: &[(&str, Style)],
     ) -> Result<Body, serde_json::Error> {
-        let value = serde_json::to_value(v)?;
+        // File fields are added as file parts by the operation: here they serialize as
+        // nothing (`types::Binary`'s JSON form is its text, which is not what is sent).
+        let value = files_as_parts(|| serde_json::to_value(v))?;
         let Value::Object(map) = value else {
             return Err(<serde_json::Error as serde::ser::Error>::custom(
                 "a form body must serialize to an object",
@@ -190,7 +192,9 @@ impl Multipart {
         v: &T,
         content_types: &[(&str, &str)],
     ) -> Result<Multipart, serde_json::Error> {
-        let value = serde_json::to_value(v)?;
+        // File fields are added as file parts by the operation: here they serialize as
+        // nothing (`types::Binary`'s JSON form is its text, which is not what is sent).
+        let value = files_as_parts(|| serde_json::to_value(v))?;
         let Value::Object(map) = value else {
             return Err(<serde_json::Error as serde::ser::Error>::custom(
                 "a multipart body must serialize to an object",
@@ -300,6 +304,31 @@ impl Multipart {
         }
         form
     }
+}
+
+thread_local! {
+    /// Whether a multipart body is being serialized on this thread (see [`files_as_parts`]).
+    static FILES_AS_PARTS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a serialization) with binary values serializing as nothing, as a multipart body
+/// needs: its file fields become file parts, added by the operation. Serialization is
+/// synchronous, so a thread-local flag is enough; it is reset even if `f` panics.
+fn files_as_parts<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            FILES_AS_PARTS.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(FILES_AS_PARTS.with(|c| c.replace(true)));
+    f()
+}
+
+/// Whether binary values serialize as nothing here because they are sent as file parts
+/// (inside [`Multipart::from_serialize_with`]); elsewhere their JSON form is their text.
+pub(crate) fn serializing_file_parts() -> bool {
+    FILES_AS_PARTS.with(std::cell::Cell::get)
 }
 
 /// A file in a multipart body.
