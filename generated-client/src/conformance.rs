@@ -117,11 +117,13 @@ pub const OPERATIONS: &[OperationInfo] = &[
     },
 ];
 /// A client for `base_url` holding a made-up credential for every security scheme, without
-/// retries: a mock server checks that credentials are present, not what they are. Operations
+/// retries: a mock server checks that credentials are present, not what they are. Without
+/// the rate limiter too: a mock server's rate-limit headers are made up. Operations
 /// that declare their own server are sent to `base_url` too (the mock serves them all).
 pub fn client(base_url: &str) -> Result<crate::Client, String> {
     crate::Client::builder(base_url)
         .retry(crate::RetryPolicy::none())
+        .no_rate_limit()
         .operation_servers(false)
         .credential("botToken", crate::runtime::Credential::token("conformance-token"))
         .credential("sessionToken", crate::runtime::Credential::token("conformance-token"))
@@ -171,8 +173,8 @@ fn op_2<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
 }
 /// `delete_user_oauth2_authorization` (DELETE /oauth2/@me/authorizations/{applicationId}).
 fn op_3<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "applicationId")?;
-    finish(client.oauth2().delete_user_oauth2_authorization(&a0))
+    let a0: crate::types::Snowflake = required(args, "path", "applicationId")?;
+    finish(client.oauth2().delete_user_oauth2_authorization(a0))
 }
 /// `create_oauth_application` (POST /oauth2/applications).
 fn op_4<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
@@ -186,43 +188,43 @@ fn op_5<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
 }
 /// `get_oauth_application` (GET /oauth2/applications/{id}).
 fn op_6<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
-    finish(client.oauth2().get_oauth_application(&a0))
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    finish(client.oauth2().get_oauth_application(a0))
 }
 /// `delete_oauth_application` (DELETE /oauth2/applications/{id}).
 fn op_7<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
     let a1: crate::models::SudoVerificationSchema = required(args, "", "body")?;
-    finish(client.oauth2().delete_oauth_application(&a0, &a1))
+    finish(client.oauth2().delete_oauth_application(a0, &a1))
 }
 /// `update_oauth_application` (PATCH /oauth2/applications/{id}).
 fn op_8<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
     let a1: crate::models::ApplicationUpdateRequest = required(args, "", "body")?;
-    finish(client.oauth2().update_oauth_application(&a0, &a1))
+    finish(client.oauth2().update_oauth_application(a0, &a1))
 }
 /// `update_bot_profile` (PATCH /oauth2/applications/{id}/bot).
 fn op_9<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
     let a1: crate::models::BotProfileUpdateRequest = required(args, "", "body")?;
-    finish(client.oauth2().update_bot_profile(&a0, &a1))
+    finish(client.oauth2().update_bot_profile(a0, &a1))
 }
 /// `reset_bot_token2` (POST /oauth2/applications/{id}/bot/reset-token).
 fn op_10<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
     let a1: crate::models::SudoVerificationSchema = required(args, "", "body")?;
-    finish(client.oauth2().reset_bot_token2(&a0, &a1))
+    finish(client.oauth2().reset_bot_token2(a0, &a1))
 }
 /// `reset_client_secret2` (POST /oauth2/applications/{id}/client-secret/reset).
 fn op_11<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
     let a1: crate::models::SudoVerificationSchema = required(args, "", "body")?;
-    finish(client.oauth2().reset_client_secret2(&a0, &a1))
+    finish(client.oauth2().reset_client_secret2(a0, &a1))
 }
 /// `get_public_application` (GET /oauth2/applications/{id}/public).
 fn op_12<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
-    let a0: String = required(args, "path", "id")?;
-    finish(client.oauth2().get_public_application(&a0))
+    let a0: crate::types::Snowflake = required(args, "path", "id")?;
+    finish(client.oauth2().get_public_application(a0))
 }
 /// `provide_oauth2_consent` (POST /oauth2/authorize/consent).
 fn op_13<'a>(client: &'a crate::Client, args: &Value) -> Started<'a> {
