@@ -600,6 +600,7 @@ mod tests {
             docs: None,
             deprecated: false,
             read_only,
+            read_required: false,
             default: None,
             pointer: String::new(),
         };
