@@ -674,7 +674,13 @@ fn param_push(p: &Param, value: &str, indent: &str, out: &mut String) {
                 &[
                     "&mut req.query".into(),
                     wire,
-                    format!("&{value}[..]"),
+                    // A required argument is already a slice (`&[T]`, see `arg_type`);
+                    // an optional one is the `&Vec<T>` in its `…Params` struct.
+                    if p.required {
+                        value.to_string()
+                    } else {
+                        format!("&{value}[..]")
+                    },
                     explode.to_string(),
                 ],
                 ");",

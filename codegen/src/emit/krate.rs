@@ -257,35 +257,18 @@ fn toml_string(s: &str) -> String {
 
 /// `src/lib.rs`: built with `quote` and formatted by prettyplease, whose layout `cargo fmt`
 /// leaves as it is (the crate root is not `#[rustfmt::skip]`).
-pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
-    let crate_ident = config.crate_name.replace('-', "_");
+pub fn lib_rs(api: &Api, _config: &Config) -> TokenStream {
     let base_url = &api.base_url;
-    let mut intro = format!("Rust SDK for the {}", api.title);
-    if !api.version.is_empty() {
-        intro.push_str(&format!(" (API version {})", api.version));
-    }
-    intro.push('.');
-    if let Some(d) = &api.description {
-        intro.push_str("\n\n");
-        intro.push_str(d);
-    }
-    let first_scheme = api
-        .security_schemes
-        .iter()
-        .find(|s| !matches!(s.kind, SchemeKind::Basic));
-    let auth_line = first_scheme
-        .map(|s| format!("\n    .{}(\"token\")", s.rust_name))
-        .unwrap_or_default();
-    let example = format!(
-        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {c}::Client::builder({c}::DEFAULT_BASE_URL){auth}\n    .build()?;\n# let _ = client;\n# Ok(())\n# }}\n```",
-        c = crate_ident,
-        auth = auth_line,
-    );
-    let crate_docs = super::rust::doc_text(&intro) + &example;
-    let crate_doc_lines: Vec<String> = crate_docs
-        .lines()
-        .map(|l| format!(" {l}").trim_end().to_string())
+    // The crate's root docs are its README (`docs::readme`), with the README's reference-style
+    // links to the Markdown docs defined first as links to the Rust items: rustdoc, as
+    // CommonMark, takes a label's first definition, so the links work on docs.rs too.
+    let mut link_lines: Vec<String> = super::docs::readme_links(api)
+        .into_iter()
+        .map(|l| format!(" [{}]: {}", l.label, l.item))
         .collect();
+    if !link_lines.is_empty() {
+        link_lines.push(String::new());
+    }
     // Only crates with an operation whose response is raw bytes get the boxed future's alias.
     let bytes_future = api
         .client_operations()
@@ -304,7 +287,8 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         });
     let registry_feature = super::registry::FEATURE;
     quote! {
-        #(#![doc = #crate_doc_lines])*
+        #(#![doc = #link_lines])*
+        #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
