@@ -331,9 +331,15 @@ fn escape_prose(chunk: &str, start: usize, keep: &[usize], out: &mut String) {
     let mut i = 0;
     while i < chunk.len() {
         let rest = &chunk[i..];
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        let scheme = ["http://", "https://"]
+            .into_iter()
+            .find(|s| rest.starts_with(s))
+            .map_or(0, str::len);
+        // A URL with a host (`https://<host>:<port>` is a placeholder, written as text).
+        let host = rest[scheme..].starts_with(|c: char| c.is_alphanumeric());
+        if scheme > 0 && host {
             let end = rest
-                .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'')
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '<' | '>' | '"' | '\''))
                 .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             // Inside a Markdown link target the URL is already fine.
@@ -399,6 +405,15 @@ mod tests {
             "\\[a\\] and [b](https://x.dev) \\[c\\]"
         );
         assert_eq!(doc_text("x](https://x.dev)"), "x\\](<https://x.dev>)");
+        // DigitalOcean: a placeholder, not a URL (once `<https://<host>`, an unclosed tag).
+        assert_eq!(
+            doc_text("Format: https://<host>:<port>."),
+            "Format: https://&lt;host&gt;:&lt;port&gt;."
+        );
+        assert_eq!(
+            doc_text("at https://a.dev<b>"),
+            "at <https://a.dev>&lt;b&gt;"
+        );
     }
 
     #[test]
