@@ -468,41 +468,6 @@ fn setter(out: &mut String, m: &str, receiver: &str, name: String, call: &str) {
     out.push_str("    }\n");
 }
 
-#[cfg(test)]
-mod package_tests {
-    use super::*;
-
-    #[test]
-    fn licenses_as_specs_write_them() {
-        assert_eq!(spdx("MIT").as_deref(), Some("MIT"));
-        assert_eq!(spdx("MIT License").as_deref(), Some("MIT"));
-        assert_eq!(spdx("Apache 2.0").as_deref(), Some("Apache-2.0"));
-        assert_eq!(
-            spdx("Apache License, Version 2.0").as_deref(),
-            Some("Apache-2.0")
-        );
-        assert_eq!(spdx("AGPL-3.0").as_deref(), Some("AGPL-3.0"));
-        assert_eq!(
-            spdx("MIT OR Apache-2.0").as_deref(),
-            Some("MIT OR Apache-2.0")
-        );
-        assert_eq!(spdx("Proprietary, all rights reserved"), None);
-        assert_eq!(spdx("See https://example.com/terms"), None);
-    }
-
-    #[test]
-    fn toml_strings_escape_what_toml_needs() {
-        assert_eq!(toml_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
-        assert_eq!(toml_string("x\u{7}y\nz"), r#""x\u0007y\nz""#);
-        // Invisible format characters are escaped too, so the manifest shows them.
-        assert_eq!(toml_string("zero\u{200b}width"), r#""zero\u200Bwidth""#);
-        let parsed: toml::Value =
-            toml::from_str(&format!("d = {}", toml_string("t\u{1}\"\\\r\u{200b}")))
-                .expect("valid TOML");
-        assert_eq!(parsed["d"].as_str(), Some("t\u{1}\"\\\r\u{200b}"));
-    }
-}
-
 /// Trait-solver levels one step from a model to a model it holds costs at most: a field's
 /// wrappers (`Nullable<Box<T>>`: `Nullable`, `Box`, `Unique`, `NonNull`, `*const T`; `Vec` and
 /// maps a few more), then the field's own model.
@@ -635,4 +600,39 @@ fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod package_tests {
+    use super::*;
+
+    #[test]
+    fn licenses_as_specs_write_them() {
+        assert_eq!(spdx("MIT").as_deref(), Some("MIT"));
+        assert_eq!(spdx("MIT License").as_deref(), Some("MIT"));
+        assert_eq!(spdx("Apache 2.0").as_deref(), Some("Apache-2.0"));
+        assert_eq!(
+            spdx("Apache License, Version 2.0").as_deref(),
+            Some("Apache-2.0")
+        );
+        assert_eq!(spdx("AGPL-3.0").as_deref(), Some("AGPL-3.0"));
+        assert_eq!(
+            spdx("MIT OR Apache-2.0").as_deref(),
+            Some("MIT OR Apache-2.0")
+        );
+        assert_eq!(spdx("Proprietary, all rights reserved"), None);
+        assert_eq!(spdx("See https://example.com/terms"), None);
+    }
+
+    #[test]
+    fn toml_strings_escape_what_toml_needs() {
+        assert_eq!(toml_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
+        assert_eq!(toml_string("x\u{7}y\nz"), r#""x\u0007y\nz""#);
+        // Invisible format characters are escaped too, so the manifest shows them.
+        assert_eq!(toml_string("zero\u{200b}width"), r#""zero\u200Bwidth""#);
+        let parsed: toml::Value =
+            toml::from_str(&format!("d = {}", toml_string("t\u{1}\"\\\r\u{200b}")))
+                .expect("valid TOML");
+        assert_eq!(parsed["d"].as_str(), Some("t\u{1}\"\\\r\u{200b}"));
+    }
 }
