@@ -470,10 +470,14 @@ impl Builder<'_> {
             ty,
             style,
             constant,
+            // The parameter's own description, else the one its schema carries.
             description: p
                 .at("description")
                 .and_then(Value::as_str)
-                .map(str::to_string),
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .or_else(|| super::schema::described(self.root_static(), schema)),
             deprecated: p.at("deprecated").and_then(Value::as_bool) == Some(true),
         }))
     }

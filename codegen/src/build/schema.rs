@@ -421,7 +421,7 @@ impl Builder<'_> {
                 };
                 self.define(TypeDef {
                     name: n,
-                    docs: docs(obj),
+                    docs: described_obj(self.root_static(), obj),
                     deprecated: deprecated(obj),
                     kind: TypeKind::Alias(target),
                     pointer: self.origins.original(ptr),
@@ -737,10 +737,11 @@ impl Builder<'_> {
                     notes.and_then(docs_of),
                     deprecated_of(schema) || notes.is_some_and(deprecated_of),
                 ),
-                Ok((t, _)) if schema.at("description").is_none() => {
-                    (docs_of(t), deprecated_of(schema) || deprecated_of(t))
-                }
-                _ => (docs_of(schema), deprecated_of(schema)),
+                Ok((t, _)) if schema.at("description").is_none() => (
+                    described(self.root_static(), schema),
+                    deprecated_of(schema) || deprecated_of(t),
+                ),
+                _ => (described(self.root_static(), schema), deprecated_of(schema)),
             };
             // The field's name: the property's `x-rust-name` (an allOf part re-declaring the
             // property may set it), else the wire name's.
@@ -821,7 +822,7 @@ impl Builder<'_> {
         self.in_progress.remove(&key);
         self.define(TypeDef {
             name: name.clone(),
-            docs: docs(obj),
+            docs: described_obj(self.root_static(), obj),
             deprecated: deprecated(obj),
             kind: TypeKind::Struct(StructDef {
                 fields,
@@ -1448,6 +1449,55 @@ pub(crate) fn docs(obj: &Map<String, Value>) -> Option<String> {
 
 pub(crate) fn docs_of(v: &Value) -> Option<String> {
     v.as_object().and_then(docs)
+}
+
+/// The description a schema carries: its own, else that of the schema its `$ref` names, or of
+/// the only part of an `allOf`/`anyOf`/`oneOf` that is not `null` (how 3.1 writes a nullable
+/// reference), and so on down such a chain. Used where the alternative is no docs at all (a
+/// property, a parameter, a named model): a schema shared by many places usually says what
+/// it is once, on itself. `None` when nothing on the chain has one.
+pub(crate) fn described(root: &Value, v: &Value) -> Option<String> {
+    match v {
+        Value::Object(obj) => described_obj(root, obj),
+        _ => None,
+    }
+}
+
+/// [`described`] of a schema object.
+pub(crate) fn described_obj(root: &Value, obj: &Map<String, Value>) -> Option<String> {
+    let mut cur = obj;
+    // Bounded: a looping chain is reported elsewhere; here it only has no description.
+    for _ in 0..64 {
+        if let Some(d) = docs(cur) {
+            return Some(d);
+        }
+        cur = next_described(root, cur)?.as_object()?;
+    }
+    None
+}
+
+/// The schema whose description stands for `obj`'s: its `$ref`'s target, or the only part of
+/// its combinators that is not `null`.
+fn next_described<'v>(root: &'v Value, obj: &'v Map<String, Value>) -> Option<&'v Value> {
+    if let Some(r) = obj.at("$ref").and_then(Value::as_str) {
+        return crate::load::resolve(root, r);
+    }
+    let mut only = None;
+    for key in ["allOf", "anyOf", "oneOf"] {
+        let Some(parts) = obj.at(key).and_then(Value::as_array) else {
+            continue;
+        };
+        let mut typed = parts
+            .iter()
+            .filter(|p| p.at("type").and_then(Value::as_str) != Some("null"));
+        match (typed.next(), typed.next(), only) {
+            (Some(part), None, None) => only = Some(part),
+            (None, _, _) => {}
+            // Two parts (or two keywords) that say something: no single description.
+            _ => return None,
+        }
+    }
+    only
 }
 
 fn deprecated(obj: &Map<String, Value>) -> bool {

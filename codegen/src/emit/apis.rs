@@ -836,7 +836,13 @@ fn param_push(p: &Param, value: &str, indent: &str, out: &mut String) {
                 &[
                     "&mut req.query".into(),
                     wire,
-                    format!("&{value}[..]"),
+                    // A required argument is already a slice (`&[T]`, see `arg_type`);
+                    // an optional one is the `&Vec<T>` in its `…Params` struct.
+                    if p.required {
+                        value.to_string()
+                    } else {
+                        format!("&{value}[..]")
+                    },
                     explode.to_string(),
                 ],
                 ");",
@@ -1003,7 +1009,13 @@ fn body_enum(op: &Operation, api_ty: &str, b: &RequestBody, name: &str, out: &mu
         "",
         out,
     );
-    let _ = writeln!(out, "#[derive(Clone, Debug)]\npub enum {name} {{");
+    // The variants hold the models as they are (a multipart form is often far larger than
+    // its JSON twin): the value is built for one call and moved into the request, so boxing
+    // the large ones would only add an allocation and a `Box::new` at every call site.
+    let _ = writeln!(
+        out,
+        "#[allow(clippy::large_enum_variant)]\n#[derive(Clone, Debug)]\npub enum {name} {{"
+    );
     for c in &b.contents {
         let value = match c.kind {
             BodyKind::Json | BodyKind::Form | BodyKind::Multipart => type_text(&c.ty),

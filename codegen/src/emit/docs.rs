@@ -6,6 +6,7 @@
 //! (`shared/tools/seed_parity.py`). Types are shown with that generator's conventions too
 //! (date-times as `String`, maps as `HashMap`, binary as `std::path::PathBuf`): see `prim`.
 
+use super::rust::doc_text;
 use crate::ir::*;
 use serde_json::Value;
 
@@ -412,10 +413,19 @@ impl<'a> Docs<'a> {
     fn readme(&self, crate_name: &str) -> String {
         let api = self.api;
         let krate = crate_name.replace('-', "_");
+        // The README is also the crate's root docs: the spec's prose in it is escaped for
+        // rustdoc (which renders the same on GitHub), code blocks are doctests or say
+        // their language, and links are reference-style (see `ReadmeLink`).
         let mut s = format!("# {crate_name}\n\n");
-        s.push_str(&format!("Rust client for the {}", api.title));
+        s.push_str(&format!(
+            "Rust client for the {}",
+            doc_text(&one_line(&api.title))
+        ));
         if !api.version.is_empty() {
-            s.push_str(&format!(" (API version {})", api.version));
+            s.push_str(&format!(
+                " (API version {})",
+                doc_text(&one_line(&api.version))
+            ));
         }
         s.push_str(", generated from its OpenAPI description.\n\n");
         if let Some(d) = api
@@ -424,7 +434,7 @@ impl<'a> Docs<'a> {
             .map(str::trim)
             .filter(|d| !d.is_empty())
         {
-            s.push_str(&prose(d));
+            s.push_str(&doc_text(d));
             s.push_str("\n\n");
         }
 
@@ -447,9 +457,9 @@ impl<'a> Docs<'a> {
             for (tag, _) in &self.tags {
                 let class = tag.api_type.clone();
                 s.push_str(&format!(
-                    "`{}` | [{class}](docs/{})\n",
+                    "`{}` | [{class}][{}]\n",
                     tag.feature,
-                    self.api_file(tag)
+                    api_label(tag)
                 ));
             }
             s.push('\n');
@@ -478,30 +488,30 @@ impl<'a> Docs<'a> {
 
         s.push_str("## Getting Started\n\n");
         s.push_str(&self.example(&krate));
+        s.push_str(&self.guide(&krate));
 
         s.push_str("## Documentation for API Endpoints\n\n");
-        s.push_str(&format!("All URIs are relative to *{}*\n\n", api.base_url));
+        s.push_str(&format!(
+            "All URIs are relative to *{}*\n\n",
+            doc_text(&api.base_url)
+        ));
         s.push_str("Class | Method | HTTP request | Description\n------------ | ------------- | ------------- | -------------\n");
         for (tag, ops) in &self.tags {
             let class = tag.api_type.clone();
             for op in ops {
                 s.push_str(&format!(
-                    "*{class}* | [**{n}**](docs/{file}#{n}) | **{m}** {p} | {d}\n",
+                    "*{class}* | [**{n}**][{label}] | **{m}** {p} | {d}\n",
                     n = op.rust_name,
-                    file = self.api_file(tag),
+                    label = op_label(tag, op),
                     m = op.method.as_str(),
                     p = op.path,
-                    d = cell(&summary(op)),
+                    d = cell(&doc_text(&summary(op))),
                 ));
             }
         }
         s.push_str("\n\n## Documentation For Models\n\n");
         for t in &api.types {
-            s.push_str(&format!(
-                " - [{}](docs/{})\n",
-                t.name,
-                self.model_file(&t.name)
-            ));
+            s.push_str(&format!(" - [{}][{}]\n", t.name, model_label(&t.name)));
         }
         s.push_str("\n\n## Documentation For Authorization\n\n");
         if api.security_schemes.is_empty() {
@@ -511,9 +521,46 @@ impl<'a> Docs<'a> {
             s.push_str(&scheme_section(scheme));
         }
         s.push_str(
-            "To get access to the crate's generated documentation, use:\n\n```\ncargo doc --open\n```\n",
+            "To get access to the crate's generated documentation, use:\n\n```sh\ncargo doc --open\n```\n",
         );
+        // The links' targets on GitHub or crates.io: the Markdown docs. As the crate's root
+        // docs, `src/lib.rs` defines each label first, as the Rust item (see `readme_links`).
+        let links = self.links();
+        if !links.is_empty() {
+            s.push('\n');
+        }
+        for l in links {
+            s.push_str(&format!("[{}]: {}\n", l.label, l.file));
+        }
         s
+    }
+
+    /// Every link of the README to an API class, an operation or a model.
+    fn links(&self) -> Vec<ReadmeLink> {
+        let mut out = Vec::new();
+        for (tag, ops) in &self.tags {
+            let class = format!("crate::apis::{}::{}", tag.module, tag.api_type);
+            out.push(ReadmeLink {
+                label: api_label(tag),
+                file: format!("docs/{}", self.api_file(tag)),
+                item: class.clone(),
+            });
+            for op in ops {
+                out.push(ReadmeLink {
+                    label: op_label(tag, op),
+                    file: format!("docs/{}#{}", self.api_file(tag), op.rust_name),
+                    item: format!("{class}::{}", op.rust_name),
+                });
+            }
+        }
+        for t in &self.api.types {
+            out.push(ReadmeLink {
+                label: model_label(&t.name),
+                file: format!("docs/{}", self.model_file(&t.name)),
+                item: format!("crate::models::{}", t.name),
+            });
+        }
+        out
     }
 
     /// A short async example: build a client, call one operation without arguments.
@@ -555,7 +602,7 @@ impl<'a> Docs<'a> {
                     op.security.is_empty(),
                 )
             });
-        let mut s = String::from("```rust\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
+        let mut s = String::from("```rust,no_run\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
         s.push_str(&format!(
             "    let client = {krate}::Client::builder({krate}::DEFAULT_BASE_URL)\n"
         ));
@@ -581,6 +628,180 @@ impl<'a> Docs<'a> {
             "Every operation returns the decoded body together with the response status, headers \
              and rate-limit information.\n\n",
         );
+        s
+    }
+}
+
+/// A link of the README to an API class, an operation or a model, written reference-style
+/// (`[text][label]`): the README is both the Markdown a repository or crates.io shows, where
+/// the label's definition at its end opens the Markdown doc (`file`), and the crate's root docs
+/// (`#![doc = include_str!("../README.md")]`), where `src/lib.rs` defines the label first as
+/// the Rust item (`item`): CommonMark (and rustdoc) use a label's first definition, so docs.rs
+/// links to the item.
+pub struct ReadmeLink {
+    /// The label (`api:PetsApi`, `op:PetsApi::list_pets`, `model:Pet`).
+    pub label: String,
+    /// The Markdown doc, relative to the crate root.
+    pub file: String,
+    /// The Rust item, as an intra-doc link.
+    pub item: String,
+}
+
+/// The README's links (see [`ReadmeLink`]).
+pub fn readme_links(api: &Api) -> Vec<ReadmeLink> {
+    Docs::new(api).links()
+}
+
+fn api_label(tag: &Tag) -> String {
+    format!("api:{}", tag.api_type)
+}
+
+fn op_label(tag: &Tag, op: &Operation) -> String {
+    format!("op:{}::{}", tag.api_type, op.rust_name)
+}
+
+fn model_label(name: &str) -> String {
+    format!("model:{name}")
+}
+
+impl Docs<'_> {
+    /// `## Guide`: authentication per scheme, errors, retries, deadlines and raw requests, with
+    /// examples that are doctests of the crate.
+    fn guide(&self, krate: &str) -> String {
+        let api = self.api;
+        let mut s = String::from("## Guide\n\n### Authentication\n\n");
+        if api.security_schemes.is_empty() {
+            s.push_str("The API declares no authentication.\n\n");
+        } else {
+            s.push_str(
+                "Set a credential per security scheme on the builder; each operation sends the \
+                 first of the schemes it accepts that the client holds (and fails with \
+                 `Error::InvalidRequest`, sending nothing, when it holds none of them):\n\n",
+            );
+            for scheme in &api.security_schemes {
+                let how = match &scheme.kind {
+                    SchemeKind::ApiKeyHeader { header, prefix } => {
+                        format!("sent as `{header}: {prefix}<token>`")
+                    }
+                    SchemeKind::ApiKeyQuery { param } => {
+                        format!("sent as the `{param}` query parameter")
+                    }
+                    SchemeKind::ApiKeyCookie { cookie } => format!("sent as the `{cookie}` cookie"),
+                    SchemeKind::Bearer => "sent as `Authorization: Bearer <token>`".to_string(),
+                    SchemeKind::Basic => {
+                        "sent as `Authorization: Basic <base64(username:password)>`".to_string()
+                    }
+                };
+                let args = if scheme.kind == SchemeKind::Basic {
+                    "username, password"
+                } else {
+                    "token"
+                };
+                s.push_str(&format!(
+                    "- `{}`: `ClientBuilder::{}({args})`, {how}.\n",
+                    scheme.name, scheme.rust_name
+                ));
+            }
+            if let Some(scheme) = api
+                .security_schemes
+                .iter()
+                .find(|s| s.kind != SchemeKind::Basic)
+            {
+                s.push_str(&format!(
+                    "\n`client.with_{}(token)` makes a client that uses another token for that \
+                     scheme and shares the connection pool, for calls on behalf of another user.\n",
+                    scheme.rust_name
+                ));
+            }
+            s.push('\n');
+        }
+        s.push_str(&format!(
+            "### Errors\n\n\
+             Every operation returns `{krate}::Result<T>`: the decoded body with the status, headers \
+             and rate-limit information, or a `{krate}::Error`: `Api` for a response with an error \
+             status (its status, headers, raw body and the body decoded as the description \
+             declares it), `Decode` for a success body that does not match its model (with the \
+             JSON path of the mismatch), `Timeout`, `Transport` (DNS, connection, TLS), \
+             `RateLimited` (the rate limiter would have waited past the call's deadline; nothing \
+             was sent) and `InvalidRequest` (no credential, or a value that cannot be sent). \
+             `Error` is `#[non_exhaustive]`; `status()`, `is_unauthorized()`, `is_forbidden()`, \
+             `is_not_found()`, `is_rate_limited()`, `is_timeout()` and `retry_after()` answer \
+             the common questions without a `match`.\n\n\
+             ```rust\n\
+             fn describe(error: &{krate}::Error) -> String {{\n    \
+             match error.status() {{\n        \
+             Some(status) => format!(\"the API answered {{status}}: {{error}}\"),\n        \
+             None if error.is_timeout() => \"timed out\".to_string(),\n        \
+             None => error.to_string(),\n    \
+             }}\n\
+             }}\n\
+             ```\n\n"
+        ));
+        s.push_str(&format!(
+            "### Retries and deadlines\n\n\
+             By default (`RetryPolicy::default()`) a request is retried up to 3 times: a 429 \
+             after the wait the server asks for, 502, 503 and 504 responses and transport \
+             failures of idempotent methods with exponential backoff, and connection failures \
+             of any method. `ClientBuilder::retry` sets another policy \
+             (`RetryPolicy::none()` turns retries off) and `ClientBuilder::on_retry` sees each \
+             retry before its wait. `ClientBuilder::timeout` is each call's deadline (60 s by \
+             default): from its start until the response body is read, every attempt, retry \
+             wait and rate-limit wait included; a wait that would end past it is not begun. \
+             `ClientBuilder::attempt_timeout` also bounds each attempt, \
+             `ClientBuilder::connect_timeout` the connection alone (10 s), and \
+             `ResponseFuture::timeout` one call's deadline.\n\n\
+             ```rust\n\
+             use std::time::Duration;\n\
+             use {krate}::{{Client, RetryPolicy, DEFAULT_BASE_URL}};\n\n\
+             fn client() -> Result<Client, Box<dyn std::error::Error>> {{\n    \
+             let policy = RetryPolicy {{\n        \
+             max_retries: 1,\n        \
+             ..RetryPolicy::default()\n    \
+             }};\n    \
+             let client = Client::builder(DEFAULT_BASE_URL)\n        \
+             .timeout(Duration::from_secs(10))\n        \
+             .attempt_timeout(Duration::from_secs(4))\n        \
+             .retry(policy)\n        \
+             .on_retry(|retry| eprintln!(\"retry {{}} of {{}} in {{:?}}\", retry.attempt, retry.path, retry.delay))\n        \
+             .build()?;\n    \
+             Ok(client)\n\
+             }}\n\
+             ```\n\n"
+        ));
+        s.push_str(if api.rate_limit.is_some() {
+            "### Rate limits\n\n\
+             The API's responses declare rate-limit headers, so the client waits for budget \
+             *before* sending instead of running into 429s: it learns each bucket (route and \
+             major parameters, such as the channel or guild) from the headers of its first \
+             response, queues requests to an exhausted bucket until its reset, never lets one \
+             bucket hold up another, and keeps a global limit when the API documents one. A \
+             wait that would end past the call's deadline fails at once with \
+             `Error::RateLimited`. `ClientBuilder::no_rate_limit` turns it off, \
+             `ClientBuilder::rate_limiter` plugs in another `RateLimiter` (one shared by several \
+             processes, say), and each wait is a `tracing` debug event.\n\n"
+        } else {
+            "### Rate limits\n\n\
+             The API's description declares no rate-limit headers, so requests are sent at \
+             once and a 429 is retried after the wait the server asks for. \
+             `ClientBuilder::rate_limiter(Arc::new(InProcessLimiter::new()))` makes the client \
+             wait for budget before sending, learnt from the response headers.\n\n"
+        });
+        s.push_str(&format!(
+            "### Raw requests\n\n\
+             For what the description does not cover, `Client::request` sends a request built \
+             by hand, with the credentials, retries and error decoding of the operation with the \
+             same method and path template, if there is one:\n\n\
+             ```rust,no_run\n\
+             async fn raw(client: &{krate}::Client) -> {krate}::Result<serde_json::Value> {{\n    \
+             client\n        \
+             .request({krate}::Method::GET, \"/things/{{id}}\")\n        \
+             .path_param(\"id\", \"42\")\n        \
+             .query(\"limit\", &10)\n        \
+             .send()\n        \
+             .await\n\
+             }}\n\
+             ```\n\n"
+        ));
         s
     }
 }
@@ -861,7 +1082,7 @@ fn scheme_section(scheme: &SecurityScheme) -> String {
         .filter(|d| !d.is_empty())
     {
         s.push('\n');
-        s.push_str(&prose(d));
+        s.push_str(&doc_text(d));
         s.push('\n');
     }
     s.push('\n');
@@ -1297,23 +1518,23 @@ Method | HTTP request | Description
         let readme = file(&files, "README.md");
         let endpoints = "## Documentation for API Endpoints
 
-All URIs are relative to *https://pets.example/v1*
+All URIs are relative to *<https://pets.example/v1>*
 
 Class | Method | HTTP request | Description
 ------------ | ------------- | ------------- | -------------
-*PetsApi* | [**delete_pet**](docs/PetsApi.md#delete_pet) | **DELETE** /pets/{petId} | Deletes a pet.
-*PetsApi* | [**list_pets**](docs/PetsApi.md#list_pets) | **GET** /pets | List pets
-*PetsApi* | [**update_pet**](docs/PetsApi.md#update_pet) | **PATCH** /pets/{petId} | Update a pet
-*PetsApi* | [**upload_photo**](docs/PetsApi.md#upload_photo) | **POST** /photos | Upload a photo
+*PetsApi* | [**delete_pet**][op:PetsApi::delete_pet] | **DELETE** /pets/{petId} | Deletes a pet.
+*PetsApi* | [**list_pets**][op:PetsApi::list_pets] | **GET** /pets | List pets
+*PetsApi* | [**update_pet**][op:PetsApi::update_pet] | **PATCH** /pets/{petId} | Update a pet
+*PetsApi* | [**upload_photo**][op:PetsApi::upload_photo] | **POST** /photos | Upload a photo
 
 
 ## Documentation For Models
 
- - [Kind](docs/Kind.md)
- - [Owner](docs/Owner.md)
- - [Pet](docs/Pet.md)
- - [PetUpdateRequest](docs/PetUpdateRequest.md)
- - [PhotoForm](docs/PhotoForm.md)
+ - [Kind][model:Kind]
+ - [Owner][model:Owner]
+ - [Pet][model:Pet]
+ - [PetUpdateRequest][model:PetUpdateRequest]
+ - [PhotoForm][model:PhotoForm]
 
 
 ## Documentation For Authorization
@@ -1336,7 +1557,22 @@ Class | Method | HTTP request | Description
             "let client = pet_store::Client::builder(pet_store::DEFAULT_BASE_URL)\n        .bot_token(\"…\")\n        .build()?;\n"
         ));
         assert!(readme.contains("client.pets().list_pets().await?"));
-        assert!(readme.contains("```rust\n"));
+        assert!(readme.contains("```rust,no_run\n"));
+        // Reference-style links: the Markdown docs here, the Rust items in `src/lib.rs`.
+        assert!(readme.ends_with(
+            "[op:PetsApi::list_pets]: docs/PetsApi.md#list_pets\n\
+             [op:PetsApi::update_pet]: docs/PetsApi.md#update_pet\n\
+             [op:PetsApi::upload_photo]: docs/PetsApi.md#upload_photo\n\
+             [model:Kind]: docs/Kind.md\n\
+             [model:Owner]: docs/Owner.md\n\
+             [model:Pet]: docs/Pet.md\n\
+             [model:PetUpdateRequest]: docs/PetUpdateRequest.md\n\
+             [model:PhotoForm]: docs/PhotoForm.md\n"
+        ));
+        // The guide: each scheme's setter and how it is sent.
+        assert!(readme.contains(
+            "- `botToken`: `ClientBuilder::bot_token(token)`, sent as `Authorization: Bot <token>`.\n"
+        ));
         assert!(
             !readme.contains("Empty"),
             "tags without operations are left out"
@@ -1391,7 +1627,9 @@ Name | Type | Description | Notes
         crate::build::doc_files(&mut api);
         let files = render(&api, "pet-store");
         assert!(files.iter().any(|(p, _)| p == "docs/PetsApi.model.md"));
-        assert!(file(&files, "README.md").contains(" - [PetsApi](docs/PetsApi.model.md)\n"));
+        let readme = file(&files, "README.md");
+        assert!(readme.contains(" - [PetsApi][model:PetsApi]\n"));
+        assert!(readme.contains("\n[model:PetsApi]: docs/PetsApi.model.md\n"));
     }
 
     /// Guards the layout lines copied from the reference doc against drift.

@@ -257,35 +257,22 @@ fn toml_string(s: &str) -> String {
 
 /// `src/lib.rs`: built with `quote` and formatted by prettyplease, whose layout `cargo fmt`
 /// leaves as it is (the crate root is not `#[rustfmt::skip]`).
-pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
-    let crate_ident = config.crate_name.replace('-', "_");
+pub fn lib_rs(api: &Api, _config: &Config) -> TokenStream {
     let base_url = &api.base_url;
-    let mut intro = format!("Rust SDK for the {}", api.title);
-    if !api.version.is_empty() {
-        intro.push_str(&format!(" (API version {})", api.version));
-    }
-    intro.push('.');
-    if let Some(d) = &api.description {
-        intro.push_str("\n\n");
-        intro.push_str(d);
-    }
-    let first_scheme = api
-        .security_schemes
-        .iter()
-        .find(|s| !matches!(s.kind, SchemeKind::Basic));
-    let auth_line = first_scheme
-        .map(|s| format!("\n    .{}(\"token\")", s.rust_name))
-        .unwrap_or_default();
-    let example = format!(
-        "\n\n# Example\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {c}::Client::builder({c}::DEFAULT_BASE_URL){auth}\n    .build()?;\n# let _ = client;\n# Ok(())\n# }}\n```",
-        c = crate_ident,
-        auth = auth_line,
-    );
-    let crate_docs = super::rust::doc_text(&intro) + &example;
-    let crate_doc_lines: Vec<String> = crate_docs
-        .lines()
-        .map(|l| format!(" {l}").trim_end().to_string())
+    // The crate's root docs are its README (`docs::readme`), with the README's reference-style
+    // links to the Markdown docs defined first as links to the Rust items: rustdoc, as
+    // CommonMark, takes a label's first definition, so the links work on docs.rs too.
+    let mut link_lines: Vec<String> = super::docs::readme_links(api)
+        .into_iter()
+        .map(|l| format!(" [{}]: {}", l.label, l.item))
         .collect();
+    if !link_lines.is_empty() {
+        link_lines.push(String::new());
+    }
+    let recursion_limit = recursion_limit(api).map(|n| {
+        let n = n.to_string();
+        quote! { #![recursion_limit = #n] }
+    });
     // Only crates with an operation whose response is raw bytes get the boxed future's alias.
     let bytes_future = api
         .client_operations()
@@ -304,7 +291,9 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         });
     let registry_feature = super::registry::FEATURE;
     quote! {
-        #(#![doc = #crate_doc_lines])*
+        #(#![doc = #link_lines])*
+        #![doc = include_str!("../README.md")]
+        #recursion_limit
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
@@ -337,6 +326,8 @@ pub fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         pub use runtime::RateLimit;
         pub use runtime::Response;
         pub use runtime::RetryPolicy;
+        pub use runtime::{RetryCause, RetryEvent};
+        pub use runtime::{InProcessLimiter, RateLimitHeaders, RateLimiter};
         pub use runtime::Secret;
         pub use runtime::{FilePart, Multipart};
 
@@ -533,6 +524,140 @@ pub fn runtime_spec(api: &Api) -> String {
         None => out.push_str(
             "pub(super) const GLOBAL_RATE_LIMIT: Option<(u32, std::time::Duration)> = None;\n",
         ),
+    }
+    out
+}
+
+/// Trait-solver levels one step from a model to a model it holds costs at most: a field's
+/// wrappers (`Nullable<Box<T>>`: `Nullable`, `Box`, `Unique`, `NonNull`, `*const T`; `Vec` and
+/// maps a few more), then the field's own model.
+const LEVELS_PER_STEP: usize = 12;
+
+/// The `#![recursion_limit]` the crate needs, when the default (128) is not enough: rustdoc
+/// proves each model's auto traits (`Send`, `Sync`, `Unpin`, `UnwindSafe`, `RefUnwindSafe`) by
+/// walking its fields, one step per model held, until it comes back to a model it is already
+/// proving, so the depth it needs is bounded by the longest chain of models that hold one
+/// another. Stripe's expandable objects make such chains (`Charge` -> `Invoice` ->
+/// `PaymentIntent` -> …) longer than the default allows: rustdoc failed with E0275 (overflow
+/// evaluating `RefUnwindSafe`). The bound: the longest path through the graph of models with
+/// each strongly connected part counted as all of its models (any simple path may visit them
+/// all), times [`LEVELS_PER_STEP`]; rounded up to a power of two.
+pub fn recursion_limit(api: &Api) -> Option<usize> {
+    let index: std::collections::HashMap<&str, usize> = api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = api
+        .types
+        .iter()
+        .map(|t| {
+            let mut out = Vec::new();
+            let mut add = |r: &TypeRef| named_in(r, &index, &mut out);
+            match &t.kind {
+                TypeKind::Struct(s) => {
+                    s.fields.iter().for_each(|f| add(&f.ty));
+                    if let Some(a) = &s.additional {
+                        add(a);
+                    }
+                }
+                TypeKind::Union(u) => u.variants.iter().for_each(|v| add(&v.ty)),
+                TypeKind::Alias(target) => add(target),
+                TypeKind::Enum(_) | TypeKind::Flags(_) => {}
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+        .collect();
+    let components = strongly_connected(&edges);
+    // Components come out successors first (Tarjan), so each one's longest path is known from
+    // those it reaches.
+    let mut component_of = vec![0; edges.len()];
+    for (c, members) in components.iter().enumerate() {
+        for &m in members {
+            component_of[m] = c;
+        }
+    }
+    let mut longest = vec![0usize; components.len()];
+    for (c, members) in components.iter().enumerate() {
+        let next = members
+            .iter()
+            .flat_map(|&m| &edges[m])
+            .map(|&n| component_of[n])
+            .filter(|&n| n != c)
+            .map(|n| longest[n])
+            .max()
+            .unwrap_or(0);
+        longest[c] = members.len() + next;
+    }
+    let levels = longest.iter().max().copied().unwrap_or(0) * LEVELS_PER_STEP;
+    (levels > 128).then(|| levels.next_power_of_two())
+}
+
+/// The models `t` mentions (through arrays, maps, options and boxes).
+fn named_in(t: &TypeRef, index: &std::collections::HashMap<&str, usize>, out: &mut Vec<usize>) {
+    match t {
+        TypeRef::Named(n) => out.extend(index.get(n.as_str())),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Boxed(i) => {
+            named_in(i, index, out)
+        }
+        TypeRef::Prim(_) | TypeRef::External(_) | TypeRef::Any => {}
+    }
+}
+
+/// Tarjan's strongly connected components of a graph given as successor lists, without
+/// recursion (Stripe's graph is thousands of models deep); each component is listed after
+/// every component it reaches.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const NONE: usize = usize::MAX;
+    let n = edges.len();
+    let (mut index, mut low) = (vec![NONE; n], vec![0; n]);
+    let mut on_stack = vec![false; n];
+    let (mut stack, mut out, mut next) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != NONE {
+            continue;
+        }
+        // (node, position in its successor list)
+        let mut work = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut i)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*i) {
+                *i += 1;
+                if index[w] == NONE {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(component);
+            }
+        }
     }
     out
 }

@@ -54,14 +54,13 @@ pub fn cfg_for(api: &Api, reach: &Reach) -> String {
 
 fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
     out.push_str(cfg);
-    let mut text = t
-        .docs
-        .clone()
-        .unwrap_or_else(|| format!("The `{}` model.", t.name));
+    // The spec's description or none: a sentence made of the name ("The `Foo` model.") tells
+    // the reader nothing, so an undescribed type says so to `missing_docs` instead.
+    let mut text = t.docs.clone().unwrap_or_default();
     if let TypeKind::Struct(s) = &t.kind {
         text.push_str(&const_docs(s));
     }
-    doc_lines(&text, "", out);
+    docs_or_allow(&text, "", out);
     if t.deprecated {
         out.push_str("#[deprecated]\n");
     }
@@ -83,6 +82,17 @@ fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
             out.push_str(";\n");
         }
         TypeKind::Flags(f) => flags(name, cfg, f, out),
+    }
+}
+
+/// `///` lines of `text`, or, when it is empty (the spec describes nothing), an allow of
+/// `missing_docs` (which the crate root warns of) on this one item: the gap is the spec's.
+fn docs_or_allow(text: &str, indent: &str, out: &mut String) {
+    if text.trim().is_empty() {
+        out.push_str(indent);
+        out.push_str("#[allow(missing_docs)]\n");
+    } else {
+        doc_lines(text, indent, out);
     }
 }
 
@@ -138,10 +148,7 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
     let mut ctor_init: Vec<String> = Vec::new();
     let mut setters = String::new();
     for f in &s.fields {
-        let mut text = f
-            .docs
-            .clone()
-            .unwrap_or_else(|| format!("The `{}` property.", f.name));
+        let mut text = f.docs.clone().unwrap_or_default();
         if f.read_required {
             text.push_str(
                 "\n\nRead-only: set by the server, which always sends it; leave it out of requests.",
@@ -152,7 +159,7 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
         if let Some(d) = &f.default {
             text.push_str(&format!("\n\nDefault: `{d}`."));
         }
-        doc_lines(&text, "    ", out);
+        docs_or_allow(text.trim_start(), "    ", out);
         if f.deprecated {
             out.push_str("    #[deprecated]\n");
         }

@@ -175,42 +175,44 @@ pub fn uses_chrono(t: &TypeRef) -> bool {
 }
 
 /// Escapes prose so rustdoc reads it as prose: no accidental HTML tags, intra-doc links,
-/// bare-URL warnings or doctests. Inline code spans are kept as written.
+/// bare-URL warnings or doctests, and no list continuation that clippy's doc lints
+/// (`doc_lazy_continuation`, `doc_overindented_list_items`) reject. Inline code spans and
+/// inline links (`[text](url)`, also with code in the text or over several lines) are kept as
+/// written.
 pub fn doc_text(text: &str) -> String {
+    let text = block_lines(text);
+    let keep = link_brackets(&text);
     let mut out = String::with_capacity(text.len() + 16);
     let mut in_fence = false;
-    for (n, line) in text.trim().lines().enumerate() {
+    let mut offset = 0;
+    for (n, line) in text.split('\n').enumerate() {
+        let line_start = offset;
+        offset += line.len() + 1;
         if n > 0 {
             out.push('\n');
         }
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            // Fenced blocks in API prose are examples in other languages: never doctests.
-            out.push_str(if in_fence { "```" } else { "```text" });
+        if line.starts_with("```") {
             in_fence = !in_fence;
+            out.push_str(line);
             continue;
         }
         if in_fence {
             out.push_str(line);
             continue;
         }
-        // Indented lines would become code blocks (and doctests).
-        let line = if line.starts_with("    ") || line.starts_with('\t') {
-            line.trim_start()
-        } else {
-            line
-        };
         let mut in_code = false;
-        let mut rest = line;
-        while !rest.is_empty() {
+        let mut pos = 0;
+        while pos < line.len() {
+            let rest = &line[pos..];
             let next_tick = rest.find('`').unwrap_or(rest.len());
-            let (chunk, after) = rest.split_at(next_tick);
+            let chunk = &rest[..next_tick];
             if in_code {
                 out.push_str(chunk);
             } else {
-                escape_prose(chunk, &mut out);
+                escape_prose(chunk, line_start + pos, &keep, &mut out);
             }
-            if let Some(tail) = after.strip_prefix('`') {
+            pos += next_tick;
+            if let Some(tail) = line[pos..].strip_prefix('`') {
                 // Only treat it as a code span if it closes on this line.
                 if in_code || tail.contains('`') {
                     in_code = !in_code;
@@ -218,10 +220,55 @@ pub fn doc_text(text: &str) -> String {
                 } else {
                     out.push_str("\\`");
                 }
-                rest = tail;
-            } else {
-                rest = after;
+                pos += 1;
             }
+        }
+    }
+    out
+}
+
+/// The prose's lines made safe as Markdown blocks, before any escaping: fenced blocks become
+/// ```` ```text ```` (examples in other languages, never doctests), other indented lines lose
+/// the indentation that would make them code blocks (and doctests), and the lines that
+/// continue a list item's paragraph are indented to the item's text, as clippy's doc lints
+/// want (the rendering is the same: CommonMark reads such lines as part of the item).
+fn block_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_fence = false;
+    // The text column of the list item whose paragraph the previous line is part of.
+    let mut item: Option<usize> = None;
+    for (n, line) in text.trim().lines().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            out.push_str(if in_fence { "```" } else { "```text" });
+            in_fence = !in_fence;
+            item = None;
+            continue;
+        }
+        if in_fence {
+            out.push_str(line);
+            continue;
+        }
+        if trimmed.is_empty() {
+            item = None;
+            continue;
+        }
+        let line = if line.starts_with("    ") || line.starts_with('\t') {
+            trimmed
+        } else {
+            line
+        };
+        if let Some(col) = list_item(line) {
+            item = Some(col);
+            out.push_str(line);
+        } else if let Some(col) = item {
+            out.push_str(&" ".repeat(col));
+            out.push_str(trimmed);
+        } else {
+            out.push_str(line);
         }
     }
     if in_fence {
@@ -230,18 +277,73 @@ pub fn doc_text(text: &str) -> String {
     out
 }
 
-fn escape_prose(chunk: &str, out: &mut String) {
+/// The column where a list item's text starts, if `line` opens one (`- x`, `* x`, `+ x`,
+/// `1. x`, `1) x`, after up to three spaces).
+fn list_item(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match rest.as_bytes().first()? {
+        b'-' | b'*' | b'+' => 1,
+        _ if (1..=9).contains(&digits)
+            && matches!(rest.as_bytes().get(digits), Some(b'.' | b')')) =>
+        {
+            digits + 1
+        }
+        _ => return None,
+    };
+    let after = &rest[marker..];
+    let spaces = after.len() - after.trim_start_matches(' ').len();
+    if spaces == 0 || after.trim().is_empty() || indent > 3 {
+        return None;
+    }
+    // Five or more spaces: the item's text is an indented code block one space in.
+    Some(indent + marker + if spaces > 4 { 1 } else { spaces })
+}
+
+/// Byte offsets in `text` of the `[` and `]` of its inline links (`[text](url)`), which are
+/// kept as written; every other bracket is escaped. pulldown-cmark, the parser rustdoc uses,
+/// decides what is a link, so link text with code spans or line breaks stays a link.
+fn link_brackets(text: &str) -> Vec<usize> {
+    use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
+    let mut keep = Vec::new();
+    for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
+        if let Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            ..
+        }) = event
+        {
+            let source = &text[range.clone()];
+            if let (true, Some(close)) = (source.starts_with('['), source.rfind("](")) {
+                keep.push(range.start);
+                keep.push(range.start + close);
+            }
+        }
+    }
+    keep.sort_unstable();
+    keep
+}
+
+/// Escapes one stretch of prose outside code spans that starts at byte `start` of the text
+/// whose link brackets are `keep`.
+fn escape_prose(chunk: &str, start: usize, keep: &[usize], out: &mut String) {
+    let kept = |i: usize| keep.binary_search(&(start + i)).is_ok();
     let mut i = 0;
-    let bytes = chunk.as_bytes();
     while i < chunk.len() {
         let rest = &chunk[i..];
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        let scheme = ["http://", "https://"]
+            .into_iter()
+            .find(|s| rest.starts_with(s))
+            .map_or(0, str::len);
+        // A URL with a host (`https://<host>:<port>` is a placeholder, written as text).
+        let host = rest[scheme..].starts_with(|c: char| c.is_alphanumeric());
+        if scheme > 0 && host {
             let end = rest
-                .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'')
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '<' | '>' | '"' | '\''))
                 .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             // Inside a Markdown link target the URL is already fine.
-            if chunk[..i].ends_with("](") {
+            if i >= 2 && kept(i - 2) {
                 out.push_str(url);
             } else {
                 out.push('<');
@@ -255,13 +357,14 @@ fn escape_prose(chunk: &str, out: &mut String) {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '[' if !(rest.contains("](")) => out.push_str("\\["),
-            ']' if !(rest.starts_with("](")) => out.push_str("\\]"),
+            '[' | ']' if !kept(i) => {
+                out.push('\\');
+                out.push(c);
+            }
             '\\' => out.push_str("\\\\"),
             '#' if i == 0 && (out.ends_with('\n') || out.is_empty()) => out.push_str("\\#"),
             _ => out.push(c),
         }
-        let _ = bytes;
         i += c.len_utf8();
     }
 }
@@ -282,5 +385,56 @@ mod tests {
         assert_eq!(doc_text("```\nfoo()\n```"), "```text\nfoo()\n```");
         assert_eq!(doc_text("    indented"), "indented");
         assert_eq!(doc_text("a ` b"), "a \\` b");
+    }
+
+    #[test]
+    fn links_with_code_or_line_breaks_in_their_text_stay_links() {
+        // Box: a code span in the link text; once `\[`…`](url)`, a bare URL for rustdoc.
+        assert_eq!(
+            doc_text("see the [`Create upload session`](https://x.dev/a) endpoint"),
+            "see the [`Create upload session`](https://x.dev/a) endpoint"
+        );
+        // DigitalOcean: the link text wraps.
+        assert_eq!(
+            doc_text("see \"[How to Connect to a\nKubernetes Cluster](https://x.dev/k)\"."),
+            "see \"[How to Connect to a\nKubernetes Cluster](https://x.dev/k)\"."
+        );
+        // Brackets that are no link are still escaped, also beside one.
+        assert_eq!(
+            doc_text("[a] and [b](https://x.dev) [c]"),
+            "\\[a\\] and [b](https://x.dev) \\[c\\]"
+        );
+        assert_eq!(doc_text("x](https://x.dev)"), "x\\](<https://x.dev>)");
+        // DigitalOcean: a placeholder, not a URL (once `<https://<host>`, an unclosed tag).
+        assert_eq!(
+            doc_text("Format: https://<host>:<port>."),
+            "Format: https://&lt;host&gt;:&lt;port&gt;."
+        );
+        assert_eq!(
+            doc_text("at https://a.dev<b>"),
+            "at <https://a.dev>&lt;b&gt;"
+        );
+    }
+
+    #[test]
+    fn list_items_continue_indented() {
+        // Box and OpenAI: a lazy continuation line (clippy `doc_lazy_continuation`).
+        assert_eq!(
+            doc_text("* The scope is used for\nany template.\n\nNext."),
+            "* The scope is used for\n  any template.\n\nNext."
+        );
+        assert_eq!(
+            doc_text("Events:\n  - The server is\nresponding.\n  - Done"),
+            "Events:\n  - The server is\n    responding.\n  - Done"
+        );
+        assert_eq!(doc_text("1. one\ntwo"), "1. one\n   two");
+        // Box: an over-indented one (clippy `doc_overindented_list_items`).
+        assert_eq!(
+            doc_text("- `a` - gives access to people who are\n   collaborators"),
+            "- `a` - gives access to people who are\n  collaborators"
+        );
+        // Not list items: emphasis, a number in text.
+        assert_eq!(doc_text("*Note*: x\ny"), "*Note*: x\ny");
+        assert_eq!(doc_text("-x\ny"), "-x\ny");
     }
 }
