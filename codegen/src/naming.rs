@@ -213,6 +213,7 @@ pub fn is_camel_ident(s: &str) -> bool {
 pub const CLIENT_METHODS: &[&str] = &[
     "attempt",
     "base_url",
+    "before_retry",
     "builder",
     "execute",
     "execute_bytes",
@@ -221,9 +222,11 @@ pub const CLIENT_METHODS: &[&str] = &[
     "has_credential",
     "http_client",
     "prepare",
+    "rate_limiter",
     "request",
     "retry_policy",
     "send",
+    "send_prepared",
     "send_streaming",
     "server_for",
     "with_credential",
@@ -233,6 +236,7 @@ pub const CLIENT_METHODS: &[&str] = &[
 /// Methods of the runtime's `ClientBuilder`: a security scheme's setter must not be one of
 /// them. Checked against the runtime sources by a test.
 pub const BUILDER_METHODS: &[&str] = &[
+    "attempt_timeout",
     "base_url",
     "build",
     "connect_timeout",
@@ -240,12 +244,15 @@ pub const BUILDER_METHODS: &[&str] = &[
     "default_header",
     "http_client",
     "no_rate_limit",
+    "on_retry",
     "operation_servers",
+    "rate_limit_headers",
     "rate_limiter",
     "retry",
     "server_url",
     "timeout",
     "user_agent",
+    "user_agent_suffix",
 ];
 
 /// Type names the model macros of `types.rs` declare where a model's name is used (generic

@@ -316,7 +316,8 @@ fn schema_names_longer_than_a_file_name_are_written() {
     let readme = file(&out, "README.md");
     for d in &docs {
         assert!(
-            readme.contains(&format!("]({d})")),
+            // Reference-style links: `[text][label]` and `[label]: docs/….md`.
+            readme.contains(&format!("]: {d}\n")),
             "README does not link {d}"
         );
     }
