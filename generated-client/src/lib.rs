@@ -94,10 +94,10 @@ pub use runtime::Credential;
 pub use runtime::RateLimit;
 pub use runtime::Response;
 pub use runtime::RetryPolicy;
-pub use runtime::{RetryCause, RetryEvent};
-pub use runtime::{InProcessLimiter, RateLimitHeaders, RateLimiter};
 pub use runtime::Secret;
 pub use runtime::{FilePart, Multipart};
+pub use runtime::{InProcessLimiter, RateLimitHeaders, RateLimiter};
+pub use runtime::{RetryCause, RetryEvent};
 /// A request built by hand ([`Client::request`](runtime::Client::request)).
 pub type RawRequest<'a> = runtime::RawRequest<'a, models::ErrorBody>;
 /// The base URL of the API's first server.

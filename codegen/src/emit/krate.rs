@@ -326,10 +326,10 @@ pub fn lib_rs(api: &Api, _config: &Config) -> TokenStream {
         pub use runtime::RateLimit;
         pub use runtime::Response;
         pub use runtime::RetryPolicy;
-        pub use runtime::{RetryCause, RetryEvent};
-        pub use runtime::{InProcessLimiter, RateLimitHeaders, RateLimiter};
         pub use runtime::Secret;
         pub use runtime::{FilePart, Multipart};
+        pub use runtime::{InProcessLimiter, RateLimitHeaders, RateLimiter};
+        pub use runtime::{RetryCause, RetryEvent};
 
         /// A request built by hand ([`Client::request`](runtime::Client::request)).
         pub type RawRequest<'a> = runtime::RawRequest<'a, models::ErrorBody>;
