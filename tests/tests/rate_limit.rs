@@ -297,7 +297,10 @@ static ROUTES: [&str; 10] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burst_of_500_over_10_routes_never_hits_429() {
     const LIMIT: u64 = 25;
-    const WINDOW: Duration = Duration::from_millis(1000);
+    // Two seconds, not one: what a window boundary costs beyond the ideal (the answer that
+    // starts the limiter's window, scheduling on a loaded 2-core machine: 30-80 ms each) stays
+    // well inside the 10 % allowance; with 1 s windows it took 3.23-3.33 s of 3.3 s allowed.
+    const WINDOW: Duration = Duration::from_millis(2000);
     // Below the routes' 10 x 25 a window, so that the global limit sets the pace.
     const GLOBAL: u64 = 150;
     const TASKS: usize = 50;
