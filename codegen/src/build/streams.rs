@@ -139,13 +139,30 @@ impl Builder<'_> {
         else {
             return false;
         };
-        self.property(schema, name, 0).is_some_and(|p| {
-            let boolean = p.at("type").is_some_and(|t| {
+        let boolean = |p: &Value| {
+            p.at("type").is_some_and(|t| {
                 t == "boolean"
                     || t.as_array()
                         .is_some_and(|a| a.iter().any(|x| x == "boolean"))
-            });
-            boolean && p.at("enum").is_none() && p.at("const").is_none()
+            }) && p.at("enum").is_none()
+                && p.at("const").is_none()
+        };
+        self.property(schema, name, 0).is_some_and(|p| {
+            // `{type: boolean}`, or a nullable one written `anyOf: [{type: boolean}, {type:
+            // null}]` (OpenAI's `stream`).
+            boolean(p)
+                || ["anyOf", "oneOf"].iter().any(|k| {
+                    p.at(k).and_then(Value::as_array).is_some_and(|parts| {
+                        let parts: Vec<&Value> = parts
+                            .iter()
+                            .filter_map(|x| self.deref(x, "").ok().map(|(x, _)| x))
+                            .collect();
+                        parts.iter().any(|x| boolean(x))
+                            && parts
+                                .iter()
+                                .all(|x| boolean(x) || x.at("type").is_some_and(|t| t == "null"))
+                    })
+                })
         })
     }
 

@@ -1251,28 +1251,7 @@ fn stream_methods(
     }
     if let Some(p) = &op.pagination {
         let ty = type_text(&p.item);
-        let how = match &p.kind {
-            PageKind::ItemCursor { param, id_field } => format!(
-                "the next page is asked for with `{param}` set to the `{id_field}` of the page's items (the {} when they are numbers)",
-                if param == "before" { "smallest" } else { "largest" }
-            ),
-            PageKind::LinkHeader => "the next page is the `Link` header's `rel=\"next\"` URL".to_string(),
-            PageKind::BodyCursor { param, next_field, has_more_field, from_last_item } => {
-                let from = match (next_field, from_last_item) {
-                    (Some(n), _) => format!("the body's `{n}`"),
-                    (None, Some(f)) => format!("the last item's `{f}`"),
-                    (None, None) => "nothing".to_string(),
-                };
-                let more = has_more_field
-                    .as_deref()
-                    .map(|h| format!(", while `{h}` is true"))
-                    .unwrap_or_default();
-                format!("the next page is asked for with `{param}` set to {from}{more}")
-            }
-            PageKind::Offset { param } => {
-                format!("`{param}` is advanced by the number of items received")
-            }
-        };
+        let how = p.kind.describe();
         let limit = p
             .limit_param
             .as_deref()
