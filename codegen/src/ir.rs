@@ -174,6 +174,30 @@ pub struct EventStream {
     pub flag: Option<String>,
     /// A `data` value that ends the stream instead of carrying a payload (`[DONE]`).
     pub sentinel: Option<String>,
+    /// Events whose `data` type depends on their `event:` field (a `oneOf`/`anyOf` of event
+    /// schemas, each with its own `event` name): the stream's items are an enum of them (and
+    /// [`EventStream::item`] is unused).
+    pub dispatch: Option<EventDispatch>,
+}
+
+/// The events of a stream told apart by their `event:` name: an enum in the tag module.
+#[derive(Debug, Clone)]
+pub struct EventDispatch {
+    /// The enum's name (`CreateChatEvent`), unique among the tag module's types.
+    pub type_name: String,
+    /// One per event name, in the spec's order.
+    pub variants: Vec<EventVariant>,
+}
+
+/// One named event of an [`EventDispatch`].
+#[derive(Debug, Clone)]
+pub struct EventVariant {
+    /// The `event:` field's value selecting it (`message` also matches an event without one).
+    pub event: String,
+    pub rust_name: String,
+    /// The type of its `data`, decoded as JSON.
+    pub ty: TypeRef,
+    pub docs: Option<String>,
 }
 
 /// A paginated list operation.

@@ -291,3 +291,42 @@ fn fluxer_list_messages_gets_a_message_history_stream() {
         "no section in ChannelsApi.md"
     );
 }
+
+#[test]
+fn events_named_by_their_event_field_become_an_enum_of_the_tag_module() {
+    let text = generated();
+    let m = method(&text, "watch_updates_stream");
+    assert!(
+        m.contains("-> crate::EventStream<'a, WatchUpdatesEvent>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("runtime::EventStream::with_decoder(")
+            && m.contains("WatchUpdatesEvent::from_event"),
+        "{m}"
+    );
+    let at = text
+        .find("pub enum WatchUpdatesEvent {")
+        .expect("the event enum");
+    let decl = &text[at..at + text[at..].find("\n}\n").unwrap()];
+    // A `$ref`'d frame, an inline one with `const`, and a one-value `enum` whose data is a
+    // string with a JSON `contentSchema`.
+    for variant in [
+        "Delta(crate::models::Delta),",
+        "Done(crate::models::Completion),",
+        "ItemAdded(crate::models::Item),",
+        "Other(serde_json::Value),",
+    ] {
+        assert!(decl.contains(variant), "{variant} not in\n{decl}");
+    }
+    let decoder = &text[text.find("impl WatchUpdatesEvent {").unwrap()..];
+    assert!(decoder.contains("\"item.added\" => Self::ItemAdded(runtime::sse::event_data(data)?),"));
+    assert!(decoder.contains("_ => Self::Other(runtime::sse::event_data(data)?),"));
+    // The frame schemas are not generated as a model union nobody uses.
+    let files = files();
+    let models = &files[Path::new("src/models.rs")];
+    assert!(
+        !models.contains("WatchUpdatesEvent"),
+        "a model union was generated too"
+    );
+}

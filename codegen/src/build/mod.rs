@@ -785,6 +785,9 @@ fn assign_tags(api: &mut Api) {
         // type may be JSON of another type, or bytes).
         if let Some(es) = &op.event_stream {
             es.item.named(&mut roots);
+            for v in es.dispatch.iter().flat_map(|d| &d.variants) {
+                v.ty.named(&mut roots);
+            }
         }
         received_roots.extend(roots[before..].iter().cloned());
         let tag = op.tag;

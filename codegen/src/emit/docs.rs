@@ -160,7 +160,18 @@ impl<'a> Docs<'a> {
     /// example; its parameters are the operation's.
     fn stream_section(&self, tag: &Tag, op: &Operation, m: &StreamMethod) -> String {
         let args: Vec<String> = self.param_rows(op).into_iter().map(|r| r.name).collect();
-        let (item, model) = label(m.item, Style::Model, true);
+        let (item, model) = match &m.kind {
+            // An enum of the tag module (events told apart by name), no model doc.
+            StreamKind::Events { es } if es.dispatch.is_some() => (
+                format!(
+                    "{}::{}",
+                    tag.module,
+                    es.dispatch.as_ref().map_or("", |d| d.type_name.as_str())
+                ),
+                None,
+            ),
+            _ => label(m.item, Style::Model, true),
+        };
         let mut s = format!("## {}\n\n", m.name);
         s.push_str(&format!(
             "> {}<{item}> {}({})\n",
