@@ -198,6 +198,30 @@ pub struct EventStream {
     pub flag: Option<String>,
     /// A `data` value that ends the stream instead of carrying a payload (`[DONE]`).
     pub sentinel: Option<String>,
+    /// Events whose `data` type depends on their `event:` field (a `oneOf`/`anyOf` of event
+    /// schemas, each with its own `event` name): the stream's items are an enum of them (and
+    /// [`EventStream::item`] is unused).
+    pub dispatch: Option<EventDispatch>,
+}
+
+/// The events of a stream told apart by their `event:` name: an enum in the tag module.
+#[derive(Debug, Clone)]
+pub struct EventDispatch {
+    /// The enum's name (`CreateChatEvent`), unique among the tag module's types.
+    pub type_name: String,
+    /// One per event name, in the spec's order.
+    pub variants: Vec<EventVariant>,
+}
+
+/// One named event of an [`EventDispatch`].
+#[derive(Debug, Clone)]
+pub struct EventVariant {
+    /// The `event:` field's value selecting it (`message` also matches an event without one).
+    pub event: String,
+    pub rust_name: String,
+    /// The type of its `data`, decoded as JSON.
+    pub ty: TypeRef,
+    pub docs: Option<String>,
 }
 
 /// A paginated list operation.
@@ -237,6 +261,41 @@ pub enum PageKind {
     },
     /// The query parameter `param` is advanced by the number of items received.
     Offset { param: String },
+}
+
+impl PageKind {
+    /// How the next page is asked for, as a clause of the docs (rustdoc and Markdown).
+    pub fn describe(&self) -> String {
+        match self {
+            PageKind::ItemCursor { param, id_field } => format!(
+                "the next page is asked for with `{param}` set to the `{id_field}` of the page's items (the {} when they are numbers)",
+                if param == "before" { "smallest" } else { "largest" }
+            ),
+            PageKind::LinkHeader => {
+                "the next page is the `Link` header's `rel=\"next\"` URL".to_string()
+            }
+            PageKind::BodyCursor {
+                param,
+                next_field,
+                has_more_field,
+                from_last_item,
+            } => {
+                let from = match (next_field, from_last_item) {
+                    (Some(n), _) => format!("the body's `{n}`"),
+                    (None, Some(f)) => format!("the last item's `{f}`"),
+                    (None, None) => "nothing".to_string(),
+                };
+                let more = has_more_field
+                    .as_deref()
+                    .map(|h| format!(", while `{h}` is true"))
+                    .unwrap_or_default();
+                format!("the next page is asked for with `{param}` set to {from}{more}")
+            }
+            PageKind::Offset { param } => {
+                format!("`{param}` is advanced by the number of items received")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -702,3 +702,48 @@ async fn a_page_error_is_the_last_item() {
     );
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
+
+// ------------------------------------------------------------------------------------------
+// A generated crate: events told apart by their `event:` name
+// ------------------------------------------------------------------------------------------
+
+/// `codegen/tests/fixtures/streams/openapi.yaml` generated into a crate whose integration test
+/// (`tests/streams/events.rs`) reads events from a loopback server: each event decodes into the
+/// variant of the enum its `event:` name selects.
+#[test]
+fn a_generated_crate_dispatches_events_by_name() {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let spec = repo.join("codegen/tests/fixtures/streams/openapi.yaml");
+    let work = repo.join("target/streams-fixture");
+    let _ = std::fs::remove_dir_all(&work);
+    let config = codegen::Config::beside(&spec).unwrap();
+    let mut out = codegen::generate(&spec, &config).unwrap_or_else(|e| panic!("{e}"));
+    let test = std::fs::read_to_string(repo.join("tests/streams/events.rs")).unwrap();
+    out.files.insert("tests/events.rs".into(), test);
+    let manifest = out.files.get_mut(&PathBuf::from("Cargo.toml")).unwrap();
+    assert!(manifest.trim_end().contains("[dev-dependencies]"));
+    manifest.push_str("wiremock = \"0.6\"\nserde_json = \"1\"\n\n[workspace]\n");
+    codegen::write::write(&work, &out.files).unwrap();
+    // The workspace lock file: dependency versions as tested.
+    std::fs::copy(repo.join("Cargo.lock"), work.join("Cargo.lock")).unwrap();
+    let output = Command::new(env!("CARGO"))
+        .args(["test", "--all-features", "--test", "events"])
+        .current_dir(&work)
+        .env("CARGO_TARGET_DIR", repo.join("target/aux"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("RUSTDOCFLAGS")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "streams fixture failed:\n{text}");
+    assert!(
+        text.contains("test result: ok. 2 passed"),
+        "the event tests did not run:\n{text}"
+    );
+}

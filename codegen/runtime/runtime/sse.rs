@@ -9,7 +9,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -205,7 +204,19 @@ struct Options {
 pub struct EventStream<'a, T, E: 'static> {
     state: Option<Box<State<'a, E>>>,
     running: Option<BoxFuture<'a, Step<'a, E>>>,
-    _item: PhantomData<fn() -> T>,
+    decode: Decoder<T>,
+}
+
+/// Turns an event's name and `data` into an item, or (path, message) of why it cannot.
+pub type Decoder<T> = fn(Option<&str>, &str) -> Result<T, (String, String)>;
+
+/// Decodes an event's `data` as JSON into `T`; data that is not JSON is tried as a JSON string
+/// (for `T = String` and plain-text streams).
+pub fn event_data<T: DeserializeOwned>(data: &str) -> Result<T, (String, String)> {
+    match super::response::decode_json::<T>(data.as_bytes()) {
+        Ok(v) => Ok(v),
+        Err(err) => T::deserialize(Value::String(data.to_string())).map_err(|_| err),
+    }
 }
 
 type Step<'a, E> = (
@@ -227,13 +238,28 @@ struct State<'a, E: 'static> {
     done: bool,
 }
 
-impl<'a, T, E: 'static> EventStream<'a, T, E> {
-    /// The stream of `req`'s response; `sentinel` is a `data` value that ends it.
+impl<'a, T: DeserializeOwned, E: 'static> EventStream<'a, T, E> {
+    /// The stream of `req`'s response, each event's `data` decoded as JSON into `T`;
+    /// `sentinel` is a `data` value that ends it.
     pub fn new(
+        client: &'a Client,
+        req: RequestSpec,
+        errors: ErrorDecoders<E>,
+        sentinel: Option<&'static str>,
+    ) -> Self {
+        Self::with_decoder(client, req, errors, sentinel, |_, data| event_data(data))
+    }
+}
+
+impl<'a, T, E: 'static> EventStream<'a, T, E> {
+    /// The stream of `req`'s response, each event made an item by `decode` (given the event's
+    /// name and data: events whose data type depends on their name).
+    pub fn with_decoder(
         client: &'a Client,
         mut req: RequestSpec,
         errors: ErrorDecoders<E>,
         sentinel: Option<&'static str>,
+        decode: Decoder<T>,
     ) -> Self {
         req.accept = Some("text/event-stream");
         EventStream {
@@ -255,7 +281,7 @@ impl<'a, T, E: 'static> EventStream<'a, T, E> {
                 done: false,
             })),
             running: None,
-            _item: PhantomData,
+            decode,
         }
     }
 
@@ -367,7 +393,6 @@ impl<'a, E: Send + 'static> State<'a, E> {
 
 impl<T, E> Stream for EventStream<'_, T, E>
 where
-    T: DeserializeOwned,
     E: Send + 'static,
 {
     type Item = Result<Event<T>, Error<E>>;
@@ -389,34 +414,34 @@ where
         };
         this.running = None;
         this.state = Some(state);
-        Poll::Ready(item.map(|r| r.and_then(|(ev, status, headers)| decode(ev, status, headers))))
+        let decoder = this.decode;
+        Poll::Ready(
+            item.map(|r| r.and_then(|(ev, status, headers)| decode(decoder, ev, status, headers))),
+        )
     }
 }
 
-/// Decodes an event's data as JSON into `T`; data that is not JSON is tried as a JSON string
-/// (for `T = String` and plain-text streams).
-fn decode<T: DeserializeOwned, E>(
+/// Makes an event an item with `decoder`; an event it cannot decode is an error item.
+fn decode<T, E>(
+    decoder: Decoder<T>,
     ev: RawEvent,
     status: StatusCode,
     headers: HeaderMap,
 ) -> Result<Event<T>, Error<E>> {
-    let data = match super::response::decode_json::<T>(ev.data.as_bytes()) {
+    let data = match decoder(ev.event.as_deref(), &ev.data) {
         Ok(data) => data,
-        Err((path, message)) => match T::deserialize(Value::String(ev.data.clone())) {
-            Ok(data) => data,
-            Err(_) => {
-                return Err(Error::Decode(Box::new(DecodeError {
-                    status,
-                    headers,
-                    path,
-                    message: match &ev.event {
-                        Some(name) => format!("event `{name}`: {message}"),
-                        None => message,
-                    },
-                    raw: bytes::Bytes::from(ev.data),
-                })))
-            }
-        },
+        Err((path, message)) => {
+            return Err(Error::Decode(Box::new(DecodeError {
+                status,
+                headers,
+                path,
+                message: match &ev.event {
+                    Some(name) => format!("event `{name}`: {message}"),
+                    None => message,
+                },
+                raw: bytes::Bytes::from(ev.data),
+            })))
+        }
     };
     Ok(Event {
         event: ev.event,

@@ -780,11 +780,19 @@ fn assign_tags(api: &mut Api) {
             b.contents.iter().for_each(|c| c.ty.named(&mut roots));
         }
         sent_roots.extend(roots.iter().cloned());
+        let before = roots.len();
         if let SuccessKind::Json(t) = &op.success.kind {
-            let before = roots.len();
             t.named(&mut roots);
-            received_roots.extend(roots[before..].iter().cloned());
         }
+        // The events of a stream method are received by the operation's tag too (its success
+        // type may be JSON of another type, or bytes).
+        if let Some(es) = &op.event_stream {
+            es.item.named(&mut roots);
+            for v in es.dispatch.iter().flat_map(|d| &d.variants) {
+                v.ty.named(&mut roots);
+            }
+        }
+        received_roots.extend(roots[before..].iter().cloned());
         let tag = op.tag;
         visit(&roots, &mut |i| reached[i].insert(tag));
     }

@@ -1324,6 +1324,9 @@ impl Builder<'_> {
                         b.choice = Some(types.claim(format!("{}Body", op.type_name)));
                     }
                 }
+                if let Some(d) = op.event_stream.as_mut().and_then(|e| e.dispatch.as_mut()) {
+                    d.type_name = types.claim(format!("{}Event", op.type_name));
+                }
             }
         }
         // Webhooks are no methods; their names only appear in docs.

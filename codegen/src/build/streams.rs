@@ -2,6 +2,10 @@
 //! (`text/event-stream` responses) and paginated lists. Both give an operation a second method
 //! returning a `Stream` (see `runtime/sse.rs` and `runtime/paginate.rs`).
 //!
+//! An event's `data` type is 3.1's `itemSchema`, the `data` property of a schema describing
+//! the whole event, or the schema; a `oneOf`/`anyOf` whose every variant names its `event`
+//! (and has a `data`) is dispatched by that name instead ([`EventDispatch`]).
+//!
 //! Pagination is detected only where the spec leaves one reading:
 //!
 //! * `Link` response header and a `page` query parameter: follow `rel="next"` (GitHub);
@@ -75,7 +79,19 @@ impl Builder<'_> {
         let mptr = join(&format!("{ptr}/content"), media);
         // The type of one event's `data`: 3.1's `itemSchema`, the `data` property of a schema
         // that describes the whole event (`{event, data, id}`), else the schema itself.
-        let item = if let Some(s) = m.at("itemSchema") {
+        // Events told apart by their `event:` field (each variant of a `oneOf`/`anyOf` names
+        // its event): an enum of their `data` types.
+        let dispatch = match m
+            .at("itemSchema")
+            .map(|s| (s, "itemSchema"))
+            .or_else(|| m.at("schema").map(|s| (s, "schema")))
+        {
+            Some((s, key)) => self.event_dispatch(s, &format!("{mptr}/{key}"), op_type)?,
+            None => None,
+        };
+        let item = if dispatch.is_some() {
+            TypeRef::Any
+        } else if let Some(s) = m.at("itemSchema") {
             self.convert(
                 s,
                 &format!("{mptr}/itemSchema"),
@@ -119,6 +135,100 @@ impl Builder<'_> {
             item,
             flag,
             sentinel,
+            dispatch,
+        }))
+    }
+
+    /// The events of an event schema that is a `oneOf`/`anyOf` whose every variant names its
+    /// `event` (a `const`, a one-value `enum`, or a key of a `discriminator` on `event`) and
+    /// has a `data` property (its own or the union's): `None` when it is not such a union.
+    fn event_dispatch(
+        &mut self,
+        s: &Value,
+        ptr: &str,
+        op_type: &str,
+    ) -> Result<Option<EventDispatch>, Error> {
+        let (s, sptr) = self.deref(s, ptr)?;
+        let Some((key, parts)) = ["oneOf", "anyOf"]
+            .into_iter()
+            .find_map(|k| s.at(k).and_then(Value::as_array).map(|a| (k, a)))
+        else {
+            return Ok(None);
+        };
+        let mapping = s
+            .at("discriminator")
+            .filter(|d| d.at("propertyName").and_then(Value::as_str) == Some("event"))
+            .and_then(|d| d.at("mapping"))
+            .and_then(Value::as_object);
+        let mut found = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let pptr = format!("{sptr}/{key}/{i}");
+            let (v, vptr) = self.deref(part, &pptr)?;
+            let name = self
+                .property(v, "event", 0)
+                .and_then(|e| {
+                    e.at("const").or_else(|| {
+                        e.at("enum")
+                            .and_then(Value::as_array)
+                            .filter(|a| a.len() == 1)
+                            .and_then(|a| a.first())
+                    })
+                })
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| {
+                    let r = part.at("$ref")?;
+                    mapping?
+                        .iter()
+                        .find(|(_, m)| *m == r)
+                        .map(|(k, _)| k.clone())
+                });
+            let data = match v.at("properties").and_then(|p| p.at("data")) {
+                Some(d) => Some((d, format!("{vptr}/properties/data"))),
+                None => s
+                    .at("properties")
+                    .and_then(|p| p.at("data"))
+                    .map(|d| (d, format!("{sptr}/properties/data"))),
+            };
+            let (Some(name), Some((data, dptr))) = (name, data) else {
+                return Ok(None);
+            };
+            let docs = v
+                .at("description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            found.push((name, data, dptr, docs));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        if found.is_empty() || !found.iter().all(|(n, ..)| names.insert(n.clone())) {
+            return Ok(None);
+        }
+        let mut scope = crate::naming::Scope::seeded(["Other"]);
+        let mut variants = Vec::new();
+        for (name, data, dptr, docs) in found {
+            let stem = crate::naming::camel(&name);
+            let stem = if stem.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                stem
+            } else {
+                format!("Event{stem}")
+            };
+            // SSE data is text: a JSON payload may be described as a string whose
+            // `contentSchema` is the JSON's.
+            let (data, dptr) = match self.deref(data, &dptr)?.0.at("contentSchema") {
+                Some(c) => (c, format!("{dptr}/contentSchema")),
+                None => (data, dptr),
+            };
+            let ty = self.convert(data, &dptr, Name::Hint(format!("{op_type}{stem}Data")))?;
+            variants.push(EventVariant {
+                event: name,
+                rust_name: scope.claim(stem),
+                ty,
+                docs,
+            });
+        }
+        Ok(Some(EventDispatch {
+            type_name: format!("{op_type}Event"),
+            variants,
         }))
     }
 
@@ -139,13 +249,30 @@ impl Builder<'_> {
         else {
             return false;
         };
-        self.property(schema, name, 0).is_some_and(|p| {
-            let boolean = p.at("type").is_some_and(|t| {
+        let boolean = |p: &Value| {
+            p.at("type").is_some_and(|t| {
                 t == "boolean"
                     || t.as_array()
                         .is_some_and(|a| a.iter().any(|x| x == "boolean"))
-            });
-            boolean && p.at("enum").is_none() && p.at("const").is_none()
+            }) && p.at("enum").is_none()
+                && p.at("const").is_none()
+        };
+        self.property(schema, name, 0).is_some_and(|p| {
+            // `{type: boolean}`, or a nullable one written `anyOf: [{type: boolean}, {type:
+            // null}]` (OpenAI's `stream`).
+            boolean(p)
+                || ["anyOf", "oneOf"].iter().any(|k| {
+                    p.at(k).and_then(Value::as_array).is_some_and(|parts| {
+                        let parts: Vec<&Value> = parts
+                            .iter()
+                            .filter_map(|x| self.deref(x, "").ok().map(|(x, _)| x))
+                            .collect();
+                        parts.iter().any(|x| boolean(x))
+                            && parts
+                                .iter()
+                                .all(|x| boolean(x) || x.at("type").is_some_and(|t| t == "null"))
+                    })
+                })
         })
     }
 

@@ -314,7 +314,15 @@ pub fn tag_module(api: &Api, tag_index: usize, crate_ident: &str, shared: &Share
         let mut params_structs = String::new();
         for op in chunk {
             let req = operation(api, op, &api_ty, shared, &mut out, &mut params_structs);
-            stream_methods(api, op, tag, crate_ident, &req, shared, &mut out);
+            stream_methods(
+                op,
+                tag,
+                crate_ident,
+                &req,
+                shared,
+                &mut out,
+                &mut params_structs,
+            );
         }
         out.push_str("}\n");
         out.push_str(&params_structs);
@@ -1326,17 +1334,72 @@ fn example_args(op: &Operation, tag: &Tag, crate_ident: &str) -> (String, String
     (params.join(", "), names.join(", "))
 }
 
+/// The enum of a stream's events told apart by their `event:` field, and its decoder.
+fn event_enum(tag: &Tag, es: &EventStream, d: &EventDispatch, out: &mut String) {
+    doc_raw_lines(
+        &format!(
+            "The events of [`{}::{}`], told apart by their `event:` field.",
+            tag.api_type, es.rust_name
+        ),
+        "",
+        out,
+    );
+    let _ = writeln!(
+        out,
+        "#[cfg(feature = \"streams\")]\n#[derive(Clone, Debug)]\n#[non_exhaustive]\npub enum {} {{",
+        d.type_name
+    );
+    for v in &d.variants {
+        let mut doc = format!("`event: {}`", v.event.replace('`', "'"));
+        if let Some(more) = v
+            .docs
+            .as_deref()
+            .map(doc_text)
+            .filter(|t| !t.trim().is_empty())
+        {
+            doc = format!("{}\n\n{doc}", more.trim());
+        }
+        doc_raw_lines(&doc, "    ", out);
+        let _ = writeln!(out, "    {}({}),", v.rust_name, type_text(&v.ty));
+    }
+    out.push_str(
+        "    /// An event the API description does not name: its data as JSON (a JSON string when it\n    \
+         /// is not JSON).\n    Other(serde_json::Value),\n}\n",
+    );
+    let _ = writeln!(
+        out,
+        "#[cfg(feature = \"streams\")]\nimpl {} {{",
+        d.type_name
+    );
+    out.push_str(
+        "    /// The variant an event's name selects (no name is `message`), its data decoded.\n    \
+         fn from_event(event: Option<&str>, data: &str) -> Result<Self, (String, String)> {\n        \
+         Ok(match event.unwrap_or(\"message\") {\n",
+    );
+    for v in &d.variants {
+        let _ = writeln!(
+            out,
+            "            {} => Self::{}(runtime::sse::event_data(data)?),",
+            lit(&v.event),
+            v.rust_name
+        );
+    }
+    out.push_str(
+        "            _ => Self::Other(runtime::sse::event_data(data)?),\n        })\n    }\n}\n",
+    );
+}
+
 /// The extra methods of an operation whose results arrive as a stream: its server-sent events
 /// ([`EventStream`]) and its items across pages ([`Pagination`]). `req` is the request-building
 /// code of the operation's own method.
 fn stream_methods(
-    api: &Api,
     op: &Operation,
     tag: &Tag,
     crate_ident: &str,
     req: &str,
     shared: &Shared,
     out: &mut String,
+    structs: &mut String,
 ) {
     const IN: &str = "        ";
     if op.event_stream.is_none() && op.pagination.is_none() {
@@ -1366,7 +1429,13 @@ fn stream_methods(
         )
     };
     if let Some(es) = &op.event_stream {
-        let ty = type_text(&es.item);
+        let ty = match &es.dispatch {
+            Some(d) => {
+                event_enum(tag, es, d, structs);
+                d.type_name.clone()
+            }
+            None => type_text(&es.item),
+        };
         let mut d = format!(
             "{title}\n\n`{} {}`, answered with server-sent events (`text/event-stream`): a \
              stream of [`Event`](crate::Event)s whose `data` is a `{}`, with their `id`, \
@@ -1417,35 +1486,25 @@ fn stream_methods(
             .sentinel
             .as_deref()
             .map_or("None".to_string(), |s| format!("Some({})", lit(s)));
-        let _ = writeln!(
-            out,
-            "{IN}runtime::EventStream::new(self.client, req, super::ERRORS_{errors}, {sentinel})\n    }}"
-        );
+        match &es.dispatch {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "{IN}runtime::EventStream::with_decoder(self.client, req, super::ERRORS_{errors}, {sentinel}, {}::from_event)\n    }}",
+                    d.type_name
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{IN}runtime::EventStream::new(self.client, req, super::ERRORS_{errors}, {sentinel})\n    }}"
+                );
+            }
+        }
     }
     if let Some(p) = &op.pagination {
         let ty = type_text(&p.item);
-        let how = match &p.kind {
-            PageKind::ItemCursor { param, id_field } => format!(
-                "the next page is asked for with `{param}` set to the `{id_field}` of the page's items (the {} when they are numbers)",
-                if param == "before" { "smallest" } else { "largest" }
-            ),
-            PageKind::LinkHeader => "the next page is the `Link` header's `rel=\"next\"` URL".to_string(),
-            PageKind::BodyCursor { param, next_field, has_more_field, from_last_item } => {
-                let from = match (next_field, from_last_item) {
-                    (Some(n), _) => format!("the body's `{n}`"),
-                    (None, Some(f)) => format!("the last item's `{f}`"),
-                    (None, None) => "nothing".to_string(),
-                };
-                let more = has_more_field
-                    .as_deref()
-                    .map(|h| format!(", while `{h}` is true"))
-                    .unwrap_or_default();
-                format!("the next page is asked for with `{param}` set to {from}{more}")
-            }
-            PageKind::Offset { param } => {
-                format!("`{param}` is advanced by the number of items received")
-            }
-        };
+        let how = p.kind.describe();
         let limit = p
             .limit_param
             .as_deref()
@@ -1512,5 +1571,4 @@ fn stream_methods(
             opt(&p.limit_param)
         );
     }
-    let _ = api;
 }

@@ -124,10 +124,110 @@ impl<'a> Docs<'a> {
             ));
         }
         s.push_str("\n\n");
+        // Stream methods in a table of their own: the table above lists operations, one row
+        // each, as the reference generator does.
+        let streams: Vec<(&Operation, StreamMethod)> = ops
+            .iter()
+            .flat_map(|op| stream_methods(op).into_iter().map(move |m| (*op, m)))
+            .collect();
+        if !streams.is_empty() {
+            s.push_str(
+                "Stream method | HTTP request | Description\n------------- | ------------- | -------------\n",
+            );
+            for (op, m) in &streams {
+                s.push_str(&format!(
+                    "[**{n}**]({file}#{n}) | **{method}** {p} | {d}\n",
+                    n = m.name,
+                    file = self.api_file(tag),
+                    method = op.method.as_str(),
+                    p = op.path,
+                    d = cell(&m.what(op)),
+                ));
+            }
+            s.push_str("\n\n");
+        }
         for op in ops {
             s.push('\n');
             s.push_str(&self.operation_section(op));
+            for m in stream_methods(op) {
+                s.push('\n');
+                s.push_str(&self.stream_section(tag, op, &m));
+            }
         }
+        s
+    }
+
+    /// The `## op_stream` section of a stream method: what it yields, how it continues, an
+    /// example; its parameters are the operation's.
+    fn stream_section(&self, tag: &Tag, op: &Operation, m: &StreamMethod) -> String {
+        let args: Vec<String> = self.param_rows(op).into_iter().map(|r| r.name).collect();
+        let (item, model) = match &m.kind {
+            // An enum of the tag module (events told apart by name), no model doc.
+            StreamKind::Events { es } if es.dispatch.is_some() => (
+                format!(
+                    "{}::{}",
+                    tag.module,
+                    es.dispatch.as_ref().map_or("", |d| d.type_name.as_str())
+                ),
+                None,
+            ),
+            _ => label(m.item, Style::Model, true),
+        };
+        let mut s = format!("## {}\n\n", m.name);
+        s.push_str(&format!(
+            "> {}<{item}> {}({})\n",
+            m.kind.runtime_type(),
+            m.name,
+            args.join(", ")
+        ));
+        let title = op
+            .summary
+            .as_deref()
+            .map(one_line)
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("{} (as a stream)", t.trim_end_matches('.')))
+            .unwrap_or_else(|| format!("`{}` as a stream", op.rust_name));
+        s.push_str(&title);
+        s.push_str("\n\n");
+        s.push_str(&m.what(op));
+        s.push(' ');
+        s.push_str(&m.how());
+        s.push_str(" Behind the crate's `streams` feature (on by default for this API).\n\n");
+        s.push_str(&format!(
+            "### Parameters\n\nThe same as [**{n}**](#{n}).\n\n### Return type\n\n",
+            n = op.rust_name
+        ));
+        let cell = match &model {
+            Some(model) => format!("[**{item}**]({})", self.model_file(model)),
+            None => format!("**{item}**"),
+        };
+        s.push_str(&match m.kind {
+            StreamKind::Events { .. } => {
+                format!("A stream of `Event`s whose `data` is {cell}, each a `Result`\n\n")
+            }
+            StreamKind::Pages { .. } => format!("A stream of {cell}, each a `Result`\n\n"),
+        });
+        // The call as Rust code writes it (required arguments, the optional-parameter struct,
+        // the body), with the variable names the signature above uses.
+        let call: Vec<String> = crate::emit::apis::method_args(op)
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        let var = match m.kind {
+            StreamKind::Events { .. } => "event",
+            StreamKind::Pages { .. } => "item",
+        };
+        s.push_str(&format!(
+            "### Example\n\n```rust,ignore\nuse futures::StreamExt as _;\n\n\
+             let mut stream = std::pin::pin!(client.{module}().{name}({call}));\n\
+             while let Some({var}) = stream.next().await {{\n    let {var} = {var}?;\n    \
+             println!(\"{{{var}:?}}\");\n}}\n```\n\n",
+            module = tag.module,
+            name = m.name,
+            call = call.join(", "),
+        ));
+        s.push_str(OP_FOOTER);
+        s.push_str("\n\n");
         s
     }
 
@@ -1087,6 +1187,112 @@ fn scheme_section(scheme: &SecurityScheme) -> String {
     }
     s.push('\n');
     s
+}
+
+/// A stream method of an operation, as the docs describe it.
+struct StreamMethod<'o> {
+    name: &'o str,
+    item: &'o TypeRef,
+    kind: StreamKind<'o>,
+}
+
+enum StreamKind<'o> {
+    Events { es: &'o EventStream },
+    Pages { p: &'o Pagination },
+}
+
+impl StreamKind<'_> {
+    /// The runtime type the method returns.
+    fn runtime_type(&self) -> &'static str {
+        match self {
+            StreamKind::Events { .. } => "EventStream",
+            StreamKind::Pages { .. } => "Pages",
+        }
+    }
+}
+
+impl StreamMethod<'_> {
+    /// One sentence: what the stream yields.
+    fn what(&self, op: &Operation) -> String {
+        match &self.kind {
+            StreamKind::Events { .. } => format!(
+                "The server-sent events (`text/event-stream`) of `{}`, read as they arrive.",
+                op.rust_name
+            ),
+            StreamKind::Pages { .. } => format!(
+                "The items of `{}`, page after page, fetched as they are used.",
+                op.rust_name
+            ),
+        }
+    }
+
+    /// How the stream reads its events or continues across pages.
+    fn how(&self) -> String {
+        match &self.kind {
+            StreamKind::Events { es } => {
+                let mut s = String::from(
+                    "Each event keeps its `id`, `event` and `retry`; an event whose data does not \
+                     decode is an error item and the stream goes on; comments and keep-alives are \
+                     skipped.",
+                );
+                if let Some(flag) = &es.flag {
+                    s.push_str(&format!(" Sends `\"{flag}\": true` in the body itself."));
+                }
+                if let Some(sentinel) = &es.sentinel {
+                    s.push_str(&format!(
+                        " The stream ends at the event whose data is `{sentinel}` (not an item)."
+                    ));
+                }
+                s.push_str(
+                    " Reconnection with `Last-Event-ID` (`.reconnect(n)`) and an idle timeout \
+                     (`.idle_timeout(d)`) are opt-in.",
+                );
+                s
+            }
+            StreamKind::Pages { p } => {
+                let mut s = format!("{}.", upper_first(&p.kind.describe()));
+                if let Some(l) = &p.limit_param {
+                    s.push_str(&format!(
+                        " A page shorter than the `{l}` you set is the last."
+                    ));
+                }
+                s.push_str(
+                    " Each page is an ordinary request (credentials, retries, rate limits), sent \
+                     only when the previous page's items are used up; the stream ends after the \
+                     last page, and an error is its last item.",
+                );
+                s
+            }
+        }
+    }
+}
+
+/// The stream methods of `op`: its event stream, then its pages.
+fn stream_methods(op: &Operation) -> Vec<StreamMethod<'_>> {
+    let mut out = Vec::new();
+    if let Some(es) = &op.event_stream {
+        out.push(StreamMethod {
+            name: &es.rust_name,
+            item: &es.item,
+            kind: StreamKind::Events { es },
+        });
+    }
+    if let Some(p) = &op.pagination {
+        out.push(StreamMethod {
+            name: &p.rust_name,
+            item: &p.item,
+            kind: StreamKind::Pages { p },
+        });
+    }
+    out
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
