@@ -31,3 +31,21 @@ pub fn shared(rel: &str, test: &str) -> Option<PathBuf> {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
+
+/// The text of every generated API module (`src/apis/…`), for tests that look for methods.
+pub fn api_modules(files: &std::collections::BTreeMap<PathBuf, String>) -> String {
+    files
+        .iter()
+        .filter(|(p, _)| p.starts_with("src/apis"))
+        .map(|(_, t)| t.as_str())
+        .collect()
+}
+
+/// The body of generated method `name` in `text` (from its `pub fn` to the closing brace).
+pub fn method_body<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!("pub fn {name}("))
+        .unwrap_or_else(|| panic!("no method {name}"));
+    let end = text[start..].find("\n    }\n").unwrap() + start;
+    &text[start..end]
+}

@@ -2,6 +2,8 @@
 //! header names found in the spec or configured (`src/runtime/spec.rs`), on or off by default,
 //! and the major parameters each operation passes in `RequestSpec::major_params`.
 
+use codegen::testing::api_modules as apis;
+use codegen::testing::method_body as method;
 use codegen::Config;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,23 +19,6 @@ fn generate(spec: &Path, config: &Config) -> BTreeMap<PathBuf, String> {
     let out = codegen::generate(spec, config).unwrap();
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     out.files
-}
-
-fn apis(files: &BTreeMap<PathBuf, String>) -> String {
-    files
-        .iter()
-        .filter(|(p, _)| p.starts_with("src/apis"))
-        .map(|(_, t)| t.as_str())
-        .collect()
-}
-
-/// The body of method `name` (from its `pub fn` to the closing brace).
-fn method<'a>(text: &'a str, name: &str) -> &'a str {
-    let start = text
-        .find(&format!("pub fn {name}("))
-        .unwrap_or_else(|| panic!("no method {name}"));
-    let end = text[start..].find("\n    }\n").unwrap() + start;
-    &text[start..end]
 }
 
 #[test]

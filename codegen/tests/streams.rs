@@ -2,6 +2,7 @@
 //! which operations get one, under which name, with which page rule (detected, from
 //! `codegen.toml` or from `x-pagination`), and the `stream` flag each method sets.
 
+use codegen::testing::method_body as method;
 use codegen::Config;
 use std::path::Path;
 
@@ -24,15 +25,6 @@ fn generated() -> String {
         .filter(|(p, _)| p.starts_with("src/apis"))
         .map(|(_, t)| t.as_str())
         .collect()
-}
-
-/// The body of method `name` (from its `pub fn` to the closing brace).
-fn method<'a>(text: &'a str, name: &str) -> &'a str {
-    let start = text
-        .find(&format!("pub fn {name}("))
-        .unwrap_or_else(|| panic!("no method {name}"));
-    let end = text[start..].find("\n    }\n").unwrap() + start;
-    &text[start..end]
 }
 
 #[test]

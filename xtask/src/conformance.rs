@@ -998,56 +998,22 @@ fn timed_out(o: &Value) -> bool {
 
 /// Calls in order until one times out (its outcome is the last one returned) or all are done.
 fn drive_until_timeout(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
-    let mut child = Command::new(driver)
-        .arg(base)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("{}: {e}", driver.display()))?;
-    let mut stdin = child.stdin.take().ok_or("driver stdin")?;
-    let lines: Vec<String> = calls
-        .iter()
-        .map(|c| json!({"operation_id": c.id, "args": c.args}).to_string())
-        .collect();
-    let writer = std::thread::spawn(move || {
-        for line in lines {
-            if writeln!(stdin, "{line}").is_err() {
-                break;
-            }
-        }
-    });
-    let stdout = child.stdout.take().ok_or("driver stdout")?;
-    let mut out = Vec::with_capacity(calls.len());
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("driver output: {e}"))?;
-        let outcome: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line}));
-        let stop = timed_out(&outcome);
-        out.push(outcome);
-        if stop {
-            // The driver may be mid-way through the next call: it is not waited for.
-            let _ = child.kill();
-            break;
-        }
-    }
-    let _ = writer.join();
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if out.len() != calls.len() && !out.last().is_some_and(timed_out) {
-        let at = calls
-            .get(out.len())
-            .map(|c| format!(" (at {} [{}])", c.id, c.variant))
-            .unwrap_or_default();
-        return Err(format!(
-            "the driver answered {} of {} calls and exited with {status}{at}",
-            out.len(),
-            calls.len()
-        ));
-    }
-    Ok(out)
+    run_driver(driver, base, calls, true)
 }
 
+/// Every call in order; the driver must answer each.
 fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+    run_driver(driver, base, calls, false)
+}
+
+/// Feeds `calls` to the driver, one JSON line each, and reads its outcomes; with
+/// `stop_at_timeout`, the first timed-out call ends the run (the driver is killed).
+fn run_driver(
+    driver: &Path,
+    base: &str,
+    calls: &[Call],
+    stop_at_timeout: bool,
+) -> Result<Vec<Value>, String> {
     let mut child = Command::new(driver)
         .arg(base)
         .stdin(Stdio::piped())
@@ -1072,14 +1038,20 @@ fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String
     let mut out = Vec::with_capacity(calls.len());
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| format!("driver output: {e}"))?;
-        out.push(
-            serde_json::from_str(&line)
-                .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line})),
-        );
+        let outcome: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line}));
+        let stop = stop_at_timeout && timed_out(&outcome);
+        out.push(outcome);
+        if stop {
+            // The driver may be mid-way through the next call: it is not waited for.
+            let _ = child.kill();
+            break;
+        }
     }
     let _ = writer.join();
     let status = child.wait().map_err(|e| e.to_string())?;
-    if out.len() != calls.len() {
+    let stopped = stop_at_timeout && out.last().is_some_and(timed_out);
+    if out.len() != calls.len() && !stopped {
         let at = calls
             .get(out.len())
             .map(|c| format!(" (at {} [{}])", c.id, c.variant))
