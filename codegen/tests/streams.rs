@@ -215,11 +215,11 @@ fn openai_sse_operations_get_event_stream_methods() {
             "CreateSpeechResponseStreamEvent",
             false,
         ),
-        // A multipart body: its `stream` form field is not set by the method (yet).
+        // A multipart body: the method sets its `stream` form field.
         (
             "create_transcription_stream",
             "CreateTranscriptionResponseStreamEvent",
-            false,
+            true,
         ),
         (
             "create_chat_completion_stream",

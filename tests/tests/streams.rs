@@ -140,6 +140,60 @@ async fn collect<T: serde::de::DeserializeOwned>(
     stream.collect().await
 }
 
+/// The `stream` flag a stream method sets (and its JSON twin clears) is written into
+/// multipart and form bodies too, replacing the request model's own value: OpenAI's
+/// transcriptions take it as a multipart field.
+#[tokio::test]
+async fn the_stream_flag_replaces_the_field_of_multipart_and_form_bodies() {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let client = new_client(&server.uri());
+    let post = || {
+        let mut req = RequestSpec::new(reqwest::Method::POST, "/t", "/t");
+        req.security = NO_AUTH;
+        req
+    };
+    let mut form = runtime::Multipart::new();
+    form.text("model", "whisper-1").text("stream", "false");
+    let mut req = post();
+    req.set_body(Ok(runtime::Body::Multipart(form)));
+    req.set_json_flag("stream", true);
+    runtime::ResponseFuture::<Value, Value>::json(&client, req, NO_ERRORS)
+        .await
+        .unwrap();
+    let mut req = post();
+    req.set_body(Ok(runtime::Body::Form(vec![
+        ("stream".into(), "true".into()),
+        ("model".into(), "m".into()),
+    ])));
+    req.set_json_flag("stream", false);
+    runtime::ResponseFuture::<Value, Value>::json(&client, req, NO_ERRORS)
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    let multipart = String::from_utf8_lossy(&reqs[0].body).into_owned();
+    assert_eq!(
+        multipart.matches("name=\"stream\"").count(),
+        1,
+        "{multipart}"
+    );
+    assert!(
+        multipart.contains("name=\"stream\"\r\n\r\ntrue\r\n"),
+        "{multipart}"
+    );
+    assert!(
+        multipart.contains("name=\"model\"\r\n\r\nwhisper-1\r\n"),
+        "{multipart}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&reqs[1].body),
+        "model=m&stream=false"
+    );
+}
+
 // ------------------------------------------------------------------------------------------
 // Server-sent events
 // ------------------------------------------------------------------------------------------

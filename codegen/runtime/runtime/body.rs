@@ -167,6 +167,13 @@ impl Multipart {
         self
     }
 
+    /// Replaces every part named `name` by one text part (an operation's `stream` flag).
+    pub(crate) fn set_text(&mut self, name: &str, value: &str) {
+        self.parts.retain(|(n, _)| n != name);
+        self.parts
+            .push((name.to_string(), PartData::Text(value.to_string())));
+    }
+
     /// Number of parts.
     pub fn len(&self) -> usize {
         self.parts.len()

@@ -117,12 +117,19 @@ impl Builder<'_> {
         } else {
             TypeRef::Any
         };
-        // A boolean `stream` property of a JSON request body selects the stream when the
-        // operation also answers with JSON.
+        // A boolean `stream` property of a JSON, multipart or form request body selects the
+        // stream when the operation also answers with JSON (OpenAI's transcriptions take it
+        // as a multipart field).
         let flag = match (&success.kind, body) {
-            (SuccessKind::Json(_), Some(b)) if b.primary().kind == BodyKind::Json => self
-                .request_flag(op, op_ptr, "stream")
-                .then(|| "stream".to_string()),
+            (SuccessKind::Json(_), Some(b))
+                if matches!(
+                    b.primary().kind,
+                    BodyKind::Json | BodyKind::Multipart | BodyKind::Form
+                ) =>
+            {
+                self.request_flag(op, op_ptr, b.primary().kind, "stream")
+                    .then(|| "stream".to_string())
+            }
             _ => None,
         };
         // The sentinel OpenAI ends its streams with; named in the operation's text or examples.
@@ -234,7 +241,7 @@ impl Builder<'_> {
 
     /// Whether the JSON request body's schema has a boolean property `name` that is not a
     /// constant.
-    fn request_flag(&self, op: &Value, op_ptr: &str, name: &str) -> bool {
+    fn request_flag(&self, op: &Value, op_ptr: &str, kind: BodyKind, name: &str) -> bool {
         let Some(content) = op
             .at("requestBody")
             .and_then(|b| self.deref(b, &format!("{op_ptr}/requestBody")).ok())
@@ -244,7 +251,7 @@ impl Builder<'_> {
         };
         let Some(schema) = content
             .iter()
-            .find(|(m, _)| super::operation::body_kind(m) == BodyKind::Json)
+            .find(|(m, _)| super::operation::body_kind(m) == kind)
             .and_then(|(_, m)| m.at("schema"))
         else {
             return false;
