@@ -239,7 +239,7 @@ async fn multipart_parts_per_item_and_declared_types() {
 async fn binary_in_a_json_body_is_its_text() {
     let server = server().await;
     let c = client(&server);
-    let body = Attachment::new("a.txt".into(), Binary::new("ignored.txt", b"hello".to_vec()));
+    let body = Attachment::new("a.txt", Binary::new("ignored.txt", b"hello".to_vec()));
     let stored = c.binary().attach(&body).await.unwrap().into_inner();
     let req = only_request(&server).await;
     assert_eq!(
@@ -249,7 +249,7 @@ async fn binary_in_a_json_body_is_its_text() {
     assert_eq!(stored.content.data, b"stored");
     assert_eq!(stored.filename, "b.txt");
     // Contents that are not UTF-8 have no JSON form: an error, not a corrupted body.
-    let bad = Attachment::new("x".into(), Binary::new("x", vec![0xff, 0xfe]));
+    let bad = Attachment::new("x", Binary::new("x", vec![0xff, 0xfe]));
     assert!(c.binary().attach(&bad).await.is_err());
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
