@@ -183,11 +183,24 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
             Emitted::Text(krate::runtime_spec(api)),
         ));
         for (name, text) in &config.extra_files {
-            parts.extend(one(name, Emitted::Text(text.clone())));
+            if example_fits(api, text) {
+                parts.extend(one(name, Emitted::Text(text.clone())));
+            }
         }
         parts
     }));
     jobs
+}
+
+/// Whether an extra file (an example kept beside the spec) belongs in this crate: lines
+/// `// needs-operations: a b c` list the operationIds it calls, and it is written only when
+/// the description has all of them (the bot needs the full Fluxer description; the committed
+/// crate's smaller one would not compile it). Files without such a line always fit.
+fn example_fits(api: &Api, text: &str) -> bool {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("// needs-operations:"))
+        .flat_map(str::split_whitespace)
+        .all(|id| api.client_operations().any(|o| o.id == id))
 }
 
 /// The runtime's child modules (see the module docs of `codegen/runtime/runtime.rs`), written
