@@ -382,6 +382,10 @@ fn examples_ship_only_with_crates_that_have_the_operations_they_declare() {
     for (name, needs) in [
         ("fits", "// needs-operations: get_a\n"),
         ("needs_more", "// needs-operations: get_a send_message\n"),
+        (
+            "needs_a_model",
+            "// needs-operations: get_a\n// needs-types: Missing\n",
+        ),
         ("says_nothing", ""),
     ] {
         config.extra_files.insert(

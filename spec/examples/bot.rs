@@ -1,9 +1,9 @@
 //! A Fluxer bot's everyday path: send a message with a file, edit it, list the messages
 //! before it (pagination parameters), read it back.
 //!
-//! It needs the full Fluxer description (upstream with `spec/overlays/fluxer.overlay.yaml`,
-//! which adds the message bodies upstream leaves out), so the generator ships it only with
-//! crates that have the operations below; `tests/tests/bot.rs` builds it in such a crate and
+//! It needs the full Fluxer description with `spec/overlays/fluxer.overlay.yaml` (which adds
+//! the message bodies upstream leaves out), so the generator ships it only with crates that
+//! have the operations and the model below; `tests/tests/bot.rs` builds it in such a crate and
 //! runs it against a loopback server:
 //!
 //! ```text
@@ -12,6 +12,7 @@
 //! ```
 
 // needs-operations: send_message edit_message list_messages get_message
+// needs-types: MessageCreateMultipartRequest
 
 use fluxer_sdk::apis::channels::{EditMessageBody, SendMessageBody};
 use fluxer_sdk::models::{

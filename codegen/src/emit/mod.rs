@@ -193,14 +193,18 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
 }
 
 /// Whether an extra file (an example kept beside the spec) belongs in this crate: lines
-/// `// needs-operations: a b c` list the operationIds it calls, and it is written only when
-/// the description has all of them (the bot needs the full Fluxer description; the committed
-/// crate's smaller one would not compile it). Files without such a line always fit.
+/// `// needs-operations: a b c` list the operationIds it calls and `// needs-types: A B` the
+/// models it builds, and it is written only when the description has all of them (the bot
+/// needs the full Fluxer description with our overlay; the committed crate's smaller one would
+/// not compile it). Files without such lines always fit.
 fn example_fits(api: &Api, text: &str) -> bool {
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("// needs-operations:"))
-        .flat_map(str::split_whitespace)
-        .all(|id| api.client_operations().any(|o| o.id == id))
+    let needs = |prefix: &'static str| {
+        text.lines()
+            .filter_map(move |l| l.trim().strip_prefix(prefix))
+            .flat_map(str::split_whitespace)
+    };
+    needs("// needs-operations:").all(|id| api.client_operations().any(|o| o.id == id))
+        && needs("// needs-types:").all(|name| api.type_def(name).is_some())
 }
 
 /// The runtime's child modules (see the module docs of `codegen/runtime/runtime.rs`), written
