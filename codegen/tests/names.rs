@@ -372,3 +372,38 @@ fn properties_and_parameters_with_one_rust_name_warn_with_both_pointers() {
         "{w:#?}"
     );
 }
+
+#[test]
+fn examples_ship_only_with_crates_that_have_the_operations_they_declare() {
+    let spec = format!(
+        "{HEAD}paths:\n  /a:\n    get: {{operationId: get_a, responses: {{'204': {{description: ok}}}}}}\n"
+    );
+    let mut config = Config::default();
+    for (name, needs) in [
+        ("fits", "// needs-operations: get_a\n"),
+        ("needs_more", "// needs-operations: get_a send_message\n"),
+        (
+            "needs_a_model",
+            "// needs-operations: get_a\n// needs-types: Missing\n",
+        ),
+        ("says_nothing", ""),
+    ] {
+        config.extra_files.insert(
+            format!("examples/{name}.rs"),
+            format!("//! An example.\n\n{needs}fn main() {{}}\n"),
+        );
+    }
+    let out = run(&spec, &config).unwrap();
+    let examples: Vec<_> = out
+        .files
+        .keys()
+        .filter(|p| p.starts_with("examples"))
+        .collect();
+    assert_eq!(
+        examples,
+        [
+            std::path::Path::new("examples/fits.rs"),
+            std::path::Path::new("examples/says_nothing.rs")
+        ]
+    );
+}

@@ -6,6 +6,9 @@
 //!     <base-url> <client-id> <client-secret> <code> <redirect-uri>
 //! ```
 
+// needs-operations: exchange_oauth2_token get_oauth2_userinfo
+// needs-operations: list_user_applications update_oauth_application
+
 use fluxer_sdk::models::{ApplicationUpdateRequest, TokenRequestAuthorizationCode};
 use fluxer_sdk::types::{Nullable, Snowflake};
 use fluxer_sdk::{Client, Error};
@@ -13,25 +16,16 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", explain(e.as_ref()));
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The one place that looks into errors: what to tell the user.
-fn explain(e: &(dyn std::error::Error + 'static)) -> String {
-    let Some(api) = e.downcast_ref::<Error>() else {
-        return e.to_string();
+    let Err(e) = run().await else {
+        return ExitCode::SUCCESS;
     };
-    match api.status().map(|s| s.as_u16()) {
-        Some(401) => "the credentials were refused (401); sign in again".into(),
-        Some(429) => format!("rate limited (429) after retries; {api}"),
-        _ => api.to_string(),
+    // The one place that looks into errors: what to tell the user.
+    match e.downcast_ref::<Error>().and_then(Error::status) {
+        Some(s) if s.as_u16() == 401 => eprintln!("error: the credentials were refused (401)"),
+        Some(s) if s.as_u16() == 429 => eprintln!("error: rate limited (429) after retries; {e}"),
+        _ => eprintln!("error: {e}"),
     }
+    ExitCode::FAILURE
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

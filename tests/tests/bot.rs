@@ -1,8 +1,8 @@
 //! The Fluxer bot path end to end (issue: a bot could not send a message): the upstream
 //! Fluxer description plus our overlay (`spec/overlays/fluxer.overlay.yaml`) generate a
-//! crate whose `send_message` takes a typed body with an upload variant; the example bot
-//! (`tests/bot/main.rs`) is built against it and run against a loopback server, which
-//! checks what it receives byte for byte.
+//! crate whose `send_message` takes a typed body with an upload variant; its example bot
+//! (`spec/examples/bot.rs`, shipped in `examples/` of crates that have its operations) is
+//! built and run against a loopback server, which checks what it receives byte for byte.
 
 use integration_tests::{cargo, repo_root, run, shared_file};
 use serde_json::{json, Value};
@@ -25,36 +25,52 @@ fn message(content: &str) -> Value {
     })
 }
 
-/// Generates the upstream crate with the overlay and builds the bot against it.
+/// Generates the upstream crate with the project's config (`spec/codegen.toml`, so the
+/// examples in `spec/examples/` that fit it ship in its `examples/`) and the overlay, and
+/// builds its `bot` example.
 fn build_bot(spec: &Path) -> std::path::PathBuf {
     let root = repo_root();
-    let work = root.join("target/bot");
-    let crate_dir = work.join("fluxer-full");
-    let driver = work.join("driver");
-    let config = codegen::Config {
-        crate_name: "fluxer-full".into(),
-        overlays: vec![root.join("spec/overlays/fluxer.overlay.yaml")],
-        ..codegen::Config::default()
+    let crate_dir = root.join("target/bot/fluxer-sdk");
+    let mut config =
+        codegen::Config::beside(&root.join("spec/openapi.yaml")).expect("spec/codegen.toml");
+    config
+        .overlays
+        .push(root.join("spec/overlays/fluxer.overlay.yaml"));
+    // Under this repository's folder but not a member of its workspace.
+    config.standalone = true;
+    assert!(
+        config.extra_files.contains_key("examples/bot.rs"),
+        "spec/examples/bot.rs is read with the config"
+    );
+    // Without the overlay `send_message` has no upload body: the bot would not compile there.
+    let bare = codegen::Config {
+        overlays: vec![],
+        ..config.clone()
     };
+    let out = codegen::generate(spec, &bare).expect("upstream generates");
+    assert!(!out.files.contains_key(Path::new("examples/bot.rs")));
     let out = codegen::generate(spec, &config).expect("upstream + overlay generates");
+    assert!(
+        out.files.contains_key(Path::new("examples/bot.rs")),
+        "the full description has the bot's operations, so the crate ships the example"
+    );
     codegen::write::write(&crate_dir, &out.files).expect("write the crate");
-    std::fs::create_dir_all(driver.join("src")).expect("driver dir");
-    std::fs::write(
-        driver.join("Cargo.toml"),
-        "# Written by tests/tests/bot.rs: do not edit.\n[package]\nname = \"fluxer-bot\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nfluxer-full = { path = \"../fluxer-full\", default-features = false, features = [\"channels\", \"rustls-tls\"] }\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\n\n[workspace]\n",
-    )
-    .expect("driver manifest");
-    std::fs::copy(root.join("tests/bot/main.rs"), driver.join("src/main.rs")).expect("copy bot");
     // The workspace's lock file: the same dependency versions as everything else here.
-    std::fs::copy(root.join("Cargo.lock"), driver.join("Cargo.lock")).expect("lock file");
+    std::fs::copy(root.join("Cargo.lock"), crate_dir.join("Cargo.lock")).expect("lock file");
     let target = root.join("target/contract-target");
     run(
-        cargo(Some(&target))
-            .current_dir(&driver)
-            .args(["build", "--quiet"]),
-        "build the example bot against the generated upstream crate",
+        cargo(Some(&target)).current_dir(&crate_dir).args([
+            "build",
+            "--quiet",
+            "--example",
+            "bot",
+            "--no-default-features",
+            "--features",
+            "channels,rustls-tls",
+        ]),
+        "build the bot example of the generated upstream crate",
     );
-    target.join("debug/fluxer-bot")
+    target.join("debug/examples/bot")
 }
 
 /// The body with the random multipart boundary replaced by `BOUNDARY`.

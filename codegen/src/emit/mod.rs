@@ -183,11 +183,28 @@ pub fn jobs<'a>(api: &'a Api, config: &'a Config) -> Vec<Job<'a>> {
             Emitted::Text(krate::runtime_spec(api)),
         ));
         for (name, text) in &config.extra_files {
-            parts.extend(one(name, Emitted::Text(text.clone())));
+            if example_fits(api, text) {
+                parts.extend(one(name, Emitted::Text(text.clone())));
+            }
         }
         parts
     }));
     jobs
+}
+
+/// Whether an extra file (an example kept beside the spec) belongs in this crate: lines
+/// `// needs-operations: a b c` list the operationIds it calls and `// needs-types: A B` the
+/// models it builds, and it is written only when the description has all of them (the bot
+/// needs the full Fluxer description with our overlay; the committed crate's smaller one would
+/// not compile it). Files without such lines always fit.
+fn example_fits(api: &Api, text: &str) -> bool {
+    let needs = |prefix: &'static str| {
+        text.lines()
+            .filter_map(move |l| l.trim().strip_prefix(prefix))
+            .flat_map(str::split_whitespace)
+    };
+    needs("// needs-operations:").all(|id| api.client_operations().any(|o| o.id == id))
+        && needs("// needs-types:").all(|name| api.type_def(name).is_some())
 }
 
 /// The runtime's child modules (see the module docs of `codegen/runtime/runtime.rs`), written

@@ -1,26 +1,31 @@
 //! A Fluxer bot's everyday path: send a message with a file, edit it, list the messages
 //! before it (pagination parameters), read it back.
 //!
-//! Written against the SDK generated from the upstream Fluxer description with our overlay
-//! (`spec/overlays/fluxer.overlay.yaml`), which adds the message bodies upstream leaves out.
-//! `tests/tests/bot.rs` builds it beside that crate and runs it against a loopback server:
+//! It needs the full Fluxer description with `spec/overlays/fluxer.overlay.yaml` (which adds
+//! the message bodies upstream leaves out), so the generator ships it only with crates that
+//! have the operations and the model below; `tests/tests/bot.rs` builds it in such a crate and
+//! runs it against a loopback server:
 //!
 //! ```text
-//! fluxer-bot BASE_URL CHANNEL_ID      (token from FLUXER_BOT_TOKEN)
+//! FLUXER_BOT_TOKEN=… cargo run --example bot --no-default-features \
+//!     --features channels,rustls-tls -- BASE_URL CHANNEL_ID
 //! ```
 
-use fluxer_full::apis::channels::{EditMessageBody, SendMessageBody};
-use fluxer_full::models::{
+// needs-operations: send_message edit_message list_messages get_message
+// needs-types: MessageCreateMultipartRequest
+
+use fluxer_sdk::apis::channels::{EditMessageBody, SendMessageBody};
+use fluxer_sdk::models::{
     MessageAttachmentRequest, MessageCreateMultipartRequest, MessageCreateRequest,
     MessageEditRequest,
 };
-use fluxer_full::types::{Binary, Snowflake};
-use fluxer_full::Client;
+use fluxer_sdk::types::{Binary, Snowflake};
+use fluxer_sdk::Client;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let base_url = args.next().unwrap_or_else(|| fluxer_full::DEFAULT_BASE_URL.into());
+    let base_url = args.next().unwrap_or_else(|| fluxer_sdk::DEFAULT_BASE_URL.into());
     let channel: Snowflake = args.next().ok_or("CHANNEL_ID missing")?.parse()?;
     let token = std::env::var("FLUXER_BOT_TOKEN")?;
     let client = Client::builder(&base_url).bot_token(token).build()?;
