@@ -553,17 +553,38 @@ fn run_spec(
 /// against, so the copy validates exactly what the spec does.
 fn prism_input(spec: &Path, doc: &Value) -> Result<PathBuf, String> {
     let mut copy = doc.clone();
-    if !drop_unresolvable_extensions(&mut copy) {
-        return Ok(spec.to_path_buf());
-    }
+    let dropped = drop_unresolvable_extensions(&mut copy);
+    cap_made_up_arrays(&mut copy);
     let path = gate_dir(spec).join("prism-input.json");
     let text = serde_json::to_string(&copy).map_err(|e| e.to_string())?;
     write_if_changed(&path, &text)?;
-    eprintln!(
-        "    prism reads {} (extensions with references to missing files left out)",
-        path.display()
-    );
+    if dropped {
+        eprintln!(
+            "    prism reads {} (extensions with references to missing files left out)",
+            path.display()
+        );
+    }
     Ok(path)
+}
+
+/// How many items Prism puts in an array it makes up (json-schema-faker's `maxItems`).
+const MADE_UP_MAX_ITEMS: u64 = 2;
+
+/// Caps the arrays of Prism's made-up responses. Prism (`-d`) fills every optional property and
+/// gives an array as many items as its `maxItems` allows (up to 5 without one), three `$ref`
+/// levels deep: Xero's deep models took it 15–70 s per response, one never ended. Two items
+/// exercise an item schema as well as twenty. Prism reads json-schema-faker options from the
+/// document's root `x-json-schema-faker`; options the spec sets itself are kept.
+fn cap_made_up_arrays(doc: &mut Value) {
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
+    let options = root
+        .entry("x-json-schema-faker")
+        .or_insert_with(|| json!({}));
+    if let Some(o) = options.as_object_mut() {
+        o.entry("maxItems").or_insert(json!(MADE_UP_MAX_ITEMS));
+    }
 }
 
 /// Removes every `x-…` member whose value holds a `$ref` that does not resolve: to another
@@ -1181,12 +1202,66 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
 
 /// Why every violation of `list` (non-empty) is Prism misreading a request the client wrote
 /// as the spec says, or `None` when one is not.
+///
+/// When the body's schema is a union (`anyOf`/`oneOf`, Discord's interaction callback), Prism
+/// reports a misread property once per branch, and with it what makes each other branch fail:
+/// its discriminating value (`type must be equal to one of the allowed values`) and the union
+/// itself (`body must match a schema in anyOf`). Those are counted with the misreading (checked
+/// with curl: the same body without the misread property has no violation).
 fn prism_misreads_all(doc: &Value, call: &Call, list: &[Value]) -> Option<&'static str> {
     let mut why = None;
+    let mut misread = BTreeSet::new();
+    let mut rest = Vec::new();
     for v in list {
-        why = Some(prism_misreads(doc, call, v)?);
+        match prism_misreads(doc, call, v) {
+            Some(w) => {
+                why = Some(w);
+                if let Some([_, property]) = body_location(v).as_deref() {
+                    misread.insert(property.clone());
+                }
+            }
+            None => rest.push(v),
+        }
     }
-    why
+    let why = why?;
+    if rest.is_empty() {
+        return Some(why);
+    }
+    if !body_is_union(doc, call) {
+        return None;
+    }
+    let fan_out = |v: &Value| match body_location(v).as_deref() {
+        Some([_]) => matches!(v["code"].as_str(), Some("anyOf" | "oneOf")),
+        Some([_, property]) => {
+            misread.contains(property) || matches!(v["code"].as_str(), Some("enum" | "const"))
+        }
+        _ => false,
+    };
+    rest.into_iter().all(fan_out).then_some(why)
+}
+
+/// A violation's location in the request body (`["body"]`, `["body", property]`, …), without
+/// the leading `request` of `sl-violations`; `None` outside the body.
+fn body_location(v: &Value) -> Option<Vec<String>> {
+    let mut location: Vec<String> = v["location"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    if location.first().map(String::as_str) == Some("request") {
+        location.remove(0);
+    }
+    (location.first().map(String::as_str) == Some("body")).then_some(location)
+}
+
+/// Whether the schema of the call's body media type is an `anyOf` or `oneOf`.
+fn body_is_union(doc: &Value, call: &Call) -> bool {
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    resolve(doc, &format!("{}/requestBody", call.pointer))
+        .and_then(|b| resolve(doc, &format!("{b}/content/{}/schema", token(media))))
+        .and_then(|s| doc.pointer(&s))
+        .is_some_and(|s| s.get("anyOf").is_some() || s.get("oneOf").is_some())
 }
 
 /// Whether a violation is one of Prism's known misreadings of a form or multipart body (each
@@ -1197,6 +1272,9 @@ fn prism_misreads_all(doc: &Value, call: &Call, list: &[Value]) -> Option<&'stat
 ///   one part, JSON text, a part typed `application/json` all give `must be array`/`object`;
 /// - a form property the request does not hold at all is reported (`piped must be array` for
 ///   an absent `pipeDelimited` property): no client can send an absent value wrong;
+/// - a number sent in a form or multipart body (a text) is read as the number and as the
+///   string of its digits, so a `oneOf` with both (Discord's `nonce`: integer or string) fails
+///   `must match exactly one schema in oneOf`; `nonce=abc` passes, as does `{"nonce": 123}`;
 /// - `Reserved characters used in request body` is reported on the raw text of a property with
 ///   an `encoding` entry, so the delimiter of `form`/`pipeDelimited` arrays (`a,b`) and `+`
 ///   for a space are flagged although OpenAPI and the form encoding prescribe them: counted as
@@ -1240,6 +1318,12 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
     {
         return Some("prism reads no multipart array or object");
     }
+    if v["code"] == "oneOf"
+        && (sent.is_number() || sent.is_boolean())
+        && one_of_has_string(doc, call, property)
+    {
+        return Some("prism reads a number in a form or multipart body as a number and a string");
+    }
     if !form {
         return None;
     }
@@ -1258,6 +1342,51 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
         return Some("prism flags the delimiters and `+` of a form value as reserved characters");
     }
     None
+}
+
+/// Whether the body property's schema is a `oneOf` with a string branch (direct properties of
+/// the body schema, or of one of its `allOf`/`anyOf`/`oneOf` branches).
+fn one_of_has_string(doc: &Value, call: &Call, property: &str) -> bool {
+    fn schema<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => codegen::load::resolve(doc, r).unwrap_or(v),
+            None => v,
+        }
+    }
+    fn find<'a>(doc: &'a Value, body: &'a Value, property: &str, depth: usize) -> Vec<&'a Value> {
+        let body = schema(doc, body);
+        let mut out: Vec<&Value> = body
+            .pointer(&format!("/properties/{}", token(property)))
+            .map(|p| schema(doc, p))
+            .into_iter()
+            .collect();
+        if depth < 4 {
+            for key in ["allOf", "anyOf", "oneOf"] {
+                for branch in body
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.extend(find(doc, branch, property, depth + 1));
+                }
+            }
+        }
+        out
+    }
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    let Some(body) = resolve(doc, &format!("{}/requestBody", call.pointer))
+        .and_then(|b| doc.pointer(&format!("{b}/content/{}/schema", token(media))))
+    else {
+        return false;
+    };
+    find(doc, body, property, 0).into_iter().any(|p| {
+        p.get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|b| schema(doc, b)["type"] == "string")
+    })
 }
 
 /// Whether a string under `v` holds one of RFC 3986's reserved characters.
@@ -1649,6 +1778,19 @@ mod tests {
     }
 
     #[test]
+    fn prisms_made_up_arrays_are_capped_unless_the_spec_says_otherwise() {
+        let mut doc = json!({"openapi": "3.1.0"});
+        cap_made_up_arrays(&mut doc);
+        assert_eq!(doc["x-json-schema-faker"], json!({"maxItems": 2}));
+        let mut doc = json!({"x-json-schema-faker": {"maxItems": 7, "locale": "de"}});
+        cap_made_up_arrays(&mut doc);
+        assert_eq!(
+            doc["x-json-schema-faker"],
+            json!({"maxItems": 7, "locale": "de"})
+        );
+    }
+
+    #[test]
     fn prisms_misreadings_of_form_and_multipart_bodies_are_told_apart() {
         let doc = json!({"paths": {"/f": {"post": {"requestBody": {"content": {
             "application/x-www-form-urlencoded": {"encoding": {"csv": {"explode": false}}}
@@ -1685,6 +1827,115 @@ mod tests {
         // JSON bodies: never.
         let c = call("application/json", json!({}));
         assert!(prism_misreads(&doc, &c, &v("piped", "type", "must be array")).is_none());
+    }
+
+    /// Discord's message and interaction-callback bodies, as Prism reported them (the
+    /// violations reproduced with curl against `prism mock` on discord.json).
+    #[test]
+    fn prisms_misreadings_of_numbers_and_of_union_bodies_are_told_apart() {
+        let nonce = json!({"oneOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]});
+        let doc = json!({
+            "paths": {
+                "/m": {"post": {"requestBody": {"content": {
+                    "multipart/form-data": {"schema": {"$ref": "#/components/schemas/Msg"}},
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Msg"}},
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Msg"}}
+                }}}},
+                "/cb": {"post": {"requestBody": {"content": {
+                    "multipart/form-data": {"schema": {"anyOf": [
+                        {"$ref": "#/components/schemas/Pong"},
+                        {"$ref": "#/components/schemas/Reply"}
+                    ]}},
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Reply"}}
+                }}}}
+            },
+            "components": {"schemas": {
+                "Msg": {"type": "object", "properties": {"nonce": nonce, "count": {"type": "integer"}}},
+                "Pong": {"type": "object", "properties": {"type": {"enum": [1]}}},
+                "Reply": {"type": "object", "properties": {
+                    "type": {"enum": [4]},
+                    "data": {"type": ["object", "null"]}
+                }}
+            }}
+        });
+        let call = |path: &str, media: &str, body: Value| Call {
+            id: "x".into(),
+            pointer: format!("/paths/~1{path}/post"),
+            variant: "full".into(),
+            args: json!({"body": body, "body_media_type": media}),
+        };
+        let v = |location: &[&str], code: &str, message: &str| json!({"location": location, "code": code, "message": message});
+        let one_of = v(
+            &["request", "body", "nonce"],
+            "oneOf",
+            "Request body property nonce must match exactly one schema in oneOf",
+        );
+        for media in ["multipart/form-data", "application/x-www-form-urlencoded"] {
+            let c = call("m", media, json!({"nonce": 123}));
+            assert!(prism_misreads_all(&doc, &c, std::slice::from_ref(&one_of)).is_some());
+            // A string that fails the oneOf is the client's.
+            let c = call("m", media, json!({"nonce": "abc"}));
+            assert!(prism_misreads_all(&doc, &c, std::slice::from_ref(&one_of)).is_none());
+        }
+        // No string branch: the number is not misread.
+        let c = call("m", "multipart/form-data", json!({"count": 1}));
+        let count = v(
+            &["body", "count"],
+            "oneOf",
+            "must match exactly one schema in oneOf",
+        );
+        assert!(prism_misreads_all(&doc, &c, &[count]).is_none());
+        // JSON: a real violation.
+        let c = call("m", "application/json", json!({"nonce": 123}));
+        assert!(prism_misreads_all(&doc, &c, std::slice::from_ref(&one_of)).is_none());
+
+        // A misread `data` part in a union body, reported under every branch.
+        let fan_out = [
+            v(
+                &["request", "body", "type"],
+                "enum",
+                "type must be equal to one of the allowed values: 1",
+            ),
+            v(
+                &["request", "body", "data"],
+                "type",
+                "data must be object,null",
+            ),
+            v(
+                &["request", "body", "data"],
+                "oneOf",
+                "data must match exactly one schema in oneOf",
+            ),
+            v(
+                &["request", "body"],
+                "anyOf",
+                "body must match a schema in anyOf",
+            ),
+        ];
+        let c = call(
+            "cb",
+            "multipart/form-data",
+            json!({"type": 4, "data": {"content": "hi"}}),
+        );
+        assert!(prism_misreads_all(&doc, &c, &fan_out).is_some());
+        // Without the misread property to explain them, the branch failures are violations.
+        assert!(prism_misreads_all(&doc, &c, &fan_out[2..]).is_none());
+        assert!(prism_misreads_all(&doc, &c, &[fan_out[0].clone(), fan_out[3].clone()]).is_none());
+        // A body that is not a union: an enum failure is not a consequence of the misreading.
+        let c = call(
+            "cb",
+            "application/x-www-form-urlencoded",
+            json!({"type": 4, "data": [1]}),
+        );
+        let not_union = [
+            v(&["body", "data"], "type", "data must be array"),
+            v(
+                &["body", "type"],
+                "enum",
+                "type must be equal to one of the allowed values: 4",
+            ),
+        ];
+        assert!(prism_misreads_all(&doc, &c, &not_union).is_none());
     }
 
     #[test]
