@@ -566,6 +566,17 @@ impl Builder<'_> {
             return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
         };
         if values.is_empty() {
+            // `enum: []` allows no value: a spec defect with no Rust type; any value is kept.
+            if obj
+                .at("enum")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
+                self.warn(
+                    &format!("{ptr}/enum"),
+                    "`enum: []` allows no value: generated as `serde_json::Value`",
+                );
+            }
             return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
         }
         let names = ["x-enumNames", "x-enum-varnames"]
