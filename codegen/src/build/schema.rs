@@ -143,7 +143,17 @@ impl Builder<'_> {
                     }
                     return allowed;
                 }
-                _ => return false,
+                // A union allows null when one of its branches does (box's `retention_length`:
+                // `oneOf: [{type: string, nullable: true}, {type: number}]`).
+                _ => {
+                    return ["oneOf", "anyOf"].iter().any(|k| {
+                        s.at(k).and_then(Value::as_array).is_some_and(|b| {
+                            b.iter().enumerate().any(|(i, part)| {
+                                self.is_nullable_in(part, &format!("{ptr}/{k}/{i}"), seen)
+                            })
+                        })
+                    })
+                }
             }
         }
         false
