@@ -143,7 +143,17 @@ impl Builder<'_> {
                     }
                     return allowed;
                 }
-                _ => return false,
+                // A union allows null when one of its branches does (box's `retention_length`:
+                // `oneOf: [{type: string, nullable: true}, {type: number}]`).
+                _ => {
+                    return ["oneOf", "anyOf"].iter().any(|k| {
+                        s.at(k).and_then(Value::as_array).is_some_and(|b| {
+                            b.iter().enumerate().any(|(i, part)| {
+                                self.is_nullable_in(part, &format!("{ptr}/{k}/{i}"), seen)
+                            })
+                        })
+                    })
+                }
             }
         }
         false
@@ -195,10 +205,23 @@ impl Builder<'_> {
             return self.enumeration(obj, values, ptr, name);
         }
         if let Some(Value::Array(parts)) = obj.at("allOf") {
-            if parts.len() == 1 && !has_object_keywords(s) {
+            // One part that says what the value is, the others only annotations (`allOf:
+            // [{$ref: Union}, {description}]`, how 3.0 documents a reference): that part's
+            // type, as for a one-part `allOf`. Merging it as an object would turn a union
+            // into a struct of every branch's properties.
+            let mut typed = parts
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !annotations_only(p));
+            let only = match (typed.next(), typed.next()) {
+                _ if parts.len() == 1 && !has_object_keywords(s) => Some(0),
+                (Some((i, _)), None) if !has_own_object_keywords(s) => Some(i),
+                _ => None,
+            };
+            if let Some(i) = only {
                 let inner = self.convert(
-                    &parts[0],
-                    &format!("{ptr}/allOf/0"),
+                    &parts[i],
+                    &format!("{ptr}/allOf/{i}"),
                     Name::Hint(name.stem().to_string()),
                 )?;
                 return Ok(self.alias_if_fixed(name, inner, obj, ptr));
@@ -553,6 +576,17 @@ impl Builder<'_> {
             return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
         };
         if values.is_empty() {
+            // `enum: []` allows no value: a spec defect with no Rust type; any value is kept.
+            if obj
+                .at("enum")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
+                self.warn(
+                    &format!("{ptr}/enum"),
+                    "`enum: []` allows no value: generated as `serde_json::Value`",
+                );
+            }
             return Ok(self.alias_if_fixed(name, TypeRef::Any, obj, ptr));
         }
         let names = ["x-enumNames", "x-enum-varnames"]
@@ -780,9 +814,11 @@ impl Builder<'_> {
                 if let Some([value]) = self.fixed_values(schema, &pptr).as_deref() {
                     consts.push(ConstProp {
                         rust_name: field_name,
+                        // Written always, so a required `readOnly` constant is required
+                        // when read too (box's `FileRequest.type`).
+                        required: required.contains(&wire),
                         name: wire,
                         value: value.clone(),
-                        required: is_required,
                         docs: field_docs,
                     });
                     continue;
@@ -1430,12 +1466,17 @@ fn int_prim(obj: &Map<String, Value>) -> Prim {
 
 /// Keywords that make a schema an object with its own shape.
 fn has_object_keywords(s: &Value) -> bool {
-    ["properties", "additionalProperties", "patternProperties"]
-        .iter()
-        .any(|k| s.at(k).is_some())
+    has_own_object_keywords(s)
         || s.at("allOf")
             .and_then(Value::as_array)
             .is_some_and(|a| a.len() > 1)
+}
+
+/// Object keywords of the schema itself (not of its `allOf` parts).
+fn has_own_object_keywords(s: &Value) -> bool {
+    ["properties", "additionalProperties", "patternProperties"]
+        .iter()
+        .any(|k| s.at(k).is_some())
 }
 
 pub(crate) fn docs(obj: &Map<String, Value>) -> Option<String> {
