@@ -41,6 +41,9 @@ pub fn has_streams(api: &Api) -> bool {
 }
 
 pub fn cargo_toml(api: &Api, config: &Config) -> String {
+    // reqwest stays at 0.12, a measured choice (BENCHMARKS.md, "reqwest 0.13"): 0.13's rustls
+    // feature brings aws-lc-rs, a C library built from source, which took the dependency tree
+    // from 64 to 106 CPU-seconds and needs a C toolchain on every user's machine.
     // TLS for https: rustls by default (pure Rust, no system library to install); the system's
     // (OpenSSL on Linux) as the choice. A clean build takes about as long with either: openssl
     // brings a proc macro, and with it syn, back into the graph (BENCHMARKS.md).
