@@ -95,3 +95,25 @@ pub fn run(cmd: &mut Command, what: &str) -> Output {
     ));
     output
 }
+
+/// `cargo ARGS` in a crate a test generated under `dir`: the shared `target/aux` (dependencies
+/// compiled once for every such test) and warnings denied. Set more variables on the returned
+/// command before running it; [`output_text`] reads what it printed.
+pub fn aux_cargo(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/aux"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("RUSTDOCFLAGS");
+    cmd
+}
+
+/// What a command printed, stdout then stderr.
+pub fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

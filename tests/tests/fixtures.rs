@@ -5,7 +5,6 @@
 
 use codegen::Config;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,19 +71,8 @@ fn fixtures_compile_without_warnings_and_round_trip() {
     let _ = std::fs::copy(repo().join("Cargo.lock"), work.join("Cargo.lock"));
 
     let cargo = |args: &[&str]| {
-        let output = Command::new(env!("CARGO"))
-            .args(args)
-            .current_dir(&work)
-            .env("CARGO_TARGET_DIR", repo().join("target/aux"))
-            .env("RUSTFLAGS", "-D warnings")
-            .env_remove("RUSTDOCFLAGS")
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = integration_tests::aux_cargo(&work, args).output().unwrap();
+        let text = integration_tests::output_text(&output);
         (output, text)
     };
     // The libraries with their default features, as users get them, warning-free; the round

@@ -5,7 +5,6 @@
 
 use codegen::Config;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,21 +50,13 @@ fn lint_fixtures_pass_clippy_and_rustdoc_with_warnings_denied() {
     let _ = std::fs::copy(repo().join("Cargo.lock"), work.join("Cargo.lock"));
 
     let cargo = |args: &[&str]| {
-        let output = Command::new(env!("CARGO"))
-            .args(args)
-            .current_dir(&work)
-            // The fixture test's target dir and RUSTFLAGS: dependencies compiled once.
-            .env("CARGO_TARGET_DIR", repo().join("target/aux"))
-            .env("RUSTFLAGS", "-D warnings")
+        let output = integration_tests::aux_cargo(&work, args)
+            // rustdoc's warnings are what this test is about.
             .env("RUSTDOCFLAGS", "-D warnings")
             .env("CARGO_TERM_COLOR", "never")
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let text = integration_tests::output_text(&output);
         (output.status.success(), text)
     };
     let (ok, clippy) = cargo(&["clippy", "--workspace", "--lib", "--keep-going"]);

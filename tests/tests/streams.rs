@@ -767,7 +767,6 @@ async fn a_page_error_is_the_last_item() {
 #[test]
 fn a_generated_crate_dispatches_events_by_name() {
     use std::path::{Path, PathBuf};
-    use std::process::Command;
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let spec = repo.join("codegen/tests/fixtures/streams/openapi.yaml");
     let work = repo.join("target/streams-fixture");
@@ -782,19 +781,11 @@ fn a_generated_crate_dispatches_events_by_name() {
     codegen::write::write(&work, &out.files).unwrap();
     // The workspace lock file: dependency versions as tested.
     std::fs::copy(repo.join("Cargo.lock"), work.join("Cargo.lock")).unwrap();
-    let output = Command::new(env!("CARGO"))
-        .args(["test", "--all-features", "--test", "events"])
-        .current_dir(&work)
-        .env("CARGO_TARGET_DIR", repo.join("target/aux"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("RUSTDOCFLAGS")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output =
+        integration_tests::aux_cargo(&work, &["test", "--all-features", "--test", "events"])
+            .output()
+            .unwrap();
+    let text = integration_tests::output_text(&output);
     assert!(output.status.success(), "streams fixture failed:\n{text}");
     assert!(
         text.contains("test result: ok. 2 passed"),

@@ -5,7 +5,6 @@
 
 use codegen::Config;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,19 +31,10 @@ fn generated_requests_match_the_spec_on_the_wire() {
     codegen::write::write(&work, &out.files).unwrap();
     // Reuse the workspace lock file so dependency versions match the tested ones.
     std::fs::copy(repo().join("Cargo.lock"), work.join("Cargo.lock")).unwrap();
-    let output = Command::new(env!("CARGO"))
-        .args(["test", "--all-features"])
-        .current_dir(&work)
-        .env("CARGO_TARGET_DIR", repo().join("target/aux"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("RUSTDOCFLAGS")
+    let output = integration_tests::aux_cargo(&work, &["test", "--all-features"])
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = integration_tests::output_text(&output);
     assert!(output.status.success(), "wire fixture failed:\n{text}");
     let passed: usize = text
         .lines()
