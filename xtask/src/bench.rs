@@ -658,19 +658,10 @@ fn instructions(bench_dir: &Path, dir: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-/// `name = "…"` of the `[package]` table.
+/// `[package] name` of a manifest.
 fn package_name(toml: &str) -> Option<String> {
-    let package = toml
-        .split("\n[")
-        .find(|t| t.starts_with("package]") || t.starts_with("[package]"))?;
-    package.lines().find_map(|l| {
-        let v = l
-            .trim()
-            .strip_prefix("name")?
-            .trim_start()
-            .strip_prefix('=')?;
-        Some(v.trim().trim_matches('"').to_string())
-    })
+    let table: toml::Table = toml.parse().ok()?;
+    Some(table.get("package")?.get("name")?.as_str()?.to_string())
 }
 
 /// Runs cargo's printed rustc invocation (environment assignments first, as `-vv` prints them)
