@@ -104,6 +104,10 @@ pub fn aux_cargo(dir: &Path, args: &[&str]) -> Command {
     cmd.args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", repo_root().join("target/aux"))
+        // Test crates are built to be run once: no debug info, no incremental caches (as the
+        // gates' drivers; target/aux grew to 6.4 GB with them).
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .env("CARGO_INCREMENTAL", "0")
         .env("RUSTFLAGS", "-D warnings")
         .env_remove("RUSTDOCFLAGS");
     cmd
