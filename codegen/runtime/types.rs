@@ -523,6 +523,19 @@ impl<'de> Visitor<'de> for WireStrVisitor {
     }
 }
 
+/// Whether a model writes one of its optional constant properties (one allowed value, not
+/// `required`): always for a value built in code (the constant is not user input), and for a
+/// value read, as it was read, so that reading and writing again gives back the same JSON.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ConstPresence {
+    /// Written (a value built in code, or read with the property).
+    #[default]
+    Written,
+    /// Read without the property: left out when written.
+    LeftOut,
+}
+
 /// A property with one allowed value, read and checked: `Const("user", "role")` accepts
 /// only `"user"`, and its error names the property. For the model macros.
 #[doc(hidden)]
@@ -634,15 +647,17 @@ impl<'a> Tag<'a> {
 }
 
 /// `Serialize` and `Deserialize` for a generated model struct, from its fields' wire names and
-/// presence (`required`, `required_nullable`, `optional`, `optional_nullable`), its constant
-/// properties (`, const { local = "wire" value presence, … }`: no struct field, one allowed
-/// value), and the name of its extra-properties map if it has one. With `request` first, only
+/// presence (`required`, `required_nullable`, `optional`, `optional_nullable`), its required
+/// constant properties (`, const { local = "wire" value required, … }`: no struct field, one
+/// allowed value), its optional ones (`, const_optional { field = "wire" value, … }`: a
+/// private [`ConstPresence`] field each), and the name of its extra-properties map if it has one. With `request` first, only
 /// requests use the model, and `Deserialize` comes with the `deserialize-requests` feature.
 ///
 /// Written out, not derived, because this is most of what a large SDK spends compiling:
 /// `Deserialize` is a single `visit_map` with one local per field, where the derive adds a
 /// field enum with three matchers and a sequence form; and the SDK then needs no proc macro.
-/// Writing: constants first, always; `optional` fields are left out when `None`,
+/// Writing: constants first, always (an optional one left out only when it was read without
+/// it); `optional` fields are left out when `None`,
 /// `optional_nullable` ones when `Absent`; `null` is written for the others when
 /// `None`/`Null`. Reading: a constant with another value is an error naming it; a missing
 /// `required` field or constant is an error, any other missing field is `Default` (`None`,
@@ -651,13 +666,17 @@ impl<'a> Tag<'a> {
 #[allow(unused_macros)]
 macro_rules! serde_struct {
     (@ser $name:ident { $($field:ident = $wire:literal $presence:ident),* }
-        { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* } $($extra:ident)?) => {
+        { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* }
+        { $($ofield:ident = $owire:literal $ovalue:literal),* } $($extra:ident)?) => {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
                 #[allow(unused_mut)]
                 let mut map = s.serialize_map(None)?;
                 $(map.serialize_entry($cwire, &$cvalue)?;)*
+                $(if self.$ofield == $crate::types::ConstPresence::Written {
+                    map.serialize_entry($owire, &$ovalue)?;
+                })*
                 $($crate::types::serde_struct!(@put map $wire, &self.$field, $presence);)*
                 $(for (k, v) in &self.$extra {
                     map.serialize_entry(k, v)?;
@@ -686,7 +705,8 @@ macro_rules! serde_struct {
         $map.serialize_entry($wire, $value)?;
     };
     (@de $name:ident { $($field:ident = $wire:literal $presence:ident),* }
-        { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* } $($extra:ident)?) => {
+        { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* }
+        { $($ofield:ident = $owire:literal $ovalue:literal),* } $($extra:ident)?) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct ModelVisitor;
@@ -701,6 +721,7 @@ macro_rules! serde_struct {
                     ) -> Result<$name, A::Error> {
                         $(let mut $field = None;)*
                         $(let mut $cfield = false;)*
+                        $(let mut $ofield = $crate::types::ConstPresence::LeftOut;)*
                         $(let mut $extra = std::collections::BTreeMap::new();)?
                         while let Some(key) = map.next_key::<$crate::types::WireStr<'de>>()? {
                             match key.as_str() {
@@ -709,12 +730,17 @@ macro_rules! serde_struct {
                                     map.next_value_seed($crate::types::Const($cvalue, $cwire))?;
                                     $cfield = true;
                                 })*
+                                $($owire => {
+                                    map.next_value_seed($crate::types::Const($ovalue, $owire))?;
+                                    $ofield = $crate::types::ConstPresence::Written;
+                                })*
                                 _ => $crate::types::serde_struct!(@other map key $($extra)?),
                             }
                         }
                         $($crate::types::serde_struct!(@check $cfield $cwire $cpresence);)*
                         Ok($name {
                             $($field: $crate::types::serde_struct!(@finish $field $wire $presence),)*
+                            $($ofield,)*
                             $($extra,)?
                         })
                     }
@@ -761,20 +787,26 @@ macro_rules! serde_struct {
     };
     (request $name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? }
         $(, const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
+        $(, const_optional { $($ofield:ident = $owire:literal $ovalue:literal),* $(,)? })?
         $($extra:ident)?) => {
         $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* }
-            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
+            { $($($cfield = $cwire $cvalue $cpresence),*)? }
+            { $($($ofield = $owire $ovalue),*)? } $($extra)?);
         #[cfg(feature = "deserialize-requests")]
         $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* }
-            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
+            { $($($cfield = $cwire $cvalue $cpresence),*)? }
+            { $($($ofield = $owire $ovalue),*)? } $($extra)?);
     };
     ($name:ident { $($field:ident = $wire:literal $presence:ident),* $(,)? }
         $(, const { $($cfield:ident = $cwire:literal $cvalue:literal $cpresence:ident),* $(,)? })?
+        $(, const_optional { $($ofield:ident = $owire:literal $ovalue:literal),* $(,)? })?
         $($extra:ident)?) => {
         $crate::types::serde_struct!(@ser $name { $($field = $wire $presence),* }
-            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
+            { $($($cfield = $cwire $cvalue $cpresence),*)? }
+            { $($($ofield = $owire $ovalue),*)? } $($extra)?);
         $crate::types::serde_struct!(@de $name { $($field = $wire $presence),* }
-            { $($($cfield = $cwire $cvalue $cpresence),*)? } $($extra)?);
+            { $($($cfield = $cwire $cvalue $cpresence),*)? }
+            { $($($ofield = $owire $ovalue),*)? } $($extra)?);
     };
 }
 

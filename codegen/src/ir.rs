@@ -616,7 +616,9 @@ pub struct ConstProp {
     /// snake_case name, unique among the struct's fields (the macros use it as a local).
     pub rust_name: String,
     pub value: Value,
-    /// Whether reading requires it to be present (it is always written).
+    /// Whether reading requires it to be present. A required one is always written; an
+    /// optional one is a private `ConstPresence` field of the struct (named `rust_name`),
+    /// written unless the value was read without it.
     pub required: bool,
     pub docs: Option<String>,
 }

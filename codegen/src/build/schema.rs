@@ -809,7 +809,8 @@ impl Builder<'_> {
                     }
                 }
             };
-            // One allowed value: not user input. Written always, checked when read.
+            // One allowed value: not user input. Written always (an optional one unless the
+            // value was read without it, so a round trip keeps its absence), checked when read.
             if !nullable {
                 if let Some([value]) = self.fixed_values(schema, &pptr).as_deref() {
                     consts.push(ConstProp {

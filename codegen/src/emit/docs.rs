@@ -399,9 +399,14 @@ impl<'a> Docs<'a> {
         s.push_str("## Properties\n\n");
         for c in &st.consts {
             s.push_str(&format!(
-                "Always sends `{}`: `{}` (its only allowed value; not a field).\n\n",
+                "Always sends `{}`: `{}` (its only allowed value; not a field{}).\n\n",
                 cell(&c.name),
-                cell(&c.value.to_string())
+                cell(&c.value.to_string()),
+                if c.required {
+                    ""
+                } else {
+                    "; a value read without it is written without it"
+                }
             ));
         }
         if st.fields.is_empty() && st.additional.is_none() {

@@ -216,6 +216,12 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
             }
         }
     }
+    // An optional constant is written unless the value was read without it: a private field
+    // remembers which (`ConstPresence`), so reading and writing again changes nothing.
+    for c in s.consts.iter().filter(|c| !c.required) {
+        let _ = writeln!(out, "    {}: crate::types::ConstPresence,", c.rust_name);
+        ctor_init.push(format!("{}: Default::default()", c.rust_name));
+    }
     let mut extra = "";
     if let Some(extra_ty) = &s.additional {
         extra = s.extra_field_name();
@@ -238,13 +244,25 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
     } else {
         let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{\n{wire}}}");
     }
-    if !s.consts.is_empty() {
+    if s.consts.iter().any(|c| c.required) {
         out.push_str(", const {\n");
-        for c in &s.consts {
-            let presence = if c.required { "required" } else { "optional" };
+        for c in s.consts.iter().filter(|c| c.required) {
             let _ = writeln!(
                 out,
-                "    {} = {} {} {presence},",
+                "    {} = {} {} required,",
+                c.rust_name,
+                lit(&c.name),
+                const_lit(&c.value)
+            );
+        }
+        out.push('}');
+    }
+    if s.consts.iter().any(|c| !c.required) {
+        out.push_str(", const_optional {\n");
+        for c in s.consts.iter().filter(|c| !c.required) {
+            let _ = writeln!(
+                out,
+                "    {} = {} {},",
                 c.rust_name,
                 lit(&c.name),
                 const_lit(&c.value)
@@ -386,8 +404,14 @@ fn const_docs(s: &StructDef) -> String {
     for c in &s.consts {
         let _ = write!(
             out,
-            "\n\nAlways sends `{}: {}` (its only allowed value; reading another is an error).",
-            c.name, c.value
+            "\n\nAlways sends `{}: {}` (its only allowed value; reading another is an error{}).",
+            c.name,
+            c.value,
+            if c.required {
+                ""
+            } else {
+                "; a value read without it is written without it"
+            }
         );
         if let Some(d) = &c.docs {
             out.push(' ');
