@@ -625,7 +625,9 @@ pub enum Tag<'a> {
     Bool(bool),
     /// An object without the property.
     Absent,
-    /// Not an object, or a tag of another kind (null, a fraction, an array, …).
+    /// Not an object (a string, number, array, …): variants that are not objects take it.
+    NotObject,
+    /// A tag of another kind (null, a fraction, an array, …).
     Other,
 }
 
@@ -634,7 +636,7 @@ impl<'a> Tag<'a> {
     pub fn of(value: &'a serde_json::Value, name: &str) -> Self {
         use serde_json::Value;
         let Value::Object(map) = value else {
-            return Tag::Other;
+            return Tag::NotObject;
         };
         match map.get(name) {
             None => Tag::Absent,
@@ -813,13 +815,27 @@ macro_rules! serde_struct {
 #[allow(unused_imports)]
 pub(crate) use serde_struct;
 
+/// Whether writing `decoded` back gives every property of `input` (always true when `input` is
+/// not an object): how an untagged union picks, among the variants that accept an object, one
+/// that loses nothing.
+pub fn keeps_every_property<T: serde::Serialize>(input: &serde_json::Value, decoded: &T) -> bool {
+    let serde_json::Value::Object(input) = input else {
+        return true;
+    };
+    match serde_json::to_value(decoded) {
+        Ok(serde_json::Value::Object(out)) => input.keys().all(|k| out.contains_key(k)),
+        _ => false,
+    }
+}
+
 /// `Serialize` and `Deserialize` for a generated union (`enum X { A(A), B(B), Unknown(Value) }`)
 /// from its variants: a value is written as its variant's value, and read as the first variant
-/// that accepts it, else kept as `Unknown`. With `request` first, `Deserialize` comes with the
+/// that accepts it (for an object, the first that keeps every property it holds, if one does),
+/// else kept as `Unknown`. With `request` first, `Deserialize` comes with the
 /// `deserialize-requests` feature. With `tagged`, a value is read by its tag property: each arm
-/// (`Str("a")`, `Int(2)`, `Bool(true)`, or `Absent` for an object without the property) lists
-/// the variants it selects, tried in order (the last one's error is reported); values no arm
-/// names are kept as `Unknown`.
+/// (`Str("a")`, `Int(2)`, `Bool(true)`, `Absent` for an object without the property, or
+/// `NotObject` for a value that is not an object) lists the variants it selects, tried in order
+/// (the last one's error is reported); values no arm names are kept as `Unknown`.
 #[allow(unused_macros)]
 macro_rules! serde_union {
     (@ser $name:ident { $($variant:ident),* }) => {
@@ -836,10 +852,18 @@ macro_rules! serde_union {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                // Open objects accept each other's properties and drop the ones they do not
+                // declare: the first variant that keeps them all wins, else the first that
+                // accepts.
+                let mut first = None;
                 $(if let Ok(v) = serde::Deserialize::deserialize(&value) {
-                    return Ok(Self::$variant(v));
+                    let v = Self::$variant(v);
+                    if $crate::types::keeps_every_property(&value, &v) {
+                        return Ok(v);
+                    }
+                    first.get_or_insert(v);
                 })*
-                Ok(Self::Unknown(value))
+                Ok(first.unwrap_or(Self::Unknown(value)))
             }
         }
     };

@@ -646,8 +646,9 @@ pub struct EnumVariant {
 #[derive(Debug, Clone)]
 pub struct UnionDef {
     pub variants: Vec<UnionVariant>,
-    /// Property that tells variants apart, when one does. Without one, a value is read as the
-    /// first variant that accepts it, in order.
+    /// Property that tells the object variants apart, when one does (variants that are not
+    /// objects are told apart by the value's JSON shape). Without one, a value is read as the
+    /// first variant that accepts it, preferring one that keeps every property of an object.
     pub tag: Option<String>,
 }
 
@@ -660,6 +661,9 @@ pub struct UnionVariant {
     /// Whether the variant allows the tag property to be absent (it is not `required` there):
     /// a value without the tag tries such variants in order.
     pub tag_optional: bool,
+    /// The variant is never a JSON object (a string, number, array, …): in a tagged union a
+    /// value that is not an object tries such variants in order, and they need no tag value.
+    pub not_object: bool,
     pub docs: Option<String>,
 }
 

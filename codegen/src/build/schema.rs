@@ -1168,6 +1168,10 @@ impl Builder<'_> {
 
         // Per branch: the values it lists for the tag (when it does), and whether it
         // requires the tag.
+        let not_object: Vec<bool> = resolved
+            .iter()
+            .map(|(t, p)| self.not_object(t, p))
+            .collect();
         let shapes: Vec<(Option<Vec<Value>>, bool)> = match &tag {
             Some(tag) => resolved
                 .iter()
@@ -1193,7 +1197,7 @@ impl Builder<'_> {
                 .filter(|k| !k.contains('/'));
             let mut tag_values = Vec::new();
             let mut tag_optional = false;
-            if tag.is_some() {
+            if tag.is_some() && !not_object[i] {
                 let (own, required) = &shapes[i];
                 tag_optional = !required;
                 // The values the branch itself lists select it, unless another branch lists
@@ -1265,11 +1269,18 @@ impl Builder<'_> {
                 ty,
                 tag_values,
                 tag_optional,
+                not_object: not_object[i],
                 docs: docs_of(target),
             });
         }
-        // A tag only helps if every variant has a value for it.
-        let tag = tag.filter(|_| variants.iter().all(|v| !v.tag_values.is_empty()));
+        // A tag only helps if every object variant has a value for it (the others are told
+        // apart by the value's JSON shape).
+        let tag = tag.filter(|_| {
+            variants
+                .iter()
+                .all(|v| v.not_object || !v.tag_values.is_empty())
+                && variants.iter().any(|v| !v.tag_values.is_empty())
+        });
         if tag.is_none() {
             for v in &mut variants {
                 v.tag_values.clear();
@@ -1292,11 +1303,17 @@ impl Builder<'_> {
     /// one or several per branch), no value shared by two branches: reading the property
     /// then tells which branch a value is. Properties every branch requires are preferred,
     /// then the first branch's order.
+    /// Branches that are never objects (a string enum beside objects, as in OpenAI's
+    /// `ToolChoiceParam`) take no part: they are told apart by the value's JSON shape.
     fn infer_tag(&self, branches: &[(&Value, String)]) -> Option<String> {
-        if branches.len() < 2 {
+        let objects: Vec<_> = branches
+            .iter()
+            .filter(|(b, p)| !self.not_object(b, p))
+            .collect();
+        if objects.len() < 2 {
             return None;
         }
-        let shapes: Vec<_> = branches
+        let shapes: Vec<_> = objects
             .iter()
             .map(|(b, p)| self.object_shape(b, p))
             .collect::<Option<_>>()?;
@@ -1323,6 +1340,28 @@ impl Builder<'_> {
                 })
             })
             .map(str::to_string)
+    }
+
+    /// Whether a schema's values are never JSON objects: its `type` (one or a list) names no
+    /// `object`, or it lists only values that are not objects. A schema that says neither
+    /// (no `type`, a union, …) may be an object.
+    fn not_object(&self, s: &Value, ptr: &str) -> bool {
+        let Ok((s, _)) = self.deref(s, ptr) else {
+            return false;
+        };
+        if has_object_keywords(s) {
+            return false;
+        }
+        match s.at("type") {
+            Some(Value::String(t)) => return t != "object",
+            Some(Value::Array(ts)) => return ts.iter().all(|t| t.as_str() != Some("object")),
+            _ => {}
+        }
+        match (s.at("enum"), s.at("const")) {
+            (Some(Value::Array(vs)), _) => !vs.is_empty() && vs.iter().all(|v| !v.is_object()),
+            (None, Some(c)) => !c.is_object(),
+            _ => false,
+        }
     }
 }
 

@@ -463,9 +463,14 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
                 out,
                 "///\n/// Told apart by the `{tag}` property: its value selects the variant; a value no\n/// variant lists is kept as `Unknown`."
             );
+            if u.variants.iter().any(|v| v.not_object) {
+                out.push_str(
+                    "/// A value that is not an object is read as the first variant that is not an object\n/// and accepts it.\n",
+                );
+            }
         }
         None => out.push_str(
-            "///\n/// Read as the first variant that accepts the value, in the order listed; a value\n/// none accepts is kept as `Unknown`.\n",
+            "///\n/// Read as the first variant that accepts the value, in the order listed, except that\n/// for an object a variant that keeps every property it holds (re-encoding writes each\n/// one back) wins over an earlier one that would drop some; a value none accepts is kept\n/// as `Unknown`.\n",
         ),
     }
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\n");
@@ -521,6 +526,16 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
     // Variants that do not require the tag may be written without it: try those in turn.
     if !absent.is_empty() {
         arms.push(("Absent".into(), absent));
+    }
+    // Variants that are not objects are told apart by the value's JSON shape.
+    let shaped: Vec<&str> = u
+        .variants
+        .iter()
+        .filter(|v| v.not_object)
+        .map(|v| v.rust_name.as_str())
+        .collect();
+    if !shaped.is_empty() {
+        arms.push(("NotObject".into(), shaped));
     }
     let _ = writeln!(
         out,
@@ -592,6 +607,7 @@ mod tests {
             ty: TypeRef::Named(name.into()),
             tag_values: tags.iter().map(|t| serde_json::json!(t)).collect(),
             tag_optional: false,
+            not_object: false,
             docs: None,
         };
         let u = UnionDef {
