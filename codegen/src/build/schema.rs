@@ -1175,14 +1175,7 @@ impl Builder<'_> {
         let shapes: Vec<(Option<Vec<Value>>, bool)> = match &tag {
             Some(tag) => resolved
                 .iter()
-                .map(|(t, p)| {
-                    let (props, req) = self.object_shape(t, p).unwrap_or_default();
-                    let own = props
-                        .iter()
-                        .find(|p| &p.name == tag)
-                        .and_then(|p| self.fixed_values(p.schema, &p.ptr));
-                    (own, req.contains(tag))
-                })
+                .map(|(t, p)| self.branch_tag(t, p, tag, 0))
                 .collect(),
             None => Vec::new(),
         };
@@ -1325,11 +1318,8 @@ impl Builder<'_> {
             .into_iter()
             .find(|prop| {
                 let mut claimed: Vec<Value> = Vec::new();
-                shapes.iter().all(|(props, _)| {
-                    let Some(p) = props.iter().find(|p| p.name == *prop) else {
-                        return false;
-                    };
-                    let Some(values) = self.fixed_values(p.schema, &p.ptr) else {
+                objects.iter().all(|(b, p)| {
+                    let Some(values) = self.branch_tag(b, p, prop, 0).0 else {
                         return false;
                     };
                     values.into_iter().all(|v| {
@@ -1340,6 +1330,49 @@ impl Builder<'_> {
                 })
             })
             .map(str::to_string)
+    }
+
+    /// The values a union branch lists for the property `tag` (when it does), and whether it
+    /// requires it. A branch that is itself a union (Stripe's `payment_source`, an `anyOf` of
+    /// four objects told apart by `object`) lists every value its own branches list, and
+    /// requires the tag when they all do: read as one object, its merged properties would
+    /// give only its last branch's value.
+    fn branch_tag(
+        &self,
+        s: &Value,
+        ptr: &str,
+        tag: &str,
+        depth: usize,
+    ) -> (Option<Vec<Value>>, bool) {
+        let Ok((s, ptr)) = self.deref(s, ptr) else {
+            return (None, false);
+        };
+        let nested = ["oneOf", "anyOf"]
+            .into_iter()
+            .find_map(|k| Some((k, s.at(k)?.as_array()?)));
+        if let Some((key, subs)) = nested.filter(|_| !has_object_keywords(s) && depth < 8) {
+            let mut values: Vec<Value> = Vec::new();
+            let mut required = true;
+            for (i, sub) in subs.iter().enumerate() {
+                let (own, req) = self.branch_tag(sub, &format!("{ptr}/{key}/{i}"), tag, depth + 1);
+                let Some(own) = own else {
+                    return (None, false);
+                };
+                for v in own {
+                    if !values.contains(&v) {
+                        values.push(v);
+                    }
+                }
+                required &= req;
+            }
+            return (Some(values).filter(|v| !v.is_empty()), required);
+        }
+        let (props, req) = self.object_shape(s, &ptr).unwrap_or_default();
+        let own = props
+            .iter()
+            .find(|p| p.name == tag)
+            .and_then(|p| self.fixed_values(p.schema, &p.ptr));
+        (own, req.contains(tag))
     }
 
     /// Whether a schema's values are never JSON objects: its `type` (one or a list) names no
