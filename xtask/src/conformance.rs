@@ -1106,6 +1106,22 @@ fn prism_problem(raw: &str) -> Option<Value> {
         .then_some(body)
 }
 
+/// Whether a problem of Prism's is a JavaScript exception thrown inside Prism rather than a
+/// verdict on the request: an HTTP 500 of type `#UNKNOWN` whose title is a `TypeError`,
+/// `RangeError` or `ReferenceError`. Prism rejects a request with problems of their own types
+/// (`#UNPROCESSABLE_ENTITY`, `#NO_PATH_MATCHED_ERROR`, …); this one is json-schema-faker failing
+/// on the response schema (openai's `getEvalRuns`: `Cannot read properties of undefined (reading
+/// 'items')` in its `shouldClean`, logged after `The request passed the validation rules`).
+fn prism_crashed(problem: &Value) -> bool {
+    problem["type"] == "https://stoplight.io/prism/errors#UNKNOWN"
+        && problem["status"] == 500
+        && problem["title"].as_str().is_some_and(|t| {
+            ["TypeError: ", "RangeError: ", "ReferenceError: "]
+                .iter()
+                .any(|class| t.starts_with(class))
+        })
+}
+
 fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Verdict {
     let (violations, of_response) = split_violations(&outcome["violations"]);
     let message = |key: &str| outcome[key].as_str().unwrap_or_default().to_string();
@@ -1158,6 +1174,11 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                     .is_some_and(|t| t.starts_with("Tried to force a dynamic response"))
                 {
                     return Verdict::MockDefect(problem.to_string());
+                }
+                if prism_crashed(&problem) {
+                    return Verdict::MockDefect(format!(
+                        "prism failed while making up the response: {problem}"
+                    ));
                 }
                 // The same misreadings as in `sl-violations`, answered as a 422 of Prism's own.
                 let listed = problem["validation"]
@@ -1831,6 +1852,57 @@ mod tests {
 
     /// Discord's message and interaction-callback bodies, as Prism reported them (the
     /// violations reproduced with curl against `prism mock` on discord.json).
+    #[test]
+    fn prisms_own_exceptions_are_its_failures_not_violations() {
+        let doc = json!({"paths": {"/runs": {"get": {"responses": {"200": {
+            "content": {"application/json": {"schema": {"type": "object"}}}
+        }}}}}});
+        let validator = Validator::new(&doc).unwrap();
+        let call = Call {
+            id: "getEvalRuns".into(),
+            pointer: "/paths/~1runs/get".into(),
+            variant: "full".into(),
+            args: json!({}),
+        };
+        let answer = |problem: Value| {
+            json!({"outcome": "api", "status": problem["status"], "raw": problem.to_string(), "violations": []})
+        };
+        // What Prism answered for openai's `GET /evals/{eval_id}/runs` (30 Nov run).
+        let crash = json!({
+            "type": "https://stoplight.io/prism/errors#UNKNOWN",
+            "title": "TypeError: Cannot read properties of undefined (reading 'items')",
+            "status": 500,
+            "detail": ""
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(crash)),
+            Verdict::MockDefect(m) if m.contains("making up the response")
+        ));
+        // A request Prism rejects stays a violation.
+        let rejected = json!({
+            "type": "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+            "title": "Invalid request",
+            "status": 422,
+            "detail": "",
+            "validation": [{"location": ["query", "limit"], "code": "type", "message": "must be integer"}]
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(rejected)),
+            Verdict::Violation(_)
+        ));
+        // So does an unknown error that is not an exception of Prism's code.
+        let other = json!({
+            "type": "https://stoplight.io/prism/errors#UNKNOWN",
+            "title": "Request body is malformed",
+            "status": 500,
+            "detail": ""
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(other)),
+            Verdict::Violation(_)
+        ));
+    }
+
     #[test]
     fn prisms_misreadings_of_numbers_and_of_union_bodies_are_told_apart() {
         let nonce = json!({"oneOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]});
