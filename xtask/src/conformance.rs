@@ -290,6 +290,11 @@ impl Prism {
         self.wait_ready()
     }
 
+    /// Whether the Prism process has ended.
+    fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// Polls the port until Prism accepts connections.
     fn wait_ready(&mut self) -> Result<(), String> {
         let started = Instant::now();
@@ -980,10 +985,12 @@ fn concrete_media_type(range: &str) -> String {
     }
 }
 
-/// Runs the driver over `calls`; returns one outcome per call.
-/// [`drive`], restarting Prism after each call it did not answer in time (see
-/// [`Prism::restart`]) and going on with the calls after it; returns the outcomes and how many
-/// times Prism was restarted.
+/// [`drive`], restarting Prism after a call it did not answer in time or that found it dead
+/// (see [`Prism::restart`]) and going on with the calls after it; returns the outcomes and how
+/// many times Prism was restarted. The other calls of the operation that stuck are not made:
+/// they would most likely stick again (the same response schema to make up), and each restart
+/// reloads the whole document (4–5 minutes for Xero's at load 13); they are `abandoned`,
+/// which the judge counts as Prism's failure.
 fn drive_restarting(
     prism: &mut Prism,
     prism_bin: &Path,
@@ -996,16 +1003,43 @@ fn drive_restarting(
     let mut restarts = 0;
     while out.len() < calls.len() {
         let rest = &calls[out.len()..];
-        let got = drive_until_timeout(driver, &base, rest)?;
-        let stuck = got.last().is_some_and(timed_out) && got.len() <= rest.len();
+        let got = drive_until_stuck(driver, &base, rest)?;
+        let last = got.last().cloned();
         out.extend(got);
+        let Some(last) = last else { break };
+        let why = if timed_out(&last) {
+            "prism did not answer an earlier call of this operation in time"
+        } else if last["outcome"] == "transport" && prism.exited() {
+            "prism died on an earlier call of this operation"
+        } else {
+            continue;
+        };
+        let skipped = abandoned(&calls[out.len() - 1..], why);
+        out.extend(skipped);
         // Also after the last call: the canary comes next.
-        if stuck {
-            restarts += 1;
-            prism.restart(prism_bin, prism_spec)?;
-        }
+        restarts += 1;
+        prism.restart(prism_bin, prism_spec)?;
     }
     Ok((out, restarts))
+}
+
+/// The outcomes of the calls after `calls[0]` (the one that stuck) of the same operation,
+/// which directly follow it: `abandoned`, with why.
+fn abandoned(calls: &[Call], why: &str) -> Vec<Value> {
+    let Some((stuck, rest)) = calls.split_first() else {
+        return Vec::new();
+    };
+    rest.iter()
+        .take_while(|c| c.id == stuck.id)
+        .map(|_| {
+            json!({
+                "outcome": "abandoned",
+                "message": format!("{why} ([{}]); not retried against a fresh prism", stuck.variant),
+                "status": null,
+                "violations": [],
+            })
+        })
+        .collect()
 }
 
 /// Whether an outcome is a call Prism did not answer in time.
@@ -1017,9 +1051,16 @@ fn timed_out(o: &Value) -> bool {
                 .is_some_and(|m| m.contains("timed out")))
 }
 
-/// Calls in order until one times out (its outcome is the last one returned) or all are done.
-fn drive_until_timeout(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+/// Calls in order until one times out or fails to reach the server (its outcome is the last
+/// one returned) or all are done.
+fn drive_until_stuck(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
     run_driver(driver, base, calls, true)
+}
+
+/// Whether a call's outcome ends a run of [`drive_until_stuck`]: no answer in time, or no
+/// connection (Prism may have died).
+fn stuck(o: &Value) -> bool {
+    timed_out(o) || o["outcome"] == "transport"
 }
 
 /// Every call in order; the driver must answer each.
@@ -1028,12 +1069,13 @@ fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String
 }
 
 /// Feeds `calls` to the driver, one JSON line each, and reads its outcomes; with
-/// `stop_at_timeout`, the first timed-out call ends the run (the driver is killed).
+/// `stop_when_stuck`, the first call that times out or gets no connection ends the run (the
+/// driver is killed).
 fn run_driver(
     driver: &Path,
     base: &str,
     calls: &[Call],
-    stop_at_timeout: bool,
+    stop_when_stuck: bool,
 ) -> Result<Vec<Value>, String> {
     let mut child = Command::new(driver)
         .arg(base)
@@ -1061,7 +1103,7 @@ fn run_driver(
         let line = line.map_err(|e| format!("driver output: {e}"))?;
         let outcome: Value = serde_json::from_str(&line)
             .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line}));
-        let stop = stop_at_timeout && timed_out(&outcome);
+        let stop = stop_when_stuck && stuck(&outcome);
         out.push(outcome);
         if stop {
             // The driver may be mid-way through the next call: it is not waited for.
@@ -1071,7 +1113,7 @@ fn run_driver(
     }
     let _ = writer.join();
     let status = child.wait().map_err(|e| e.to_string())?;
-    let stopped = stop_at_timeout && out.last().is_some_and(timed_out);
+    let stopped = stop_when_stuck && out.last().is_some_and(stuck);
     if out.len() != calls.len() && !stopped {
         let at = calls
             .get(out.len())
@@ -1214,6 +1256,7 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
             message("message")
         )),
         "transport" => Verdict::Other(format!("no response: {}", message("message"))),
+        "abandoned" => Verdict::MockDefect(message("message")),
         "timeout" => Verdict::MockDefect(format!(
             "no answer within {CALL_TIMEOUT_SECS} s (prism making up a large response)"
         )),
@@ -1853,6 +1896,41 @@ mod tests {
     /// Discord's message and interaction-callback bodies, as Prism reported them (the
     /// violations reproduced with curl against `prism mock` on discord.json).
     #[test]
+    fn calls_after_one_prism_did_not_answer_are_abandoned_for_that_operation_only() {
+        let call = |id: &str, variant: &str| Call {
+            id: id.into(),
+            pointer: format!("/paths/~1{id}/get"),
+            variant: variant.into(),
+            args: json!({}),
+        };
+        let calls = [
+            call("getCreditNotes", "required"),
+            call("getCreditNotes", "full"),
+            call("getCreditNotes", "full, application/xml"),
+            call("getCurrencies", "required"),
+        ];
+        let out = abandoned(&calls, "prism did not answer in time");
+        assert_eq!(out.len(), 2);
+        assert!(out
+            .iter()
+            .all(|o| o["outcome"] == "abandoned" && o["status"].is_null()));
+        assert!(abandoned(&calls[2..], "x").is_empty());
+        assert!(abandoned(&[], "x").is_empty());
+        // Counted as Prism's, and the operation as not reached.
+        let doc = json!({"paths": {}});
+        let validator = Validator::new(&doc).unwrap();
+        assert!(matches!(
+            judge(&doc, &validator, &calls[1], &out[0]),
+            Verdict::MockDefect(m) if m.contains("[required]") && m.contains("not retried")
+        ));
+        assert!(stuck(
+            &json!({"outcome": "transport", "message": "connection refused"})
+        ));
+        assert!(stuck(&json!({"outcome": "timeout"})));
+        assert!(!stuck(&json!({"outcome": "api", "status": 500})));
+    }
+
+    #[test]
     fn prisms_own_exceptions_are_its_failures_not_violations() {
         let doc = json!({"paths": {"/runs": {"get": {"responses": {"200": {
             "content": {"application/json": {"schema": {"type": "object"}}}
@@ -1864,9 +1942,7 @@ mod tests {
             variant: "full".into(),
             args: json!({}),
         };
-        let answer = |problem: Value| {
-            json!({"outcome": "api", "status": problem["status"], "raw": problem.to_string(), "violations": []})
-        };
+        let answer = |problem: Value| json!({"outcome": "api", "status": problem["status"], "raw": problem.to_string(), "violations": []});
         // What Prism answered for openai's `GET /evals/{eval_id}/runs` (30 Nov run).
         let crash = json!({
             "type": "https://stoplight.io/prism/errors#UNKNOWN",
