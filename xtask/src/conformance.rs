@@ -1148,19 +1148,24 @@ fn prism_problem(raw: &str) -> Option<Value> {
         .then_some(body)
 }
 
-/// Whether a problem of Prism's is a JavaScript exception thrown inside Prism rather than a
-/// verdict on the request: an HTTP 500 of type `#UNKNOWN` whose title is a `TypeError`,
-/// `RangeError` or `ReferenceError`. Prism rejects a request with problems of their own types
-/// (`#UNPROCESSABLE_ENTITY`, `#NO_PATH_MATCHED_ERROR`, …); this one is json-schema-faker failing
-/// on the response schema (openai's `getEvalRuns`: `Cannot read properties of undefined (reading
-/// 'items')` in its `shouldClean`, logged after `The request passed the validation rules`).
+/// Whether a problem of Prism's is an exception thrown inside Prism while making up the
+/// response rather than a verdict on the request: an HTTP 500 of type `#UNKNOWN` whose title is
+/// a JavaScript `TypeError`, `RangeError` or `ReferenceError`, or json-schema-faker failing to
+/// follow one of the references Prism's own dereferencing left into a response schema (`Prop not
+/// found: paths (#/paths/…/responses/…)`). Prism rejects a request with problems of their own
+/// types (`#UNPROCESSABLE_ENTITY`, `#NO_PATH_MATCHED_ERROR`, …). Seen on openai's `getEvalRuns`
+/// (`Cannot read properties of undefined (reading 'items')` in json-schema-faker's
+/// `shouldClean`) and Xero's `GET /BatchPayments`, each logged after `The request passed the
+/// validation rules`.
 fn prism_crashed(problem: &Value) -> bool {
     problem["type"] == "https://stoplight.io/prism/errors#UNKNOWN"
         && problem["status"] == 500
         && problem["title"].as_str().is_some_and(|t| {
+            let t = t.strip_prefix("Error: ").unwrap_or(t);
             ["TypeError: ", "RangeError: ", "ReferenceError: "]
                 .iter()
                 .any(|class| t.starts_with(class))
+                || (t.starts_with("Prop not found: ") && t.contains("/responses/"))
         })
 }
 
@@ -1965,6 +1970,17 @@ mod tests {
         assert!(matches!(
             judge(&doc, &validator, &call, &answer(rejected)),
             Verdict::Violation(_)
+        ));
+        // Xero's `GET /BatchPayments` (30 Nov run): a reference into the response schema.
+        let lost = json!({
+            "type": "https://stoplight.io/prism/errors#UNKNOWN",
+            "title": "Error: Prop not found: paths (#/paths/~1BatchPayments/get/responses/200/content/application~1json/schema/properties/BatchPayments/items)",
+            "status": 500,
+            "detail": ""
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(lost)),
+            Verdict::MockDefect(_)
         ));
         // So does an unknown error that is not an exception of Prism's code.
         let other = json!({
