@@ -865,6 +865,21 @@ fn plan(
                     .map_err(|why| format!("no valid sample for the body ({why})"))?;
                 // Read-only properties are not part of a request (OpenAPI; Prism drops them
                 // from request schemas, so with `additionalProperties: false` they are errors).
+                // An empty object has no form encoding (exploded `form` writes nothing for
+                // `{}`), so a required one would be missing on the wire (Discord's
+                // autocomplete callback `data`, all of whose properties are optional): another
+                // valid sample without one stands in, when there is one.
+                if media.starts_with("application/x-www-form-urlencoded")
+                    && holds_empty_object(&rich)
+                {
+                    if let Some(other) = samples
+                        .valid(&schema, 8)
+                        .into_iter()
+                        .find(|v| !holds_empty_object(v) && validator.check(&schema, v).is_ok())
+                    {
+                        rich = other;
+                    }
+                }
                 strip_read_only(doc, &schema, &mut minimal, 0);
                 strip_read_only(doc, &schema, &mut rich, 0);
                 Ok((minimal, rich))
@@ -913,6 +928,18 @@ fn plan(
 }
 
 /// Whether `v` is an empty array or object.
+/// Whether an empty object is a property value or array item anywhere in `v`.
+fn holds_empty_object(v: &Value) -> bool {
+    let children: Box<dyn Iterator<Item = &Value>> = match v {
+        Value::Object(o) => Box::new(o.values()),
+        Value::Array(a) => Box::new(a.iter()),
+        _ => return false,
+    };
+    children
+        .into_iter()
+        .any(|c| c.as_object().is_some_and(|o| o.is_empty()) || holds_empty_object(c))
+}
+
 fn is_empty(v: &Value) -> bool {
     match v {
         Value::Array(a) => a.is_empty(),
@@ -1900,6 +1927,63 @@ mod tests {
 
     /// Discord's message and interaction-callback bodies, as Prism reported them (the
     /// violations reproduced with curl against `prism mock` on discord.json).
+    #[test]
+    fn form_bodies_get_a_sample_without_empty_objects() {
+        // Discord's interaction callback: an `anyOf` of bodies, one with a required `data`
+        // whose properties are all optional (the sample for it is `{}`).
+        let doc = json!({
+            "paths": {"/cb": {"post": {
+                "requestBody": {"required": true, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Callback"}},
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Callback"}}
+                }},
+                "responses": {"204": {"description": "done"}}
+            }}},
+            "components": {"schemas": {
+                "Callback": {"anyOf": [
+                    {"$ref": "#/components/schemas/Autocomplete"},
+                    {"$ref": "#/components/schemas/Pong"}
+                ]},
+                "Autocomplete": {"type": "object", "required": ["type", "data"], "properties": {
+                    "type": {"type": "integer", "enum": [8]},
+                    "data": {"anyOf": [
+                        {"$ref": "#/components/schemas/IntegerData"},
+                        {"$ref": "#/components/schemas/StringData"}
+                    ]}
+                }},
+                "IntegerData": {"type": "object", "properties": {"choices": {
+                    "type": ["array", "null"],
+                    "items": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Choice"}]}
+                }}},
+                "StringData": {"type": "object", "properties": {"choices": {
+                    "type": ["array", "null"],
+                    "items": {"oneOf": [{"type": "null"}, {"type": "string"}]}
+                }}},
+                "Choice": {"type": "object", "required": ["name", "value"], "properties": {
+                    "name": {"type": "string"}, "value": {"type": "integer"}
+                }},
+                "Pong": {"type": "object", "required": ["type"], "properties": {
+                    "type": {"type": "integer", "enum": [1]}
+                }}
+            }}
+        });
+        let samples = Samples::new(&doc);
+        let validator = Validator::new(&doc).unwrap();
+        let media = vec![
+            "application/json".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ];
+        let calls = plan(&doc, &samples, &validator, "/paths/~1cb/post", &media).unwrap();
+        let (_, form) = calls
+            .iter()
+            .find(|(variant, _)| variant.ends_with("x-www-form-urlencoded"))
+            .unwrap();
+        assert!(!holds_empty_object(&form["body"]), "{form}");
+        assert!(holds_empty_object(&json!({"data": {}})));
+        assert!(holds_empty_object(&json!({"a": [{"b": {}}]})));
+        assert!(!holds_empty_object(&json!({})));
+    }
+
     #[test]
     fn calls_after_one_prism_did_not_answer_are_abandoned_for_that_operation_only() {
         let call = |id: &str, variant: &str| Call {
