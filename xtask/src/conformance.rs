@@ -866,17 +866,17 @@ fn plan(
                 // Read-only properties are not part of a request (OpenAPI; Prism drops them
                 // from request schemas, so with `additionalProperties: false` they are errors).
                 // An empty object has no form encoding (exploded `form` writes nothing for
-                // `{}`), so a required one would be missing on the wire (Discord's
+                // `{}`), so a required property holding one would be missing on the wire (Discord's
                 // autocomplete callback `data`, all of whose properties are optional): another
                 // valid sample without one stands in, when there is one.
                 if media.starts_with("application/x-www-form-urlencoded")
-                    && holds_empty_object(&rich)
+                    && has_empty_object_property(&rich)
                 {
-                    if let Some(other) = samples
-                        .valid(&schema, 8)
-                        .into_iter()
-                        .find(|v| !holds_empty_object(v) && validator.check(&schema, v).is_ok())
-                    {
+                    if let Some(other) = samples.valid(&schema, 8).into_iter().find(|v| {
+                        !is_empty(v)
+                            && !has_empty_object_property(v)
+                            && validator.check(&schema, v).is_ok()
+                    }) {
                         rich = other;
                     }
                 }
@@ -928,16 +928,13 @@ fn plan(
 }
 
 /// Whether `v` is an empty array or object.
-/// Whether an empty object is a property value or array item anywhere in `v`.
-fn holds_empty_object(v: &Value) -> bool {
-    let children: Box<dyn Iterator<Item = &Value>> = match v {
-        Value::Object(o) => Box::new(o.values()),
-        Value::Array(a) => Box::new(a.iter()),
-        _ => return false,
-    };
-    children
-        .into_iter()
-        .any(|c| c.as_object().is_some_and(|o| o.is_empty()) || holds_empty_object(c))
+/// Whether a property of the object `v` is an empty object (which exploded `form` writes as
+/// nothing, so the property is missing on the wire).
+fn has_empty_object_property(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.values()
+            .any(|p| p.as_object().is_some_and(|p| p.is_empty()))
+    })
 }
 
 fn is_empty(v: &Value) -> bool {
@@ -1978,10 +1975,13 @@ mod tests {
             .iter()
             .find(|(variant, _)| variant.ends_with("x-www-form-urlencoded"))
             .unwrap();
-        assert!(!holds_empty_object(&form["body"]), "{form}");
-        assert!(holds_empty_object(&json!({"data": {}})));
-        assert!(holds_empty_object(&json!({"a": [{"b": {}}]})));
-        assert!(!holds_empty_object(&json!({})));
+        assert!(!has_empty_object_property(&form["body"]), "{form}");
+        assert!(!is_empty(&form["body"]), "{form}");
+        assert!(has_empty_object_property(&json!({"data": {}})));
+        // Only properties: `{}` items of an array property were not the problem (Discord's
+        // message bodies), and an empty body is one Prism calls missing.
+        assert!(!has_empty_object_property(&json!({"a": [{}]})));
+        assert!(!has_empty_object_property(&json!({})));
     }
 
     #[test]
