@@ -3,7 +3,10 @@
 
 use fixture_wire::apis::choice::CreateThingBody;
 use fixture_wire::apis::form::GetQueryParams;
-use fixture_wire::models::{Attachment, FormBody, Item, Point, Range, Thing, UploadBody};
+use fixture_wire::models::{
+    Attachment, EditBody, EditBodyFiles, EditBodyVideo, FormBody, Item, Point, Range, Thing,
+    UploadBody,
+};
 use fixture_wire::types::Binary;
 use fixture_wire::{Client, RetryPolicy};
 use wiremock::matchers::{method, path};
@@ -231,6 +234,52 @@ async fn multipart_parts_per_item_and_declared_types() {
     .collect();
     assert_eq!(got, want);
     assert!(req.body.windows(4).any(|w| w == b"\x89PNG"), "file bytes");
+}
+
+/// A file under a union (openai's `CreateVideoEdit` `video`: a file or a reference to one;
+/// `CreateSkillVersion` `files`: a list of files or one) is a file part, one per file; the
+/// union's other branches are sent like any field. These used to be left out of the body.
+#[tokio::test]
+async fn files_under_a_union_are_file_parts() {
+    let server = server().await;
+    let c = client(&server);
+    let files = EditBodyFiles::BytesList(vec![
+        Binary::new("a.md", b"one".to_vec()),
+        Binary::new("b.md", b"two".to_vec()),
+    ]);
+    let body = EditBody::new(
+        EditBodyVideo::Bytes(Binary::new("v.mp4", b"\0\0\0\x18ftyp".to_vec())),
+        "slower",
+    )
+    .files(files);
+    c.multipart().edit_video(&body).await.unwrap();
+    let one = EditBody::new(EditBodyVideo::Point(Point::new().x(3)), "faster")
+        .files(EditBodyFiles::Bytes(Binary::new("s.zip", b"PK".to_vec())));
+    c.multipart().edit_video(&one).await.unwrap();
+    let all = server.received_requests().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let want = |list: &[(&str, &str, &[u8])]| -> Vec<(String, String, Vec<u8>)> {
+        list.iter()
+            .map(|(n, ct, d)| (n.to_string(), ct.to_string(), d.to_vec()))
+            .collect()
+    };
+    assert_eq!(
+        parts(&all[0]),
+        want(&[
+            ("prompt", "", b"slower"),
+            ("video", "application/octet-stream", b"\0\0\0\x18ftyp"),
+            ("files", "application/octet-stream", b"one"),
+            ("files", "application/octet-stream", b"two"),
+        ])
+    );
+    assert_eq!(
+        parts(&all[1]),
+        want(&[
+            ("prompt", "", b"faster"),
+            ("video", "application/json", br#"{"x":3}"#),
+            ("files", "application/octet-stream", b"PK"),
+        ])
+    );
 }
 
 /// Issue 12: a `format: binary` property of a JSON body is its contents as a string, both

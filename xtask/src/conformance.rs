@@ -290,6 +290,11 @@ impl Prism {
         self.wait_ready()
     }
 
+    /// Whether the Prism process has ended.
+    fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// Polls the port until Prism accepts connections.
     fn wait_ready(&mut self) -> Result<(), String> {
         let started = Instant::now();
@@ -860,6 +865,21 @@ fn plan(
                     .map_err(|why| format!("no valid sample for the body ({why})"))?;
                 // Read-only properties are not part of a request (OpenAPI; Prism drops them
                 // from request schemas, so with `additionalProperties: false` they are errors).
+                // An empty object has no form encoding (exploded `form` writes nothing for
+                // `{}`), so a required property holding one would be missing on the wire (Discord's
+                // autocomplete callback `data`, all of whose properties are optional): another
+                // valid sample without one stands in, when there is one.
+                if media.starts_with("application/x-www-form-urlencoded")
+                    && has_empty_object_property(&rich)
+                {
+                    if let Some(other) = samples.valid(&schema, 8).into_iter().find(|v| {
+                        !is_empty(v)
+                            && !has_empty_object_property(v)
+                            && validator.check(&schema, v).is_ok()
+                    }) {
+                        rich = other;
+                    }
+                }
                 strip_read_only(doc, &schema, &mut minimal, 0);
                 strip_read_only(doc, &schema, &mut rich, 0);
                 Ok((minimal, rich))
@@ -908,6 +928,15 @@ fn plan(
 }
 
 /// Whether `v` is an empty array or object.
+/// Whether a property of the object `v` is an empty object (which exploded `form` writes as
+/// nothing, so the property is missing on the wire).
+fn has_empty_object_property(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.values()
+            .any(|p| p.as_object().is_some_and(|p| p.is_empty()))
+    })
+}
+
 fn is_empty(v: &Value) -> bool {
     match v {
         Value::Array(a) => a.is_empty(),
@@ -980,10 +1009,12 @@ fn concrete_media_type(range: &str) -> String {
     }
 }
 
-/// Runs the driver over `calls`; returns one outcome per call.
-/// [`drive`], restarting Prism after each call it did not answer in time (see
-/// [`Prism::restart`]) and going on with the calls after it; returns the outcomes and how many
-/// times Prism was restarted.
+/// [`drive`], restarting Prism after a call it did not answer in time or that found it dead
+/// (see [`Prism::restart`]) and going on with the calls after it; returns the outcomes and how
+/// many times Prism was restarted. The other calls of the operation that stuck are not made:
+/// they would most likely stick again (the same response schema to make up), and each restart
+/// reloads the whole document (4–5 minutes for Xero's at load 13); they are `abandoned`,
+/// which the judge counts as Prism's failure.
 fn drive_restarting(
     prism: &mut Prism,
     prism_bin: &Path,
@@ -996,16 +1027,43 @@ fn drive_restarting(
     let mut restarts = 0;
     while out.len() < calls.len() {
         let rest = &calls[out.len()..];
-        let got = drive_until_timeout(driver, &base, rest)?;
-        let stuck = got.last().is_some_and(timed_out) && got.len() <= rest.len();
+        let got = drive_until_stuck(driver, &base, rest)?;
+        let last = got.last().cloned();
         out.extend(got);
+        let Some(last) = last else { break };
+        let why = if timed_out(&last) {
+            "prism did not answer an earlier call of this operation in time"
+        } else if last["outcome"] == "transport" && prism.exited() {
+            "prism died on an earlier call of this operation"
+        } else {
+            continue;
+        };
+        let skipped = abandoned(&calls[out.len() - 1..], why);
+        out.extend(skipped);
         // Also after the last call: the canary comes next.
-        if stuck {
-            restarts += 1;
-            prism.restart(prism_bin, prism_spec)?;
-        }
+        restarts += 1;
+        prism.restart(prism_bin, prism_spec)?;
     }
     Ok((out, restarts))
+}
+
+/// The outcomes of the calls after `calls[0]` (the one that stuck) of the same operation,
+/// which directly follow it: `abandoned`, with why.
+fn abandoned(calls: &[Call], why: &str) -> Vec<Value> {
+    let Some((stuck, rest)) = calls.split_first() else {
+        return Vec::new();
+    };
+    rest.iter()
+        .take_while(|c| c.id == stuck.id)
+        .map(|_| {
+            json!({
+                "outcome": "abandoned",
+                "message": format!("{why} ([{}]); not retried against a fresh prism", stuck.variant),
+                "status": null,
+                "violations": [],
+            })
+        })
+        .collect()
 }
 
 /// Whether an outcome is a call Prism did not answer in time.
@@ -1017,9 +1075,16 @@ fn timed_out(o: &Value) -> bool {
                 .is_some_and(|m| m.contains("timed out")))
 }
 
-/// Calls in order until one times out (its outcome is the last one returned) or all are done.
-fn drive_until_timeout(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
+/// Calls in order until one times out or fails to reach the server (its outcome is the last
+/// one returned) or all are done.
+fn drive_until_stuck(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String> {
     run_driver(driver, base, calls, true)
+}
+
+/// Whether a call's outcome ends a run of [`drive_until_stuck`]: no answer in time, or no
+/// connection (Prism may have died).
+fn stuck(o: &Value) -> bool {
+    timed_out(o) || o["outcome"] == "transport"
 }
 
 /// Every call in order; the driver must answer each.
@@ -1028,12 +1093,13 @@ fn drive(driver: &Path, base: &str, calls: &[Call]) -> Result<Vec<Value>, String
 }
 
 /// Feeds `calls` to the driver, one JSON line each, and reads its outcomes; with
-/// `stop_at_timeout`, the first timed-out call ends the run (the driver is killed).
+/// `stop_when_stuck`, the first call that times out or gets no connection ends the run (the
+/// driver is killed).
 fn run_driver(
     driver: &Path,
     base: &str,
     calls: &[Call],
-    stop_at_timeout: bool,
+    stop_when_stuck: bool,
 ) -> Result<Vec<Value>, String> {
     let mut child = Command::new(driver)
         .arg(base)
@@ -1061,7 +1127,7 @@ fn run_driver(
         let line = line.map_err(|e| format!("driver output: {e}"))?;
         let outcome: Value = serde_json::from_str(&line)
             .unwrap_or_else(|_| json!({"outcome": "garbled", "message": line}));
-        let stop = stop_at_timeout && timed_out(&outcome);
+        let stop = stop_when_stuck && stuck(&outcome);
         out.push(outcome);
         if stop {
             // The driver may be mid-way through the next call: it is not waited for.
@@ -1071,7 +1137,7 @@ fn run_driver(
     }
     let _ = writer.join();
     let status = child.wait().map_err(|e| e.to_string())?;
-    let stopped = stop_at_timeout && out.last().is_some_and(timed_out);
+    let stopped = stop_when_stuck && out.last().is_some_and(stuck);
     if out.len() != calls.len() && !stopped {
         let at = calls
             .get(out.len())
@@ -1104,6 +1170,27 @@ fn prism_problem(raw: &str) -> Option<Value> {
         .as_str()?
         .starts_with("https://stoplight.io/prism/errors#")
         .then_some(body)
+}
+
+/// Whether a problem of Prism's is an exception thrown inside Prism while making up the
+/// response rather than a verdict on the request: an HTTP 500 of type `#UNKNOWN` whose title is
+/// a JavaScript `TypeError`, `RangeError` or `ReferenceError`, or json-schema-faker failing to
+/// follow one of the references Prism's own dereferencing left into a response schema (`Prop not
+/// found: paths (#/paths/…/responses/…)`). Prism rejects a request with problems of their own
+/// types (`#UNPROCESSABLE_ENTITY`, `#NO_PATH_MATCHED_ERROR`, …). Seen on openai's `getEvalRuns`
+/// (`Cannot read properties of undefined (reading 'items')` in json-schema-faker's
+/// `shouldClean`) and Xero's `GET /BatchPayments`, each logged after `The request passed the
+/// validation rules`.
+fn prism_crashed(problem: &Value) -> bool {
+    problem["type"] == "https://stoplight.io/prism/errors#UNKNOWN"
+        && problem["status"] == 500
+        && problem["title"].as_str().is_some_and(|t| {
+            let t = t.strip_prefix("Error: ").unwrap_or(t);
+            ["TypeError: ", "RangeError: ", "ReferenceError: "]
+                .iter()
+                .any(|class| t.starts_with(class))
+                || (t.starts_with("Prop not found: ") && t.contains("/responses/"))
+        })
 }
 
 fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Verdict {
@@ -1159,6 +1246,11 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
                 {
                     return Verdict::MockDefect(problem.to_string());
                 }
+                if prism_crashed(&problem) {
+                    return Verdict::MockDefect(format!(
+                        "prism failed while making up the response: {problem}"
+                    ));
+                }
                 // The same misreadings as in `sl-violations`, answered as a 422 of Prism's own.
                 let listed = problem["validation"]
                     .as_array()
@@ -1193,6 +1285,7 @@ fn judge(doc: &Value, validator: &Validator, call: &Call, outcome: &Value) -> Ve
             message("message")
         )),
         "transport" => Verdict::Other(format!("no response: {}", message("message"))),
+        "abandoned" => Verdict::MockDefect(message("message")),
         "timeout" => Verdict::MockDefect(format!(
             "no answer within {CALL_TIMEOUT_SECS} s (prism making up a large response)"
         )),
@@ -1831,6 +1924,161 @@ mod tests {
 
     /// Discord's message and interaction-callback bodies, as Prism reported them (the
     /// violations reproduced with curl against `prism mock` on discord.json).
+    #[test]
+    fn form_bodies_get_a_sample_without_empty_objects() {
+        // Discord's interaction callback: an `anyOf` of bodies, one with a required `data`
+        // whose properties are all optional (the sample for it is `{}`).
+        let doc = json!({
+            "paths": {"/cb": {"post": {
+                "requestBody": {"required": true, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Callback"}},
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Callback"}}
+                }},
+                "responses": {"204": {"description": "done"}}
+            }}},
+            "components": {"schemas": {
+                "Callback": {"anyOf": [
+                    {"$ref": "#/components/schemas/Autocomplete"},
+                    {"$ref": "#/components/schemas/Pong"}
+                ]},
+                "Autocomplete": {"type": "object", "required": ["type", "data"], "properties": {
+                    "type": {"type": "integer", "enum": [8]},
+                    "data": {"anyOf": [
+                        {"$ref": "#/components/schemas/IntegerData"},
+                        {"$ref": "#/components/schemas/StringData"}
+                    ]}
+                }},
+                "IntegerData": {"type": "object", "properties": {"choices": {
+                    "type": ["array", "null"],
+                    "items": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Choice"}]}
+                }}},
+                "StringData": {"type": "object", "properties": {"choices": {
+                    "type": ["array", "null"],
+                    "items": {"oneOf": [{"type": "null"}, {"type": "string"}]}
+                }}},
+                "Choice": {"type": "object", "required": ["name", "value"], "properties": {
+                    "name": {"type": "string"}, "value": {"type": "integer"}
+                }},
+                "Pong": {"type": "object", "required": ["type"], "properties": {
+                    "type": {"type": "integer", "enum": [1]}
+                }}
+            }}
+        });
+        let samples = Samples::new(&doc);
+        let validator = Validator::new(&doc).unwrap();
+        let media = vec![
+            "application/json".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ];
+        let calls = plan(&doc, &samples, &validator, "/paths/~1cb/post", &media).unwrap();
+        let (_, form) = calls
+            .iter()
+            .find(|(variant, _)| variant.ends_with("x-www-form-urlencoded"))
+            .unwrap();
+        assert!(!has_empty_object_property(&form["body"]), "{form}");
+        assert!(!is_empty(&form["body"]), "{form}");
+        assert!(has_empty_object_property(&json!({"data": {}})));
+        // Only properties: `{}` items of an array property were not the problem (Discord's
+        // message bodies), and an empty body is one Prism calls missing.
+        assert!(!has_empty_object_property(&json!({"a": [{}]})));
+        assert!(!has_empty_object_property(&json!({})));
+    }
+
+    #[test]
+    fn calls_after_one_prism_did_not_answer_are_abandoned_for_that_operation_only() {
+        let call = |id: &str, variant: &str| Call {
+            id: id.into(),
+            pointer: format!("/paths/~1{id}/get"),
+            variant: variant.into(),
+            args: json!({}),
+        };
+        let calls = [
+            call("getCreditNotes", "required"),
+            call("getCreditNotes", "full"),
+            call("getCreditNotes", "full, application/xml"),
+            call("getCurrencies", "required"),
+        ];
+        let out = abandoned(&calls, "prism did not answer in time");
+        assert_eq!(out.len(), 2);
+        assert!(out
+            .iter()
+            .all(|o| o["outcome"] == "abandoned" && o["status"].is_null()));
+        assert!(abandoned(&calls[2..], "x").is_empty());
+        assert!(abandoned(&[], "x").is_empty());
+        // Counted as Prism's, and the operation as not reached.
+        let doc = json!({"paths": {}});
+        let validator = Validator::new(&doc).unwrap();
+        assert!(matches!(
+            judge(&doc, &validator, &calls[1], &out[0]),
+            Verdict::MockDefect(m) if m.contains("[required]") && m.contains("not retried")
+        ));
+        assert!(stuck(
+            &json!({"outcome": "transport", "message": "connection refused"})
+        ));
+        assert!(stuck(&json!({"outcome": "timeout"})));
+        assert!(!stuck(&json!({"outcome": "api", "status": 500})));
+    }
+
+    #[test]
+    fn prisms_own_exceptions_are_its_failures_not_violations() {
+        let doc = json!({"paths": {"/runs": {"get": {"responses": {"200": {
+            "content": {"application/json": {"schema": {"type": "object"}}}
+        }}}}}});
+        let validator = Validator::new(&doc).unwrap();
+        let call = Call {
+            id: "getEvalRuns".into(),
+            pointer: "/paths/~1runs/get".into(),
+            variant: "full".into(),
+            args: json!({}),
+        };
+        let answer = |problem: Value| json!({"outcome": "api", "status": problem["status"], "raw": problem.to_string(), "violations": []});
+        // What Prism answered for openai's `GET /evals/{eval_id}/runs` (30 Nov run).
+        let crash = json!({
+            "type": "https://stoplight.io/prism/errors#UNKNOWN",
+            "title": "TypeError: Cannot read properties of undefined (reading 'items')",
+            "status": 500,
+            "detail": ""
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(crash)),
+            Verdict::MockDefect(m) if m.contains("making up the response")
+        ));
+        // A request Prism rejects stays a violation.
+        let rejected = json!({
+            "type": "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+            "title": "Invalid request",
+            "status": 422,
+            "detail": "",
+            "validation": [{"location": ["query", "limit"], "code": "type", "message": "must be integer"}]
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(rejected)),
+            Verdict::Violation(_)
+        ));
+        // Xero's `GET /BatchPayments` (30 Nov run): a reference into the response schema.
+        let lost = json!({
+            "type": "https://stoplight.io/prism/errors#UNKNOWN",
+            "title": "Error: Prop not found: paths (#/paths/~1BatchPayments/get/responses/200/content/application~1json/schema/properties/BatchPayments/items)",
+            "status": 500,
+            "detail": ""
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(lost)),
+            Verdict::MockDefect(_)
+        ));
+        // So does an unknown error that is not an exception of Prism's code.
+        let other = json!({
+            "type": "https://stoplight.io/prism/errors#UNKNOWN",
+            "title": "Request body is malformed",
+            "status": 500,
+            "detail": ""
+        });
+        assert!(matches!(
+            judge(&doc, &validator, &call, &answer(other)),
+            Verdict::Violation(_)
+        ));
+    }
+
     #[test]
     fn prisms_misreadings_of_numbers_and_of_union_bodies_are_told_apart() {
         let nonce = json!({"oneOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]});

@@ -638,9 +638,21 @@ impl Builder<'_> {
         let TypeKind::Struct(s) = &def.kind else {
             return vec![];
         };
+        // A union with a file branch (openai's `video`: a file or a reference to one) too:
+        // its file variants serialize as nothing, like a plain file field.
+        let file_union = |ty: &TypeRef| {
+            let TypeRef::Named(u) = ty.unwrapped() else {
+                return false;
+            };
+            self.types.iter().any(|t| {
+                &t.name == u
+                    && matches!(&t.kind, TypeKind::Union(d)
+                        if d.variants.iter().any(|v| v.ty.is_binary() || v.ty.is_binary_array()))
+            })
+        };
         s.fields
             .iter()
-            .filter(|f| f.ty.is_binary() || f.ty.is_binary_array())
+            .filter(|f| f.ty.is_binary() || f.ty.is_binary_array() || file_union(&f.ty))
             .map(|f| f.name.clone())
             .collect()
     }
@@ -1378,6 +1390,14 @@ impl TypeRef {
             TypeRef::Array(t) => t.is_binary(),
             TypeRef::Option(t) | TypeRef::Boxed(t) => t.is_binary_array(),
             _ => false,
+        }
+    }
+
+    /// The type without `Option`/`Box` around it.
+    pub fn unwrapped(&self) -> &TypeRef {
+        match self {
+            TypeRef::Option(t) | TypeRef::Boxed(t) => t.unwrapped(),
+            t => t,
         }
     }
 

@@ -1056,6 +1056,32 @@ fn body_enum(op: &Operation, api_ty: &str, b: &RequestBody, name: &str, out: &mu
     out.push_str("}\n");
 }
 
+/// The union type behind `ty` and its variants that hold a file (`false`) or a list of files
+/// (`true`), when it has any.
+fn file_variants<'a>(api: &'a Api, ty: &TypeRef) -> Option<(&'a str, Vec<(&'a str, bool)>)> {
+    let TypeRef::Named(n) = ty.unwrapped() else {
+        return None;
+    };
+    let def = api.type_def(n)?;
+    let TypeKind::Union(u) = &def.kind else {
+        return None;
+    };
+    let variants: Vec<(&str, bool)> = u
+        .variants
+        .iter()
+        .filter_map(|v| {
+            if v.ty.is_binary_array() {
+                Some((v.rust_name.as_str(), true))
+            } else if v.ty.is_binary() {
+                Some((v.rust_name.as_str(), false))
+            } else {
+                None
+            }
+        })
+        .collect();
+    (!variants.is_empty()).then_some((def.name.as_str(), variants))
+}
+
 fn multipart_files(api: &Api, b: &BodyContent, id: &str, indent: &str, out: &mut String) {
     let TypeRef::Named(n) = &b.ty else {
         return;
@@ -1070,6 +1096,39 @@ fn multipart_files(api: &Api, b: &BodyContent, id: &str, indent: &str, out: &mut
     {
         let wire = lit(&f.name);
         let fid = &f.rust_name;
+        if let Some((union, variants)) = file_variants(api, &f.ty) {
+            // A union with file branches: the variant's file as a part (or one per file).
+            for (variant, many) in variants {
+                let binding = if many { "files" } else { "file" };
+                let inner = format!("crate::models::{union}::{variant}({binding})");
+                let pattern = match f.presence {
+                    Presence::Required => inner,
+                    Presence::RequiredNullable | Presence::Optional => format!("Some({inner})"),
+                    Presence::OptionalNullable => {
+                        format!("crate::types::Nullable::Value({inner})")
+                    }
+                };
+                let _ = writeln!(out, "{indent}if let {pattern} = &{id}.{fid} {{");
+                let add = if many {
+                    let _ = writeln!(out, "{indent}    for file in {binding} {{");
+                    format!("{indent}        ")
+                } else {
+                    format!("{indent}    ")
+                };
+                list(
+                    &add,
+                    "form.file(",
+                    &[wire.clone(), "super::file_part(file)".to_string()],
+                    ");",
+                    out,
+                );
+                if many {
+                    let _ = writeln!(out, "{indent}    }}");
+                }
+                let _ = writeln!(out, "{indent}}}");
+            }
+            continue;
+        }
         if f.ty.is_binary_array() {
             // One part per file, the field's name repeated.
             let (open, files, close) = match f.presence {
