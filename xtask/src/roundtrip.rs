@@ -1035,7 +1035,10 @@ mod tests {
         assert!(!names("invalid type: string", "count"));
         // A name with a dot, at the end or inside the path; a partial segment is no match.
         assert!(names("user.added: invalid type: integer", "user.added"));
-        assert!(names("user.added.data: invalid type: integer", "user.added"));
+        assert!(names(
+            "user.added.data: invalid type: integer",
+            "user.added"
+        ));
         assert!(!names("user.added_by: invalid type: integer", "user.added"));
         assert!(!names("a.count2: invalid type: string", "count"));
     }
