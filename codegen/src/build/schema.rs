@@ -977,6 +977,19 @@ impl Builder<'_> {
                             &mut add,
                             &mut seen.clone(),
                         )?;
+                        // Required but declared nowhere in the branch (OpenAI's audio events'
+                        // `response_id`): any value, as for a struct of its own.
+                        for name in &req {
+                            if !own.iter().any(|p| &p.name == name) {
+                                own.push(Prop {
+                                    name: name.clone(),
+                                    schema: &ANY_SCHEMA,
+                                    ptr: format!("{ptr}/{key}/{i}"),
+                                    notes: None,
+                                    branch: true,
+                                });
+                            }
+                        }
                         for prop in own {
                             match found.iter_mut().find(|p| p.name == prop.name) {
                                 Some(p) if !same_but_annotations(p.schema, prop.schema) => {
