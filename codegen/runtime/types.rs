@@ -815,23 +815,20 @@ macro_rules! serde_struct {
 #[allow(unused_imports)]
 pub(crate) use serde_struct;
 
-/// Whether writing `decoded` back gives every property of `input` (always true when `input` is
-/// not an object): how an untagged union picks, among the variants that accept an object, one
-/// that loses nothing.
-pub fn keeps_every_property<T: serde::Serialize>(input: &serde_json::Value, decoded: &T) -> bool {
-    let serde_json::Value::Object(input) = input else {
-        return true;
-    };
-    match serde_json::to_value(decoded) {
-        Ok(serde_json::Value::Object(out)) => input.keys().all(|k| out.contains_key(k)),
-        _ => false,
+/// Whether a variant that declares the properties `keys` (and keeps no others) keeps every
+/// property of `value` (always true when `value` is not an object): how an untagged union
+/// picks, among the variants that accept an object, one that loses nothing.
+pub fn declares_every_key(value: &serde_json::Value, keys: &[&str]) -> bool {
+    match value {
+        serde_json::Value::Object(map) => map.keys().all(|k| keys.contains(&k.as_str())),
+        _ => true,
     }
 }
 
 /// `Serialize` and `Deserialize` for a generated union (`enum X { A(A), B(B), Unknown(Value) }`)
 /// from its variants: a value is written as its variant's value, and read as the first variant
-/// that accepts it (for an object, the first that keeps every property it holds, if one does),
-/// else kept as `Unknown`. With `request` first, `Deserialize` comes with the
+/// that accepts it (for an object, the first whose key list `["a", "b"]` declares every
+/// property it holds, if one does), else kept as `Unknown`. With `request` first, `Deserialize` comes with the
 /// `deserialize-requests` feature. With `tagged`, a value is read by its tag property: each arm
 /// (`Str("a")`, `Int(2)`, `Bool(true)`, `Absent` for an object without the property, or
 /// `NotObject` for a value that is not an object) lists the variants it selects, tried in order
@@ -848,24 +845,30 @@ macro_rules! serde_union {
             }
         }
     };
-    (@de $name:ident { $($variant:ident),* }) => {
+    (@de $name:ident { $($variant:ident $([$($key:literal),*])?),* }) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
                 // Open objects accept each other's properties and drop the ones they do not
-                // declare: the first variant that keeps them all wins, else the first that
-                // accepts.
+                // declare: the first variant that declares them all wins, else the first
+                // that accepts. A variant without a key list (not a struct, or one that keeps
+                // extra properties) keeps everything.
                 let mut first = None;
                 $(if let Ok(v) = serde::Deserialize::deserialize(&value) {
-                    let v = Self::$variant(v);
-                    if $crate::types::keeps_every_property(&value, &v) {
-                        return Ok(v);
+                    if $crate::types::serde_union!(@keeps value $([$($key),*])?) {
+                        return Ok(Self::$variant(v));
                     }
-                    first.get_or_insert(v);
+                    first.get_or_insert(Self::$variant(v));
                 })*
                 Ok(first.unwrap_or(Self::Unknown(value)))
             }
         }
+    };
+    (@keeps $value:ident [$($key:literal),*]) => {
+        $crate::types::declares_every_key(&$value, &[$($key),*])
+    };
+    (@keeps $value:ident) => {
+        true
     };
     (@tagged $name:ident by $tag:literal {
         $($kind:ident $(($value:literal))? => [$($candidate:ident),+]),* $(,)?
@@ -902,14 +905,14 @@ macro_rules! serde_union {
         #[cfg(feature = "deserialize-requests")]
         $crate::types::serde_union!(@tagged $name by $tag { $($arms)* });
     };
-    (request $name:ident { $($variant:ident),* $(,)? }) => {
+    (request $name:ident { $($variant:ident $([$($key:literal),*])?),* $(,)? }) => {
         $crate::types::serde_union!(@ser $name { $($variant),* });
         #[cfg(feature = "deserialize-requests")]
-        $crate::types::serde_union!(@de $name { $($variant),* });
+        $crate::types::serde_union!(@de $name { $($variant $([$($key),*])?),* });
     };
-    ($name:ident { $($variant:ident),* $(,)? }) => {
+    ($name:ident { $($variant:ident $([$($key:literal),*])?),* $(,)? }) => {
         $crate::types::serde_union!(@ser $name { $($variant),* });
-        $crate::types::serde_union!(@de $name { $($variant),* });
+        $crate::types::serde_union!(@de $name { $($variant $([$($key),*])?),* });
     };
 }
 

@@ -738,11 +738,13 @@ fn is_enum_violation(validator: &Validator, case: &Case, field: &str) -> bool {
 /// Whether a decode error names the property: in its path (`a.b.field`) or its message
 /// (`missing field `field``).
 fn names(error: &str, field: &str) -> bool {
+    // Matched as a run of whole segments: a property's own name may hold dots (OpenAI's
+    // `AuditLog` has `user.added`), which the path prints unescaped.
     error.contains(&format!("`{field}`"))
         || error
             .split(':')
             .next()
-            .is_some_and(|path| path.split('.').any(|seg| seg == field))
+            .is_some_and(|path| format!(".{path}.").contains(&format!(".{field}.")))
 }
 
 /// Equality up to the documented normalizations.
@@ -1031,5 +1033,13 @@ mod tests {
         assert!(names(".: missing field `id`", "id"));
         assert!(!names(".: missing field `id`", "name"));
         assert!(!names("invalid type: string", "count"));
+        // A name with a dot, at the end or inside the path; a partial segment is no match.
+        assert!(names("user.added: invalid type: integer", "user.added"));
+        assert!(names(
+            "user.added.data: invalid type: integer",
+            "user.added"
+        ));
+        assert!(!names("user.added_by: invalid type: integer", "user.added"));
+        assert!(!names("a.count2: invalid type: string", "count"));
     }
 }

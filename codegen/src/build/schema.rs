@@ -233,7 +233,7 @@ impl Builder<'_> {
                 if has_object_keywords(s) {
                     self.warn(
                         ptr,
-                        format!("`{key}` beside properties: generated the properties, and every branch's properties as optional fields (which branch applies is not checked)"),
+                        format!("`{key}` beside properties: generated the properties, and every branch's properties as optional fields (which branch applies is not checked; a property the branches type differently is `serde_json::Value`)"),
                     );
                     return self.structure(s, obj, ptr, name);
                 }
@@ -692,7 +692,7 @@ impl Builder<'_> {
             if at != format!("{ptr}/oneOf") && at != format!("{ptr}/anyOf") {
                 self.warn(
                     &at,
-                    "a union inside an object's `allOf`: every branch's properties are generated as optional fields (which branch applies is not checked)",
+                    "a union inside an object's `allOf`: every branch's properties are generated as optional fields (which branch applies is not checked; a property the branches type differently is `serde_json::Value`)",
                 );
             }
         }
@@ -711,6 +711,7 @@ impl Builder<'_> {
                         // The object (its `required` may be an `allOf` part's).
                         ptr: ptr.to_string(),
                         notes: None,
+                        branch: false,
                     });
                 }
             }
@@ -755,6 +756,7 @@ impl Builder<'_> {
                 schema,
                 ptr: pptr,
                 notes,
+                branch,
             } = prop;
             // Annotations re-declared by a later `allOf` part win over the typed schema's.
             let note = |k: &str| notes.and_then(|n| n.at(k)).or_else(|| schema.at(k));
@@ -811,7 +813,7 @@ impl Builder<'_> {
             };
             // One allowed value: not user input. Written always (an optional one unless the
             // value was read without it, so a round trip keeps its absence), checked when read.
-            if !nullable {
+            if !nullable && !branch {
                 if let Some([value]) = self.fixed_values(schema, &pptr).as_deref() {
                     consts.push(ConstProp {
                         rust_name: field_name,
@@ -961,17 +963,47 @@ impl Builder<'_> {
                     // branch's properties, as optional fields, so that none is lost; the
                     // properties declared outside the union keep their schema. Which branch
                     // applies is not checked (the caller warns, see `union_parts`).
-                    let mut found = Vec::new();
-                    let (mut req, mut add) = (BTreeSet::new(), None);
+                    // A property the branches declare with different schemas (each event's
+                    // own constant `type`) takes any value: one branch's schema would reject
+                    // the others' values.
+                    let mut found: Vec<Prop<'v>> = Vec::new();
                     for (i, branch) in b.iter().enumerate() {
+                        let mut own = Vec::new();
+                        let (mut req, mut add) = (BTreeSet::new(), None);
                         self.collect_object(
                             branch,
                             &format!("{ptr}/{key}/{i}"),
-                            &mut found,
+                            &mut own,
                             &mut req,
                             &mut add,
-                            seen,
+                            &mut seen.clone(),
                         )?;
+                        // Required but declared nowhere in the branch (OpenAI's audio events'
+                        // `response_id`): any value, as for a struct of its own.
+                        for name in &req {
+                            if !own.iter().any(|p| &p.name == name) {
+                                own.push(Prop {
+                                    name: name.clone(),
+                                    schema: &ANY_SCHEMA,
+                                    ptr: format!("{ptr}/{key}/{i}"),
+                                    notes: None,
+                                    branch: true,
+                                });
+                            }
+                        }
+                        for prop in own {
+                            match found.iter_mut().find(|p| p.name == prop.name) {
+                                Some(p) if !same_but_annotations(p.schema, prop.schema) => {
+                                    p.schema = &ANY_SCHEMA;
+                                    p.notes = None;
+                                }
+                                Some(_) => {}
+                                None => found.push(Prop {
+                                    branch: true,
+                                    ..prop
+                                }),
+                            }
+                        }
                     }
                     for prop in found {
                         if !props.iter().any(|p| p.name == prop.name) {
@@ -1011,6 +1043,7 @@ impl Builder<'_> {
                         schema: v,
                         ptr: pp,
                         notes: None,
+                        branch: false,
                     }),
                 }
             }
@@ -1410,6 +1443,9 @@ pub(crate) struct Prop<'v> {
     /// A later part's schema for the same property that holds only annotations
     /// (`description`, `default`, …): they win over `schema`'s.
     pub notes: Option<&'v Value>,
+    /// Declared by one of several union branches merged into the object: one branch's
+    /// constant is not the others', so it is a plain optional field, never a constant.
+    pub branch: bool,
 }
 
 /// Keywords that constrain a value's type (so a schema without them accepts any JSON).
@@ -1435,6 +1471,29 @@ fn says_a_type(s: &Value) -> bool {
 /// Whether a schema holds only annotations: re-declaring a property with it changes its
 /// documentation, not its type.
 fn annotations_only(s: &Value) -> bool {
+    s.as_object()
+        .is_some_and(|o| o.keys().all(|k| is_annotation(k)))
+}
+
+/// Whether two schemas say the same, their own annotations aside (two branches' `delta: {type:
+/// string, description: …}` with different descriptions are the same type).
+fn same_but_annotations(a: &Value, b: &Value) -> bool {
+    match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            let typed = |o: &'_ Map<String, Value>| -> Vec<(String, Value)> {
+                o.iter()
+                    .filter(|(k, _)| !is_annotation(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            };
+            typed(a) == typed(b)
+        }
+        _ => a == b,
+    }
+}
+
+/// Keywords that document a schema without constraining its values.
+fn is_annotation(k: &str) -> bool {
     const ANNOTATIONS: [&str; 12] = [
         "description",
         "title",
@@ -1449,10 +1508,7 @@ fn annotations_only(s: &Value) -> bool {
         "$comment",
         "xml",
     ];
-    s.as_object().is_some_and(|o| {
-        o.keys()
-            .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
-    })
+    ANNOTATIONS.contains(&k) || k.starts_with("x-")
 }
 
 /// A tag value as text (for names and mapping keys).

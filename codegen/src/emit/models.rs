@@ -69,7 +69,12 @@ fn type_def(api: &Api, t: &TypeDef, cfg: &str, out: &mut String) {
         TypeKind::Struct(s) => structure(name, cfg, &t.reach, s, out),
         TypeKind::Enum(e) => enumeration(name, cfg, e, out),
         TypeKind::Union(u) => {
-            union(name, cfg, t.reach.received, u, out);
+            let keys: Vec<_> = u
+                .variants
+                .iter()
+                .map(|v| declared_keys(api, &v.ty))
+                .collect();
+            union(name, cfg, t.reach.received, u, &keys, out);
             if builds(&t.reach) {
                 union_froms(api, name, cfg, u, out);
             }
@@ -456,7 +461,42 @@ fn enumeration(name: &str, cfg: &str, e: &EnumDef, out: &mut String) {
     }
 }
 
-fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) {
+/// The wire names a variant declares, when it is a struct that keeps no other property: an
+/// untagged union prefers a variant whose list holds every key of an object.
+fn declared_keys(api: &Api, ty: &TypeRef) -> Option<Vec<String>> {
+    let mut ty = ty;
+    // Through boxes and aliases, a bounded number of steps (alias chains end).
+    for _ in 0..16 {
+        match ty {
+            TypeRef::Boxed(inner) => ty = inner,
+            TypeRef::Named(n) => match &api.type_def(n)?.kind {
+                TypeKind::Alias(target) => ty = target,
+                TypeKind::Struct(s) if s.additional.is_none() => {
+                    let fields = s.fields.iter().map(|f| &f.name);
+                    return Some(
+                        fields
+                            .chain(s.consts.iter().map(|c| &c.name))
+                            .cloned()
+                            .collect(),
+                    );
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// `keys[i]`: what [`declared_keys`] gives for variant `i` (read for untagged unions only).
+fn union(
+    name: &str,
+    cfg: &str,
+    received: bool,
+    u: &UnionDef,
+    keys: &[Option<Vec<String>>],
+    out: &mut String,
+) {
     match &u.tag {
         Some(tag) => {
             let _ = writeln!(
@@ -470,7 +510,7 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
             }
         }
         None => out.push_str(
-            "///\n/// Read as the first variant that accepts the value, in the order listed, except that\n/// for an object a variant that keeps every property it holds (re-encoding writes each\n/// one back) wins over an earlier one that would drop some; a value none accepts is kept\n/// as `Unknown`.\n",
+            "///\n/// Read as the first variant that accepts the value, in the order listed, except that\n/// for an object a variant that declares every property it holds wins over an earlier one\n/// that would drop some; a value none accepts is kept as `Unknown`.\n",
         ),
     }
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\n");
@@ -499,9 +539,22 @@ fn union(name: &str, cfg: &str, received: bool, u: &UnionDef, out: &mut String) 
     let names: Vec<&str> = u.variants.iter().map(|v| v.rust_name.as_str()).collect();
     let list = names.join(", ");
     let Some(tag) = &u.tag else {
+        let with_keys: Vec<String> = u
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match keys.get(i).cloned().flatten() {
+                Some(keys) => {
+                    let keys: Vec<String> = keys.iter().map(|k| lit(k)).collect();
+                    format!("{} [{}]", v.rust_name, keys.join(", "))
+                }
+                None => v.rust_name.clone(),
+            })
+            .collect();
         let _ = writeln!(
             out,
-            "crate::types::serde_union!({mode}{name} {{ {list} }});"
+            "crate::types::serde_union!({mode}{name} {{ {} }});",
+            with_keys.join(", ")
         );
         return;
     };
@@ -619,7 +672,7 @@ mod tests {
             tag: Some("type".into()),
         };
         let mut code = String::new();
-        union("Item", "", true, &u, &mut code);
+        union("Item", "", true, &u, &[], &mut code);
         // One arm per value: no unreachable patterns under `-D warnings`.
         assert_eq!(code.matches("Str(\"message\") =>").count(), 1, "{code}");
         assert!(
