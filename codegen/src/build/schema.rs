@@ -144,7 +144,10 @@ impl Builder<'_> {
                     return allowed;
                 }
                 // A union allows null when one of its branches does (box's `retention_length`:
-                // `oneOf: [{type: string, nullable: true}, {type: number}]`).
+                // `oneOf: [{type: string, nullable: true}, {type: number}]`), unless it says a
+                // type of its own, which then rejects null (box's `AppItemAssociatedItem`:
+                // `type: object` beside a `oneOf` whose `File--Base` is nullable).
+                _ if s.at("type").is_some() => return false,
                 _ => {
                     return ["oneOf", "anyOf"].iter().any(|k| {
                         s.at(k).and_then(Value::as_array).is_some_and(|b| {
