@@ -249,29 +249,16 @@ fn structure(name: &str, cfg: &str, reach: &Reach, s: &StructDef, out: &mut Stri
     } else {
         let _ = write!(out, "crate::types::serde_struct!({mode}{name} {{\n{wire}}}");
     }
-    if s.consts.iter().any(|c| c.required) {
-        out.push_str(", const {\n");
-        for c in s.consts.iter().filter(|c| c.required) {
-            let _ = writeln!(
-                out,
-                "    {} = {} {} required,",
-                c.rust_name,
-                lit(&c.name),
-                const_lit(&c.value)
-            );
+    // Required constants (`const { … required }`), then optional ones (`const_optional`, each
+    // a private `ConstPresence` field).
+    for (group, required, suffix) in [("const", true, " required"), ("const_optional", false, "")] {
+        if !s.consts.iter().any(|c| c.required == required) {
+            continue;
         }
-        out.push('}');
-    }
-    if s.consts.iter().any(|c| !c.required) {
-        out.push_str(", const_optional {\n");
-        for c in s.consts.iter().filter(|c| !c.required) {
-            let _ = writeln!(
-                out,
-                "    {} = {} {},",
-                c.rust_name,
-                lit(&c.name),
-                const_lit(&c.value)
-            );
+        let _ = writeln!(out, ", {group} {{");
+        for c in s.consts.iter().filter(|c| c.required == required) {
+            let (local, wire, value) = (&c.rust_name, lit(&c.name), const_lit(&c.value));
+            let _ = writeln!(out, "    {local} = {wire} {value}{suffix},");
         }
         out.push('}');
     }
