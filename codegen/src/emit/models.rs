@@ -548,12 +548,14 @@ fn union(
     // Each tag value once, with the variants it selects in order: a value several variants
     // share (OpenAI's input and output `message`) tries them in turn.
     let mut arms: Vec<(String, Vec<&str>)> = Vec::new();
-    let absent: Vec<&str> = u
-        .variants
-        .iter()
-        .filter(|v| v.tag_optional)
-        .map(|v| v.rust_name.as_str())
-        .collect();
+    let names_where = |keep: fn(&UnionVariant) -> bool| -> Vec<&str> {
+        u.variants
+            .iter()
+            .filter(|v| keep(v))
+            .map(|v| v.rust_name.as_str())
+            .collect()
+    };
+    let absent = names_where(|v| v.tag_optional);
     for v in &u.variants {
         for t in &v.tag_values {
             let pattern = tag_pattern(t);
@@ -568,12 +570,7 @@ fn union(
         arms.push(("Absent".into(), absent));
     }
     // Variants that are not objects are told apart by the value's JSON shape.
-    let shaped: Vec<&str> = u
-        .variants
-        .iter()
-        .filter(|v| v.not_object)
-        .map(|v| v.rust_name.as_str())
-        .collect();
+    let shaped = names_where(|v| v.not_object);
     if !shaped.is_empty() {
         arms.push(("NotObject".into(), shaped));
     }
