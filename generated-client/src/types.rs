@@ -818,17 +818,22 @@ pub(crate) use serde_struct;
 /// Whether a variant that declares the properties `keys` (and keeps no others) keeps every
 /// property of `value` (always true when `value` is not an object): how an untagged union
 /// picks, among the variants that accept an object, one that loses nothing.
-pub fn declares_every_key(value: &serde_json::Value, keys: &[&str]) -> bool {
+pub fn declares_every_key(value: &serde_json::Value, keys: &[&str], keeping_null: &[&str]) -> bool {
     match value {
-        serde_json::Value::Object(map) => map.keys().all(|k| keys.contains(&k.as_str())),
+        // A `null` counts only where the variant keeps it: elsewhere it is read as absent, and
+        // would not be written back.
+        serde_json::Value::Object(map) => map.iter().all(|(k, v)| {
+            let list = if v.is_null() { keeping_null } else { keys };
+            list.contains(&k.as_str())
+        }),
         _ => true,
     }
 }
 
 /// `Serialize` and `Deserialize` for a generated union (`enum X { A(A), B(B), Unknown(Value) }`)
 /// from its variants: a value is written as its variant's value, and read as the first variant
-/// that accepts it (for an object, the first whose key list `["a", "b"]` declares every
-/// property it holds, if one does), else kept as `Unknown`. With `request` first, `Deserialize` comes with the
+/// that accepts it (for an object, the first whose key lists `["a", "b"] ["b"]` declare every
+/// property it holds, the second those whose `null` it keeps, if one does), else kept as `Unknown`. With `request` first, `Deserialize` comes with the
 /// `deserialize-requests` feature. With `tagged`, a value is read by its tag property: each arm
 /// (`Str("a")`, `Int(2)`, `Bool(true)`, `Absent` for an object without the property, or
 /// `NotObject` for a value that is not an object) lists the variants it selects, tried in order
@@ -845,7 +850,7 @@ macro_rules! serde_union {
             }
         }
     };
-    (@de $name:ident { $($variant:ident $([$($key:literal),*])?),* }) => {
+    (@de $name:ident { $($variant:ident $([$($key:literal),*] [$($null:literal),*])?),* }) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
@@ -855,7 +860,7 @@ macro_rules! serde_union {
                 // extra properties) keeps everything.
                 let mut first = None;
                 $(if let Ok(v) = serde::Deserialize::deserialize(&value) {
-                    if $crate::types::serde_union!(@keeps value $([$($key),*])?) {
+                    if $crate::types::serde_union!(@keeps value $([$($key),*] [$($null),*])?) {
                         return Ok(Self::$variant(v));
                     }
                     first.get_or_insert(Self::$variant(v));
@@ -864,8 +869,8 @@ macro_rules! serde_union {
             }
         }
     };
-    (@keeps $value:ident [$($key:literal),*]) => {
-        $crate::types::declares_every_key(&$value, &[$($key),*])
+    (@keeps $value:ident [$($key:literal),*] [$($null:literal),*]) => {
+        $crate::types::declares_every_key(&$value, &[$($key),*], &[$($null),*])
     };
     (@keeps $value:ident) => {
         true
@@ -905,14 +910,14 @@ macro_rules! serde_union {
         #[cfg(feature = "deserialize-requests")]
         $crate::types::serde_union!(@tagged $name by $tag { $($arms)* });
     };
-    (request $name:ident { $($variant:ident $([$($key:literal),*])?),* $(,)? }) => {
+    (request $name:ident { $($variant:ident $([$($key:literal),*] [$($null:literal),*])?),* $(,)? }) => {
         $crate::types::serde_union!(@ser $name { $($variant),* });
         #[cfg(feature = "deserialize-requests")]
-        $crate::types::serde_union!(@de $name { $($variant $([$($key),*])?),* });
+        $crate::types::serde_union!(@de $name { $($variant $([$($key),*] [$($null),*])?),* });
     };
-    ($name:ident { $($variant:ident $([$($key:literal),*])?),* $(,)? }) => {
+    ($name:ident { $($variant:ident $([$($key:literal),*] [$($null:literal),*])?),* $(,)? }) => {
         $crate::types::serde_union!(@ser $name { $($variant),* });
-        $crate::types::serde_union!(@de $name { $($variant $([$($key),*])?),* });
+        $crate::types::serde_union!(@de $name { $($variant $([$($key),*] [$($null),*])?),* });
     };
 }
 

@@ -996,11 +996,27 @@ impl Builder<'_> {
                         }
                         for prop in own {
                             match found.iter_mut().find(|p| p.name == prop.name) {
-                                Some(p) if !same_but_annotations(p.schema, prop.schema) => {
-                                    p.schema = &ANY_SCHEMA;
+                                // The same type, bounds aside (Discord's invite `max_age`:
+                                // `1..=604800` or `0..=5184000`): one field of that type,
+                                // nullable when a branch allows null.
+                                Some(p) if same_type(p.schema, prop.schema) => {
+                                    if !self.is_nullable(p.schema, &p.ptr)
+                                        && self.is_nullable(prop.schema, &prop.ptr)
+                                    {
+                                        *p = Prop {
+                                            branch: true,
+                                            ..prop
+                                        };
+                                    }
+                                }
+                                // Any value; still null when a branch allows null, so a
+                                // null sent is kept, not read as absent.
+                                Some(p) => {
+                                    let nullable = self.is_nullable(p.schema, &p.ptr)
+                                        || self.is_nullable(prop.schema, &prop.ptr);
+                                    p.schema = if nullable { &*ANY_OR_NULL } else { &ANY_SCHEMA };
                                     p.notes = None;
                                 }
-                                Some(_) => {}
                                 None => found.push(Prop {
                                     branch: true,
                                     ..prop
@@ -1437,6 +1453,10 @@ impl Builder<'_> {
 /// A property gathered from an object schema and its `allOf` parts.
 /// The schema of a property that is required but declared nowhere: any value.
 static ANY_SCHEMA: Value = Value::Bool(true);
+/// Any value, null included (merged union branches that type a property differently, one of
+/// them nullable).
+static ANY_OR_NULL: std::sync::LazyLock<Value> =
+    std::sync::LazyLock::new(|| serde_json::json!({ "nullable": true }));
 
 pub(crate) struct Prop<'v> {
     pub name: String,
@@ -1492,6 +1512,41 @@ fn same_but_annotations(a: &Value, b: &Value) -> bool {
             typed(a) == typed(b)
         }
         _ => a == b,
+    }
+}
+
+/// Whether two property schemas give the same type: they say the same apart from annotations
+/// and bounds (`minimum`, `maxLength`, …), which the generated types do not check, as long as
+/// the bounds choose the same integer type.
+fn same_type(a: &Value, b: &Value) -> bool {
+    if same_but_annotations(a, b) {
+        return true;
+    }
+    const BOUNDS: [&str; 12] = [
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+    ];
+    match (a.as_object(), b.as_object()) {
+        (Some(x), Some(y)) => {
+            let typed = |o: &'_ Map<String, Value>| -> Vec<(String, Value)> {
+                o.iter()
+                    .filter(|(k, _)| !is_annotation(k) && !BOUNDS.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            };
+            typed(x) == typed(y) && int_prim(x) == int_prim(y)
+        }
+        _ => false,
     }
 }
 

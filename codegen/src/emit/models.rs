@@ -448,9 +448,10 @@ fn enumeration(name: &str, cfg: &str, e: &EnumDef, out: &mut String) {
     }
 }
 
-/// The wire names a variant declares, when it is a struct that keeps no other property: an
-/// untagged union prefers a variant whose list holds every key of an object.
-fn declared_keys(api: &Api, ty: &TypeRef) -> Option<Vec<String>> {
+/// The wire names a variant declares, when it is a struct that keeps no other property, and
+/// those of them that keep a `null` (the others read it as absent): an untagged union prefers
+/// a variant whose lists hold every key of an object.
+fn declared_keys(api: &Api, ty: &TypeRef) -> Option<DeclaredKeys> {
     let mut ty = ty;
     // Through boxes and aliases, a bounded number of steps (alias chains end).
     for _ in 0..16 {
@@ -459,13 +460,30 @@ fn declared_keys(api: &Api, ty: &TypeRef) -> Option<Vec<String>> {
             TypeRef::Named(n) => match &api.type_def(n)?.kind {
                 TypeKind::Alias(target) => ty = target,
                 TypeKind::Struct(s) if s.additional.is_none() => {
+                    let keeps_null = |f: &Field| match f.presence {
+                        Presence::RequiredNullable | Presence::OptionalNullable => true,
+                        Presence::Required => matches!(f.ty, TypeRef::Any | TypeRef::Option(_)),
+                        Presence::Optional => false,
+                    };
                     let fields = s.fields.iter().map(|f| &f.name);
-                    return Some(
-                        fields
+                    return Some(DeclaredKeys {
+                        all: fields
                             .chain(s.consts.iter().map(|c| &c.name))
                             .cloned()
                             .collect(),
-                    );
+                        keeping_null: s
+                            .fields
+                            .iter()
+                            .filter(|f| keeps_null(f))
+                            .map(|f| f.name.clone())
+                            .chain(
+                                s.consts
+                                    .iter()
+                                    .filter(|c| c.value.is_null())
+                                    .map(|c| c.name.clone()),
+                            )
+                            .collect(),
+                    });
                 }
                 _ => return None,
             },
@@ -475,13 +493,20 @@ fn declared_keys(api: &Api, ty: &TypeRef) -> Option<Vec<String>> {
     None
 }
 
+/// What [`declared_keys`] gives: every wire name, and those whose `null` is kept.
+#[derive(Clone)]
+struct DeclaredKeys {
+    all: Vec<String>,
+    keeping_null: Vec<String>,
+}
+
 /// `keys[i]`: what [`declared_keys`] gives for variant `i` (read for untagged unions only).
 fn union(
     name: &str,
     cfg: &str,
     received: bool,
     u: &UnionDef,
-    keys: &[Option<Vec<String>>],
+    keys: &[Option<DeclaredKeys>],
     out: &mut String,
 ) {
     match &u.tag {
@@ -532,8 +557,14 @@ fn union(
             .enumerate()
             .map(|(i, v)| match keys.get(i).cloned().flatten() {
                 Some(keys) => {
-                    let keys: Vec<String> = keys.iter().map(|k| lit(k)).collect();
-                    format!("{} [{}]", v.rust_name, keys.join(", "))
+                    let all: Vec<String> = keys.all.iter().map(|k| lit(k)).collect();
+                    let nulls: Vec<String> = keys.keeping_null.iter().map(|k| lit(k)).collect();
+                    format!(
+                        "{} [{}] [{}]",
+                        v.rust_name,
+                        all.join(", "),
+                        nulls.join(", ")
+                    )
                 }
                 None => v.rust_name.clone(),
             })
