@@ -33,6 +33,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 /// How long Prism may take to load a document and listen (Stripe's takes the longest).
@@ -40,24 +41,41 @@ const PRISM_START_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// How long one call may take. Prism validates a request in milliseconds, but making up a
 /// large response with `-d` can take minutes (or not end); such a call is counted as Prism's.
-const CALL_TIMEOUT_SECS: u64 = 60;
+/// Answered calls took under 2 s, Prism's slowest made-up failures 15 s (Xero, at load 5–10);
+/// every call past this costs a Prism restart too.
+const CALL_TIMEOUT_SECS: u64 = 30;
+
+/// json-schema-faker's seed for Prism's made-up responses.
+const PRISM_SEED: &str = "conformance";
 
 /// The known spec defects: failures the spec causes, not the SDK.
 const KNOWN_DEFECTS: &str = "tests/conformance/known-spec-defects.json";
 
 struct Args {
     verbose: bool,
+    /// Specs run at a time (`--jobs N`, default 2): one builds its crate while another's
+    /// calls wait on Prism, which is single-threaded. Builds still take turns (one cargo lock).
+    jobs: usize,
     specs: Vec<PathBuf>,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut a = Args {
         verbose: false,
+        jobs: 2,
         specs: Vec::new(),
     };
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--verbose" => a.verbose = true,
+            "--jobs" => {
+                a.jobs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or("--jobs needs a number of specs to run at a time (1 or more)")?;
+            }
             s if s.starts_with("--") => return Err(format!("unknown argument `{s}`")),
             s => {
                 let p = PathBuf::from(s);
@@ -80,7 +98,7 @@ struct KnownDefect {
     spec: String,
     /// JSON pointer of the operation (or of its path item: every operation under it).
     pointer: String,
-    used: std::cell::Cell<bool>,
+    used: std::sync::atomic::AtomicBool,
 }
 
 fn load_known() -> Result<Vec<KnownDefect>, String> {
@@ -101,7 +119,7 @@ fn load_known() -> Result<Vec<KnownDefect>, String> {
         out.push(KnownDefect {
             spec: field("spec")?,
             pointer: field("pointer")?,
-            used: std::cell::Cell::new(false),
+            used: std::sync::atomic::AtomicBool::new(false),
         });
     }
     Ok(out)
@@ -138,34 +156,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let known = load_known()?;
     let total = Instant::now();
-    let mut reports = Vec::new();
-    for spec in &a.specs {
-        let started = Instant::now();
-        let mut report = Report {
-            spec: label(spec),
-            ..Report::default()
-        };
-        eprintln!("==> {}", report.spec);
-        if let Err(e) = run_spec(&prism, spec, &known, a.verbose, &mut report) {
-            report.fatal = Some(e);
+    // The biggest documents first (their crates build longest): the others' calls then run
+    // beside their builds, not after them. Reports keep the order given.
+    let mut order: Vec<usize> = (0..a.specs.len()).collect();
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    order.sort_by_key(|&i| std::cmp::Reverse(size(&a.specs[i])));
+    let queue = std::sync::Mutex::new(order.into_iter());
+    let done = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..a.jobs.min(a.specs.len()) {
+            scope.spawn(|| loop {
+                let Some(i) = queue.lock().unwrap().next() else {
+                    return;
+                };
+                let report = run_one(&prism, &a.specs[i], &known, a.verbose);
+                done.lock().unwrap().push((i, report));
+            });
         }
-        report.seconds = started.elapsed().as_secs_f64();
-        eprintln!(
-            "<== {} in {:.1} s{}",
-            report.spec,
-            report.seconds,
-            report
-                .fatal
-                .as_ref()
-                .map(|e| format!(": FAILED: {e}"))
-                .unwrap_or_default()
-        );
-        // Each spec's row as soon as it is done (a long run can be read while it goes).
-        print_table(std::slice::from_ref(&report), report.seconds);
-        reports.push(report);
-    }
+    });
+    let mut reports = done.into_inner().unwrap();
+    reports.sort_by_key(|(i, _)| *i);
+    let reports: Vec<Report> = reports.into_iter().map(|(_, r)| r).collect();
     print_table(&reports, total.elapsed().as_secs_f64());
-    for k in known.iter().filter(|k| !k.used.get()) {
+    for k in known.iter().filter(|k| !k.used.load(Relaxed)) {
         // Only specs that ran can vouch for an entry.
         if reports
             .iter()
@@ -189,6 +202,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err("no canary was caught: this run could not have failed".into());
     }
     Ok(())
+}
+
+/// One spec through the gate, its row printed as soon as it is done (a long run can be read
+/// while it goes).
+fn run_one(prism: &Path, spec: &Path, known: &[KnownDefect], verbose: bool) -> Report {
+    let started = Instant::now();
+    let mut report = Report {
+        spec: label(spec),
+        ..Report::default()
+    };
+    eprintln!("==> {}", report.spec);
+    if let Err(e) = run_spec(prism, spec, known, verbose, &mut report) {
+        report.fatal = Some(e);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "<== {} in {:.1} s{}",
+        report.spec,
+        report.seconds,
+        report
+            .fatal
+            .as_ref()
+            .map(|e| format!(": FAILED: {e}"))
+            .unwrap_or_default()
+    );
+    print_table(std::slice::from_ref(&report), report.seconds);
+    report
 }
 
 #[derive(Default, PartialEq, Eq, Clone, Debug)]
@@ -266,7 +306,10 @@ impl Prism {
     fn start(bin: &Path, spec: &Path, port: u16, out: File) -> Result<Child, String> {
         let err = out.try_clone().map_err(|e| e.to_string())?;
         Command::new(bin)
-            .args(["mock", "-d", "-h", "127.0.0.1", "-p", &port.to_string()])
+            // Seeded: the same request gets the same made-up response in every run, so a
+            // run's figures (which responses Prism fails on) can be reproduced.
+            .args(["mock", "-d", "--seed", PRISM_SEED, "-h", "127.0.0.1"])
+            .args(["-p", &port.to_string()])
             .arg(spec)
             .stdin(Stdio::null())
             .stdout(out)
@@ -396,6 +439,8 @@ fn run_spec(
     let doc = codegen::load::load_file(spec)
         .map_err(|e| e.to_string())?
         .root;
+    // Lines of specs run at a time interleave: each names its spec.
+    let who = report.spec.clone();
     // Prism loads big documents slowly: it starts while the driver builds.
     let prism_spec = prism_input(spec, &doc)?;
     let mut prism = Prism::spawn(prism_bin, &prism_spec, gate_dir(spec).join("prism.log"))?;
@@ -405,7 +450,7 @@ fn run_spec(
     let (dir, package) = write_driver(spec, &crate_name)?;
     let driver = gate::build_driver(&dir, &package)?;
     eprintln!(
-        "    generated and built in {:.1} s",
+        "    {who}: generated and built in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     let listed = Command::new(&driver)
@@ -452,7 +497,7 @@ fn run_spec(
                 let class = reason.split(" (").next().unwrap_or(&reason).to_string();
                 *report.unsupported.entry(class).or_default() += 1;
                 if verbose {
-                    eprintln!("    unsupported: {id} ({pointer}): {reason}");
+                    eprintln!("    {who}: unsupported: {id} ({pointer}): {reason}");
                 }
             }
         }
@@ -460,7 +505,7 @@ fn run_spec(
     let t = Instant::now();
     prism.wait_ready()?;
     eprintln!(
-        "    prism listening (waited {:.1} s more)",
+        "    {who}: prism listening (waited {:.1} s more)",
         t.elapsed().as_secs_f64()
     );
     let base = format!("http://127.0.0.1:{}", prism.port);
@@ -468,7 +513,7 @@ fn run_spec(
     let (outcomes, restarts) =
         drive_restarting(&mut prism, prism_bin, &prism_spec, &driver, &calls)?;
     eprintln!(
-        "    {} calls in {:.1} s{}",
+        "    {who}: {} calls in {:.1} s{}",
         calls.len(),
         t.elapsed().as_secs_f64(),
         if restarts > 0 {
@@ -499,7 +544,7 @@ fn run_spec(
             Verdict::MockDefect(m) => {
                 report.mock_defects += 1;
                 if verbose {
-                    eprintln!("    mock: {} [{}]: {m}", call.id, call.variant);
+                    eprintln!("    {who}: mock: {} [{}]: {m}", call.id, call.variant);
                 }
                 continue;
             }
@@ -513,7 +558,7 @@ fn run_spec(
                     || call.pointer.starts_with(&format!("{}/", k.pointer)))
         });
         if let Some(k) = listed {
-            k.used.set(true);
+            k.used.store(true, Relaxed);
             report.known += 1;
             continue;
         }
@@ -563,7 +608,8 @@ fn prism_input(spec: &Path, doc: &Value) -> Result<PathBuf, String> {
     let collapsed = collapse_expandable_references(&mut copy);
     if collapsed > 0 {
         eprintln!(
-            "    prism reads expandable fields as their ID only ({collapsed} `x-expansionResources` unions)"
+            "    {}: prism reads expandable fields as their ID only ({collapsed} `x-expansionResources` unions)",
+            label(spec)
         );
     }
     let path = gate_dir(spec).join("prism-input.json");
@@ -571,7 +617,8 @@ fn prism_input(spec: &Path, doc: &Value) -> Result<PathBuf, String> {
     write_if_changed(&path, &text)?;
     if dropped {
         eprintln!(
-            "    prism reads {} (extensions with references to missing files left out)",
+            "    {}: prism reads {} (extensions with references to missing files left out)",
+            label(spec),
             path.display()
         );
     }
