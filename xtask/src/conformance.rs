@@ -957,19 +957,27 @@ fn plan(
                     .map_err(|why| format!("no valid sample for the body ({why})"))?;
                 // Read-only properties are not part of a request (OpenAPI; Prism drops them
                 // from request schemas, so with `additionalProperties: false` they are errors).
-                // An empty object has no form encoding (exploded `form` writes nothing for
-                // `{}`), so a required property holding one would be missing on the wire (Discord's
-                // autocomplete callback `data`, all of whose properties are optional): another
-                // valid sample without one stands in, when there is one.
+                // An empty object or array has no form or multipart encoding (exploded `form`
+                // and `deepObject` write nothing for `{}` or `[]`, multipart no part), so a
+                // required property holding one would be missing on the wire (Discord's
+                // autocomplete callback `data`, all of whose properties are optional; Stripe's
+                // `values: []`): another valid sample without one stands in, when there is one.
                 if media.starts_with("application/x-www-form-urlencoded")
-                    && has_empty_object_property(&rich)
+                    || media.starts_with("multipart/form-data")
                 {
-                    if let Some(other) = samples.valid(&schema, 8).into_iter().find(|v| {
-                        !is_empty(v)
-                            && !has_empty_object_property(v)
-                            && validator.check(&schema, v).is_ok()
-                    }) {
-                        rich = other;
+                    let other = || {
+                        samples.valid(&schema, 8).into_iter().find(|v| {
+                            !is_empty(v)
+                                && !has_empty_property(v)
+                                && validator.check(&schema, v).is_ok()
+                        })
+                    };
+                    for sample in [&mut minimal, &mut rich] {
+                        if has_empty_property(sample) {
+                            if let Some(other) = other() {
+                                *sample = other;
+                            }
+                        }
                     }
                 }
                 strip_read_only(doc, &schema, &mut minimal, 0);
@@ -1019,16 +1027,13 @@ fn plan(
     Ok(out)
 }
 
-/// Whether `v` is an empty array or object.
-/// Whether a property of the object `v` is an empty object (which exploded `form` writes as
-/// nothing, so the property is missing on the wire).
-fn has_empty_object_property(v: &Value) -> bool {
-    v.as_object().is_some_and(|o| {
-        o.values()
-            .any(|p| p.as_object().is_some_and(|p| p.is_empty()))
-    })
+/// Whether a property of the object `v` is an empty object or array (which exploded `form`,
+/// `deepObject` and multipart write as nothing, so the property is missing on the wire).
+fn has_empty_property(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| o.values().any(is_empty))
 }
 
+/// Whether `v` is an empty array or object.
 fn is_empty(v: &Value) -> bool {
     match v {
         Value::Array(a) => a.is_empty(),
@@ -1465,6 +1470,9 @@ fn body_is_union(doc: &Value, call: &Call) -> bool {
 ///   for a space are flagged although OpenAPI and the form encoding prescribe them: counted as
 ///   Prism's only when no value under the property holds a reserved character itself.
 fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
+    if let Some(why) = deep_object_misread(doc, call, v) {
+        return Some(why);
+    }
     let media = call.args["body_media_type"].as_str().unwrap_or_default();
     let form = media.starts_with("application/x-www-form-urlencoded");
     let multipart = media.starts_with("multipart/form-data");
@@ -1512,19 +1520,109 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
     if !form {
         return None;
     }
-    let encoded = resolve(doc, &format!("{}/requestBody", call.pointer)).is_some_and(|b| {
-        doc.pointer(&format!(
-            "{b}/content/{}/encoding/{}",
-            token(media),
-            token(property)
-        ))
-        .is_some()
-    });
+    let encoded = body_encoding(doc, call, media, property).is_some();
     if !encoded && sent.is_array() && type_error("array") {
         return Some("prism reads repeated form keys as one value (stoplightio/prism#2473)");
     }
     if encoded && message == "Reserved characters used in request body" && !holds_reserved(sent) {
         return Some("prism flags the delimiters and `+` of a form value as reserved characters");
+    }
+    None
+}
+
+/// Prism's misreadings of `deepObject` parameters and form properties (Stripe's), each checked
+/// with curl against `prism mock` on the gate's Stripe input:
+/// - an object the request does not hold (absent, or empty, which `deepObject` writes as
+///   nothing) is read as `{}` and its required properties reported: `GET
+///   /v1/checkout/sessions` without `customer_details` gives `query parameter customer_details
+///   must have required property 'email'`, `account=acct_1` to `POST /v1/account_sessions`
+///   gives `components.account_onboarding must have required property 'enabled'`;
+/// - an array of objects in a form body is read only as JSON text: `tax_id_data[0][type]=eu_vat
+///   &tax_id_data[0][value]=x` to `POST /v1/customers` (as Stripe reads it, and `deepObject`
+///   spells it) is refused with HTTP 415 `Cannot deserialize JSON object array in form data
+///   request body`, `tax_id_data=[{"type":"eu_vat","value":"x"}]` is accepted.
+fn deep_object_misread(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
+    let media = call.args["body_media_type"].as_str().unwrap_or_default();
+    let form = media.starts_with("application/x-www-form-urlencoded");
+    let deep_property = |property: &str| {
+        body_encoding(doc, call, media, property)
+            .is_some_and(|e| e["style"].as_str() == Some("deepObject"))
+    };
+    let message = v["message"].as_str().unwrap_or_default();
+    if form && message.starts_with("Cannot deserialize JSON object array in form data") {
+        let holds_object_array = call.args["body"].as_object().is_some_and(|body| {
+            body.iter().any(|(property, value)| {
+                deep_property(property)
+                    && value
+                        .as_array()
+                        .is_some_and(|items| items.iter().any(|i| i.is_object() || i.is_array()))
+            })
+        });
+        return holds_object_array.then_some(
+            "prism reads a deepObject array of objects in a form body only as JSON text",
+        );
+    }
+    if v["code"] != "required" {
+        return None;
+    }
+    let mut location: Vec<&str> = v["location"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if location.first() == Some(&"request") {
+        location.remove(0);
+    }
+    let [place, name, rest @ ..] = &location[..] else {
+        return None;
+    };
+    let deep = match *place {
+        "body" => (form || media.starts_with("multipart/form-data")) && deep_property(name),
+        "query" => param_style(doc, &call.pointer, name).as_deref() == Some("deepObject"),
+        _ => false,
+    };
+    let mut sent = &call.args[*place][*name];
+    for step in rest {
+        sent = &sent[*step];
+    }
+    let written = !sent.is_null() && !is_empty(sent);
+    (deep && !written)
+        .then_some("prism reads a deepObject object the request does not hold as `{}`")
+}
+
+/// The body's `encoding` entry for a property under the call's media type.
+fn body_encoding<'d>(
+    doc: &'d Value,
+    call: &Call,
+    media: &str,
+    property: &str,
+) -> Option<&'d Value> {
+    let body = resolve(doc, &format!("{}/requestBody", call.pointer))?;
+    doc.pointer(&format!(
+        "{body}/content/{}/encoding/{}",
+        token(media),
+        token(property)
+    ))
+}
+
+/// The `style` of a query parameter of an operation (path item parameters included).
+fn param_style(doc: &Value, op_ptr: &str, name: &str) -> Option<String> {
+    let item_ptr = &op_ptr[..op_ptr.rfind('/').unwrap_or(0)];
+    for base in [op_ptr, item_ptr] {
+        let list = format!("{base}/parameters");
+        let n = doc
+            .pointer(&list)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        for i in 0..n {
+            let Some(p) = resolve(doc, &format!("{list}/{i}")) else {
+                continue;
+            };
+            let node = doc.pointer(&p)?;
+            if node["in"] == "query" && node["name"] == name {
+                return node["style"].as_str().map(str::to_string);
+            }
+        }
     }
     None
 }
@@ -2088,13 +2186,100 @@ mod tests {
             .iter()
             .find(|(variant, _)| variant.ends_with("x-www-form-urlencoded"))
             .unwrap();
-        assert!(!has_empty_object_property(&form["body"]), "{form}");
+        assert!(!has_empty_property(&form["body"]), "{form}");
         assert!(!is_empty(&form["body"]), "{form}");
-        assert!(has_empty_object_property(&json!({"data": {}})));
+        // The `required` variant too (only required properties: `data` is one).
+        let (_, required) = calls.iter().find(|(v, _)| v == "required").unwrap();
+        assert!(
+            required.get("body").is_none() || !has_empty_property(&required["body"]),
+            "{required}"
+        );
+        assert!(has_empty_property(&json!({"data": {}})));
+        assert!(has_empty_property(&json!({"values": []})));
         // Only properties: `{}` items of an array property were not the problem (Discord's
         // message bodies), and an empty body is one Prism calls missing.
-        assert!(!has_empty_object_property(&json!({"a": [{}]})));
-        assert!(!has_empty_object_property(&json!({})));
+        assert!(!has_empty_property(&json!({"a": [{}]})));
+        assert!(!has_empty_property(&json!({})));
+    }
+
+    #[test]
+    fn prisms_deep_object_misreadings_are_told_apart_from_violations() {
+        let doc = json!({"paths": {
+            "/sessions": {"get": {"parameters": [
+                {"name": "details", "in": "query", "style": "deepObject", "explode": true,
+                 "schema": {"type": "object", "required": ["email"],
+                            "properties": {"email": {"type": "string"}}}},
+                {"name": "flat", "in": "query",
+                 "schema": {"type": "object", "required": ["a"],
+                            "properties": {"a": {"type": "string"}}}}
+            ]},
+            "post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {
+                    "components": {"type": "object", "properties": {"onboarding": {
+                        "type": "object", "required": ["enabled"],
+                        "properties": {"enabled": {"type": "boolean"}}}}},
+                    "tax_ids": {"type": "array", "items": {"type": "object"}}
+                }},
+                "encoding": {"components": {"style": "deepObject", "explode": true},
+                             "tax_ids": {"style": "deepObject", "explode": true}}
+            }}}}}
+        }});
+        let call = |method: &str, args: Value| Call {
+            id: "op".into(),
+            pointer: format!("/paths/~1sessions/{method}"),
+            variant: "required".into(),
+            args,
+        };
+        let required = |location: Value| json!({"code": "required", "location": location, "message": "must have required property"});
+        let get = call("get", json!({}));
+        // An absent deepObject parameter read as `{}`: Prism's.
+        assert!(deep_object_misread(
+            &doc,
+            &get,
+            &required(json!(["request", "query", "details"]))
+        )
+        .is_some());
+        // Not for a parameter of another style, nor for one the request holds.
+        assert!(
+            deep_object_misread(&doc, &get, &required(json!(["request", "query", "flat"])))
+                .is_none()
+        );
+        let held = call("get", json!({"query": {"details": {"other": "x"}}}));
+        assert!(deep_object_misread(
+            &doc,
+            &held,
+            &required(json!(["request", "query", "details"]))
+        )
+        .is_none());
+        let form = "application/x-www-form-urlencoded";
+        let post = call(
+            "post",
+            json!({"body": {"components": {}}, "body_media_type": form}),
+        );
+        let nested = required(json!(["request", "body", "components", "onboarding"]));
+        assert!(deep_object_misread(&doc, &post, &nested).is_some());
+        let sent = call(
+            "post",
+            json!({"body": {"components": {"onboarding": {"x": 1}}},
+                                       "body_media_type": form}),
+        );
+        assert!(
+            deep_object_misread(&doc, &sent, &nested).is_none(),
+            "held: the SDK's"
+        );
+        // Arrays of objects, which Prism reads only as JSON text.
+        let refused = json!({"code": 415, "location": ["request"],
+            "message": "Cannot deserialize JSON object array in form data request body. Make sure the array is in JSON"});
+        let objects = call(
+            "post",
+            json!({"body": {"tax_ids": [{"t": "eu"}]}, "body_media_type": form}),
+        );
+        assert!(deep_object_misread(&doc, &objects, &refused).is_some());
+        let none = call(
+            "post",
+            json!({"body": {"components": {}}, "body_media_type": form}),
+        );
+        assert!(deep_object_misread(&doc, &none, &refused).is_none());
     }
 
     #[test]
