@@ -31,7 +31,10 @@
 //!   multipart body (warned, ignored). Form and multipart fields go in name order.
 //! * `multipart/form-data` ([`Multipart::from_serialize_with`]): one part per array item (the
 //!   name repeated), objects as `application/json` parts, files as file parts, and the
-//!   media type an `encoding` entry declares.
+//!   media type an `encoding` entry declares; a field whose `encoding` says `style:
+//!   deepObject` (Stripe's file upload) as one text part per leaf, `name[key]=value`, as
+//!   Stripe reads it (OpenAPI 3.1 applies `style` to multipart fields; 3.0 leaves it to form
+//!   bodies, but a spec only writes it on a multipart field to mean this).
 //! * Raw bodies carry the media type the description declares, or the one the caller names
 //!   when it declares a range (`*/*`, `image/*`).
 //! * `Accept` lists the media types the operation declares that the client can take;

@@ -4,8 +4,8 @@
 use fixture_wire::apis::choice::CreateThingBody;
 use fixture_wire::apis::form::GetQueryParams;
 use fixture_wire::models::{
-    Attachment, EditBody, EditBodyFiles, EditBodyVideo, FormBody, Item, Point, Range, Thing,
-    UploadBody,
+    Attachment, EditBody, EditBodyFiles, EditBodyVideo, FileBody, FileBodyLink, FormBody, Item,
+    Point, Range, Thing, UploadBody,
 };
 use fixture_wire::types::Binary;
 use fixture_wire::{Client, RetryPolicy};
@@ -234,6 +234,37 @@ async fn multipart_parts_per_item_and_declared_types() {
     .collect();
     assert_eq!(got, want);
     assert!(req.body.windows(4).any(|w| w == b"\x89PNG"), "file bytes");
+}
+
+/// A multipart field whose `encoding` says `style: deepObject` (Stripe's `POST /v1/files`
+/// `file_link_data` and `expand`) goes as one text part per leaf, `link[create]`, as Stripe
+/// reads it; it used to be one `application/json` part, which Prism refuses too.
+#[tokio::test]
+async fn multipart_deep_object_fields_are_a_part_per_leaf() {
+    let server = server().await;
+    let c = client(&server);
+    let link = FileBodyLink::new(true).metadata([("k".to_string(), "v".to_string())]);
+    let body = FileBody::new(Binary::new("a.txt", b"hi".to_vec()), "dispute_evidence")
+        .expand(vec!["link".into(), "owner".into()])
+        .link(link);
+    c.multipart().upload_file_with_link(&body).await.unwrap();
+    let req = only_request(&server).await;
+    let text = |n: &str, d: &[u8]| (n.to_string(), String::new(), d.to_vec());
+    assert_eq!(
+        parts(&req),
+        vec![
+            text("expand[]", b"link"),
+            text("expand[]", b"owner"),
+            text("link[create]", b"true"),
+            text("link[metadata][k]", b"v"),
+            text("purpose", b"dispute_evidence"),
+            (
+                "file".to_string(),
+                "application/octet-stream".to_string(),
+                b"hi".to_vec()
+            ),
+        ]
+    );
 }
 
 /// A file under a union (openai's `CreateVideoEdit` `video`: a file or a reference to one;

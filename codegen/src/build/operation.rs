@@ -611,6 +611,18 @@ impl Builder<'_> {
             if kind == BodyKind::Multipart && e.at("headers").is_some() {
                 self.warn(&eptr, "per-part `headers` are not sent");
             }
+            // Of the styles, multipart fields take `deepObject` (Stripe's file upload: one part
+            // per leaf, `name[key]`); the others keep OpenAPI's multipart defaults.
+            if kind == BodyKind::Multipart
+                && (e.at("style").is_some() || e.at("explode").is_some())
+                && enc.style != ParamStyle::DeepObject
+                && enc.style != (ParamStyle::Form { explode: true })
+            {
+                self.warn(
+                    &eptr,
+                    "a multipart field's `style` other than `deepObject` is not supported: sent as OpenAPI's multipart default (one part per array item, objects as JSON)",
+                );
+            }
             if kind == BodyKind::Form && content_type_given(e) {
                 self.warn(
                     &eptr,

@@ -979,13 +979,20 @@ fn content_body(
                     Some(format!("({}, {})", lit(&e.name), lit(ct)))
                 })
                 .collect();
+            let deep: Vec<String> = c
+                .encodings
+                .iter()
+                .filter(|e| e.content_type.is_none() && e.style == ParamStyle::DeepObject)
+                .map(|e| lit(&e.name))
+                .collect();
             let _ = writeln!(stmts, "{indent}req.set_body(");
-            if types.is_empty() {
+            if types.is_empty() && deep.is_empty() {
                 let _ = write!(stmts, "{inner}runtime::Multipart::from_serialize({id})");
             } else {
                 let _ = writeln!(stmts, "{inner}runtime::Multipart::from_serialize_with(");
                 let _ = writeln!(stmts, "{inner}    {id},");
                 list(&format!("{inner}    "), "&[", &types, "],", stmts);
+                list(&format!("{inner}    "), "&[", &deep, "],", stmts);
                 let _ = write!(stmts, "{inner})");
             }
             if files.is_empty() {

@@ -189,15 +189,19 @@ impl Multipart {
     /// text, an object as an `application/json` part, an array as one part per item (the same
     /// name repeated; items that are objects or arrays as JSON parts); nulls skipped.
     pub fn from_serialize<T: Serialize + ?Sized>(v: &T) -> Result<Multipart, serde_json::Error> {
-        Multipart::from_serialize_with(v, &[])
+        Multipart::from_serialize_with(v, &[], &[])
     }
 
     /// [`Multipart::from_serialize`] with the media types of the parts of the fields named in
     /// `content_types` (the body's `encoding.contentType`): a JSON media type sends the whole
-    /// field as one JSON part, another one each item (or the value) as text of that type.
+    /// field as one JSON part, another one each item (or the value) as text of that type. The
+    /// fields named in `deep_objects` (an `encoding` entry with `style: deepObject`, as
+    /// Stripe's file upload has) go as one text part per leaf, named as `deepObject` spells
+    /// it: `file_link_data[create]`, `expand[]`, `items[0][price]`.
     pub fn from_serialize_with<T: Serialize + ?Sized>(
         v: &T,
         content_types: &[(&str, &str)],
+        deep_objects: &[&str],
     ) -> Result<Multipart, serde_json::Error> {
         // File fields are added as file parts by the operation: here they serialize as
         // nothing (`types::Binary`'s JSON form is its text, which is not what is sent).
@@ -209,6 +213,14 @@ impl Multipart {
         };
         let mut multipart = Multipart::new();
         for (name, value) in map {
+            if deep_objects.contains(&name.as_str()) {
+                let mut pairs = Vec::new();
+                push_styled(&mut pairs, &name, &value, Style::DeepObject);
+                for (name, text) in pairs {
+                    multipart.parts.push((name, PartData::Text(text)));
+                }
+                continue;
+            }
             let declared = content_types
                 .iter()
                 .find(|(field, _)| *field == name)
