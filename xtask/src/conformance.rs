@@ -1433,16 +1433,22 @@ fn prism_misreads_all(doc: &Value, call: &Call, list: &[Value]) -> Option<&'stat
 /// A violation's location in the request body (`["body"]`, `["body", property]`, …), without
 /// the leading `request` of `sl-violations`; `None` outside the body.
 fn body_location(v: &Value) -> Option<Vec<String>> {
-    let mut location: Vec<String> = v["location"]
+    let location = request_location(v)?;
+    (location.first() == Some(&"body")).then(|| location.iter().map(|s| s.to_string()).collect())
+}
+
+/// A violation's location (`["body", property]`, `["query", name]`, …): `sl-violations`
+/// locations start with `request`, a 422 problem's do not.
+fn request_location(v: &Value) -> Option<Vec<&str>> {
+    let mut location: Vec<&str> = v["location"]
         .as_array()?
         .iter()
         .filter_map(Value::as_str)
-        .map(str::to_string)
         .collect();
-    if location.first().map(String::as_str) == Some("request") {
+    if location.first() == Some(&"request") {
         location.remove(0);
     }
-    (location.first().map(String::as_str) == Some("body")).then_some(location)
+    Some(location)
 }
 
 /// Whether the schema of the call's body media type is an `anyOf` or `oneOf`.
@@ -1479,15 +1485,7 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
     if !form && !multipart {
         return None;
     }
-    // `sl-violations` locations start with `request`; a 422 problem's do not.
-    let mut location: Vec<&str> = v["location"]
-        .as_array()?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    if location.first() == Some(&"request") {
-        location.remove(0);
-    }
+    let location = request_location(v)?;
     let [place, property] = location[..] else {
         return None;
     };
@@ -1565,14 +1563,7 @@ fn deep_object_misread(doc: &Value, call: &Call, v: &Value) -> Option<&'static s
     if v["code"] != "required" {
         return None;
     }
-    let mut location: Vec<&str> = v["location"]
-        .as_array()?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    if location.first() == Some(&"request") {
-        location.remove(0);
-    }
+    let location = request_location(v)?;
     let [place, name, rest @ ..] = &location[..] else {
         return None;
     };
