@@ -764,6 +764,8 @@ struct DocParam {
     name: String,
     location: String,
     required: bool,
+    /// Its `style`, when it says one.
+    style: Option<String>,
     /// Pointer of its schema, if it has one.
     schema: Option<String>,
 }
@@ -814,6 +816,7 @@ fn doc_params(doc: &Value, op_ptr: &str) -> Vec<DocParam> {
             };
             let param = DocParam {
                 required: node["required"].as_bool() == Some(true) || location == "path",
+                style: node["style"].as_str().map(str::to_string),
                 name,
                 location,
                 schema,
@@ -1569,7 +1572,9 @@ fn deep_object_misread(doc: &Value, call: &Call, v: &Value) -> Option<&'static s
     };
     let deep = match *place {
         "body" => (form || media.starts_with("multipart/form-data")) && deep_property(name),
-        "query" => param_style(doc, &call.pointer, name).as_deref() == Some("deepObject"),
+        "query" => doc_params(doc, &call.pointer).iter().any(|p| {
+            p.location == "query" && p.name == *name && p.style.as_deref() == Some("deepObject")
+        }),
         _ => false,
     };
     let mut sent = &call.args[*place][*name];
@@ -1594,28 +1599,6 @@ fn body_encoding<'d>(
         token(media),
         token(property)
     ))
-}
-
-/// The `style` of a query parameter of an operation (path item parameters included).
-fn param_style(doc: &Value, op_ptr: &str, name: &str) -> Option<String> {
-    let item_ptr = &op_ptr[..op_ptr.rfind('/').unwrap_or(0)];
-    for base in [op_ptr, item_ptr] {
-        let list = format!("{base}/parameters");
-        let n = doc
-            .pointer(&list)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        for i in 0..n {
-            let Some(p) = resolve(doc, &format!("{list}/{i}")) else {
-                continue;
-            };
-            let node = doc.pointer(&p)?;
-            if node["in"] == "query" && node["name"] == name {
-                return node["style"].as_str().map(str::to_string);
-            }
-        }
-    }
-    None
 }
 
 /// Whether the body property's schema is a `oneOf` with a string branch (direct properties of
