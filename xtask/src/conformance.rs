@@ -1538,6 +1538,10 @@ fn prism_misreads(doc: &Value, call: &Call, v: &Value) -> Option<&'static str> {
 ///   /v1/checkout/sessions` without `customer_details` gives `query parameter customer_details
 ///   must have required property 'email'`, `account=acct_1` to `POST /v1/account_sessions`
 ///   gives `components.account_onboarding must have required property 'enabled'`;
+/// - an array inside a deepObject object is not read at all, whether written `[]` or indexed:
+///   `features[subscription_update][default_allowed_updates][]=price` (or `[0]=price`) to
+///   `POST /v1/billing_portal/configurations` gives `features.subscription_update must have
+///   required property 'default_allowed_updates'`;
 /// - an array of objects in a form body is read only as JSON text: `tax_id_data[0][type]=eu_vat
 ///   &tax_id_data[0][value]=x` to `POST /v1/customers` (as Stripe reads it, and `deepObject`
 ///   spells it) is refused with HTTP 415 `Cannot deserialize JSON object array in form data
@@ -1581,9 +1585,23 @@ fn deep_object_misread(doc: &Value, call: &Call, v: &Value) -> Option<&'static s
     for step in rest {
         sent = &sent[*step];
     }
-    let written = !sent.is_null() && !is_empty(sent);
-    (deep && !written)
-        .then_some("prism reads a deepObject object the request does not hold as `{}`")
+    if !deep {
+        return None;
+    }
+    if sent.is_null() || is_empty(sent) {
+        return Some("prism reads a deepObject object the request does not hold as `{}`");
+    }
+    // The property reported missing is there, an array: Prism reads no array inside a
+    // deepObject object, `[]` or indexed.
+    let missing = message
+        .rsplit("must have required property '")
+        .next()
+        .filter(|_| message.contains("must have required property '"))
+        .and_then(|rest| rest.strip_suffix('\''));
+    let array_held = missing
+        .and_then(|m| sent.get(m))
+        .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()));
+    array_held.then_some("prism reads no array inside a deepObject object")
 }
 
 /// The body's `encoding` entry for a property under the call's media type.
@@ -2241,6 +2259,22 @@ mod tests {
             deep_object_misread(&doc, &sent, &nested).is_none(),
             "held: the SDK's"
         );
+        // A required array inside it, held but reported missing: Prism's; missing: the SDK's.
+        let array_missing = json!({"code": "required",
+            "location": ["request", "body", "components", "onboarding"],
+            "message": "Request body property components.onboarding must have required property 'enabled'"});
+        let with_array = call(
+            "post",
+            json!({"body": {"components": {"onboarding": {"enabled": [true]}}},
+                                             "body_media_type": form}),
+        );
+        assert!(deep_object_misread(&doc, &with_array, &array_missing).is_some());
+        let without = call(
+            "post",
+            json!({"body": {"components": {"onboarding": {"other": [1]}}},
+                                          "body_media_type": form}),
+        );
+        assert!(deep_object_misread(&doc, &without, &array_missing).is_none());
         // Arrays of objects, which Prism reads only as JSON text.
         let refused = json!({"code": 415, "location": ["request"],
             "message": "Cannot deserialize JSON object array in form data request body. Make sure the array is in JSON"});
