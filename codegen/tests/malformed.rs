@@ -247,8 +247,23 @@ warns! {
         "#/components/schemas/Pair/items: `items` is a list (tuple style, not allowed in OpenAPI 3.0): read as `prefixItems`, generated as an array of `serde_json::Value`",
     tuple_style_items_of_one: "tuple-items.json" =>
         "#/components/schemas/One/items: `items` is a list (tuple style, not allowed in OpenAPI 3.0): its one schema is the item type",
+    nested_query_value: "nested-query-value.yaml" =>
+        "#/paths/~1search/get/parameters/0: parameter `filters` holds objects or arrays inside an array or object, which its style does not define: they are written in `simple` form (`k,v,…`); `style: deepObject` or `content: application/json` would say how",
     yaml_merge_key: "yaml-merge-key.yaml" =>
         "#/components/schemas/Pet: YAML merge key `<<` (line 11) applied as in YAML 1.1: the merged entries were copied into this mapping (YAML 1.2 has no merge keys; other tools may read `<<` as a plain key)",
+}
+
+/// Only the array of objects: the flat object and the deepObject array are spelled by their
+/// styles.
+#[test]
+fn only_nested_query_values_warn() {
+    let path = format!("{WARNINGS_DIR}/nested-query-value.yaml");
+    let warnings = warnings_of(&path, &Config::default());
+    let nested: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.contains("holds objects"))
+        .collect();
+    assert_eq!(nested.len(), 1, "{warnings:#?}");
 }
 
 #[test]

@@ -432,6 +432,14 @@ impl Builder<'_> {
                 "`allowReserved` is not supported: reserved characters are percent-encoded",
             );
         }
+        // OpenAPI's styles (but `deepObject`) spell scalars, arrays of scalars and flat objects:
+        // say so when the value nests (Box's `mdfilters`, an array of objects in a query).
+        if style != ParamStyle::DeepObject && self.nests(&ty, 0) {
+            self.warn(
+                ptr,
+                format!("parameter `{name}` holds objects or arrays inside an array or object, which its style does not define: they are written in `simple` form (`k,v,…`); `style: deepObject` or `content: application/json` would say how"),
+            );
+        }
         let constant = if location == ParamLocation::Path {
             None
         } else {
@@ -639,6 +647,31 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// Whether a value of the type is an array or object holding an array or object (`depth`:
+    /// how many containers are around it already).
+    fn nests(&self, ty: &TypeRef, depth: usize) -> bool {
+        if depth > 1 {
+            return true;
+        }
+        match ty {
+            TypeRef::Array(inner) | TypeRef::Map(inner) => self.nests(inner, depth + 1),
+            TypeRef::Option(inner) | TypeRef::Boxed(inner) => self.nests(inner, depth),
+            TypeRef::Named(n) => match self.types.iter().find(|t| &t.name == n).map(|t| &t.kind) {
+                Some(TypeKind::Alias(target)) => self.nests(target, depth),
+                Some(TypeKind::Struct(s)) => {
+                    depth > 0
+                        || s.fields.iter().any(|f| self.nests(&f.ty, depth + 1))
+                        || s.additional
+                            .as_ref()
+                            .is_some_and(|a| self.nests(a, depth + 1))
+                }
+                Some(TypeKind::Union(u)) => u.variants.iter().any(|v| self.nests(&v.ty, depth)),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// Fields of a multipart body struct that hold files or lists of files.
