@@ -612,6 +612,13 @@ fn prism_input(spec: &Path, doc: &Value) -> Result<PathBuf, String> {
             label(spec)
         );
     }
+    let (copied, pruned) = break_response_cycles(&mut copy);
+    if pruned > 0 {
+        eprintln!(
+            "    {}: prism makes up responses from {copied} schema copies without {pruned} recursive optional properties",
+            label(spec)
+        );
+    }
     let path = gate_dir(spec).join("prism-input.json");
     let text = serde_json::to_string(&copy).map_err(|e| e.to_string())?;
     write_if_changed(&path, &text)?;
@@ -662,6 +669,165 @@ fn collapse_expandable_references(doc: &mut Value) -> usize {
         Value::Array(a) => a.iter_mut().map(collapse_expandable_references).sum(),
         _ => 0,
     }
+}
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// Gives Prism's made-up responses schemas without cycles; returns how many schemas were
+/// copied and how many properties left out. Xero's response models are recursive through
+/// optional properties (`Invoice.Payments` → `Payment.Invoice` → …): json-schema-faker follows
+/// them until Prism's event loop is stuck for good (15 calls of a whole-corpus run went
+/// unanswered, each costing 30 s and a restart, 5 operations never answered) or it throws
+/// (`TypeError … reading 'items'`, 38 calls). Responses refer instead to copies
+/// (`Invoice__response`) of every schema they reach that leads into a cycle; in a copy of a
+/// recursive schema, an optional property that leads back into its own cycle is left out.
+/// Requests keep the original schemas, so they are validated exactly as the spec says; a
+/// response made up from a copy is valid against the original (only optional properties are
+/// missing), which is what the gate checks it against.
+fn break_response_cycles(doc: &mut Value) -> (usize, usize) {
+    fn refs(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(name) = o
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix(SCHEMAS))
+                {
+                    out.insert(name.to_string());
+                }
+                o.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    fn rewrite(v: &mut Value, copies: &BTreeSet<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get_mut("$ref") {
+                    if let Some(name) = r.strip_prefix(SCHEMAS).filter(|n| copies.contains(*n)) {
+                        *r = format!("{SCHEMAS}{name}__response");
+                    }
+                }
+                o.values_mut().for_each(|v| rewrite(v, copies));
+            }
+            Value::Array(a) => a.iter_mut().for_each(|v| rewrite(v, copies)),
+            _ => {}
+        }
+    }
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return (0, 0);
+    };
+    let edges: BTreeMap<String, BTreeSet<String>> = schemas
+        .iter()
+        .map(|(name, s)| {
+            let mut to = BTreeSet::new();
+            refs(s, &mut to);
+            (name.clone(), to)
+        })
+        .collect();
+    let reach = |from: &BTreeSet<String>| {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = from.iter().collect();
+        while let Some(n) = todo.pop() {
+            if let Some(next) = edges.get(n) {
+                if seen.insert(n.clone()) {
+                    todo.extend(next);
+                }
+            }
+        }
+        seen
+    };
+    let reaches: BTreeMap<&String, BTreeSet<String>> =
+        edges.iter().map(|(n, to)| (n, reach(to))).collect();
+    let cyclic = |n: &String| reaches[n].contains(n);
+    let same_cycle = |a: &String, b: &String| {
+        a == b || (reaches.get(a).is_some_and(|r| r.contains(b)) && reaches[b].contains(a))
+    };
+    let mut roots = BTreeSet::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for op in paths
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|i| i.values())
+        {
+            if let Some(responses) = op.get("responses") {
+                refs(responses, &mut roots);
+            }
+        }
+    }
+    refs(&doc["components"]["responses"], &mut roots);
+    let copies: BTreeSet<String> = reach(&roots)
+        .into_iter()
+        .filter(|n| cyclic(n) || reaches[n].iter().any(cyclic))
+        .collect();
+    if copies.is_empty() {
+        return (0, 0);
+    }
+    let mut pruned = 0;
+    let mut made: Vec<(String, Value)> = Vec::new();
+    for name in &copies {
+        let mut copy = schemas[name].clone();
+        if cyclic(name) {
+            // The object's own properties and those of its `allOf` parts.
+            let mut objects: Vec<&mut Value> = vec![&mut copy];
+            while let Some(object) = objects.pop() {
+                let Some(o) = object.as_object_mut() else {
+                    continue;
+                };
+                let required: BTreeSet<String> = o
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(Value::Object(props)) = o.get_mut("properties") {
+                    props.retain(|key, prop| {
+                        let mut to = BTreeSet::new();
+                        refs(prop, &mut to);
+                        let back =
+                            !required.contains(key) && to.iter().any(|m| same_cycle(m, name));
+                        pruned += usize::from(back);
+                        !back
+                    });
+                }
+                if let Some(Value::Array(parts)) = o.get_mut("allOf") {
+                    objects.extend(parts.iter_mut());
+                }
+            }
+        }
+        rewrite(&mut copy, &copies);
+        made.push((format!("{name}__response"), copy));
+    }
+    let copied = made.len();
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.extend(made);
+    }
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for op in paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|i| i.values_mut())
+        {
+            if let Some(responses) = op.get_mut("responses") {
+                rewrite(responses, &copies);
+            }
+        }
+    }
+    if let Some(responses) = doc.pointer_mut("/components/responses") {
+        rewrite(responses, &copies);
+    }
+    (copied, pruned)
 }
 
 /// How many items Prism puts in an array it makes up (json-schema-faker's `maxItems`).
@@ -1970,6 +2136,66 @@ mod tests {
         assert_eq!(response.len(), 2);
         let cut = json!(["Too many violations! [{\"location\":[\"request\",\"body\""]);
         assert_eq!(split_violations(&cut).0.len(), 1);
+    }
+
+    #[test]
+    fn prisms_responses_come_from_copies_without_recursive_optional_properties() {
+        let a = json!({"$ref": "#/components/schemas/Invoice"});
+        let mut doc = json!({
+            "paths": {"/invoices": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": a}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {
+                    "type": "array", "items": a}}}}}
+            }}},
+            "components": {"schemas": {
+                "Invoice": {"type": "object", "required": ["Id"], "properties": {
+                    "Id": {"type": "string"},
+                    "Payments": {"type": "array", "items": {"$ref": "#/components/schemas/Payment"}},
+                    "Contact": {"$ref": "#/components/schemas/Contact"}}},
+                "Payment": {"type": "object", "required": ["Amount"], "allOf": [{"properties": {
+                    "Amount": {"type": "number"},
+                    "Invoice": {"$ref": "#/components/schemas/Invoice"}}}]},
+                "Contact": {"type": "object", "properties": {"Name": {"type": "string"}}}
+            }}
+        });
+        let original = doc["components"]["schemas"].clone();
+        assert_eq!(break_response_cycles(&mut doc), (2, 2));
+        let schemas = &doc["components"]["schemas"];
+        // Requests keep the spec's schemas.
+        for name in ["Invoice", "Payment", "Contact"] {
+            assert_eq!(schemas[name], original[name], "{name}");
+        }
+        assert_eq!(
+            doc.pointer("/paths/~1invoices/post/requestBody/content/application~1json/schema/$ref"),
+            Some(&json!("#/components/schemas/Invoice"))
+        );
+        // Responses use the copies, whose properties back into the cycle are left out; the
+        // rest (required, or leading out of the cycle) stay.
+        assert_eq!(
+            doc.pointer(
+                "/paths/~1invoices/post/responses/200/content/application~1json/schema/items/$ref"
+            ),
+            Some(&json!("#/components/schemas/Invoice__response"))
+        );
+        let invoice = &schemas["Invoice__response"]["properties"];
+        assert!(invoice.get("Payments").is_none(), "{invoice}");
+        assert_eq!(
+            invoice["Contact"],
+            json!({"$ref": "#/components/schemas/Contact"})
+        );
+        assert!(schemas["Payment__response"]["allOf"][0]["properties"]
+            .get("Invoice")
+            .is_none());
+        assert!(
+            schemas.get("Contact__response").is_none(),
+            "leads into no cycle"
+        );
+        // A document without cycles is left alone.
+        let mut flat =
+            json!({"paths": {}, "components": {"schemas": {"Contact": original["Contact"]}}});
+        let before = flat.clone();
+        assert_eq!(break_response_cycles(&mut flat), (0, 0));
+        assert_eq!(flat, before);
     }
 
     #[test]
