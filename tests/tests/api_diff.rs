@@ -14,15 +14,10 @@ use codegen::diff::{self, Kind};
 use codegen::Config;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use integration_tests::repo_root as repo;
 
 const USER: &str = "/paths/~1users~1{user_id}";
 const NOTES: &str = "/paths/~1users~1{user_id}~1notes";

@@ -6,12 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use integration_tests::repo_root as repo;
 
 /// `../shared`, or `None` after a loud SKIPPED line (a failure under `CI=true`).
 fn shared() -> Option<PathBuf> {

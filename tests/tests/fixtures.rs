@@ -6,12 +6,7 @@
 use codegen::Config;
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use integration_tests::repo_root as repo;
 
 /// Generates `spec` as crate `name` under `dir`, adding `roundtrip` as its integration test.
 fn generate(spec: &Path, name: &str, dir: &Path, roundtrip: &Path) {

@@ -4,14 +4,9 @@
 //! corpus` runs them on the real specs. Each fixture names the corpus spec it comes from.
 
 use codegen::Config;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use integration_tests::repo_root as repo;
 
 #[test]
 fn lint_fixtures_pass_clippy_and_rustdoc_with_warnings_denied() {

@@ -4,14 +4,9 @@
 //! types, several request media types, non-JSON responses, operation servers, constants.
 
 use codegen::Config;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use integration_tests::repo_root as repo;
 
 #[test]
 fn generated_requests_match_the_spec_on_the_wire() {
